@@ -1,0 +1,1 @@
+"""IGRS: Integrated Grievance Redressal System."""

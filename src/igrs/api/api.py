@@ -1,0 +1,240 @@
+"""JSON API, /api/v1/. Handlers parse input, call one service or selector, and render."""
+
+import base64
+import binascii
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query
+from ninja.security import HttpBearer
+
+from igrs.core.accounts import token_identity
+from igrs.core.text import mask_mobile, normalise_mobile
+from igrs.directory.models import Post
+from igrs.grievances import reference, selectors, services
+from igrs.grievances.actors import Actor
+from igrs.grievances.errors import GrievanceError, NotPermitted
+from igrs.grievances.models import Action, Complaint, Role, Status
+from igrs.grievances.selectors import ComplaintView
+
+from . import schemas as s
+
+STATUS_FOR = {"not_found": 404, "not_permitted": 403, "invalid_transition": 409,
+              "conflict": 409, "limit_reached": 429}
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        identity = token_identity(token)
+        if identity is None:
+            return None
+        user_id, role, officer_id = identity
+        return Actor(role=role, user_id=user_id, officer_id=officer_id)
+
+
+api = NinjaAPI(title="IGRS API", version="1", urls_namespace="api", auth=BearerToken(),
+               description="Integrated Grievance Redressal System. Authenticate with "
+                           "`Authorization: Bearer <token>` (`igrs token USER ROLE`).")
+
+
+@api.exception_handler(GrievanceError)
+def grievance_error(request, error: GrievanceError):
+    return api.create_response(request, {"code": error.code, "message": error.message},
+                               status=STATUS_FOR.get(error.code, 400))
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, error: ValidationError):
+    errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    return api.create_response(
+        request, {"code": "invalid", "message": " ".join(m for ms in errors.values() for m in ms),
+                  "errors": errors}, status=422)
+
+
+def actor(request: HttpRequest) -> Actor:
+    return request.auth
+
+
+def require(request: HttpRequest, *roles: str) -> Actor:
+    who = actor(request)
+    if who.role not in roles:
+        raise NotPermitted(_("Your role may not use this."))
+    return who
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def post_out(post: Post | None) -> dict | None:
+    if post is None:
+        return None
+    return {"id": post.pk, "code": post.code, "level": post.level, "title_hi": post.title_hi,
+            "title_en": post.title_en}
+
+
+def summary_out(c: Complaint) -> dict:
+    return {
+        "reference": c.reference, "reference_grouped": reference.grouped(c.reference),
+        "status": c.status, "status_label": str(Status(c.status).label), "level": c.level,
+        "current_post": post_out(c.current_post), "due_at": c.due_at, "created_at": c.created_at,
+        "version": c.version,
+        "probable_duplicate_of": c.duplicate_of.reference if c.duplicate_of_id else None,
+    }
+
+
+def officer_out(officer) -> dict | None:
+    return officer and {"id": officer.pk, "name_hi": officer.name_hi, "name_en": officer.name_en}
+
+
+def detail_out(view: ComplaintView, viewer: Actor) -> dict:
+    c = view.complaint
+    return {
+        **summary_out(c),
+        "source": c.source, "category_id": c.category_id, "category": c.category.name,
+        "place_id": c.place_id, "place": c.place.name, "place_detail": c.place_detail,
+        "description": c.description, "complainant_name": c.complainant_name,
+        "mobile": c.mobile if viewer.role in {Role.AGENT, Role.DESK, Role.ADMIN}
+        else mask_mobile(c.mobile),
+        "holders": [officer_out(o) for o in view.holder.officers],
+        "days_with_holder": view.days_with_holder, "overdue_days": view.overdue_days,
+        "escalation_count": c.escalation_count, "disposal": c.disposal,
+        "closure_kind": c.closure_kind, "verification_attempts": c.verification_attempts,
+        "flagged": c.flagged, "against_post": post_out(c.against_post),
+        "timeline": [
+            {"at": e.at, "action": e.action, "action_label": str(Action(e.action).label),
+             "role": e.role, "actor_officer": officer_out(e.actor_officer),
+             "actor_post": post_out(e.actor_post), "from_status": e.from_status,
+             "to_status": e.to_status, "from_post": post_out(e.from_post),
+             "to_post": post_out(e.to_post), "level": e.level, "note": e.note, "data": e.data,
+             "attachments": [
+                 {"name": a.original_name, "content_type": a.content_type, "size": a.size,
+                  "sha256": a.sha256, "url": a.file.url} for a in e.attachments.all()]}
+            for e in view.events
+        ],
+    }
+
+
+def detail(ref: str, viewer: Actor) -> dict:
+    return detail_out(selectors.get_complaint(ref, viewer), viewer)
+
+
+# ---------------------------------------------------------------- complaints
+
+ERRORS = {403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 422: s.ErrorOut, 429: s.ErrorOut}
+
+
+@api.post("/complaints", response={201: s.ComplaintSummary, **ERRORS}, tags=["complaints"])
+def register_complaint(request, body: s.RegisterIn):
+    """Register a complaint (helpline agent, monitoring desk, administrator). Routed at once
+    when a routing rule or the department's first-level post fits the place."""
+    who = require(request, Role.AGENT, Role.DESK, Role.ADMIN)
+    complaint = services.register(who, **body.dict())
+    return 201, summary_out(complaint)
+
+
+@api.get("/complaints/{ref}", response={200: s.ComplaintOut, **ERRORS}, tags=["complaints"])
+def get_complaint(request, ref: str):
+    """Status, level, who holds it, due date, overdue days and the full timeline."""
+    return detail(ref, actor(request))
+
+
+@api.get("/complaints", response={200: list[s.ComplaintSummary], **ERRORS}, tags=["complaints"])
+def complaints_by_mobile(request, mobile: str = Query(...)):
+    """A caller's earlier complaints, newest first (agents, desk, administrators)."""
+    require(request, Role.AGENT, Role.DESK, Role.ADMIN)
+    number = normalise_mobile(mobile)
+    if number is None:
+        raise ValidationError({"mobile": [_("Enter a 10-digit Indian mobile number.")]})
+    return [summary_out(c) for c in selectors.complaints_by_mobile(number)]
+
+
+def _act(request, ref: str, fn, **kwargs):
+    who = actor(request)
+    fn(who, ref, **kwargs)
+    return detail(ref, who)
+
+
+@api.post("/complaints/{ref}/forward", response={200: s.ComplaintOut, **ERRORS},
+          tags=["monitoring desk"])
+def forward(request, ref: str, body: s.ForwardIn):
+    return _act(request, ref, services.forward, **body.dict())
+
+
+@api.post("/complaints/{ref}/forward-down", response={200: s.ComplaintOut, **ERRORS},
+          tags=["officer"])
+def forward_down(request, ref: str, body: s.ForwardDownIn):
+    return _act(request, ref, services.forward_down, **body.dict())
+
+
+@api.post("/complaints/{ref}/return", response={200: s.ComplaintOut, **ERRORS}, tags=["officer"])
+def return_misrouted(request, ref: str, body: s.ReasonIn):
+    return _act(request, ref, services.return_misrouted, **body.dict())
+
+
+@api.post("/complaints/{ref}/atr", response={200: s.ComplaintOut, **ERRORS}, tags=["officer"])
+def submit_atr(request, ref: str, body: s.AtrIn):
+    """The action-taken report, with up to three photos or PDFs as base64."""
+    uploads = []
+    for item in body.attachments:
+        try:
+            uploads.append(services.Upload(item.name, base64.b64decode(item.content_base64,
+                                                                       validate=True)))
+        except (binascii.Error, ValueError):
+            raise ValidationError({"attachments": [_("An attachment is not valid base64.")]}
+                                  ) from None
+    return _act(request, ref, services.submit_atr, disposal=body.disposal, report=body.report,
+                attachments=uploads, version=body.version)
+
+
+@api.post("/complaints/{ref}/special-closure", response={200: s.ComplaintOut, **ERRORS},
+          tags=["officer"])
+def propose_special_closure(request, ref: str, body: s.SpecialClosureIn):
+    return _act(request, ref, services.propose_special_closure, **body.dict())
+
+
+@api.post("/complaints/{ref}/special-closure/decision", response={200: s.ComplaintOut, **ERRORS},
+          tags=["officer"])
+def decide_special_closure(request, ref: str, body: s.DecisionIn):
+    """Approve or reject a special closure: only the post one level above the proposer."""
+    return _act(request, ref, services.decide_special_closure, **body.dict())
+
+
+@api.post("/complaints/{ref}/verification", response={200: s.ComplaintOut, **ERRORS},
+          tags=["call centre"])
+def verify(request, ref: str, body: s.VerificationIn):
+    return _act(request, ref, services.verify, **body.dict())
+
+
+@api.post("/complaints/{ref}/reopen", response={200: s.ComplaintOut, **ERRORS},
+          tags=["call centre"])
+def reopen(request, ref: str, body: s.ReasonIn):
+    return _act(request, ref, services.reopen, **body.dict())
+
+
+@api.post("/complaints/{ref}/notes", response={200: s.ComplaintOut, **ERRORS},
+          tags=["complaints"])
+def add_note(request, ref: str, body: s.NoteIn):
+    return _act(request, ref, services.add_note, **body.dict())
+
+
+# ---------------------------------------------------------------- queues
+
+
+@api.get("/queues/desk", response={200: list[s.ComplaintSummary], **ERRORS}, tags=["queues"])
+def desk_queue(request):
+    require(request, Role.DESK, Role.ADMIN)
+    return [summary_out(c) for c in selectors.desk_queue()]
+
+
+@api.get("/queues/inbox", response={200: list[s.ComplaintSummary], **ERRORS}, tags=["queues"])
+def officer_inbox(request):
+    who = require(request, Role.OFFICER)
+    return [summary_out(c) for c in selectors.post_inbox(who.officer_id)[:200]]
+
+
+@api.get("/queues/verification", response={200: list[s.ComplaintSummary], **ERRORS},
+         tags=["queues"])
+def verification_queue(request):
+    require(request, Role.AGENT, Role.ADMIN)
+    return [summary_out(c) for c in selectors.verification_queue()]

@@ -1,0 +1,156 @@
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class RegisterIn(Schema):
+    source: str = Field("helpline", description="helpline, portal, tehsil_diwas, thana_diwas, "
+                        "dm_office, cm_office, cpgrams, post_email")
+    complainant_name: str
+    mobile: str = Field(..., description="Indian mobile number; stored as +91XXXXXXXXXX")
+    category_id: int
+    place_id: int = Field(..., description="District, tehsil, block or thana unit id")
+    description: str
+    address: str = ""
+    email: str = ""
+    place_detail: str = Field("", description="Village or ward")
+    language: str = Field("hi", description="hi or en: the complainant's SMS language")
+    against_post_id: int | None = None
+    against_officer_id: int | None = None
+    call_id: str = ""
+
+
+class PostOut(Schema):
+    id: int
+    code: str
+    level: int
+    title_hi: str
+    title_en: str
+
+
+class OfficerOut(Schema):
+    id: int
+    name_hi: str
+    name_en: str
+
+
+class AttachmentOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    action: str
+    action_label: str
+    role: str
+    actor_officer: OfficerOut | None
+    actor_post: PostOut | None
+    from_status: str
+    to_status: str
+    from_post: PostOut | None
+    to_post: PostOut | None
+    level: int
+    note: str
+    data: dict
+    attachments: list[AttachmentOut]
+
+
+class ComplaintSummary(Schema):
+    reference: str
+    reference_grouped: str
+    status: str
+    status_label: str
+    level: int
+    current_post: PostOut | None
+    due_at: dt.datetime | None
+    created_at: dt.datetime
+    version: int
+    probable_duplicate_of: str | None
+
+
+class ComplaintOut(ComplaintSummary):
+    source: str
+    category_id: int
+    category: str
+    place_id: int
+    place: str
+    place_detail: str
+    description: str
+    complainant_name: str
+    mobile: str
+    holders: list[OfficerOut]
+    days_with_holder: int
+    overdue_days: int
+    escalation_count: int
+    disposal: str
+    closure_kind: str
+    verification_attempts: int
+    flagged: bool
+    against_post: PostOut | None
+    timeline: list[EventOut]
+
+
+class VersionIn(Schema):
+    version: int | None = Field(None, description="The version you read; refused if it changed")
+
+
+class ForwardIn(VersionIn):
+    to_post_id: int
+    note: str = ""
+    category_id: int | None = None
+    place_id: int | None = None
+
+
+class ForwardDownIn(VersionIn):
+    to_post_id: int
+    note: str = ""
+
+
+class ReasonIn(VersionIn):
+    reason: str
+
+
+class UploadIn(Schema):
+    name: str
+    content_base64: str
+
+
+class AtrIn(VersionIn):
+    disposal: str = Field(..., description="resolved or cannot_resolve")
+    report: str = Field(..., description="What was done; for cannot_resolve, why")
+    attachments: list[UploadIn] = []
+
+
+class SpecialClosureIn(VersionIn):
+    ground: str = Field(..., description="sub_judice, policy, rti or duplicate")
+    reason: str
+
+
+class DecisionIn(VersionIn):
+    approve: bool
+    note: str = ""
+
+
+class VerificationIn(VersionIn):
+    outcome: str = Field(..., description="satisfied, not_satisfied or unreachable")
+    note: str = ""
+
+
+class NoteIn(VersionIn):
+    note: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: dict[str, list[str]] = {}
+
+
+class SweepOut(Schema):
+    escalated: int
+    defaulted: int
+    reminded: int

@@ -1,0 +1,35 @@
+"""Demo logins: one per role, password "demo", with fresh API tokens. Only `igrs demo` and
+`igrs seed --demo-accounts` call this; a real deployment creates its own accounts."""
+
+from django.db import transaction
+
+from igrs.directory.models import Officer, Post
+
+from .accounts import create_token, get_or_create_user, grant_role
+
+DEMO_PASSWORD = "demo"
+
+
+@transaction.atomic
+def seed_demo_accounts() -> list[tuple[str, str, str]]:
+    admin = get_or_create_user("admin", DEMO_PASSWORD, is_staff=True, is_superuser=True)
+    desk = get_or_create_user("desk", DEMO_PASSWORD)
+    agent = get_or_create_user("agent", DEMO_PASSWORD)
+    grant_role(desk, "desk")
+    grant_role(agent, "agent")
+    issued = [("admin", "admin", create_token(admin, "admin", "demo")),
+              ("desk", "desk", create_token(desk, "desk", "demo")),
+              ("agent", "agent", create_token(agent, "agent", "demo"))]
+    # Officers of Lucknow's revenue line: tehsildar (L1), DM (L2), principal secretary (L3).
+    for username, code in [("tehsildar", "REV-L1-UP-LUCKNOW-T-SADAR"),
+                           ("dm", "REV-L2-UP-LUCKNOW"), ("ps", "REV-L3")]:
+        post = Post.objects.filter(code=code).first()
+        officer = Officer.objects.filter(postings__post=post, postings__end__isnull=True).first()
+        if officer is None:
+            continue
+        user = get_or_create_user(username, DEMO_PASSWORD)
+        if officer.user_id is None:
+            officer.user = user
+            officer.save(update_fields=["user"])
+        issued.append((username, "officer", create_token(user, "officer", "demo")))
+    return issued

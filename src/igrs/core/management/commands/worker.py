@@ -1,0 +1,43 @@
+import logging
+import signal
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils.translation import gettext as _
+
+from igrs.grievances.services import sweep
+from igrs.notifications.services import deliver_pending
+
+log = logging.getLogger("igrs.worker")
+
+
+class Command(BaseCommand):
+    help = _("Background worker: sends queued SMS and runs the escalation sweep on a timer.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help=_("One round, then exit."))
+
+    def handle(self, *args, **options):
+        stopping = False
+
+        def stop(*_args):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        next_sweep = 0.0
+        while not stopping:
+            close_old_connections()
+            if time.monotonic() >= next_sweep:
+                report = sweep()
+                if report.escalated or report.defaulted or report.reminded:
+                    log.info("sweep: %s", report)
+                next_sweep = time.monotonic() + settings.IGRS_SWEEP_EVERY_SECONDS
+            sent = deliver_pending()
+            if options["once"]:
+                break
+            if not sent:
+                time.sleep(settings.IGRS_WORKER_POLL_SECONDS)

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ROLE_CHOICES = [
+    ("agent", _("Helpline agent")),
+    ("desk", _("Monitoring desk")),
+    ("officer", _("Officer")),
+    ("admin", _("Administrator")),
+]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. It carries one role; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=ROLE_CHOICES)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"

@@ -1,0 +1,229 @@
+"""Master data: geography, departments, categories, posts, postings, routing, time limits."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Bilingual(models.Model):
+    """Every master-data row carries a Hindi and an English name."""
+
+    name_hi = models.CharField(_("name (Hindi)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "hi").startswith("en") else self.name_hi
+
+    def __str__(self) -> str:
+        return f"{self.name_en} / {self.name_hi}"
+
+
+class UnitKind(models.TextChoices):
+    STATE = "state", _("State")
+    DIVISION = "division", _("Division")
+    DISTRICT = "district", _("District")
+    TEHSIL = "tehsil", _("Tehsil")
+    BLOCK = "block", _("Block")
+    THANA = "thana", _("Police station")
+
+
+class Unit(Bilingual):
+    """One place in the administrative tree: state → division → district → tehsil → block,
+    and thana under a district."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        indexes = [models.Index(fields=["parent", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.name_en} ({self.get_kind_display()})"
+
+
+class Department(Bilingual):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    l1_unit_kind = models.CharField(
+        _("unit of its first-level posts"), max_length=10, choices=UnitKind.choices
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+
+class Category(Bilingual):
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT,
+        related_name="categories",
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+
+
+class Post(models.Model):
+    """An office position. Complaints are assigned to posts, never to persons."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="posts"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="posts"
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    designation_hi = models.CharField(_("designation (Hindi)"), max_length=200)
+    designation_en = models.CharField(_("designation (English)"), max_length=200)
+    superior = models.ForeignKey(
+        "self", verbose_name=_("superior post"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="subordinates",
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [models.Index(fields=["department", "unit", "level"])]
+
+    @property
+    def designation(self) -> str:
+        english = (get_language() or "hi").startswith("en")
+        return self.designation_en if english else self.designation_hi
+
+    @property
+    def title_hi(self) -> str:
+        return f"{self.designation_hi}, {self.unit.name_hi}"
+
+    @property
+    def title_en(self) -> str:
+        return f"{self.designation_en}, {self.unit.name_en}"
+
+    @property
+    def title(self) -> str:
+        return self.title_en if (get_language() or "hi").startswith("en") else self.title_hi
+
+    def __str__(self) -> str:
+        return self.title_en
+
+
+class Officer(models.Model):
+    """A person who holds posts through postings; may log in as a user."""
+
+    name_hi = models.CharField(_("name (Hindi)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    mobile = models.CharField(_("mobile"), max_length=16)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(
+        _("SMS language"), max_length=5, choices=settings.LANGUAGES, default="hi"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("login"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="officer",
+    )
+
+    class Meta:
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "hi").startswith("en") else self.name_hi
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class Posting(models.Model):
+    """Who holds which post, from when to when. An open posting has no end date."""
+
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="postings"
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="postings"
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"), null=True, blank=True)
+    additional_charge = models.BooleanField(_("additional charge"), default=False)
+
+    class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        indexes = [models.Index(fields=["post", "end"]), models.Index(fields=["officer", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="posting_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} → {self.post}"
+
+
+class RoutingRule(models.Model):
+    """Overrides the default routing (department's L1 post of the place) for a category,
+    optionally only within one unit (and everything under it)."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="rules"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("within"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    post = models.ForeignKey(Post, verbose_name=_("assign to"), on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "unit"], name="one_rule_per_category_unit")
+        ]
+
+
+class Counting(models.TextChoices):
+    WORKING = "working", _("Working days (Sundays and holidays skipped)")
+    CALENDAR = "calendar", _("Calendar days")
+
+
+class TimeLimit(models.Model):
+    """Days a post has to dispose of a complaint. The most specific row wins:
+    source and category both set, then category only, then source only, then neither."""
+
+    source = models.CharField(_("source"), max_length=20, blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    days = models.PositiveSmallIntegerField(_("days"))
+    counting = models.CharField(
+        _("counting"), max_length=10, choices=Counting.choices, default=Counting.WORKING
+    )
+
+    class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+
+
+class Holiday(Bilingual):
+    date = models.DateField(_("date"), unique=True)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")

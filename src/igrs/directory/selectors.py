@@ -1,0 +1,122 @@
+"""Reads of master data. Everything here is memoized per process (see cache.py)."""
+
+import datetime as dt
+
+from django.db.models import Q
+
+from igrs.core.cache import memoize
+
+from .models import Category, Holiday, Officer, Post, RoutingRule, TimeLimit, Unit
+
+
+@memoize
+def get_unit(unit_id: int) -> Unit:
+    return Unit.objects.get(pk=unit_id)
+
+
+def unit_chain(unit_id: int) -> list[Unit]:
+    """The unit and its ancestors, nearest first."""
+    chain = []
+    current: int | None = unit_id
+    while current is not None:
+        unit = get_unit(current)
+        chain.append(unit)
+        current = unit.parent_id
+    return chain
+
+
+def district_of(unit_id: int) -> Unit | None:
+    return next((u for u in unit_chain(unit_id) if u.kind == "district"), None)
+
+
+@memoize
+def get_category(category_id: int) -> Category:
+    return Category.objects.select_related("department").get(pk=category_id)
+
+
+@memoize
+def get_post(post_id: int) -> Post:
+    return Post.objects.select_related("unit", "department").get(pk=post_id)
+
+
+def post_chain(post_id: int) -> list[Post]:
+    """The post and its superiors, nearest first (L1 → L2 → L3 …)."""
+    chain = []
+    current: int | None = post_id
+    while current is not None:
+        post = get_post(current)
+        chain.append(post)
+        current = post.superior_id
+    return chain
+
+
+@memoize
+def posts_held_by(officer_id: int, on: dt.date) -> frozenset[int]:
+    return frozenset(
+        Post.objects.filter(
+            Q(postings__end__isnull=True) | Q(postings__end__gte=on),
+            postings__officer_id=officer_id, postings__start__lte=on,
+        ).values_list("pk", flat=True)
+    )
+
+
+@memoize
+def holders_of(post_id: int, on: dt.date) -> tuple[Officer, ...]:
+    """Officers holding the post on a day: the regular holder first, then additional charge."""
+    return tuple(
+        Officer.objects.filter(
+            Q(postings__end__isnull=True) | Q(postings__end__gte=on),
+            postings__post_id=post_id, postings__start__lte=on,
+        ).order_by("postings__additional_charge", "pk").distinct()
+    )
+
+
+@memoize
+def default_l1_post(category_id: int, unit_id: int) -> Post | None:
+    """The category's department's first-level post for the place, if the place is precise
+    enough (a police matter needs a thana, a revenue matter a tehsil, …)."""
+    department = get_category(category_id).department
+    unit = next((u for u in unit_chain(unit_id) if u.kind == department.l1_unit_kind), None)
+    if unit is None:
+        return None
+    post = (
+        Post.objects.filter(department=department, unit=unit, level=1, active=True)
+        .order_by("pk").first()
+    )
+    return get_post(post.pk) if post else None
+
+
+@memoize
+def routing_rule_post(category_id: int, unit_id: int) -> Post | None:
+    """An explicit routing rule for the category, the nearest enclosing unit winning."""
+    rules = {
+        rule.unit_id: rule.post_id
+        for rule in RoutingRule.objects.filter(category_id=category_id)
+    }
+    for unit in unit_chain(unit_id):
+        if unit.pk in rules:
+            return get_post(rules[unit.pk])
+    return get_post(rules[None]) if None in rules else None
+
+
+@memoize
+def time_limit(source: str, category_id: int, level: int) -> TimeLimit | None:
+    candidates = TimeLimit.objects.filter(
+        Q(source=source) | Q(source=""), Q(category_id=category_id) | Q(category__isnull=True),
+        level=level,
+    )
+    return max(
+        candidates,
+        key=lambda t: (t.category_id is not None, t.source != "", -t.pk),
+        default=None,
+    )
+
+
+@memoize
+def holidays() -> frozenset[dt.date]:
+    return frozenset(Holiday.objects.values_list("date", flat=True))
+
+
+@memoize
+def get_officer(officer_id: int) -> Officer:
+    return Officer.objects.get(pk=officer_id)

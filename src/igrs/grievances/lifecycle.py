@@ -1,0 +1,78 @@
+"""The transition table: which role may take which action in which status, and where it leads.
+
+Services consult `check()` before every change; nothing else decides a status.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from .errors import InvalidTransition, NotPermitted
+from .models import Action, Role, Status
+
+S, A, R = Status, Action, Role
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    to: frozenset[str]
+
+
+def rule(roles: set[str], to: set[str]) -> Rule:
+    return Rule(frozenset(roles), frozenset(to))
+
+
+OPEN = (S.REGISTERED, S.ASSIGNED, S.RETURNED, S.CLOSURE_PROPOSED, S.AWAITING_VERIFICATION)
+DESK = {R.DESK, R.ADMIN}
+
+TRANSITIONS: dict[tuple[str | None, str], Rule] = {
+    (None, A.REGISTER): rule({R.CITIZEN, R.AGENT, R.DESK, R.ADMIN, R.SYSTEM}, {S.REGISTERED}),
+    (S.REGISTERED, A.ASSIGN): rule({R.SYSTEM}, {S.ASSIGNED}),
+    # The desk takes cognizance and forwards; it may also correct a wrong assignment.
+    (S.REGISTERED, A.FORWARD): rule(DESK, {S.ASSIGNED}),
+    (S.RETURNED, A.FORWARD): rule(DESK, {S.ASSIGNED}),
+    (S.ASSIGNED, A.FORWARD): rule(DESK, {S.ASSIGNED}),
+    (S.ASSIGNED, A.FORWARD_DOWN): rule({R.OFFICER}, {S.ASSIGNED}),
+    (S.ASSIGNED, A.RETURN): rule({R.OFFICER}, {S.RETURNED}),
+    (S.ASSIGNED, A.SUBMIT_ATR): rule({R.OFFICER}, {S.AWAITING_VERIFICATION}),
+    (S.ASSIGNED, A.PROPOSE_CLOSURE): rule({R.OFFICER}, {S.CLOSURE_PROPOSED}),
+    (S.CLOSURE_PROPOSED, A.APPROVE_CLOSURE): rule({R.OFFICER}, {S.CLOSED}),
+    (S.CLOSURE_PROPOSED, A.REJECT_CLOSURE): rule({R.OFFICER}, {S.ASSIGNED}),
+    (S.AWAITING_VERIFICATION, A.VERIFY_SATISFIED): rule({R.AGENT, R.CITIZEN}, {S.CLOSED}),
+    # Not satisfied goes to the superior post, or closes with the final reason at the top.
+    (S.AWAITING_VERIFICATION, A.VERIFY_NOT_SATISFIED): rule(
+        {R.AGENT, R.CITIZEN}, {S.ASSIGNED, S.CLOSED}
+    ),
+    (S.AWAITING_VERIFICATION, A.VERIFY_UNREACHABLE): rule(
+        {R.AGENT}, {S.AWAITING_VERIFICATION, S.CLOSED}
+    ),
+    (S.ASSIGNED, A.ESCALATE): rule({R.SYSTEM}, {S.ASSIGNED}),
+    (S.CLOSURE_PROPOSED, A.ESCALATE): rule({R.SYSTEM}, {S.ASSIGNED}),
+    (S.ASSIGNED, A.MARK_DEFAULTER): rule({R.SYSTEM}, {S.ASSIGNED}),
+    (S.CLOSURE_PROPOSED, A.MARK_DEFAULTER): rule({R.SYSTEM}, {S.CLOSURE_PROPOSED}),
+    # The only way out of closed, whatever the closure kind (special closure included).
+    (S.CLOSED, A.REOPEN): rule({R.CITIZEN, R.AGENT}, {S.ASSIGNED}),
+    (S.ASSIGNED, A.REMIND): rule({R.SYSTEM}, {S.ASSIGNED}),
+    (S.CLOSURE_PROPOSED, A.REMIND): rule({R.SYSTEM}, {S.CLOSURE_PROPOSED}),
+    **{
+        (status, A.NOTE): rule({R.AGENT, R.DESK, R.OFFICER, R.ADMIN}, {status})
+        for status in (*OPEN, S.CLOSED)
+    },
+}
+
+
+def check(status: str | None, action: str, role: str) -> Rule:
+    """The rule for this step, or a clear refusal."""
+    found = TRANSITIONS.get((status, action))
+    if found is None:
+        raise InvalidTransition(
+            _("A complaint that is “%(status)s” cannot be “%(action)s”.")
+            % {"status": Status(status).label if status else "—", "action": Action(action).label}
+        )
+    if role not in found.roles:
+        raise NotPermitted(
+            _("A %(role)s may not do “%(action)s”.")
+            % {"role": Role(role).label, "action": Action(action).label}
+        )
+    return found

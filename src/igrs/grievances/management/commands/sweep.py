@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from igrs.grievances.services import sweep
+
+
+class Command(BaseCommand):
+    help = _("Escalate complaints past their time limit and send due reminders (idempotent).")
+
+    def handle(self, *args, **options):
+        report = sweep()
+        self.stdout.write(
+            _("escalated: %(e)d, marked defaulter at the top: %(d)d, reminders: %(r)d")
+            % {"e": report.escalated, "d": report.defaulted, "r": report.reminded}
+        )

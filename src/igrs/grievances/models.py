@@ -1,0 +1,263 @@
+"""Complaints, their timeline and the defaulter register.
+
+Only grievances.services writes to these tables; see lifecycle.py for the transition table.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from igrs.directory.models import Category, Officer, Post, Unit
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("Registered, with the monitoring desk")
+    ASSIGNED = "assigned", _("With an officer for action")
+    RETURNED = "returned", _("Returned as misrouted, with the monitoring desk")
+    CLOSURE_PROPOSED = "closure_proposed", _("Special closure awaiting approval")
+    AWAITING_VERIFICATION = "awaiting_verification", _("Action taken, awaiting verification")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (Status.REGISTERED, Status.ASSIGNED, Status.RETURNED, Status.CLOSURE_PROPOSED)
+# Statuses in which the time limit runs against the holding post.
+TIMED_STATUSES = (Status.ASSIGNED, Status.CLOSURE_PROPOSED)
+
+
+class Source(models.TextChoices):
+    HELPLINE = "helpline", _("CM Helpline 1076")
+    PORTAL = "portal", _("Jansunwai portal")
+    TEHSIL_DIWAS = "tehsil_diwas", _("Tehsil samadhan diwas")
+    THANA_DIWAS = "thana_diwas", _("Thana samadhan diwas")
+    DM_OFFICE = "dm_office", _("District Magistrate's office")
+    CM_OFFICE = "cm_office", _("Chief Minister's office")
+    CPGRAMS = "cpgrams", _("CPGRAMS")
+    POST_EMAIL = "post_email", _("Post or e-mail")
+
+
+class Disposal(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    CANNOT_RESOLVE = "cannot_resolve", _("Cannot be resolved")
+
+
+class SpecialGround(models.TextChoices):
+    SUB_JUDICE = "sub_judice", _("Sub judice")
+    POLICY = "policy", _("Policy matter")
+    RTI = "rti", _("Right to Information matter")
+    DUPLICATE = "duplicate", _("Duplicate complaint")
+
+
+class ClosureKind(models.TextChoices):
+    SATISFIED = "satisfied", _("Complainant satisfied")
+    UNVERIFIED = "unverified", _("Complainant not reachable; closed unverified")
+    SPECIAL = "special", _("Special closure")
+    FINAL = "final", _("Not satisfied at the top level; closed with the final reason")
+
+
+class Complaint(models.Model):
+    reference = models.CharField(_("reference number"), max_length=20, unique=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="hi"
+    )
+
+    complainant_name = models.CharField(_("complainant's name"), max_length=200)
+    mobile = models.CharField(_("mobile"), max_length=16)
+    address = models.TextField(_("address"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
+    place = models.ForeignKey(
+        Unit, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_detail = models.CharField(_("village / ward"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    against_post = models.ForeignKey(
+        Post, verbose_name=_("complaint is against (post)"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    against_officer = models.ForeignKey(
+        Officer, verbose_name=_("complaint is against (officer)"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    current_post = models.ForeignKey(
+        Post, verbose_name=_("held by post"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    assigned_at = models.DateTimeField(_("with the current post since"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due by"), null=True, blank=True)
+    remind_at = models.DateTimeField(_("remind officer at"), null=True, blank=True)
+    # Set when the sweep has marked the holding post defaulter and nothing is above it.
+    defaulted = models.BooleanField(_("defaulter at the top level"), default=False)
+    escalation_count = models.PositiveSmallIntegerField(_("times escalated"), default=0)
+
+    disposal = models.CharField(
+        _("disposal"), max_length=20, choices=Disposal.choices, blank=True
+    )
+    special_ground = models.CharField(
+        _("special closure ground"), max_length=20, choices=SpecialGround.choices, blank=True
+    )
+    verification_attempts = models.PositiveSmallIntegerField(_("verification attempts"), default=0)
+    closure_kind = models.CharField(
+        _("closed as"), max_length=20, choices=ClosureKind.choices, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    flagged = models.BooleanField(_("flagged for review"), default=False)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("probable duplicate of"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="probable_duplicates",
+    )
+
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    call_id = models.CharField(_("call id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("registered at"))
+    updated_at = models.DateTimeField(_("updated at"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [
+            # The sweep reads only this index: its cost follows the overdue count, not the table.
+            models.Index(
+                fields=["due_at"], name="complaint_overdue_scan",
+                condition=Q(status__in=TIMED_STATUSES, defaulted=False),
+            ),
+            models.Index(
+                fields=["remind_at"], name="complaint_reminder_scan",
+                condition=Q(remind_at__isnull=False),
+            ),
+            models.Index(fields=["mobile", "created_at"], name="complaint_by_mobile"),
+            models.Index(fields=["current_post", "status"], name="complaint_by_post"),
+            models.Index(fields=["status", "created_at"], name="complaint_by_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Action(models.TextChoices):
+    REGISTER = "register", _("Registered")
+    ASSIGN = "assign", _("Assigned by routing rule")
+    FORWARD = "forward", _("Forwarded by the monitoring desk")
+    FORWARD_DOWN = "forward_down", _("Forwarded to a subordinate post")
+    RETURN = "return", _("Returned as misrouted")
+    SUBMIT_ATR = "submit_atr", _("Action-taken report submitted")
+    PROPOSE_CLOSURE = "propose_closure", _("Special closure proposed")
+    APPROVE_CLOSURE = "approve_closure", _("Special closure approved")
+    REJECT_CLOSURE = "reject_closure", _("Special closure rejected")
+    VERIFY_SATISFIED = "verify_satisfied", _("Complainant satisfied")
+    VERIFY_NOT_SATISFIED = "verify_not_satisfied", _("Complainant not satisfied")
+    VERIFY_UNREACHABLE = "verify_unreachable", _("Complainant not reachable")
+    ESCALATE = "escalate", _("Escalated: time limit passed")
+    MARK_DEFAULTER = "mark_defaulter", _("Marked defaulter at the top level")
+    REOPEN = "reopen", _("Re-opened by the complainant")
+    REMIND = "remind", _("Reminder sent to the officer")
+    NOTE = "note", _("Note added")
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    AGENT = "agent", _("Helpline agent")
+    DESK = "desk", _("Monitoring desk")
+    OFFICER = "officer", _("Officer")
+    ADMIN = "admin", _("Administrator")
+    SYSTEM = "system", _("System")
+
+
+class Event(models.Model):
+    """One accepted action on a complaint. Append-only: the audit trail and the timeline."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("at"))
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    role = models.CharField(_("by (role)"), max_length=10, choices=Role.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by (user)"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    actor_officer = models.ForeignKey(
+        Officer, verbose_name=_("by (officer)"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    actor_post = models.ForeignKey(
+        Post, verbose_name=_("acting for post"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    from_status = models.CharField(_("from status"), max_length=30, blank=True)
+    to_status = models.CharField(_("to status"), max_length=30)
+    from_post = models.ForeignKey(
+        Post, verbose_name=_("from post"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_post = models.ForeignKey(
+        Post, verbose_name=_("to post"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        indexes = [models.Index(fields=["complaint", "at"], name="event_timeline")]
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.action}"
+
+
+class Attachment(models.Model):
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+
+class Defaulter(models.Model):
+    """A post that let a complaint pass its time limit. One row per missed deadline."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
+        related_name="defaults",
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="defaults"
+    )
+    due_at = models.DateTimeField(_("was due by"))
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        verbose_name = _("defaulter")
+        verbose_name_plural = _("defaulters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "post", "due_at"], name="one_default_per_deadline"
+            )
+        ]
+        indexes = [models.Index(fields=["post", "marked_at"], name="defaulter_by_post")]
+
+
+class ReferenceCounter(models.Model):
+    """Serial numbers for references on databases without sequences (SQLite).
+    PostgreSQL uses the sequence igrs_reference_serial instead, which takes no row lock."""
+
+    value = models.BigIntegerField(default=0)

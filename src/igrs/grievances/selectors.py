@@ -1,0 +1,110 @@
+"""Reads of complaints: the tracking view (what was done, who holds it, where it is stuck),
+history by mobile, queues. Faces render what these return."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from igrs.core import clock
+from igrs.directory import selectors as directory
+from igrs.directory.models import Officer, Post
+
+from . import deadlines, reference
+from .actors import Actor
+from .errors import NotFound
+from .models import Action, Complaint, Event, Role, Status
+
+
+@dataclass
+class Holder:
+    post: Post | None
+    officers: tuple[Officer, ...]
+
+
+@dataclass
+class ComplaintView:
+    complaint: Complaint
+    holder: Holder
+    days_with_holder: int
+    overdue_days: int
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def latest_report(self) -> Event | None:
+        return next((e for e in reversed(self.events) if e.action == Action.SUBMIT_ATR), None)
+
+
+def get_complaint(ref: str, viewer: Actor) -> ComplaintView:
+    """The whole tracking view, if the viewer may see it; NotFound otherwise (an outsider
+    learns nothing, not even that the number exists)."""
+    digits = reference.normalise(ref or "")
+    complaint = (
+        Complaint.objects.select_related("category__department", "place", "current_post__unit")
+        .filter(reference=digits).first()
+        if reference.is_valid(digits) else None
+    )
+    if complaint is None or not can_view(viewer, complaint):
+        raise NotFound(f"{ref}")
+    events = list(
+        complaint.events.select_related("actor_officer", "actor_post__unit", "from_post__unit",
+                                        "to_post__unit", "actor_user")
+        .prefetch_related("attachments")
+    )
+    now = clock.now()
+    since = complaint.assigned_at or complaint.created_at
+    holders = (directory.holders_of(complaint.current_post_id, timezone.localdate(now))
+               if complaint.current_post_id else ())
+    return ComplaintView(
+        complaint=complaint,
+        holder=Holder(complaint.current_post, holders),
+        days_with_holder=max(0, (now - since).days),
+        overdue_days=(deadlines.overdue_days(complaint.due_at, now)
+                      if complaint.status != Status.CLOSED else 0),
+        events=events,
+    )
+
+
+def can_view(viewer: Actor, complaint: Complaint) -> bool:
+    if viewer.role in {Role.AGENT, Role.DESK, Role.ADMIN, Role.SYSTEM}:
+        return True
+    if viewer.role == Role.CITIZEN:
+        return bool(viewer.mobile) and viewer.mobile == complaint.mobile
+    if viewer.role == Role.OFFICER and viewer.officer_id is not None:
+        held = directory.posts_held_by(viewer.officer_id, timezone.localdate(clock.now()))
+        if complaint.current_post_id and any(
+            p.pk in held for p in directory.post_chain(complaint.current_post_id)
+        ):
+            return True
+        return complaint.events.filter(Q(to_post_id__in=held) | Q(from_post_id__in=held)).exists()
+    return False
+
+
+def complaints_by_mobile(mobile: str, limit: int = 50) -> QuerySet[Complaint]:
+    return (Complaint.objects.filter(mobile=mobile).select_related("current_post__unit")
+            .order_by("-created_at")[:limit])
+
+
+def desk_queue(limit: int = 100) -> QuerySet[Complaint]:
+    """New and returned complaints waiting for the monitoring desk to forward them."""
+    return (Complaint.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED])
+            .select_related("category", "place").order_by("created_at")[:limit])
+
+
+def post_inbox(officer_id: int, on: dt.date | None = None) -> QuerySet[Complaint]:
+    """Complaints waiting on the posts an officer holds (including ones awaiting the officer's
+    decision on a subordinate's special closure), oldest deadline first."""
+    held = directory.posts_held_by(officer_id, on or timezone.localdate(clock.now()))
+    return (
+        Complaint.objects.filter(
+            Q(current_post_id__in=held, status=Status.ASSIGNED)
+            | Q(current_post__superior_id__in=held, status=Status.CLOSURE_PROPOSED)
+        )
+        .select_related("category", "current_post__unit").order_by("due_at")
+    )
+
+
+def verification_queue(limit: int = 100) -> QuerySet[Complaint]:
+    return (Complaint.objects.filter(status=Status.AWAITING_VERIFICATION)
+            .order_by("verification_attempts", "updated_at")[:limit])

@@ -1,0 +1,699 @@
+"""Every write to a complaint. Each action has the same shape (ARCHITECTURE.md, step 4):
+load → check the transition table → conditional update on version → timeline event → outbox
+rows, all in one transaction. Nothing else changes a complaint's status.
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from igrs.core import clock
+from igrs.core.text import nfc, normalise_mobile
+from igrs.directory import selectors as directory
+from igrs.directory.models import Post, UnitKind
+from igrs.notifications.models import OutboxMessage
+from igrs.notifications.services import queue_sms, save_outbox
+
+from . import deadlines, lifecycle, reference, routing
+from .actors import SYSTEM, Actor
+from .errors import Conflict, InvalidTransition, LimitReached, NotFound, NotPermitted
+from .models import (
+    TIMED_STATUSES,
+    Action,
+    Attachment,
+    ClosureKind,
+    Complaint,
+    Defaulter,
+    Disposal,
+    Event,
+    Role,
+    Source,
+    SpecialGround,
+    Status,
+)
+
+MAX_DESCRIPTION = 5000
+MIN_REPORT = 10
+PLACE_KINDS = {UnitKind.DISTRICT, UnitKind.TEHSIL, UnitKind.BLOCK, UnitKind.THANA}
+MAX_ATTACHMENTS = 3
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# File types are recognised by their first bytes, never by the name's extension.
+MAGIC = {
+    b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+
+
+# ---------------------------------------------------------------- registration
+
+
+def register(
+    actor: Actor, *, source: str, complainant_name: str, mobile: str, category_id: int,
+    place_id: int, description: str, address: str = "", email: str = "", place_detail: str = "",
+    language: str = "hi", against_post_id: int | None = None,
+    against_officer_id: int | None = None, call_id: str = "",
+) -> Complaint:
+    """Register a complaint, route it if a rule or the department's L1 post fits, and queue the
+    SMS to the complainant and the officer. Raises ValidationError (per field) or LimitReached."""
+    lifecycle.check(None, Action.REGISTER, actor.role)
+    fields = _validated_registration(
+        actor, source=source, complainant_name=complainant_name, mobile=mobile,
+        category_id=category_id, place_id=place_id, description=description, address=address,
+        email=email, place_detail=place_detail, language=language,
+        against_post_id=against_post_id, against_officer_id=against_officer_id, call_id=call_id,
+    )
+    now = clock.now()
+    conflicted = routing.conflicted_posts(against_post_id, against_officer_id, now.date())
+    post = routing.route(category_id, place_id, conflicted)
+    with transaction.atomic():
+        duplicate_of = _check_mobile_history(fields["mobile"], category_id, place_id, now)
+        serial = reference.next_serial()
+        complaint = Complaint(
+            **fields, reference=reference.make(timezone.localtime(now).year, serial),
+            status=Status.REGISTERED, level=1, duplicate_of=duplicate_of,
+            registered_by_id=actor.user_id, created_at=now, updated_at=now, version=1,
+        )
+        events = [_event(complaint, actor, Action.REGISTER, None, now, note="",
+                         data={"probable_duplicate_of": duplicate_of.reference} if duplicate_of
+                         else {})]
+        messages = [_citizen_sms(complaint, "registered")]
+        if post is not None:
+            lifecycle.check(Status.REGISTERED, Action.ASSIGN, SYSTEM.role)
+            _place_with(complaint, post, now, fresh_deadline=True)
+            complaint.status = Status.ASSIGNED
+            complaint.version = 2
+            events.append(_event(complaint, SYSTEM, Action.ASSIGN, Status.REGISTERED, now,
+                                 from_post=None))
+            messages += _assignment_sms(complaint, "assigned")
+        complaint.save(force_insert=True)
+        for event in events:
+            event.complaint = complaint
+        Event.objects.bulk_create(events)
+        save_outbox(messages)
+    return complaint
+
+
+def _validated_registration(actor: Actor, **raw) -> dict:
+    errors: dict[str, str] = {}
+    name = nfc(raw["complainant_name"], single_line=True)
+    if not name:
+        errors["complainant_name"] = _("Enter the complainant's name.")
+    mobile = normalise_mobile(raw["mobile"])
+    if mobile is None:
+        errors["mobile"] = _("Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")
+    elif actor.role == Role.CITIZEN and actor.mobile != mobile:
+        errors["mobile"] = _("The mobile number must be the one verified by OTP.")
+    description = nfc(raw["description"])
+    if len(description) < 10:
+        errors["description"] = _("Describe the problem in at least 10 characters.")
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = _("Keep the description under %(max)d characters.") % {
+            "max": MAX_DESCRIPTION}
+    if raw["source"] not in Source.values:
+        errors["source"] = _("Unknown source.")
+    if raw["language"] not in dict(settings.LANGUAGES):
+        errors["language"] = _("Choose Hindi or English.")
+    email = nfc(raw["email"], single_line=True)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = _("Enter a valid e-mail address or leave it empty.")
+    _check_reference(errors, "category_id", raw["category_id"], _category_ok,
+                     _("Choose a complaint category from the list."))
+    _check_reference(errors, "place_id", raw["place_id"], _place_ok,
+                     _("Choose the district, tehsil, block or police station."))
+    if raw["against_post_id"] is not None:
+        _check_reference(errors, "against_post_id", raw["against_post_id"], _post_ok,
+                         _("Choose the post the complaint is against from the list."))
+    if raw["against_officer_id"] is not None:
+        _check_reference(errors, "against_officer_id", raw["against_officer_id"], _officer_ok,
+                         _("Choose the officer the complaint is against from the list."))
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "source": raw["source"], "language": raw["language"], "complainant_name": name,
+        "mobile": mobile, "address": nfc(raw["address"]), "email": email,
+        "category_id": raw["category_id"], "place_id": raw["place_id"],
+        "place_detail": nfc(raw["place_detail"], single_line=True), "description": description,
+        "against_post_id": raw["against_post_id"],
+        "against_officer_id": raw["against_officer_id"], "call_id": nfc(raw["call_id"])[:64],
+    }
+
+
+def _check_reference(errors: dict, field: str, value, ok: Callable[[int], bool], message: str):
+    try:
+        valid = isinstance(value, int) and ok(value)
+    except Exception:  # noqa: BLE001 - any lookup failure means the id is not usable
+        valid = False
+    if not valid:
+        errors[field] = message
+
+
+def _category_ok(pk: int) -> bool:
+    return directory.get_category(pk).active
+
+
+def _place_ok(pk: int) -> bool:
+    return directory.get_unit(pk).kind in PLACE_KINDS
+
+
+def _post_ok(pk: int) -> bool:
+    return directory.get_post(pk) is not None
+
+
+def _officer_ok(pk: int) -> bool:
+    return directory.get_officer(pk) is not None
+
+
+def _check_mobile_history(mobile: str, category_id: int, place_id: int,
+                          now: dt.datetime) -> Complaint | None:
+    """Refuse past the monthly cap; return the probable duplicate (same mobile, category and
+    place within the window), which the new complaint is linked to rather than dropped."""
+    local = timezone.localtime(now)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    window_start = now - dt.timedelta(hours=settings.IGRS_DUPLICATE_WINDOW_HOURS)
+    recent = list(
+        Complaint.objects.filter(mobile=mobile, created_at__gte=min(month_start, window_start))
+        .only("pk", "reference", "category_id", "place_id", "created_at")
+        .order_by("-created_at")
+    )
+    this_month = sum(1 for c in recent if c.created_at >= month_start)
+    cap = settings.IGRS_MONTHLY_CAP_PER_MOBILE
+    if this_month >= cap:
+        raise LimitReached(
+            _("This mobile number has already registered %(cap)d complaints this month, the "
+              "most allowed. You can add to an earlier complaint by calling 1076, or file again "
+              "next month.") % {"cap": cap}
+        )
+    return next(
+        (c for c in recent if c.created_at >= window_start and c.category_id == category_id
+         and c.place_id == place_id),
+        None,
+    )
+
+
+# ---------------------------------------------------------------- monitoring desk
+
+
+def forward(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
+            category_id: int | None = None, place_id: int | None = None,
+            version: int | None = None) -> Complaint:
+    """The desk sends the complaint to the right post, correcting category or place if needed.
+    The time limit starts afresh: the clock runs against the post that can act."""
+    complaint = _load(ref, version)
+    post = _post_or_error(to_post_id)
+    changes: dict = {}
+    if category_id is not None and category_id != complaint.category_id:
+        _require(_safe(_category_ok, category_id), _("Choose a complaint category from the list."))
+        changes["category_id"] = category_id
+    if place_id is not None and place_id != complaint.place_id:
+        _require(_safe(_place_ok, place_id),
+                 _("Choose the district, tehsil, block or police station."))
+        changes["place_id"] = place_id
+    _require(not routing.is_conflicted(post.pk, _conflicted(complaint)),
+             _("The complaint is against this post or a post above it; send it elsewhere."))
+    now = clock.now()
+    for field, value in changes.items():
+        setattr(complaint, field, value)
+    changes |= _placement(complaint, post, now, fresh_deadline=True)
+    return _transition(
+        complaint, actor, Action.FORWARD, Status.ASSIGNED, now, changes=changes, note=nfc(note),
+        data={k: v for k, v in changes.items() if k in {"category_id", "place_id"}},
+        messages=lambda c: _assignment_sms(c, "assigned"),
+    )
+
+
+# ---------------------------------------------------------------- officer
+
+
+def forward_down(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
+                 version: int | None = None) -> Complaint:
+    """Send to a subordinate post within the holder's jurisdiction. The deadline does not move:
+    forwarding is not a way to buy time."""
+    complaint = _load(ref, version)
+    acting = _acting_post(actor, complaint.current_post_id)
+    post = _post_or_error(to_post_id)
+    _require(routing.is_subordinate(post.pk, acting.pk),
+             _("You can forward only to a post under your own."))
+    _require(not routing.is_conflicted(post.pk, _conflicted(complaint)),
+             _("The complaint is against this post or a post above it; send it elsewhere."))
+    now = clock.now()
+    changes = _placement(complaint, post, now, fresh_deadline=False)
+    return _transition(
+        complaint, actor, Action.FORWARD_DOWN, Status.ASSIGNED, now, changes=changes,
+        note=nfc(note), acting_post=acting, messages=lambda c: _holder_sms(c, "assigned_officer"),
+    )
+
+
+def return_misrouted(actor: Actor, ref: str, *, reason: str,
+                     version: int | None = None) -> Complaint:
+    """Give back a complaint that is not this post's: the desk transfers it. Never a closure."""
+    complaint = _load(ref, version)
+    acting = _acting_post(actor, complaint.current_post_id)
+    reason = _required_text(reason, _("Say why the complaint is not for your post."))
+    now = clock.now()
+    changes = {"current_post": None, "due_at": None, "remind_at": None, "assigned_at": now}
+    return _transition(complaint, actor, Action.RETURN, Status.RETURNED, now, changes=changes,
+                       note=reason, acting_post=acting)
+
+
+def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
+               attachments: Sequence[Upload] = (), version: int | None = None) -> Complaint:
+    """The action-taken report. 'Cannot be resolved' needs its reason in the report. The
+    complaint then waits for the call centre to verify with the complainant."""
+    complaint = _load(ref, version)
+    acting = _acting_post(actor, complaint.current_post_id)
+    _require(disposal in Disposal.values, _("Choose resolved or cannot be resolved."))
+    report = _required_text(report, _("Write what was done (at least %(n)d characters).")
+                            % {"n": MIN_REPORT}, minimum=MIN_REPORT)
+    files = _checked_uploads(attachments)
+    now = clock.now()
+    changes = {"disposal": disposal, "verification_attempts": 0, "remind_at": None}
+    return _transition(
+        complaint, actor, Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, now, changes=changes,
+        note=report, data={"disposal": disposal}, acting_post=acting, attachments=files,
+        messages=lambda c: [_citizen_sms(c, "disposed_citizen",
+                                         outcome=_label(Disposal(disposal), c.language))],
+    )
+
+
+def propose_special_closure(actor: Actor, ref: str, *, ground: str, reason: str,
+                            version: int | None = None) -> Complaint:
+    complaint = _load(ref, version)
+    acting = _acting_post(actor, complaint.current_post_id)
+    _require(ground in SpecialGround.values, _("Choose a ground for special closure."))
+    _require(acting.superior_id is not None,
+             _("Special closure needs approval from a post above yours; there is none."))
+    reason = _required_text(reason, _("Give the reason for special closure."))
+    now = clock.now()
+    return _transition(
+        complaint, actor, Action.PROPOSE_CLOSURE, Status.CLOSURE_PROPOSED, now,
+        changes={"special_ground": ground}, note=reason, data={"ground": ground},
+        acting_post=acting,
+        messages=lambda c: _post_sms(directory.get_post(acting.superior_id), c,
+                                     "closure_proposed_officer"),
+    )
+
+
+def decide_special_closure(actor: Actor, ref: str, *, approve: bool, note: str = "",
+                           version: int | None = None) -> Complaint:
+    """Only the post one level above the proposer decides. Approval closes the complaint but
+    the complainant can still give feedback and re-open it."""
+    complaint = _load(ref, version)
+    proposer = directory.get_post(complaint.current_post_id) if complaint.current_post_id else None
+    if complaint.status != Status.CLOSURE_PROPOSED or proposer is None:
+        lifecycle.check(complaint.status, Action.APPROVE_CLOSURE, actor.role)
+    acting = _acting_post(actor, proposer.superior_id)
+    now = clock.now()
+    if approve:
+        ground = SpecialGround(complaint.special_ground)
+        return _transition(
+            complaint, actor, Action.APPROVE_CLOSURE, Status.CLOSED, now,
+            changes={"closure_kind": ClosureKind.SPECIAL, "closed_at": now, "remind_at": None},
+            note=nfc(note), data={"ground": ground.value}, acting_post=acting,
+            messages=lambda c: [_citizen_sms(c, "closed_citizen",
+                                             outcome=_label(ClosureKind.SPECIAL, c.language),
+                                             reason=_label(ground, c.language))],
+        )
+    note = _required_text(note, _("Say why the special closure is rejected."))
+    return _transition(complaint, actor, Action.REJECT_CLOSURE, Status.ASSIGNED, now,
+                       changes={"special_ground": ""}, note=note, acting_post=acting,
+                       messages=lambda c: _holder_sms(c, "assigned_officer"))
+
+
+# ---------------------------------------------------------------- verification and re-opening
+
+
+class Outcome:
+    SATISFIED = "satisfied"
+    NOT_SATISFIED = "not_satisfied"
+    UNREACHABLE = "unreachable"
+    ALL = (SATISFIED, NOT_SATISFIED, UNREACHABLE)
+
+
+def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
+           version: int | None = None) -> Complaint:
+    """Record the complainant's verdict on the action taken (call-back or online feedback)."""
+    complaint = _load(ref, version)
+    _require(outcome in Outcome.ALL, _("Choose satisfied, not satisfied or not reachable."))
+    _require_complainant(actor, complaint)
+    now = clock.now()
+    note = nfc(note)
+    if outcome == Outcome.SATISFIED:
+        return _close(complaint, actor, Action.VERIFY_SATISFIED, ClosureKind.SATISFIED, now, note)
+    if outcome == Outcome.UNREACHABLE:
+        attempts = complaint.verification_attempts + 1
+        if attempts >= settings.IGRS_MAX_VERIFICATION_ATTEMPTS:
+            return _close(complaint, actor, Action.VERIFY_UNREACHABLE, ClosureKind.UNVERIFIED,
+                          now, note, extra={"verification_attempts": attempts, "flagged": True})
+        return _transition(complaint, actor, Action.VERIFY_UNREACHABLE,
+                           Status.AWAITING_VERIFICATION, now,
+                           changes={"verification_attempts": attempts}, note=note,
+                           data={"attempt": attempts})
+    lifecycle.check(complaint.status, Action.VERIFY_NOT_SATISFIED, actor.role)
+    superior = routing.superior_for(complaint.current_post_id, _conflicted(complaint))
+    if superior is None and settings.IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED:
+        return _close(complaint, actor, Action.VERIFY_NOT_SATISFIED, ClosureKind.FINAL, now,
+                      note, reason=_last_report(complaint))
+    target = superior or directory.get_post(complaint.current_post_id)
+    return _move_up(complaint, actor, Action.VERIFY_NOT_SATISFIED, target, now, note)
+
+
+def reopen(actor: Actor, ref: str, *, reason: str, version: int | None = None) -> Complaint:
+    """A complainant not satisfied with a closure sends it to the next level up."""
+    complaint = _load(ref, version)
+    lifecycle.check(complaint.status, Action.REOPEN, actor.role)
+    _require_complainant(actor, complaint)
+    reason = _required_text(reason, _("Say why you are not satisfied."))
+    superior = (routing.superior_for(complaint.current_post_id, _conflicted(complaint))
+                if complaint.current_post_id else None)
+    _require(superior is not None,
+             _("This complaint was decided at the highest level and cannot be re-opened."))
+    return _move_up(complaint, actor, Action.REOPEN, superior, clock.now(), reason)
+
+
+def add_note(actor: Actor, ref: str, *, note: str, version: int | None = None) -> Complaint:
+    complaint = _load(ref, version)
+    lifecycle.check(complaint.status, Action.NOTE, actor.role)
+    acting = None
+    if actor.role == Role.OFFICER:
+        acting = _acting_post(actor, complaint.current_post_id)
+    note = _required_text(note, _("Write the note."))
+    return _transition(complaint, actor, Action.NOTE, complaint.status, clock.now(), note=note,
+                       acting_post=acting)
+
+
+# ---------------------------------------------------------------- time limits (the sweep)
+
+
+def escalate_overdue(complaint_id: int, now: dt.datetime) -> str | None:
+    """Escalate one overdue complaint to the superior post, marking the holder defaulter.
+    Returns what was done, or None when there was nothing to do (another sweep got there)."""
+    complaint = Complaint.objects.get(pk=complaint_id)
+    if (complaint.status not in TIMED_STATUSES or complaint.defaulted
+            or complaint.due_at is None or complaint.due_at > now):
+        return None
+    holder = directory.get_post(complaint.current_post_id)
+    superior = routing.superior_for(holder.pk, _conflicted(complaint))
+    missed_due = complaint.due_at
+
+    def mark_defaulter(_event: Event) -> None:
+        Defaulter.objects.create(complaint=complaint, post=holder, due_at=missed_due,
+                                 marked_at=now)
+
+    defaulter_sms = _post_sms(holder, complaint, "defaulter_officer")
+    try:
+        if superior is None:
+            _transition(complaint, SYSTEM, Action.MARK_DEFAULTER, complaint.status, now,
+                        changes={"defaulted": True, "remind_at": None},
+                        data={"due_at": missed_due.isoformat()}, also=mark_defaulter,
+                        messages=lambda c: defaulter_sms)
+            return "defaulted"
+        _move_up(complaint, SYSTEM, Action.ESCALATE, superior, now, "",
+                 data={"defaulter_post": holder.pk, "due_at": missed_due.isoformat()},
+                 also=mark_defaulter, extra_messages=defaulter_sms)
+        return "escalated"
+    except (Conflict, IntegrityError):
+        return None
+
+
+def send_reminder(complaint_id: int, now: dt.datetime) -> bool:
+    complaint = Complaint.objects.get(pk=complaint_id)
+    if (complaint.status not in TIMED_STATUSES or complaint.remind_at is None
+            or complaint.remind_at > now):
+        return False
+    try:
+        _transition(complaint, SYSTEM, Action.REMIND, complaint.status, now,
+                    changes={"remind_at": None},
+                    messages=lambda c: _holder_sms(c, "reminder_officer"))
+    except Conflict:
+        return False
+    return True
+
+
+@dataclass
+class SweepReport:
+    escalated: int = 0
+    defaulted: int = 0
+    reminded: int = 0
+
+
+def sweep(now: dt.datetime | None = None, batch: int = 500) -> SweepReport:
+    """Escalate everything past its deadline and send due reminders. Idempotent: running it
+    twice, or in two processes at once, acts on each complaint once (conditional updates)."""
+    now = now or clock.now()
+    report = SweepReport()
+    seen: set[int] = set()
+    while True:
+        ids = [pk for pk in Complaint.objects.filter(
+            status__in=TIMED_STATUSES, defaulted=False, due_at__lte=now,
+        ).order_by("due_at").values_list("pk", flat=True)[:batch] if pk not in seen]
+        if not ids:
+            break
+        for pk in ids:
+            seen.add(pk)
+            done = escalate_overdue(pk, now)
+            report.escalated += done == "escalated"
+            report.defaulted += done == "defaulted"
+    for pk in Complaint.objects.filter(remind_at__lte=now).values_list("pk", flat=True).iterator():
+        report.reminded += send_reminder(pk, now)
+    return report
+
+
+# ---------------------------------------------------------------- the one place status changes
+
+
+def _transition(
+    complaint: Complaint, actor: Actor, action: str, to_status: str, now: dt.datetime, *,
+    changes: dict | None = None, note: str = "", data: dict | None = None,
+    acting_post: Post | None = None, attachments: Sequence[tuple[Upload, str]] = (),
+    messages: Callable[[Complaint], list[OutboxMessage]] | None = None,
+    also: Callable[[Event], None] | None = None,
+) -> Complaint:
+    allowed = lifecycle.check(complaint.status, action, actor.role)
+    if to_status not in allowed.to:
+        raise InvalidTransition(_("This step cannot lead there."))
+    from_status, from_post_id = complaint.status, complaint.current_post_id
+    changes = {**(changes or {}), "status": to_status, "updated_at": now}
+    with transaction.atomic():
+        updated = Complaint.objects.filter(pk=complaint.pk, version=complaint.version).update(
+            version=F("version") + 1, **changes
+        )
+        if not updated:
+            raise Conflict(_("Someone else acted on this complaint just now. Reload it and try "
+                             "again."))
+        for field, value in changes.items():
+            setattr(complaint, field, value)
+        complaint.version += 1
+        event = _event(complaint, actor, action, from_status, now, note=note, data=data or {},
+                       from_post=from_post_id, acting_post=acting_post)
+        event.save()
+        _save_attachments(event, attachments)
+        if also is not None:
+            also(event)
+        if messages is not None:
+            save_outbox(messages(complaint))
+    return complaint
+
+
+def _move_up(complaint: Complaint, actor: Actor, action: str, post: Post, now: dt.datetime,
+             note: str, *, data: dict | None = None, also: Callable[[Event], None] | None = None,
+             extra_messages: Sequence[OutboxMessage] = ()) -> Complaint:
+    """Give the complaint to a higher post with a fresh time limit: a real change of owner."""
+    changes = _placement(complaint, post, now, fresh_deadline=True) | {
+        "escalation_count": complaint.escalation_count + 1, "disposal": "",
+        "special_ground": "", "verification_attempts": 0, "closure_kind": "", "closed_at": None,
+        "defaulted": False,
+    }
+    return _transition(
+        complaint, actor, action, Status.ASSIGNED, now, changes=changes, note=note,
+        data={**(data or {}), "to_level": post.level}, also=also,
+        messages=lambda c: [*extra_messages, *_assignment_sms(c, "escalated")],
+    )
+
+
+def _close(complaint: Complaint, actor: Actor, action: str, kind: str, now: dt.datetime,
+           note: str, *, reason: str = "", extra: dict | None = None) -> Complaint:
+    changes = {"closure_kind": kind, "closed_at": now, **(extra or {})}
+    return _transition(
+        complaint, actor, action, Status.CLOSED, now, changes=changes, note=note,
+        data={"closure_kind": kind},
+        messages=lambda c: [_citizen_sms(c, "closed_citizen",
+                                         outcome=_label(ClosureKind(kind), c.language),
+                                         reason=reason)],
+    )
+
+
+def _placement(complaint: Complaint, post: Post, now: dt.datetime, *,
+               fresh_deadline: bool) -> dict:
+    due = (deadlines.due_at(now, complaint.source, complaint.category_id, post.level)
+           if fresh_deadline else complaint.due_at)
+    return {"current_post": post, "level": post.level, "assigned_at": now, "due_at": due,
+            "remind_at": deadlines.remind_at(now, due) if due else None, "defaulted": False}
+
+
+def _place_with(complaint: Complaint, post: Post, now: dt.datetime, *,
+                fresh_deadline: bool) -> None:
+    for field, value in _placement(complaint, post, now, fresh_deadline=fresh_deadline).items():
+        setattr(complaint, field, value)
+
+
+def _event(complaint: Complaint, actor: Actor, action: str, from_status: str | None,
+           now: dt.datetime, *, note: str = "", data: dict | None = None,
+           from_post: int | None = None, acting_post: Post | None = None) -> Event:
+    return Event(
+        complaint=complaint, at=now, action=action, role=actor.role, actor_user_id=actor.user_id,
+        actor_officer_id=actor.officer_id, actor_post=acting_post, from_status=from_status or "",
+        to_status=complaint.status, from_post_id=from_post, to_post_id=complaint.current_post_id,
+        level=complaint.level, note=note, data=data or {},
+    )
+
+
+# ---------------------------------------------------------------- checks and helpers
+
+
+def _load(ref: str, version: int | None) -> Complaint:
+    digits = reference.normalise(ref or "")
+    if not reference.is_valid(digits):
+        raise NotFound(_("“%(ref)s” is not a valid reference number; please check the digits.")
+                       % {"ref": ref})
+    try:
+        complaint = Complaint.objects.get(reference=digits)
+    except Complaint.DoesNotExist:
+        raise NotFound(_("No complaint has the reference number %(ref)s.") % {"ref": digits}
+                       ) from None
+    if version is not None and version != complaint.version:
+        raise Conflict(_("The complaint has changed since you opened it. Reload it and try "
+                         "again."))
+    return complaint
+
+
+def _acting_post(actor: Actor, post_id: int | None) -> Post:
+    """The post the officer acts for: it must be one they hold today."""
+    if actor.role != Role.OFFICER or actor.officer_id is None:
+        raise NotPermitted(_("Only an officer holding the post can do this."))
+    held = directory.posts_held_by(actor.officer_id, timezone.localdate(clock.now()))
+    if post_id is None or post_id not in held:
+        raise NotPermitted(_("This complaint is not with a post you hold."))
+    return directory.get_post(post_id)
+
+
+def _require_complainant(actor: Actor, complaint: Complaint) -> None:
+    if actor.role == Role.CITIZEN and actor.mobile != complaint.mobile:
+        raise NotPermitted(_("Only the complainant can give feedback on this complaint."))
+
+
+def _post_or_error(post_id: int) -> Post:
+    _require(_safe(lambda pk: directory.get_post(pk).active, post_id),
+             _("Choose an active post from the list."))
+    return directory.get_post(post_id)
+
+
+def _safe(check: Callable[[int], bool], value) -> bool:
+    errors: dict = {}
+    _check_reference(errors, "value", value, check, "")
+    return not errors
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValidationError(message)
+
+
+def _required_text(text: str, message: str, minimum: int = 1) -> str:
+    value = nfc(text)
+    _require(len(value) >= minimum, message)
+    return value
+
+
+def _conflicted(complaint: Complaint) -> frozenset[int]:
+    return routing.conflicted_posts(complaint.against_post_id, complaint.against_officer_id,
+                                    timezone.localtime(complaint.created_at).date())
+
+
+def _last_report(complaint: Complaint) -> str:
+    event = complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk").first()
+    return event.note if event else ""
+
+
+def _checked_uploads(uploads: Sequence[Upload]) -> list[tuple[Upload, str]]:
+    _require(len(uploads) <= MAX_ATTACHMENTS,
+             _("Attach at most %(n)d files.") % {"n": MAX_ATTACHMENTS})
+    checked = []
+    for upload in uploads:
+        _require(0 < len(upload.content) <= MAX_ATTACHMENT_BYTES,
+                 _("Each file must be under 5 MB."))
+        kind = next((t for magic, t in MAGIC.items() if upload.content.startswith(magic)), None)
+        _require(kind is not None, _("Attach a photo (JPEG or PNG) or a PDF."))
+        checked.append((upload, kind))
+    return checked
+
+
+def _save_attachments(event: Event, files: Sequence[tuple[Upload, str]]) -> None:
+    for upload, kind in files:
+        attachment = Attachment(
+            event=event, original_name=nfc(upload.name, single_line=True)[:200] or "file",
+            content_type=kind, size=len(upload.content),
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+        )
+        attachment.file.save(attachment.original_name, ContentFile(upload.content), save=False)
+        attachment.save()
+
+
+# ---------------------------------------------------------------- SMS
+
+
+def _label(choice, language: str) -> str:
+    with translation.override(language):
+        return str(choice.label)
+
+
+def _sms_context(complaint: Complaint, language: str, **extra) -> dict:
+    post = directory.get_post(complaint.current_post_id) if complaint.current_post_id else None
+    due = timezone.localtime(complaint.due_at).strftime("%d-%m-%Y") if complaint.due_at else ""
+    title = (post.title_en if language == "en" else post.title_hi) if post else ""
+    return {"reference": complaint.reference, "post": title, "due": due,
+            "level": complaint.level, "outcome": "", "reason": "", **extra}
+
+
+def _citizen_sms(complaint: Complaint, key: str, **extra) -> OutboxMessage:
+    language = complaint.language
+    return queue_sms(complaint.mobile, key, language,
+                     _sms_context(complaint, language, **extra), complaint.reference)
+
+
+def _post_sms(post: Post, complaint: Complaint, key: str) -> list[OutboxMessage]:
+    today = timezone.localdate(clock.now())
+    messages = []
+    for officer in directory.holders_of(post.pk, today):
+        context = _sms_context(complaint, officer.language)
+        context["post"] = post.title_en if officer.language == "en" else post.title_hi
+        messages.append(queue_sms(officer.mobile, key, officer.language, context,
+                                  complaint.reference))
+    return messages
+
+
+def _holder_sms(complaint: Complaint, key: str) -> list[OutboxMessage]:
+    return _post_sms(directory.get_post(complaint.current_post_id), complaint, key)
+
+
+def _assignment_sms(complaint: Complaint, kind: str) -> list[OutboxMessage]:
+    """Tell the officers holding the new post, and the complainant, who has it now."""
+    return [*_holder_sms(complaint, f"{kind}_officer"), _citizen_sms(complaint, f"{kind}_citizen")]

@@ -1,0 +1,122 @@
+"""One settings module, driven by environment variables (see README, "Configuration")."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("IGRS_VAR_DIR", Path.cwd() / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+DEBUG = env_bool("IGRS_DEBUG", False)
+# The demo key only ever signs sessions of a local demo; production must set IGRS_SECRET_KEY.
+SECRET_KEY = os.environ.get("IGRS_SECRET_KEY", "insecure-demo-key-set-IGRS_SECRET_KEY")
+ALLOWED_HOSTS = os.environ.get("IGRS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "igrs.core",
+    "igrs.directory",
+    "igrs.notifications",
+    "igrs.grievances",
+    "igrs.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "igrs.urls"
+WSGI_APPLICATION = "igrs.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("IGRS_DATABASE_URL", f"sqlite:///{VAR_DIR / 'igrs.sqlite3'}"),
+        # Persistent connections: a new connection per request costs ~3x throughput.
+        conn_max_age=env_int("IGRS_DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("IGRS_TEST_SQLITE_NAME")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "hi"
+LANGUAGES = [("hi", _("Hindi")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Kolkata"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(os.environ.get("IGRS_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("IGRS_LOG_LEVEL", "INFO")},
+}
+
+# --- Grievance rules (all overridable per deployment) ---
+IGRS_MONTHLY_CAP_PER_MOBILE = env_int("IGRS_MONTHLY_CAP_PER_MOBILE", 10)
+IGRS_DUPLICATE_WINDOW_HOURS = env_int("IGRS_DUPLICATE_WINDOW_HOURS", 72)
+IGRS_MAX_VERIFICATION_ATTEMPTS = env_int("IGRS_MAX_VERIFICATION_ATTEMPTS", 3)
+IGRS_REMINDER_HOURS_BEFORE_DUE = env_int("IGRS_REMINDER_HOURS_BEFORE_DUE", 24)
+# At the top level a not-satisfied verdict closes the complaint with the final reason.
+IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED = env_bool("IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED", True)
+# Master data (posts, rules, time limits, holidays, templates) is cached per process this long.
+IGRS_MASTER_CACHE_SECONDS = env_int("IGRS_MASTER_CACHE_SECONDS", 30)
+
+# --- Notifications ---
+IGRS_SMS_GATEWAY = os.environ.get("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")
+IGRS_SMS_FILE = os.environ.get("IGRS_SMS_FILE", str(VAR_DIR / "sms.log"))
+IGRS_SMS_MAX_ATTEMPTS = env_int("IGRS_SMS_MAX_ATTEMPTS", 5)
+IGRS_WORKER_POLL_SECONDS = float(os.environ.get("IGRS_WORKER_POLL_SECONDS", "1"))
+IGRS_SWEEP_EVERY_SECONDS = float(os.environ.get("IGRS_SWEEP_EVERY_SECONDS", "60"))

@@ -1,0 +1,57 @@
+"""`igrs test`: lint, migration check, then the pytest suite on SQLite and on PostgreSQL.
+
+PostgreSQL is taken from IGRS_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/
+postgres); pytest-django creates its own throw-away database there and drops it afterwards.
+Without a reachable server the PostgreSQL pass is skipped with a warning, except under CI=true,
+where it is required.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def _run(title: str, cmd: list[str], env: dict[str, str] | None = None) -> int:
+    print(f"\n=== {title}: {' '.join(cmd)}", flush=True)
+    return subprocess.call(cmd, env={**os.environ, **(env or {})})
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), 2):
+            return True
+    except OSError:
+        return False
+
+
+def run_all(pytest_args: list[str]) -> int:
+    root = Path(__file__).resolve().parents[2]
+    os.chdir(root)
+    py = sys.executable
+    pg_url = os.environ.get("IGRS_TEST_POSTGRES_URL", DEFAULT_PG)
+    pg_db = f"{urlparse(pg_url).scheme}://{urlparse(pg_url).netloc}/igrs_{os.getpid()}"
+    steps = [
+        ("ruff", [py, "-m", "ruff", "check", "src", "tests", "bench"], None),
+        ("migrations", [py, "-m", "igrs.cli", "makemigrations", "--check", "--dry-run"],
+         {"IGRS_VAR_DIR": str(root / "var" / "check")}),
+        ("pytest on SQLite", [py, "-m", "pytest", *pytest_args],
+         {"IGRS_DATABASE_URL": "sqlite:///" + str(root / "var" / "test.sqlite3")}),
+    ]
+    if _reachable(pg_url):
+        steps.append(("pytest on PostgreSQL", [py, "-m", "pytest", *pytest_args],
+                      {"IGRS_DATABASE_URL": pg_db}))
+    elif os.environ.get("CI") == "true":
+        print(f"PostgreSQL at {pg_url} is not reachable and CI requires it.", file=sys.stderr)
+        return 1
+    else:
+        print(f"warning: PostgreSQL at {pg_url} not reachable; skipping that pass.")
+    (root / "var" / "check").mkdir(parents=True, exist_ok=True)
+    failed = [title for title, cmd, env in steps if _run(title, cmd, env) != 0]
+    print("\n" + ("FAILED: " + ", ".join(failed) if failed else "all checks passed"))
+    return 1 if failed else 0

@@ -1,0 +1,19 @@
+import os
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.static import serve
+
+from igrs.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+# A demo or intranet install without a front web server serves its own static files.
+if os.environ.get("IGRS_SERVE_STATIC") == "1":
+    urlpatterns += [
+        re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT}),
+    ]
