@@ -1,0 +1,95 @@
+"""Shared fixtures. The seeded Uttar Pradesh master data is created once per test database;
+tests that need real transactions (threads, processes) run last because they flush it."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from igrs.core import cache, clock
+from igrs.directory.models import Category, Officer, Post, Unit
+from igrs.directory.seed import seed_directory
+from igrs.grievances import services
+from igrs.grievances.actors import Actor
+from igrs.grievances.models import Role
+from igrs.notifications.services import seed_templates
+
+LUCKNOW_SADAR = "UP-LUCKNOW-T-SADAR"
+TEHSILDAR = "REV-L1-UP-LUCKNOW-T-SADAR"
+DM = "REV-L2-UP-LUCKNOW"
+PS_REVENUE = "REV-L3"
+
+
+def seed_all() -> None:
+    seed_directory()
+    seed_templates()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        seed_all()
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush the database, seed included: run them after the rest."""
+    items.sort(key=lambda item: "transactional_db" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_state():
+    cache.clear()
+    clock.reset()
+    yield
+    cache.clear()
+    clock.reset()
+
+
+@pytest.fixture
+def reseeded(transactional_db):
+    """For transactional tests: the flush removed the seed, so put it back."""
+    cache.clear()
+    if not Unit.objects.exists():
+        seed_all()
+
+
+@pytest.fixture
+def agent(db) -> Actor:
+    user = User.objects.create_user("agent-1")
+    return Actor(Role.AGENT, user_id=user.pk)
+
+
+@pytest.fixture
+def desk(db) -> Actor:
+    user = User.objects.create_user("desk-1")
+    return Actor(Role.DESK, user_id=user.pk)
+
+
+def officer_actor(post_code: str) -> Actor:
+    officer = Officer.objects.filter(postings__post__code=post_code).first()
+    return Actor(Role.OFFICER, officer_id=officer.pk)
+
+
+def post(code: str) -> Post:
+    return Post.objects.get(code=code)
+
+
+def new_complaint(actor: Actor, **overrides):
+    fields = {
+        "source": "helpline", "complainant_name": "राम प्रसाद", "mobile": "9876543210",
+        "category_id": Category.objects.get(code="REV-LAND").pk,
+        "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
+        "description": "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।",
+    }
+    return services.register(actor, **{**fields, **overrides})
+
+
+def later(days: float) -> dt.datetime:
+    """Move the clock forward and return the new now."""
+    clock.advance(dt.timedelta(days=days))
+    return clock.now()
+
+
+def today() -> dt.date:
+    return timezone.localdate(clock.now())
