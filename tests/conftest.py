@@ -38,6 +38,12 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def files_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.IGRS_SMS_FILE = str(tmp_path / "sms.log")
+
+
+@pytest.fixture(autouse=True)
 def fresh_process_state():
     cache.clear()
     clock.reset()

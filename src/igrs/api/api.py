@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
+from ninja.responses import Status as HttpStatus
 from ninja.security import HttpBearer
 
 from igrs.core.accounts import token_identity
@@ -130,7 +131,7 @@ def register_complaint(request, body: s.RegisterIn):
     when a routing rule or the department's first-level post fits the place."""
     who = require(request, Role.AGENT, Role.DESK, Role.ADMIN)
     complaint = services.register(who, **body.dict())
-    return 201, summary_out(complaint)
+    return HttpStatus(201, summary_out(complaint))
 
 
 @api.get("/complaints/{ref}", response={200: s.ComplaintOut, **ERRORS}, tags=["complaints"])

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from igrs.core import clock
 from igrs.directory import selectors as directory
@@ -46,7 +47,8 @@ def get_complaint(ref: str, viewer: Actor) -> ComplaintView:
         if reference.is_valid(digits) else None
     )
     if complaint is None or not can_view(viewer, complaint):
-        raise NotFound(f"{ref}")
+        raise NotFound(_("No complaint you can see has the reference number %(ref)s; please "
+                         "check the digits.") % {"ref": ref})
     events = list(
         complaint.events.select_related("actor_officer", "actor_post__unit", "from_post__unit",
                                         "to_post__unit", "actor_user")

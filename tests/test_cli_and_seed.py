@@ -1,0 +1,64 @@
+"""The `igrs` command set and the seeded master data."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from igrs.directory import selectors as directory
+from igrs.directory.models import Department, Post, Unit, UnitKind
+from igrs.grievances.models import Complaint, Status
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_has_uttar_pradesh_and_the_post_ladder(db):
+    assert Unit.objects.filter(kind=UnitKind.DIVISION).count() == 18
+    assert Unit.objects.filter(kind=UnitKind.DISTRICT).count() == 75
+    assert Department.objects.count() == 14
+    for post in Post.objects.filter(level=1).select_related("department")[:50]:
+        chain = directory.post_chain(post.pk)
+        assert [p.level for p in chain] == [1, 2, 3]
+        assert all(p.department_id == post.department_id for p in chain)
+        assert directory.holders_of(post.pk, dt.date(2026, 6, 1))
+    assert "already" in run("seed")  # idempotent
+
+
+def test_complaint_commands_drive_the_whole_life(db):
+    out = run("complaint", "register", "--name", "गीता", "--mobile", "9700000001",
+              "--category", "REV-LAND", "--place", "UP-LUCKNOW-T-SADAR",
+              "--description", "ज़मीन की पैमाइश नहीं हो रही है।")
+    ref = out.split()[0] + out.split()[1] + out.split()[2] + out.split()[3]
+    run("complaint", "atr", ref, "--officer", "REV-L1-UP-LUCKNOW-T-SADAR",
+        "--disposal", "resolved", "--report", "पैमाइश करा दी गई है।")
+    run("complaint", "verify", ref, "--outcome", "satisfied")
+    assert Complaint.objects.get(reference=ref).status == Status.CLOSED
+    shown = run("complaint", "show", ref)
+    assert "पैमाइश करा दी गई है।" in shown and "तहसीलदार" in shown
+    assert ref[:4] in run("complaint", "list", "--mobile", "9700000001")
+
+
+def test_complaint_command_errors_are_clear(db):
+    with pytest.raises(CommandError, match="reference|संदर्भ"):
+        run("complaint", "show", "12345")
+    with pytest.raises(CommandError, match="mobile|मोबाइल"):
+        run("complaint", "register", "--name", "x", "--mobile", "1", "--category", "REV-LAND",
+            "--place", "UP-LUCKNOW-T-SADAR", "--description", "कुछ भी नहीं हो रहा है।")
+    with pytest.raises(CommandError, match="NOPE"):
+        run("complaint", "forward", "202600000001", "--to", "NOPE")
+
+
+def test_sweep_command_reports(db):
+    assert "0" in run("sweep")
+
+
+def test_token_command_refuses_a_role_the_user_lacks(db):
+    User.objects.create_user("plain")
+    with pytest.raises(CommandError):
+        run("token", "plain", "desk")

@@ -1,0 +1,379 @@
+"""Every transition of the lifecycle, and its refusals, through the services."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from igrs.directory.models import Category, Officer, Posting, Unit
+from igrs.grievances import lifecycle, services
+from igrs.grievances.actors import SYSTEM, Actor
+from igrs.grievances.errors import Conflict, InvalidTransition, NotFound, NotPermitted
+from igrs.grievances.models import Action, ClosureKind, Complaint, Defaulter, Event, Role, Status
+from igrs.notifications.models import OutboxMessage
+
+from .conftest import DM, PS_REVENUE, TEHSILDAR, later, new_complaint, officer_actor, post
+
+JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
+
+
+@pytest.fixture
+def tehsildar(db):
+    return officer_actor(TEHSILDAR)
+
+
+@pytest.fixture
+def dm(db):
+    return officer_actor(DM)
+
+
+@pytest.fixture
+def ps(db):
+    return officer_actor(PS_REVENUE)
+
+
+def actions(complaint) -> list[str]:
+    return list(Event.objects.filter(complaint=complaint).order_by("at", "pk")
+                .values_list("action", flat=True))
+
+
+def reload(complaint) -> Complaint:
+    return Complaint.objects.get(pk=complaint.pk)
+
+
+def disposed(agent, tehsildar, **kw):
+    complaint = new_complaint(agent, **kw)
+    return services.submit_atr(tehsildar, complaint.reference, disposal="resolved",
+                               report="अवैध कब्ज़ा हटवा दिया गया।")
+
+
+# ---------------------------------------------------------------- registration and routing
+
+
+def test_registered_complaint_is_assigned_with_sms_to_officer_and_citizen(agent):
+    complaint = new_complaint(agent)
+    assert complaint.status == Status.ASSIGNED and complaint.level == 1
+    assert actions(complaint) == [Action.REGISTER, Action.ASSIGN]
+    assert complaint.version == 2
+    keys = set(OutboxMessage.objects.filter(reference=complaint.reference)
+               .values_list("key", flat=True))
+    assert keys == {"registered", "assigned_officer", "assigned_citizen"}
+    officer_sms = OutboxMessage.objects.get(reference=complaint.reference, key="assigned_officer")
+    holder = Officer.objects.get(postings__post__code=TEHSILDAR)
+    assert officer_sms.mobile == holder.mobile and complaint.reference in officer_sms.body
+
+
+def test_without_a_fitting_post_the_complaint_waits_for_the_desk(agent, desk):
+    # A police matter needs a thana; a tehsil is not precise enough to route it.
+    complaint = new_complaint(agent, category_id=_category("POL-FIR"))
+    assert complaint.status == Status.REGISTERED and complaint.current_post is None
+    forwarded = services.forward(desk, complaint.reference,
+                                 to_post_id=post("POL-L1-UP-LUCKNOW-PS-KOTWALI").pk)
+    assert forwarded.status == Status.ASSIGNED and forwarded.due_at is not None
+    assert actions(forwarded) == [Action.REGISTER, Action.FORWARD]
+
+
+def test_desk_forward_can_correct_category_and_place(agent, desk):
+    complaint = new_complaint(agent)
+    services.forward(desk, complaint.reference, to_post_id=post("POL-L1-UP-LUCKNOW-PS-KOTWALI").pk,
+                     category_id=_category("POL-FIR"), place_id=_unit("UP-LUCKNOW-PS-KOTWALI"))
+    complaint = reload(complaint)
+    assert complaint.category.code == "POL-FIR" and complaint.place.code == "UP-LUCKNOW-PS-KOTWALI"
+    assert Event.objects.get(complaint=complaint, action=Action.FORWARD).data["category_id"]
+
+
+def test_only_the_desk_forwards(agent):
+    complaint = new_complaint(agent)
+    with pytest.raises(NotPermitted):
+        services.forward(agent, complaint.reference, to_post_id=post(DM).pk)
+
+
+# ---------------------------------------------------------------- officer actions
+
+
+def test_officer_forwards_down_inside_jurisdiction_keeping_the_deadline(agent, dm):
+    complaint = new_complaint(agent, against_post_id=None)
+    # Put it with the DM first, as the desk would for a district-level matter.
+    desk = Actor(Role.DESK)
+    complaint = services.forward(desk, complaint.reference, to_post_id=post(DM).pk)
+    due = complaint.due_at
+    moved = services.forward_down(dm, complaint.reference, to_post_id=post(TEHSILDAR).pk)
+    assert moved.current_post.code == TEHSILDAR and moved.level == 1 and moved.due_at == due
+
+
+def test_forward_down_refuses_posts_outside_jurisdiction(agent, dm):
+    complaint = services.forward(Actor(Role.DESK), new_complaint(agent).reference,
+                                 to_post_id=post(DM).pk)
+    with pytest.raises(ValidationError):
+        services.forward_down(dm, complaint.reference,
+                              to_post_id=post("REV-L1-UP-AGRA-T-SADAR").pk)
+    with pytest.raises(ValidationError):  # upwards is not "down"
+        services.forward_down(dm, complaint.reference, to_post_id=post(PS_REVENUE).pk)
+
+
+def test_return_sends_it_back_to_the_desk_never_closes(agent, tehsildar):
+    complaint = new_complaint(agent)
+    returned = services.return_misrouted(tehsildar, complaint.reference,
+                                         reason="यह मामला नगर निगम का है।")
+    assert returned.status == Status.RETURNED and returned.current_post is None
+    with pytest.raises(ValidationError):
+        services.return_misrouted(tehsildar, new_complaint(agent, mobile="9811111111").reference,
+                                  reason="  ")
+
+
+def test_atr_needs_a_real_report_and_leads_to_verification(agent, tehsildar):
+    complaint = new_complaint(agent)
+    with pytest.raises(ValidationError):
+        services.submit_atr(tehsildar, complaint.reference, disposal="resolved", report="ok")
+    with pytest.raises(ValidationError):
+        services.submit_atr(tehsildar, complaint.reference, disposal="closed",
+                            report="कार्रवाई पूरी कर दी गई है।")
+    done = services.submit_atr(tehsildar, complaint.reference, disposal="cannot_resolve",
+                               report="मामला न्यायालय में लंबित है, आदेश की प्रतीक्षा है।",
+                               attachments=[services.Upload("photo.jpg", JPEG)])
+    assert done.status == Status.AWAITING_VERIFICATION and done.current_post.code == TEHSILDAR
+    event = Event.objects.get(complaint=done, action=Action.SUBMIT_ATR)
+    assert event.actor_post.code == TEHSILDAR and event.attachments.count() == 1
+    assert OutboxMessage.objects.filter(reference=done.reference, key="disposed_citizen").exists()
+
+
+def test_attachments_are_checked_by_content_not_name(agent, tehsildar):
+    complaint = new_complaint(agent)
+    with pytest.raises(ValidationError):
+        services.submit_atr(tehsildar, complaint.reference, disposal="resolved",
+                            report="कार्रवाई पूरी कर दी गई है।",
+                            attachments=[services.Upload("photo.jpg", b"MZ\x90\x00 not a jpeg")])
+    assert reload(complaint).status == Status.ASSIGNED  # nothing changed
+
+
+def test_an_officer_cannot_act_on_a_complaint_not_with_their_post(agent, dm):
+    complaint = new_complaint(agent)
+    with pytest.raises(NotPermitted):
+        services.submit_atr(dm, complaint.reference, disposal="resolved",
+                            report="कार्रवाई पूरी कर दी गई है।")
+    with pytest.raises(NotPermitted):
+        services.submit_atr(officer_actor("REV-L1-UP-AGRA-T-SADAR"), complaint.reference,
+                            disposal="resolved", report="कार्रवाई पूरी कर दी गई है।")
+
+
+def test_a_transferred_officer_loses_the_inbox_and_the_new_holder_gets_it(agent, tehsildar):
+    complaint = new_complaint(agent)
+    Posting.objects.filter(post__code=TEHSILDAR).update(end=dt.date(2026, 1, 31))
+    successor = Officer.objects.create(name_hi="नया अधिकारी", name_en="New Officer",
+                                       mobile="+919000099999")
+    Posting.objects.create(officer=successor, post=post(TEHSILDAR), start=dt.date(2026, 2, 1))
+    with pytest.raises(NotPermitted):
+        services.submit_atr(tehsildar, complaint.reference, disposal="resolved",
+                            report="कार्रवाई पूरी कर दी गई है।")
+    services.submit_atr(Actor(Role.OFFICER, officer_id=successor.pk), complaint.reference,
+                        disposal="resolved", report="कार्रवाई पूरी कर दी गई है।")
+
+
+# ---------------------------------------------------------------- special closure
+
+
+def test_special_closure_needs_the_post_above_and_keeps_reopen(agent, tehsildar, dm):
+    complaint = new_complaint(agent)
+    proposed = services.propose_special_closure(tehsildar, complaint.reference,
+                                                ground="sub_judice",
+                                                reason="मामला सिविल न्यायालय में विचाराधीन है।")
+    assert proposed.status == Status.CLOSURE_PROPOSED
+    assert OutboxMessage.objects.filter(reference=complaint.reference,
+                                        key="closure_proposed_officer").exists()
+    with pytest.raises(NotPermitted):  # the proposer cannot approve their own proposal
+        services.decide_special_closure(tehsildar, complaint.reference, approve=True)
+    closed = services.decide_special_closure(dm, complaint.reference, approve=True)
+    assert closed.status == Status.CLOSED and closed.closure_kind == ClosureKind.SPECIAL
+    reopened = services.reopen(agent, complaint.reference, reason="मामला न्यायालय में नहीं है।")
+    assert reopened.status == Status.ASSIGNED and reopened.current_post.code == DM
+
+
+def test_rejected_special_closure_goes_back_to_the_proposer(agent, tehsildar, dm):
+    complaint = new_complaint(agent)
+    services.propose_special_closure(tehsildar, complaint.reference, ground="policy",
+                                     reason="नीतिगत मामला है।")
+    with pytest.raises(ValidationError):
+        services.decide_special_closure(dm, complaint.reference, approve=False, note="")
+    back = services.decide_special_closure(dm, complaint.reference, approve=False,
+                                           note="यह नीतिगत मामला नहीं है, कार्रवाई करें।")
+    assert back.status == Status.ASSIGNED and back.current_post.code == TEHSILDAR
+    assert back.special_ground == ""
+
+
+# ---------------------------------------------------------------- verification
+
+
+def test_satisfied_closes(agent, tehsildar):
+    complaint = disposed(agent, tehsildar)
+    closed = services.verify(agent, complaint.reference, outcome="satisfied")
+    assert closed.status == Status.CLOSED and closed.closure_kind == ClosureKind.SATISFIED
+    assert OutboxMessage.objects.filter(reference=complaint.reference,
+                                        key="closed_citizen").exists()
+
+
+def test_not_satisfied_escalates_up_the_ladder_to_shasan(agent, tehsildar, dm, ps):
+    complaint = disposed(agent, tehsildar)
+    at_dm = services.verify(agent, complaint.reference, outcome="not_satisfied",
+                            note="कब्ज़ा अभी भी है।")
+    assert (at_dm.status, at_dm.level, at_dm.current_post.code) == (Status.ASSIGNED, 2, DM)
+    assert at_dm.escalation_count == 1 and at_dm.due_at > complaint.due_at - dt.timedelta(days=1)
+    services.submit_atr(dm, complaint.reference, disposal="resolved",
+                        report="राजस्व टीम भेजकर कब्ज़ा हटवाया गया।")
+    at_ps = services.verify(agent, complaint.reference, outcome="not_satisfied")
+    assert (at_ps.level, at_ps.current_post.code) == (3, PS_REVENUE)
+    services.submit_atr(ps, complaint.reference, disposal="cannot_resolve",
+                        report="भूमि का स्वामित्व विवादित है; न्यायालय जाएँ।")
+    final = services.verify(agent, complaint.reference, outcome="not_satisfied")
+    assert final.status == Status.CLOSED and final.closure_kind == ClosureKind.FINAL
+    closing_sms = OutboxMessage.objects.filter(reference=complaint.reference,
+                                               key="closed_citizen").get()
+    assert "न्यायालय" in closing_sms.body  # the final reason is told to the citizen
+    with pytest.raises(ValidationError):  # nothing above Shasan
+        services.reopen(agent, complaint.reference, reason="फिर भी संतुष्ट नहीं।")
+
+
+def test_unreachable_counts_attempts_then_closes_unverified_and_flags(agent, tehsildar, settings):
+    settings.IGRS_MAX_VERIFICATION_ATTEMPTS = 3
+    complaint = disposed(agent, tehsildar)
+    for attempt in (1, 2):
+        complaint = services.verify(agent, complaint.reference, outcome="unreachable")
+        assert complaint.status == Status.AWAITING_VERIFICATION
+        assert complaint.verification_attempts == attempt
+    closed = services.verify(agent, complaint.reference, outcome="unreachable")
+    assert closed.status == Status.CLOSED and closed.closure_kind == ClosureKind.UNVERIFIED
+    assert closed.flagged
+
+
+def test_citizen_feedback_only_from_the_complainant(agent, tehsildar):
+    complaint = disposed(agent, tehsildar)
+    with pytest.raises(NotPermitted):
+        services.verify(Actor(Role.CITIZEN, mobile="+919999999999"), complaint.reference,
+                        outcome="satisfied")
+    with pytest.raises(NotPermitted):  # a citizen cannot claim "unreachable"
+        services.verify(Actor(Role.CITIZEN, mobile=complaint.mobile), complaint.reference,
+                        outcome="unreachable")
+    done = services.verify(Actor(Role.CITIZEN, mobile=complaint.mobile), complaint.reference,
+                           outcome="satisfied")
+    assert done.status == Status.CLOSED
+
+
+def test_verification_is_refused_before_the_atr(agent):
+    complaint = new_complaint(agent)
+    with pytest.raises(InvalidTransition):
+        services.verify(agent, complaint.reference, outcome="satisfied")
+
+
+# ---------------------------------------------------------------- closed is closed
+
+
+def test_nothing_but_reopen_leaves_closed(agent, tehsildar, desk):
+    complaint = disposed(agent, tehsildar)
+    services.verify(agent, complaint.reference, outcome="satisfied")
+    refusals = [
+        lambda: services.submit_atr(tehsildar, complaint.reference, disposal="resolved",
+                                    report="कार्रवाई पूरी कर दी गई है।"),
+        lambda: services.forward(desk, complaint.reference, to_post_id=post(DM).pk),
+        lambda: services.verify(agent, complaint.reference, outcome="not_satisfied"),
+        lambda: services.return_misrouted(tehsildar, complaint.reference, reason="गलत विभाग"),
+        lambda: services.propose_special_closure(tehsildar, complaint.reference, ground="rti",
+                                                 reason="आरटीआई का मामला"),
+    ]
+    for refused in refusals:
+        with pytest.raises((InvalidTransition, NotPermitted)):
+            refused()
+    assert reload(complaint).status == Status.CLOSED
+    # A note is allowed on a closed complaint and changes no status.
+    noted = services.add_note(desk, complaint.reference, note="शिकायतकर्ता ने धन्यवाद कहा।")
+    assert noted.status == Status.CLOSED
+
+
+def test_every_rule_in_the_table_is_reachable_by_its_roles_only():
+    for (status, action), rule in lifecycle.TRANSITIONS.items():
+        for role in Role.values:
+            if role in rule.roles:
+                assert lifecycle.check(status, action, role) is rule
+            else:
+                with pytest.raises(NotPermitted):
+                    lifecycle.check(status, action, role)
+
+
+# ---------------------------------------------------------------- optimistic concurrency
+
+
+def test_stale_version_is_a_conflict_and_changes_nothing(agent, tehsildar):
+    complaint = new_complaint(agent)
+    with pytest.raises(Conflict):
+        services.submit_atr(tehsildar, complaint.reference, disposal="resolved",
+                            report="कार्रवाई पूरी कर दी गई है।", version=complaint.version - 1)
+    assert reload(complaint).version == complaint.version
+
+
+def test_unknown_and_mistyped_references_are_not_found(agent):
+    complaint = new_complaint(agent)
+    typo = complaint.reference[:-2] + complaint.reference[-1] + complaint.reference[-2]
+    for ref in ("123", typo, "2026000099999" if complaint.reference != "2026000099999" else "0"):
+        with pytest.raises(NotFound):
+            services.add_note(agent, ref, note="x")
+
+
+# ---------------------------------------------------------------- sweep and reminders
+
+
+def test_sweep_escalates_overdue_marks_defaulter_and_is_idempotent(agent, settings):
+    complaint = new_complaint(agent)
+    now = later(9)
+    report = services.sweep(now)
+    assert report.escalated == 1
+    escalated = reload(complaint)
+    assert (escalated.current_post.code, escalated.level) == (DM, 2)
+    assert Defaulter.objects.get(complaint=complaint).post.code == TEHSILDAR
+    assert services.sweep(now).escalated == 0  # running it again does nothing
+    assert actions(complaint).count(Action.ESCALATE) == 1
+    keys = set(OutboxMessage.objects.filter(reference=complaint.reference)
+               .values_list("key", flat=True))
+    assert {"defaulter_officer", "escalated_officer", "escalated_citizen"} <= keys
+
+
+def test_at_the_top_overdue_is_marked_defaulter_once(agent):
+    complaint = new_complaint(agent)
+    for _level in (2, 3):
+        services.sweep(later(9))
+    assert reload(complaint).level == 3
+    report = services.sweep(later(9))
+    assert report.defaulted == 1 and reload(complaint).defaulted
+    assert services.sweep(later(9)).defaulted == 0
+    assert Defaulter.objects.filter(complaint=complaint).count() == 3
+
+
+def test_reminder_before_the_deadline_once(agent, settings):
+    complaint = new_complaint(agent)
+    assert services.sweep(later(1)).reminded == 0
+    reminded = services.sweep(complaint.due_at - dt.timedelta(hours=1)).reminded
+    assert reminded == 1
+    assert services.sweep(complaint.due_at - dt.timedelta(minutes=30)).reminded == 0
+    assert OutboxMessage.objects.filter(reference=complaint.reference,
+                                        key="reminder_officer").count() == 1
+
+
+def test_a_proposed_special_closure_left_undecided_goes_up(agent, tehsildar):
+    complaint = new_complaint(agent)
+    services.propose_special_closure(tehsildar, complaint.reference, ground="rti",
+                                     reason="सूचना का अधिकार का मामला।")
+    services.sweep(later(9))
+    up = reload(complaint)
+    assert (up.status, up.current_post.code, up.special_ground) == (Status.ASSIGNED, DM, "")
+
+
+def test_system_actions_are_not_for_people(agent):
+    complaint = new_complaint(agent)
+    with pytest.raises(NotPermitted):
+        lifecycle.check(complaint.status, Action.ESCALATE, Role.DESK)
+    assert SYSTEM.role == Role.SYSTEM
+
+
+def _category(code: str) -> int:
+    return Category.objects.get(code=code).pk
+
+
+def _unit(code: str) -> int:
+    return Unit.objects.get(code=code).pk
