@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from igrs.core import cache, clock
 from igrs.directory.models import Category, Officer, Post, Unit
@@ -45,6 +45,8 @@ def files_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def fresh_process_state():
+    """Each test starts in Hindi with an empty memo and the real clock."""
+    translation.activate("hi")
     cache.clear()
     clock.reset()
     yield

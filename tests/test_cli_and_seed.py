@@ -27,7 +27,7 @@ def test_seed_has_uttar_pradesh_and_the_post_ladder(db):
         assert [p.level for p in chain] == [1, 2, 3]
         assert all(p.department_id == post.department_id for p in chain)
         assert directory.holders_of(post.pk, dt.date(2026, 6, 1))
-    assert "already" in run("seed")  # idempotent
+    assert "पहले से" in run("seed")  # idempotent, and says so in Hindi
 
 
 def test_complaint_commands_drive_the_whole_life(db):

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
 
 from .cache import memoize
-from .models import ApiToken
+from .models import ROLE_CHOICES, ApiToken
 
 ROLE_GROUPS = ("agent", "desk", "admin")
 
@@ -30,7 +30,8 @@ def grant_role(user, role: str) -> None:
 def create_token(user, role: str, name: str = "") -> str:
     """Issue a token for one of the user's roles; returns the key, shown once."""
     if role not in roles_of(user):
-        raise ValueError(_("%(user)s cannot act as %(role)s.") % {"user": user, "role": role})
+        raise ValueError(_("%(user)s does not hold the role “%(role)s”.")
+                         % {"user": user, "role": dict(ROLE_CHOICES).get(role, role)})
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, role=role, name=name, key_hash=_hash(key))
     return key

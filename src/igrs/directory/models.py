@@ -56,7 +56,7 @@ class Unit(Bilingual):
 class Department(Bilingual):
     code = models.CharField(_("code"), max_length=20, unique=True)
     l1_unit_kind = models.CharField(
-        _("unit of its first-level posts"), max_length=10, choices=UnitKind.choices
+        _("kind of unit its first-level posts serve"), max_length=10, choices=UnitKind.choices
     )
 
     class Meta:
@@ -158,8 +158,8 @@ class Posting(models.Model):
     post = models.ForeignKey(
         Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="postings"
     )
-    start = models.DateField(_("from"))
-    end = models.DateField(_("to"), null=True, blank=True)
+    start = models.DateField(_("posted from"))
+    end = models.DateField(_("posted until"), null=True, blank=True)
     additional_charge = models.BooleanField(_("additional charge"), default=False)
 
     class Meta:
@@ -185,9 +185,10 @@ class RoutingRule(models.Model):
         Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="rules"
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("within"), null=True, blank=True, on_delete=models.CASCADE
+        Unit, verbose_name=_("applies within unit"), null=True, blank=True,
+        on_delete=models.CASCADE,
     )
-    post = models.ForeignKey(Post, verbose_name=_("assign to"), on_delete=models.CASCADE)
+    post = models.ForeignKey(Post, verbose_name=_("assign to post"), on_delete=models.CASCADE)
 
     class Meta:
         verbose_name = _("routing rule")

@@ -67,12 +67,12 @@ def check(status: str | None, action: str, role: str) -> Rule:
     found = TRANSITIONS.get((status, action))
     if found is None:
         raise InvalidTransition(
-            _("A complaint that is “%(status)s” cannot be “%(action)s”.")
+            _("The step “%(action)s” is not possible while the complaint is “%(status)s”.")
             % {"status": Status(status).label if status else "—", "action": Action(action).label}
         )
     if role not in found.roles:
         raise NotPermitted(
-            _("A %(role)s may not do “%(action)s”.")
+            _("The step “%(action)s” is not open to the role “%(role)s”.")
             % {"role": Role(role).label, "action": Action(action).label}
         )
     return found

@@ -108,7 +108,7 @@ class Complaint(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     flagged = models.BooleanField(_("flagged for review"), default=False)
     duplicate_of = models.ForeignKey(
-        "self", verbose_name=_("probable duplicate of"), null=True, blank=True,
+        "self", verbose_name=_("linked as probable duplicate of"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="probable_duplicates",
     )
 
@@ -178,7 +178,7 @@ class Event(models.Model):
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="events"
     )
-    at = models.DateTimeField(_("at"))
+    at = models.DateTimeField(_("happened at"))
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     role = models.CharField(_("by (role)"), max_length=10, choices=Role.choices)
     actor_user = models.ForeignKey(
@@ -219,11 +219,12 @@ class Event(models.Model):
 
 class Attachment(models.Model):
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="attachments"
+        Event, verbose_name=_("timeline event"), on_delete=models.CASCADE,
+        related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
+    content_type = models.CharField(_("file type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -186,6 +186,10 @@ def _check_mobile_history(mobile: str, category_id: int, place_id: int,
                           now: dt.datetime) -> Complaint | None:
     """Refuse past the monthly cap; return the probable duplicate (same mobile, category and
     place within the window), which the new complaint is linked to rather than dropped."""
+    if connection.vendor == "postgresql":
+        # One registration per mobile at a time, so a double tap cannot slip past the cap.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [mobile])
     local = timezone.localtime(now)
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     window_start = now - dt.timedelta(hours=settings.IGRS_DUPLICATE_WINDOW_HOURS)
@@ -489,7 +493,7 @@ def _transition(
 ) -> Complaint:
     allowed = lifecycle.check(complaint.status, action, actor.role)
     if to_status not in allowed.to:
-        raise InvalidTransition(_("This step cannot lead there."))
+        raise InvalidTransition(_("This step is not possible for the complaint as it is now."))
     from_status, from_post_id = complaint.status, complaint.current_post_id
     changes = {**(changes or {}), "status": to_status, "updated_at": now}
     with transaction.atomic():
@@ -497,8 +501,8 @@ def _transition(
             version=F("version") + 1, **changes
         )
         if not updated:
-            raise Conflict(_("Someone else acted on this complaint just now. Reload it and try "
-                             "again."))
+            raise Conflict(_("Someone else acted on this complaint just now. Open the complaint "
+                             "again and retry."))
         for field, value in changes.items():
             setattr(complaint, field, value)
         complaint.version += 1
@@ -580,8 +584,8 @@ def _load(ref: str, version: int | None) -> Complaint:
         raise NotFound(_("No complaint has the reference number %(ref)s.") % {"ref": digits}
                        ) from None
     if version is not None and version != complaint.version:
-        raise Conflict(_("The complaint has changed since you opened it. Reload it and try "
-                         "again."))
+        raise Conflict(_("The complaint has changed since you opened it. Open the complaint "
+                         "again and retry."))
     return complaint
 
 

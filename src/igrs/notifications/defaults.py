@@ -1,41 +1,41 @@
 """Default SMS texts, one per message type. Seeding renders each in every language through the
 gettext catalogues; deployments then replace them with their DLT-registered wording in the admin."""
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 DEFAULT_TEMPLATES: dict[str, str] = {
-    "registered": N_(
+    "registered": gettext_noop(
         "IGRS: Your complaint is registered. Reference {reference}. Track it on the portal "
         "or call 1076."
     ),
-    "assigned_citizen": N_(
+    "assigned_citizen": gettext_noop(
         "IGRS: Complaint {reference} has been sent to {post} for action by {due}."
     ),
-    "assigned_officer": N_(
+    "assigned_officer": gettext_noop(
         "IGRS: New complaint {reference} for {post}. Dispose of it by {due}."
     ),
-    "escalated_citizen": N_(
+    "escalated_citizen": gettext_noop(
         "IGRS: Complaint {reference} has gone up to {post} (level {level}) for action by {due}."
     ),
-    "escalated_officer": N_(
+    "escalated_officer": gettext_noop(
         "IGRS: Complaint {reference} escalated to {post} (level {level}). "
         "Dispose of it by {due}."
     ),
-    "defaulter_officer": N_(
+    "defaulter_officer": gettext_noop(
         "IGRS: Complaint {reference} was not disposed of by {post} in time and has been "
         "escalated. Your post is marked defaulter for it."
     ),
-    "reminder_officer": N_(
+    "reminder_officer": gettext_noop(
         "IGRS: Reminder: complaint {reference} with {post} is due by {due}."
     ),
-    "disposed_citizen": N_(
+    "disposed_citizen": gettext_noop(
         "IGRS: Action taken on complaint {reference}: {outcome}. Our call centre will call "
         "you to confirm."
     ),
-    "closure_proposed_officer": N_(
+    "closure_proposed_officer": gettext_noop(
         "IGRS: Special closure of complaint {reference} proposed by {post}. Approve or reject it."
     ),
-    "closed_citizen": N_(
+    "closed_citizen": gettext_noop(
         "IGRS: Complaint {reference} is closed: {outcome}. {reason}"
     ),
 }

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 
+from igrs.core import clock
 from igrs.core.cache import memoize
 
 from .defaults import DEFAULT_TEMPLATES
@@ -48,7 +49,7 @@ def queue_sms(
 ) -> OutboxMessage:
     """Build the outbox row; the caller saves it (in bulk) inside its own transaction."""
     body, dlt_id = render(key, language, context)
-    now = timezone.now()
+    now = clock.now()
     return OutboxMessage(
         mobile=mobile, key=key, language=language, body=body, dlt_template_id=dlt_id,
         parts=sms_parts(body), reference=reference, next_attempt_at=now, created_at=now,
@@ -75,7 +76,7 @@ def seed_templates() -> int:
 
 
 def _claim(batch: int) -> list[OutboxMessage]:
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         rows = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -105,11 +106,11 @@ def deliver_pending(batch: int = 100) -> int:
             if message.attempts >= settings.IGRS_SMS_MAX_ATTEMPTS:
                 message.status = OutboxStatus.FAILED
             else:
-                message.next_attempt_at = timezone.now() + _retry_delay(message.attempts)
+                message.next_attempt_at = clock.now() + _retry_delay(message.attempts)
             log.warning("SMS %s to %s failed: %s", message.pk, message.mobile, error)
         else:
             message.status = OutboxStatus.SENT
-            message.sent_at = timezone.now()
+            message.sent_at = clock.now()
         message.save(
             update_fields=["status", "sent_at", "gateway_message_id", "last_error",
                            "next_attempt_at"]

@@ -33,7 +33,8 @@ class Command(BaseCommand):
             p.add_argument("--as", dest="role", default=default_role,
                            choices=["agent", "desk", "admin"])
             p.add_argument("--officer", help=_("officer id, or the code of the post they hold"))
-            p.add_argument("--version", type=int, help=_("refuse if the complaint changed"))
+            p.add_argument("--version", type=int,
+                           help=_("the version you read; refused if it has changed"))
             return p
 
         p = verb("register", _("register a new complaint"), ref=False)
@@ -104,27 +105,31 @@ class Command(BaseCommand):
     def do_show(self, actor: Actor, o):
         view = selectors.get_complaint(o["ref"], actor)
         c = view.complaint
-        w = self.stdout.write
-        w(f"{_('Reference')}: {reference.grouped(c.reference)}")
-        w(f"{_('Status')}: {Status(c.status).label}   {_('Level')}: L{c.level}")
-        w(f"{_('Category')}: {c.category.name}   {_('Place')}: {c.place.name} {c.place_detail}")
         holder = view.holder.post.title if view.holder.post else _("monitoring desk")
         names = ", ".join(officer.name for officer in view.holder.officers) or _("vacant")
-        w(f"{_('Responsible now')}: {holder} ({names})")
+        lines = [
+            (_("Reference"), reference.grouped(c.reference)),
+            (_("Status"), f"{Status(c.status).label} (L{c.level})"),
+            (_("Category"), c.category.name),
+            (_("Place"), f"{c.place.name} {c.place_detail}".strip()),
+            (_("Responsible now"), f"{holder} ({names})"),
+        ]
         if c.due_at:
-            w(f"{_('Due by')}: {_when(c.due_at)}   {_('Days with this post')}: "
-              f"{view.days_with_holder}   {_('Days overdue')}: {view.overdue_days}")
-        w(f"{_('Times escalated')}: {c.escalation_count}")
-        w(f"{_('Description')}: {c.description}")
-        w(_("Timeline:"))
+            lines += [(_("Due by"), _when(c.due_at)),
+                      (_("Days with this post"), view.days_with_holder),
+                      (_("Days overdue"), view.overdue_days)]
+        lines += [(_("Times escalated"), c.escalation_count), (_("Description"), c.description)]
+        for label, value in lines:
+            self.stdout.write(f"{label}: {value}")
+        self.stdout.write(_("Timeline:"))
         for e in view.events:
             who = e.actor_post.title if e.actor_post else Role(e.role).label
             to = f" → {e.to_post.title}" if e.to_post and e.to_post_id != e.from_post_id else ""
-            w(f"  {_when(e.at)}  {Action(e.action).label} — {who}{to}")
+            self.stdout.write(f"  {_when(e.at)}  {Action(e.action).label} — {who}{to}")
             if e.note:
-                w(f"      {e.note}")
+                self.stdout.write(f"      {e.note}")
             for a in e.attachments.all():
-                w(f"      📎 {a.original_name} ({a.content_type}, {a.size} B)")
+                self.stdout.write(f"      📎 {a.original_name} ({a.content_type}, {a.size} B)")
 
     def do_forward(self, actor, o):
         self._summary(services.forward(actor, o["ref"], to_post_id=_by_code(Post, o["to"]).pk,
@@ -180,9 +185,10 @@ class Command(BaseCommand):
         holder = (directory.get_post(complaint.current_post_id).title
                   if complaint.current_post_id else _("monitoring desk"))
         due = _when(complaint.due_at) if complaint.due_at else "—"
+        due_label = _("due")
         self.stdout.write(f"{reference.grouped(complaint.reference)}  "
                           f"{Status(complaint.status).label}  L{complaint.level}  {holder}  "
-                          f"{_('due')}: {due}")
+                          f"{due_label}: {due}")
 
 
 def _messages(error: ValidationError) -> dict:
@@ -192,8 +198,7 @@ def _messages(error: ValidationError) -> dict:
 def _by_code(model, code: str):
     found = model.objects.filter(code=code).first()
     if found is None:
-        raise CommandError(_("No %(what)s with code %(code)s.")
-                           % {"what": model._meta.verbose_name, "code": code})
+        raise CommandError(_("Nothing found with the code %(code)s.") % {"code": code})
     return found
 
 
