@@ -7,6 +7,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def localised(english: str, hindi: str, language: str | None = None) -> str:
+    """English when the language (by default the active one) is English; Hindi otherwise."""
+    return english if (language or get_language() or "hi").startswith("en") else hindi
+
+
 class Bilingual(models.Model):
     """Every master-data row carries a Hindi and an English name."""
 
@@ -18,7 +23,7 @@ class Bilingual(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "hi").startswith("en") else self.name_hi
+        return localised(self.name_en, self.name_hi)
 
     def __str__(self) -> str:
         return f"{self.name_en} / {self.name_hi}"
@@ -102,11 +107,6 @@ class Post(models.Model):
         indexes = [models.Index(fields=["department", "unit", "level"])]
 
     @property
-    def designation(self) -> str:
-        english = (get_language() or "hi").startswith("en")
-        return self.designation_en if english else self.designation_hi
-
-    @property
     def title_hi(self) -> str:
         return f"{self.designation_hi}, {self.unit.name_hi}"
 
@@ -116,7 +116,10 @@ class Post(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if (get_language() or "hi").startswith("en") else self.title_hi
+        return self.title_in()
+
+    def title_in(self, language: str | None = None) -> str:
+        return localised(self.title_en, self.title_hi, language)
 
     def __str__(self) -> str:
         return self.title_en
@@ -143,7 +146,7 @@ class Officer(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "hi").startswith("en") else self.name_hi
+        return localised(self.name_en, self.name_hi)
 
     def __str__(self) -> str:
         return self.name_en

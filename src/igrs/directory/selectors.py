@@ -14,15 +14,18 @@ def get_unit(unit_id: int) -> Unit:
     return Unit.objects.get(pk=unit_id)
 
 
+def _chain(get, start_id: int | None, parent_field: str) -> list:
+    chain = []
+    while start_id is not None:
+        row = get(start_id)
+        chain.append(row)
+        start_id = getattr(row, parent_field)
+    return chain
+
+
 def unit_chain(unit_id: int) -> list[Unit]:
     """The unit and its ancestors, nearest first."""
-    chain = []
-    current: int | None = unit_id
-    while current is not None:
-        unit = get_unit(current)
-        chain.append(unit)
-        current = unit.parent_id
-    return chain
+    return _chain(get_unit, unit_id, "parent_id")
 
 
 def district_of(unit_id: int) -> Unit | None:
@@ -41,13 +44,7 @@ def get_post(post_id: int) -> Post:
 
 def post_chain(post_id: int) -> list[Post]:
     """The post and its superiors, nearest first (L1 → L2 → L3 …)."""
-    chain = []
-    current: int | None = post_id
-    while current is not None:
-        post = get_post(current)
-        chain.append(post)
-        current = post.superior_id
-    return chain
+    return _chain(get_post, post_id, "superior_id")
 
 
 @memoize

@@ -672,7 +672,7 @@ def _label(choice, language: str) -> str:
 def _sms_context(complaint: Complaint, language: str, **extra) -> dict:
     post = directory.get_post(complaint.current_post_id) if complaint.current_post_id else None
     due = timezone.localtime(complaint.due_at).strftime("%d-%m-%Y") if complaint.due_at else ""
-    title = (post.title_en if language == "en" else post.title_hi) if post else ""
+    title = post.title_in(language) if post else ""
     return {"reference": complaint.reference, "post": title, "due": due,
             "level": complaint.level, "outcome": "", "reason": "", **extra}
 
@@ -688,7 +688,7 @@ def _post_sms(post: Post, complaint: Complaint, key: str) -> list[OutboxMessage]
     messages = []
     for officer in directory.holders_of(post.pk, today):
         context = _sms_context(complaint, officer.language)
-        context["post"] = post.title_en if officer.language == "en" else post.title_hi
+        context["post"] = post.title_in(officer.language)
         messages.append(queue_sms(officer.mobile, key, officer.language, context,
                                   complaint.reference))
     return messages
