@@ -1,0 +1,102 @@
+"""Throw-away databases for one bench run, and running code against them in child processes.
+
+PostgreSQL: a database igrs_bench_<pid> on the server named by --pg-url, dropped at the end.
+SQLite: a file in the run's temporary directory. Both are migrated with `igrs migrate` and
+seeded with `igrs seed --demo-accounts`, exactly as an installation would be.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[1]
+SETUP_TIMEOUT = 300  # seconds for migrate or seed
+
+
+@dataclass(frozen=True)
+class BenchDatabase:
+    vendor: str  # "sqlite" or "postgresql", as Django's connection.vendor says
+    url: str
+    var_dir: Path
+
+    @property
+    def label(self) -> str:
+        return "PostgreSQL" if self.vendor == "postgresql" else "SQLite"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment of a child process that uses this database."""
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        return {
+            **os.environ, "DJANGO_SETTINGS_MODULE": "igrs.settings", "PYTHONPATH": path,
+            "IGRS_DATABASE_URL": self.url, "IGRS_VAR_DIR": str(self.var_dir),
+            "IGRS_LOG_LEVEL": "WARNING", **extra,
+        }
+
+
+def run_igrs(db: BenchDatabase, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "igrs.cli", *args], env=db.env(),
+                          capture_output=True, text=True, timeout=SETUP_TIMEOUT)
+    if done.returncode:
+        raise RuntimeError(f"igrs {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def run_part(db: BenchDatabase, part: str, timeout: float, **params: object) -> dict:
+    """Run bench.parts PART in a child process on this database; it prints one JSON line."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.parts", part, json.dumps(params)], env=db.env(),
+        cwd=ROOT, stdout=subprocess.PIPE, text=True, timeout=timeout,
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench part {part} on {db.label} failed (exit {done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@contextmanager
+def bench_database(vendor: str, workdir: Path, pg_url: str) -> Iterator[BenchDatabase]:
+    """A migrated and seeded database that is removed afterwards, even on failure."""
+    var_dir = workdir / vendor
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if vendor == "sqlite":
+        db = BenchDatabase(vendor, f"sqlite:///{var_dir / 'bench.sqlite3'}", var_dir)
+        _prepare(db)
+        yield db  # the file goes with the temporary directory
+        return
+    name = f"igrs_bench_{os.getpid()}"
+    _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(pg_url, f'CREATE DATABASE "{name}"')
+    try:
+        db = BenchDatabase(vendor, urlunparse(urlparse(pg_url)._replace(path=f"/{name}")),
+                           var_dir)
+        _prepare(db)
+        yield db
+    finally:
+        _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _prepare(db: BenchDatabase) -> None:
+    run_igrs(db, "migrate", "--verbosity", "0")
+    run_igrs(db, "seed", "--demo-accounts")
+
+
+def _pg_admin(pg_url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(sql)
+
+
+def pg_reachable(pg_url: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(pg_url, connect_timeout=5):
+            return True
+    except psycopg.Error:
+        return False

@@ -1,0 +1,150 @@
+"""Benchmark parts that run inside Django on one database: `python -m bench.parts NAME JSON`.
+
+Each part prints one JSON line with its measurements; the database comes from
+IGRS_DATABASE_URL (see databases.BenchDatabase.env).
+"""
+
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench import bulk, rawdb  # noqa: E402
+from igrs.core.accounts import create_token  # noqa: E402
+from igrs.directory.models import Category, Post, Unit  # noqa: E402
+from igrs.grievances import services  # noqa: E402
+from igrs.grievances.actors import Actor  # noqa: E402
+from igrs.grievances.models import TIMED_STATUSES, Complaint, Event, Role  # noqa: E402
+from igrs.notifications.models import OutboxMessage  # noqa: E402
+
+# A tehsil-level land complaint: routed at once to the tehsildar, whose superior is the DM.
+CATEGORY, PLACE, POST = "REV-LAND", "UP-LUCKNOW-T-SADAR", "REV-L1-UP-LUCKNOW-T-SADAR"
+DESCRIPTION = "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।"
+
+
+def seeded_ids() -> dict[str, int]:
+    return {
+        "category_id": Category.objects.get(code=CATEGORY).pk,
+        "place_id": Unit.objects.get(code=PLACE).pk,
+        "post_id": Post.objects.get(code=POST).pk,
+        "agent_user_id": get_user_model().objects.get(username="agent").pk,
+    }
+
+
+def prepare() -> dict[str, Any]:
+    """Seeded ids and a fresh agent API token for the HTTP benchmark."""
+    ids = seeded_ids()
+    agent = get_user_model().objects.get(pk=ids["agent_user_id"])
+    return {**ids, "token": create_token(agent, "agent", "bench")}
+
+
+def register_service(n: int, mobile_base: int, warmup: int = 20) -> dict[str, Any]:
+    """services.register in a loop, one agent, a new mobile number each time."""
+    ids = seeded_ids()
+    agent = Actor(Role.AGENT, user_id=ids["agent_user_id"])
+
+    def register(i: int) -> Complaint:
+        return services.register(
+            agent, source="helpline", complainant_name="राम प्रसाद",
+            mobile=f"{mobile_base + i:010d}", category_id=ids["category_id"],
+            place_id=ids["place_id"], description=DESCRIPTION)
+
+    for i in range(warmup):  # fills the master-data memo and the connection
+        register(i)
+    with CaptureQueriesContext(connection) as queries:
+        sample = register(warmup)
+    start = time.perf_counter()
+    for i in range(warmup + 1, warmup + 1 + n):
+        register(i)
+    elapsed = time.perf_counter() - start
+    return {
+        "n": n, "seconds": elapsed, "rate": n / elapsed, "statements": len(queries),
+        "status": sample.status,
+        "events": Event.objects.filter(complaint=sample).count(),
+        "outbox": OutboxMessage.objects.filter(reference=sample.reference).count(),
+    }
+
+
+def raw_inserts(n: int, clients: int, events: int, outbox: int,
+                time_limit: float) -> dict[str, Any]:
+    rate = rawdb.insert_rate(os.environ["IGRS_DATABASE_URL"], n, clients, time_limit,
+                             ids=seeded_ids(), events=events, outbox=outbox)
+    return {"rate": rate}
+
+
+def overdue_ids(now: dt.datetime):
+    """The selection services.sweep makes, written the same way (keep the two in step)."""
+    return Complaint.objects.filter(
+        status__in=TIMED_STATUSES, defaulted=False, due_at__lte=now,
+    ).order_by("due_at").values_list("pk", flat=True)
+
+
+def sweep(rows: int, overdue_every: int, repeats: int) -> dict[str, Any]:
+    """Bulk-load, ANALYZE, then time the overdue selection, a count(*) and a real sweep."""
+    now = dt.datetime.now(dt.UTC)
+    start = time.perf_counter()
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.execute(bulk.load_sql(connection.vendor, overdue_every),
+                bulk.load_params(connection.vendor, rows, now, seeded_ids()))
+    raw.execute("ANALYZE")
+    raw.commit()
+    load_seconds = time.perf_counter() - start
+    batch = overdue_ids(now)[:500]
+    result = {
+        "rows": Complaint.objects.count(), "load_seconds": load_seconds,
+        "overdue": overdue_ids(now).count(),
+        "count_all": _median_time(lambda: Complaint.objects.count(), repeats),
+        "first_batch": _median_time(lambda: list(batch.all()), repeats),
+        "all_overdue": _median_time(lambda: list(overdue_ids(now)), repeats),
+        "plan": _index_line(batch.explain()),
+    }
+    start = time.perf_counter()
+    report = services.sweep(now=now)
+    result |= {"sweep_seconds": time.perf_counter() - start, "escalated": report.escalated,
+               "defaulted": report.defaulted, "reminded": report.reminded,
+               "left_overdue": overdue_ids(now).count()}
+    return result
+
+
+def _median_time(fn: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _index_line(plan: str) -> str:
+    """The plan line that names the index, or the whole plan when none does."""
+    lines = [line.strip() for line in plan.splitlines() if line.strip()]
+    return next((line for line in lines if "complaint_overdue_scan" in line), " / ".join(lines))
+
+
+def profile(n: int, mobile_base: int, token: str, top: int) -> dict[str, Any]:
+    from bench.profile_wsgi import profile_registrations
+
+    return profile_registrations(n, mobile_base, token, seeded_ids(), top)
+
+
+PARTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "prepare": prepare, "register_service": register_service, "raw_inserts": raw_inserts,
+    "sweep": sweep, "profile": profile,
+}
+
+if __name__ == "__main__":
+    name, params = sys.argv[1], json.loads(sys.argv[2])
+    print(json.dumps(PARTS[name](**params), default=str), flush=True)

@@ -1,0 +1,229 @@
+"""Orchestrates a bench run: databases, sections, tables, bench/results.md."""
+
+import datetime as dt
+import math
+import os
+import platform
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import cpu, http_requests
+from bench.databases import ROOT, BenchDatabase, bench_database, run_part
+from bench.load import LoadResult, run_load
+from bench.server import serve
+from bench.tables import Table, ratio
+
+RESULTS = ROOT / "bench" / "results.md"
+CLIENTS = 32
+TARGET_RATE, TARGET_P99_MS, TARGET_RSS_MB, TARGET_SELECT_S = 400, 100, 150, 1.0
+SERVICE_MOBILES, HTTP_MOBILES, PROFILE_MOBILES = 6_000_000_000, 7_000_000_000, 8_000_000_000
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much work each section does; every loop in the bench is bounded by these."""
+
+    service_n: int
+    raw_n: int
+    http_count: int
+    trivial_count: int
+    http_seconds: float  # a load run stops after this even if requests remain
+    http_configs: dict[str, list[tuple[int, int]]]  # vendor -> [(workers, threads)]
+    sweep_rows: int
+    repeats: int
+    part_timeout: float  # seconds for one child process
+
+    @property
+    def warmup(self) -> int:
+        return 2 * CLIENTS
+
+
+QUICK = Plan(service_n=300, raw_n=320, http_count=800, trivial_count=800, http_seconds=30,
+             http_configs={"postgresql": [(4, 1), (2, 8)], "sqlite": [(2, 8)]},
+             sweep_rows=100_000, repeats=3, part_timeout=300)
+FULL = Plan(service_n=2000, raw_n=2048, http_count=4000, trivial_count=3000, http_seconds=90,
+            http_configs={"postgresql": [(2, 1), (4, 1), (2, 4), (2, 8), (4, 4)],
+                          "sqlite": [(4, 1), (2, 8)]},
+            sweep_rows=1_000_000, repeats=5, part_timeout=1800)
+
+
+Say = Callable[[str], None]
+
+
+class Run:
+    """One bench run: fills the tables section by section, database by database."""
+
+    def __init__(self, plan: Plan, pg_url: str, profile: bool, say: Say = print) -> None:
+        self.plan, self.pg_url, self.profile, self.say = plan, pg_url, profile, say
+        self.next_mobile = HTTP_MOBILES
+        self.registration = Table(
+            "1–2. Registration throughput, one process, vs the raw database rate",
+            ["Database", "Path", "Complaints/s", "× raw SQL, 1 connection"])
+        self.http = Table(
+            f"3. Registration over HTTP (POST /api/v1/complaints), {CLIENTS} concurrent clients",
+            ["Database", "Workers × threads", "OK", "Errors", "Complaints/s", "p50 ms",
+             "p95 ms", "p99 ms", "Peak RSS/worker MB", "CPU ms/req web + DB + load",
+             "Other CPU %", "Trivial GET/s", "× trivial GET", "× raw SQL, 32 conn.",
+             "Targets met"])
+        self.sweep = Table(
+            "4. Escalation sweep over a bulk-loaded table (1% overdue)",
+            ["Database", "Rows", "Overdue", "Load s", "count(*) ms (baseline)",
+             "First batch of 500 ms", "All overdue ids ms", "× count(*)", "sweep() s",
+             "Escalated", "Escalations/s", "Left overdue"])
+        self.profiles: list[Table] = []
+        self.raw32: dict[str, float] = {}
+        self.best: dict[str, tuple[float, str]] = {}  # database -> (rate, configuration)
+
+    def tables(self) -> list[Table]:
+        return [self.registration, self.http, self.sweep, *self.profiles]
+
+    def database(self, vendor: str, workdir: Path) -> None:
+        self.say(f"== {vendor}: creating, migrating and seeding a bench database")
+        with bench_database(vendor, workdir, self.pg_url) as db:
+            ids = run_part(db, "prepare", 120)
+            self.say(f"== {db.label}: registration through the service layer and raw SQL")
+            self.service_and_raw(db)
+            for workers, threads in self.plan.http_configs[vendor]:
+                self.say(f"== {db.label}: HTTP, {workers} workers × {threads} threads")
+                self.http_config(db, ids, workers, threads, workdir / "gunicorn.log")
+            if self.profile:
+                self.say(f"== {db.label}: profiling in-process WSGI registrations")
+                self.profile_http(db, ids)
+            self.say(f"== {db.label}: sweep over {self.plan.sweep_rows:,} complaints")
+            self.sweep_section(db)
+
+    def service_and_raw(self, db: BenchDatabase) -> None:
+        p = self.plan
+        service = run_part(db, "register_service", p.part_timeout, n=p.service_n,
+                           mobile_base=SERVICE_MOBILES)
+        rows = {"events": service["events"], "outbox": service["outbox"],
+                "time_limit": p.part_timeout / 2}
+        raw1 = run_part(db, "raw_inserts", p.part_timeout, n=p.raw_n, clients=1, **rows)["rate"]
+        raw32 = run_part(db, "raw_inserts", p.part_timeout, n=p.raw_n, clients=CLIENTS,
+                         **rows)["rate"]
+        self.raw32[db.vendor] = raw32
+        t = self.registration
+        t.add(db.label, "services.register, agent actor", service["rate"],
+              ratio(service["rate"], raw1))
+        t.add(db.label, "raw SQL, 1 connection (baseline)", raw1, "1.00×")
+        t.add(db.label, f"raw SQL, {CLIENTS} connections", raw32, ratio(raw32, raw1))
+        t.notes.append(
+            f"{db.label}: each registration ran {service['statements']} SQL statements and "
+            f"wrote 1 complaint ({service['status']}), {service['events']} timeline events and "
+            f"{service['outbox']} outbox SMS; the raw baseline writes the same rows in one "
+            f"transaction with none of the reads. {p.service_n} registrations, "
+            f"{p.raw_n} raw transactions.")
+
+    def http_config(self, db: BenchDatabase, ids: dict[str, Any], workers: int, threads: int,
+                    log: Path) -> None:
+        p = self.plan
+        with serve(db, workers, threads, log) as server:
+            trivial = http_requests.trivial(server.port, ids["token"])
+            self.load(server.port, trivial, p.warmup, 404)
+            floor = self.load(server.port, trivial, p.trivial_count, 404)
+            register = http_requests.registration(server.port, ids["token"], ids,
+                                                  self.next_mobile)
+            self.next_mobile += p.warmup + p.http_count
+            self.load(server.port, register, p.warmup, 201)
+            before = cpu.snapshot()
+            result = self.load(server.port, lambda i: register(p.warmup + i),
+                               p.http_count, 201)
+            used = cpu.spent(before, cpu.snapshot(), server.workers())
+            rss = max(server.worker_peak_rss_mb(), default=0.0)
+        p99 = result.percentile_ms(99)
+        self.best[db.label] = max(self.best.get(db.label, (0.0, "")),
+                                  (result.rate, f"{workers} workers × {threads} threads"))
+        met = (result.rate >= TARGET_RATE, p99 < TARGET_P99_MS, 0 < rss < TARGET_RSS_MB)
+        per_request = " + ".join(f"{used[k] / max(result.ok, 1) * 1000:.1f}"
+                                 for k in ("web", "database", "load"))
+        other = used["other"] / result.seconds / (os.cpu_count() or 1) * 100
+        self.http.add(
+            db.label, f"{workers} × {threads}", result.ok, _errors(result), result.rate,
+            result.percentile_ms(50), result.percentile_ms(95), p99, f"{rss:.0f}", per_request,
+            f"{other:.0f}", floor.rate, ratio(result.rate, floor.rate),
+            ratio(result.rate, self.raw32.get(db.vendor, 0.0)),
+            " ".join("✔" if ok else "✘" for ok in met))
+
+    def load(self, port: int, make: Callable[[int], bytes], count: int,
+             expect: int) -> LoadResult:
+        return run_load(port, make, count=count, clients=CLIENTS,
+                        time_limit=self.plan.http_seconds, expect=expect)
+
+    def profile_http(self, db: BenchDatabase, ids: dict[str, Any]) -> None:
+        n = min(self.plan.service_n, 500)
+        found = run_part(db, "profile", self.plan.part_timeout, n=n,
+                         mobile_base=PROFILE_MOBILES, token=ids["token"], top=25)
+        for key, what in (("cumulative", "time in our code, callees included"),
+                          ("self", "own time, any code")):
+            table = Table(f"Profile, {db.label}: {n} in-process HTTP registrations, "
+                          f"{found['cpu_ms']:.2f} ms CPU and {found['wall_ms']:.2f} ms wall each "
+                          f"unprofiled; top by {what}",
+                          ["Function", "Calls/request", "ms/request (profiled)"])
+            for row in found[key]:
+                table.add(*row)
+            self.profiles.append(table)
+
+    def sweep_section(self, db: BenchDatabase) -> None:
+        found = run_part(db, "sweep", self.plan.part_timeout, rows=self.plan.sweep_rows,
+                         overdue_every=100, repeats=self.plan.repeats)
+        ms = {k: found[k] * 1000 for k in ("count_all", "first_batch", "all_overdue")}
+        done = found["escalated"] + found["defaulted"]
+        self.sweep.add(
+            db.label, found["rows"], found["overdue"], f"{found['load_seconds']:.1f}",
+            ms["count_all"], ms["first_batch"], ms["all_overdue"],
+            ratio(found["all_overdue"], found["count_all"]), f"{found['sweep_seconds']:.1f}",
+            done, done / found["sweep_seconds"] if found["sweep_seconds"] else math.nan,
+            found["left_overdue"])
+        verdict = "meets" if found["all_overdue"] < TARGET_SELECT_S else "misses"
+        used = ("uses the partial index" if "complaint_overdue_scan" in found["plan"]
+                else "does NOT use the partial index complaint_overdue_scan")
+        self.sweep.notes.append(f"{db.label}: the sweep's selection {used}: `{found['plan']}`. "
+                                f"Selecting all overdue ids {verdict} the "
+                                f"{TARGET_SELECT_S:.0f} s target.")
+
+
+def _errors(result: LoadResult) -> str:
+    wrong = {k: v for k, v in result.statuses.items() if k not in (201, 404)}
+    return f"{result.errors} {wrong}" if wrong else str(result.errors)
+
+
+def run(vendors: list[str], quick: bool, pg_url: str, profile: bool, say: Say = print) -> str:
+    plan = QUICK if quick else FULL
+    bench = Run(plan, pg_url, profile, say)
+    started, load_before = dt.datetime.now(), os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="igrs-bench-") as tmp:
+        try:
+            for vendor in vendors:
+                bench.database(vendor, Path(tmp))
+        except Exception:
+            log = Path(tmp) / "gunicorn.log"
+            if log.exists():
+                say("gunicorn log (end):\n" + log.read_text(errors="replace")[-3000:])
+            raise
+    report = _report(bench, quick, started, (load_before, os.getloadavg()[0]))
+    RESULTS.write_text(report, encoding="utf-8")
+    return report
+
+
+def _report(bench: Run, quick: bool, started: dt.datetime, loads: tuple[float, float]) -> str:
+    seconds = (dt.datetime.now() - started).total_seconds()
+    bench.http.notes += [
+        *(f"Best on {label}: {config}, {rate:.0f} complaints/s."
+          for label, (rate, config) in bench.best.items()),
+        f"Targets: ≥ {TARGET_RATE} complaints/s, p99 < {TARGET_P99_MS} ms, each worker "
+        f"< {TARGET_RSS_MB} MB (✔/✘ in that order). Trivial GET: an authenticated request "
+        "refused before any query, the framework's floor, measured on the same server.",
+        "Load generator: one asyncio process (bench/load.py) on the same cores as the server. "
+        "CPU ms/req splits the CPU time spent during the timed run between the gunicorn "
+        "workers, the PostgreSQL server processes and the load generator; Other CPU % is what "
+        "every other process on the machine took meanwhile, as a share of all cores.",
+    ]
+    head = (f"# IGRS benchmark ({'quick' if quick else 'full'} run)\n\n"
+            f"{started:%Y-%m-%d %H:%M}, {seconds:.0f} s, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, `igrs bench{' --quick' if quick else ''}`, "
+            f"load average {loads[0]:.1f} before and {loads[1]:.1f} after. "
+            "Every ratio is against a baseline measured in the same run.\n")
+    return "\n".join([head, *(t.markdown() for t in bench.tables())])
