@@ -9,7 +9,16 @@ from igrs.directory.models import Category, Officer, Posting, Unit
 from igrs.grievances import lifecycle, reference, services
 from igrs.grievances.actors import SYSTEM, Actor
 from igrs.grievances.errors import Conflict, InvalidTransition, NotFound, NotPermitted
-from igrs.grievances.models import Action, ClosureKind, Complaint, Defaulter, Event, Role, Status
+from igrs.grievances.models import (
+    Action,
+    ClosureKind,
+    Complaint,
+    Defaulter,
+    Event,
+    ReferenceCounter,
+    Role,
+    Status,
+)
 from igrs.notifications.models import OutboxMessage
 
 from .conftest import DM, PS_REVENUE, TEHSILDAR, later, new_complaint, officer_actor, post
@@ -379,3 +388,31 @@ def _category(code: str) -> int:
 
 def _unit(code: str) -> int:
     return Unit.objects.get(code=code).pk
+
+
+def test_forwarding_down_near_the_deadline_does_not_shift_the_blame(agent, desk, dm):
+    complaint = services.forward(desk, new_complaint(agent).reference, to_post_id=post(DM).pk)
+    moved = services.forward_down(dm, complaint.reference, to_post_id=post(TEHSILDAR).pk)
+    assert moved.accountable_post.code == DM and moved.due_at == complaint.due_at
+    services.sweep(later(9))
+    up = reload(complaint)
+    # Both the DM who forwarded and the tehsildar who held it default; it goes above the DM.
+    assert (up.current_post.code, up.level) == (PS_REVENUE, 3)
+    assert set(Defaulter.objects.filter(complaint=complaint)
+               .values_list("post__code", flat=True)) == {DM, TEHSILDAR}
+
+
+def test_not_satisfied_after_a_forward_down_goes_above_the_accountable_post(agent, desk, dm):
+    complaint = services.forward(desk, new_complaint(agent).reference, to_post_id=post(DM).pk)
+    services.forward_down(dm, complaint.reference, to_post_id=post(TEHSILDAR).pk)
+    services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
+                        report="कब्ज़ा हटवा दिया गया है।")
+    up = services.verify(agent, complaint.reference, outcome="not_satisfied")
+    assert up.current_post.code == PS_REVENUE
+
+
+def test_references_continue_after_the_counter_row_is_lost(agent):
+    first = new_complaint(agent)
+    ReferenceCounter.objects.all().delete()
+    second = new_complaint(agent, mobile="9811111111")
+    assert reference.is_valid(second.reference) and second.reference != first.reference

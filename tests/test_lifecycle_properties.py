@@ -147,6 +147,15 @@ class World:
         return post_id in self.chain(candidate)[1:]
 
 
+def accountable(c: Complaint) -> int:
+    """The post answerable for the time limit: forwarding down does not change it."""
+    return c.accountable_post_id or c.current_post_id
+
+
+def defaulting_posts(c: Complaint) -> set[int]:
+    return {accountable(c), c.current_post_id}
+
+
 def snapshot(ref: str) -> tuple:
     complaint = Complaint.objects.filter(reference=ref).values().get()
     return (complaint, Event.objects.filter(complaint_id=complaint["id"]).count(),
@@ -434,7 +443,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                             Status.CLOSED if last else Status.AWAITING_VERIFICATION,
                             c.current_post_id)
         elif ok:
-            superior = w.clear_superior(c.against_post_id, c.current_post_id)
+            superior = w.clear_superior(c.against_post_id, accountable(c))
             if superior is not None:
                 expect = Expect(Action.VERIFY_NOT_SATISFIED, Status.ASSIGNED, superior)
             elif django_settings.IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED:
@@ -452,7 +461,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def reopen(self, ref, kind, reason):
         c, w = self.load(ref), self.world
         actor = self.actor(kind, c)
-        superior = (w.clear_superior(c.against_post_id, c.current_post_id)
+        superior = (w.clear_superior(c.against_post_id, accountable(c))
                     if c.current_post_id else None)
         ok = (c.status == Status.CLOSED and reason and superior is not None
               and (actor.role == Role.AGENT
@@ -537,7 +546,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         predicted = {}
         for ref, c in before.items():
             if c.status in TIMED and not c.defaulted and c.due_at <= now:
-                superior = w.clear_superior(c.against_post_id, c.current_post_id)
+                superior = w.clear_superior(c.against_post_id, accountable(c))
                 predicted[ref] = (Action.ESCALATE, superior) if superior else (
                     Action.MARK_DEFAULTER, c.current_post_id)
             elif c.status in TIMED and c.remind_at is not None and c.remind_at <= now:
@@ -547,7 +556,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         assert report.escalated == actions.count(Action.ESCALATE)
         assert report.defaulted == actions.count(Action.MARK_DEFAULTER)
         assert report.reminded == actions.count(Action.REMIND)
-        assert Defaulter.objects.count() == defaulters + report.escalated + report.defaulted
+        # The accountable post defaults, and so does the holder it was forwarded down to.
+        marked = sum(len(defaulting_posts(before[ref])) for ref, (action, _p) in predicted.items()
+                     if action != Action.REMIND)
+        assert Defaulter.objects.count() == defaulters + marked
         for ref, old in before.items():
             c = self.load(ref)
             if ref not in predicted:
@@ -562,13 +574,13 @@ class LifecycleMachine(RuleBasedStateMachine):
             if action == Action.ESCALATE:
                 assert c.status == Status.ASSIGNED and c.level > old.level
                 assert c.due_at > now and c.escalation_count == old.escalation_count + 1
-                assert Defaulter.objects.filter(complaint=c, post_id=old.current_post_id,
-                                                due_at=old.due_at).exists()
+                assert set(Defaulter.objects.filter(complaint=c, due_at=old.due_at)
+                           .values_list("post_id", flat=True)) == defaulting_posts(old)
                 self.check_told(c, last_outbox)
             elif action == Action.MARK_DEFAULTER:
                 assert c.defaulted and c.status == old.status
-                assert Defaulter.objects.filter(complaint=c, post_id=old.current_post_id,
-                                                due_at=old.due_at).exists()
+                assert set(Defaulter.objects.filter(complaint=c, due_at=old.due_at)
+                           .values_list("post_id", flat=True)) == defaulting_posts(old)
             else:
                 assert c.remind_at is None and c.status == old.status
         # Idempotent: a second sweep at the same moment finds nothing to do.
@@ -632,7 +644,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 # return does not clear it) but only matters to the sweep, in timed statuses.
                 assert c.events.filter(action=Action.MARK_DEFAULTER).exists()
                 if c.current_post_id is not None:
-                    assert w.clear_superior(c.against_post_id, c.current_post_id) is None
+                    assert w.clear_superior(c.against_post_id, accountable(c)) is None
 
 
 def test_lifecycle_state_machine(db):

@@ -87,6 +87,12 @@ class Complaint(models.Model):
         Post, verbose_name=_("held by post"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="complaints",
     )
+    # The post that received the current time limit. Forwarding down keeps it, so a post
+    # cannot hand a complaint down just before its deadline and let the subordinate default.
+    accountable_post = models.ForeignKey(
+        Post, verbose_name=_("accountable for the time limit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     assigned_at = models.DateTimeField(_("with the current post since"), null=True, blank=True)
     due_at = models.DateTimeField(_("due by"), null=True, blank=True)

@@ -63,12 +63,21 @@ def grouped(reference: str) -> str:
 
 
 def next_serial() -> int:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute("SELECT nextval('igrs_reference_serial')")
-        else:
+            return cursor.fetchone()[0]
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE id = 1 RETURNING value")
+        row = cursor.fetchone()
+        if row is None:
+            # The counter row is gone (a flushed database): start again after the highest
+            # serial issued, so no reference is ever reused.
             cursor.execute(
-                f"UPDATE {ReferenceCounter._meta.db_table} SET value = value + 1 "
-                "WHERE id = 1 RETURNING value"
+                f"INSERT INTO {table} (id, value) SELECT 1, COALESCE(MAX(CAST(SUBSTR("
+                "reference, 5, LENGTH(reference) - 5) AS INTEGER)), 0) + 1 "
+                "FROM grievances_complaint RETURNING value"
             )
-        return cursor.fetchone()[0]
+            row = cursor.fetchone()
+        return row[0]

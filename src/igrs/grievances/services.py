@@ -273,7 +273,8 @@ def return_misrouted(actor: Actor, ref: str, *, reason: str,
     acting = _acting_post(actor, complaint.current_post_id)
     reason = _required_text(reason, _("Say why the complaint is not for your post."))
     now = clock.now()
-    changes = {"current_post": None, "due_at": None, "remind_at": None, "assigned_at": now}
+    changes = {"current_post": None, "accountable_post": None, "due_at": None,
+               "remind_at": None, "assigned_at": now}
     return _transition(complaint, actor, Action.RETURN, Status.RETURNED, now, changes=changes,
                        note=reason, acting_post=acting)
 
@@ -372,11 +373,11 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
                            changes={"verification_attempts": attempts}, note=note,
                            data={"attempt": attempts})
     lifecycle.check(complaint.status, Action.VERIFY_NOT_SATISFIED, actor.role)
-    superior = routing.superior_for(complaint.current_post_id, _conflicted(complaint))
+    superior = routing.superior_for(_accountable(complaint).pk, _conflicted(complaint))
     if superior is None and settings.IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED:
         return _close(complaint, actor, Action.VERIFY_NOT_SATISFIED, ClosureKind.FINAL, now,
                       note, reason=_last_report(complaint))
-    target = superior or directory.get_post(complaint.current_post_id)
+    target = superior or _accountable(complaint)
     return _move_up(complaint, actor, Action.VERIFY_NOT_SATISFIED, target, now, note)
 
 
@@ -386,7 +387,7 @@ def reopen(actor: Actor, ref: str, *, reason: str, version: int | None = None) -
     lifecycle.check(complaint.status, Action.REOPEN, actor.role)
     _require_complainant(actor, complaint)
     reason = _required_text(reason, _("Say why you are not satisfied."))
-    superior = (routing.superior_for(complaint.current_post_id, _conflicted(complaint))
+    superior = (routing.superior_for(_accountable(complaint).pk, _conflicted(complaint))
                 if complaint.current_post_id else None)
     _require(superior is not None,
              _("This complaint was decided at the highest level and cannot be re-opened."))
@@ -408,31 +409,36 @@ def add_note(actor: Actor, ref: str, *, note: str, version: int | None = None) -
 
 
 def escalate_overdue(complaint_id: int, now: dt.datetime) -> str | None:
-    """Escalate one overdue complaint to the superior post, marking the holder defaulter.
-    Returns what was done, or None when there was nothing to do (another sweep got there)."""
+    """Escalate one overdue complaint above the accountable post, marking it (and the holder it
+    was forwarded down to, if another) defaulter. Returns what was done, or None when there
+    was nothing to do (another sweep got there first)."""
     complaint = Complaint.objects.get(pk=complaint_id)
     if (complaint.status not in TIMED_STATUSES or complaint.defaulted
             or complaint.due_at is None or complaint.due_at > now):
         return None
-    holder = directory.get_post(complaint.current_post_id)
-    superior = routing.superior_for(holder.pk, _conflicted(complaint))
+    accountable = _accountable(complaint)
+    defaulters = list({p.pk: p for p in (accountable,
+                                         directory.get_post(complaint.current_post_id))}.values())
+    superior = routing.superior_for(accountable.pk, _conflicted(complaint))
     missed_due = complaint.due_at
 
-    def mark_defaulter(_event: Event) -> None:
-        Defaulter.objects.create(complaint=complaint, post=holder, due_at=missed_due,
-                                 marked_at=now)
+    def mark_defaulters(_event: Event) -> None:
+        Defaulter.objects.bulk_create(
+            Defaulter(complaint=complaint, post=post, due_at=missed_due, marked_at=now)
+            for post in defaulters
+        )
 
-    defaulter_sms = _post_sms(holder, complaint, "defaulter_officer")
+    defaulter_sms = [m for post in defaulters
+                     for m in _post_sms(post, complaint, "defaulter_officer")]
+    data = {"defaulter_posts": [p.pk for p in defaulters], "due_at": missed_due.isoformat()}
     try:
         if superior is None:
             _transition(complaint, SYSTEM, Action.MARK_DEFAULTER, complaint.status, now,
-                        changes={"defaulted": True, "remind_at": None},
-                        data={"due_at": missed_due.isoformat()}, also=mark_defaulter,
-                        messages=lambda c: defaulter_sms)
+                        changes={"defaulted": True, "remind_at": None}, data=data,
+                        also=mark_defaulters, messages=lambda c: defaulter_sms)
             return "defaulted"
-        _move_up(complaint, SYSTEM, Action.ESCALATE, superior, now, "",
-                 data={"defaulter_post": holder.pk, "due_at": missed_due.isoformat()},
-                 also=mark_defaulter, extra_messages=defaulter_sms)
+        _move_up(complaint, SYSTEM, Action.ESCALATE, superior, now, "", data=data,
+                 also=mark_defaulters, extra_messages=defaulter_sms)
         return "escalated"
     except (Conflict, IntegrityError):
         return None
@@ -547,10 +553,14 @@ def _close(complaint: Complaint, actor: Actor, action: str, kind: str, now: dt.d
 
 def _placement(complaint: Complaint, post: Post, now: dt.datetime, *,
                fresh_deadline: bool) -> dict:
-    due = (deadlines.due_at(now, complaint.source, complaint.category_id, post.level)
-           if fresh_deadline else complaint.due_at)
-    return {"current_post": post, "level": post.level, "assigned_at": now, "due_at": due,
-            "remind_at": deadlines.remind_at(now, due) if due else None, "defaulted": False}
+    """Who holds it from now. A fresh time limit makes the post accountable for it; without
+    one, the deadline, the accountable post and any defaulter mark stay as they were."""
+    placed = {"current_post": post, "level": post.level, "assigned_at": now}
+    if fresh_deadline:
+        due = deadlines.due_at(now, complaint.source, complaint.category_id, post.level)
+        placed |= {"due_at": due, "accountable_post": post, "defaulted": False}
+    due = placed.get("due_at", complaint.due_at)
+    return placed | {"remind_at": deadlines.remind_at(now, due) if due else None}
 
 
 def _place_with(complaint: Complaint, post: Post, now: dt.datetime, *,
@@ -625,6 +635,10 @@ def _required_text(text: str, message: str, minimum: int = 1) -> str:
     value = nfc(text)
     _require(len(value) >= minimum, message)
     return value
+
+
+def _accountable(complaint: Complaint) -> Post:
+    return directory.get_post(complaint.accountable_post_id or complaint.current_post_id)
 
 
 def _conflicted(complaint: Complaint) -> frozenset[int]:
