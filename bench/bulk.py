@@ -11,7 +11,8 @@ from typing import Any
 
 COLUMNS = (
     "reference, source, language, complainant_name, mobile, address, email, place_detail, "
-    "description, status, level, current_post_id, assigned_at, due_at, remind_at, defaulted, "
+    "description, status, level, current_post_id, accountable_post_id, assigned_at, due_at, "
+    "remind_at, defaulted, "
     "escalation_count, disposal, special_ground, verification_attempts, closure_kind, "
     "closed_at, flagged, call_id, created_at, updated_at, version, category_id, place_id"
 )
@@ -19,7 +20,7 @@ POSTGRES = f"""
 INSERT INTO grievances_complaint ({COLUMNS})
 SELECT 'B' || lpad(g::text, 12, '0'), 'helpline', 'hi', 'Bench complainant',
        '+919' || lpad(g::text, 9, '0'), '', '', '', 'Bulk-loaded complaint for the sweep',
-       CASE WHEN {{open}} THEN 'assigned' ELSE 'closed' END, 1, %(post)s,
+       CASE WHEN {{open}} THEN 'assigned' ELSE 'closed' END, 1, %(post)s, %(post)s,
        t.now - interval '30 days',
        CASE WHEN {{overdue}} THEN t.now - (1 + g %% 1440) * interval '1 minute'
             WHEN {{open}} THEN t.now + (1 + g %% 7) * interval '1 day'
@@ -34,7 +35,7 @@ WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :rows)
 INSERT INTO grievances_complaint ({COLUMNS})
 SELECT 'B' || printf('%012d', g), 'helpline', 'hi', 'Bench complainant',
        '+919' || printf('%09d', g), '', '', '', 'Bulk-loaded complaint for the sweep',
-       CASE WHEN {{open}} THEN 'assigned' ELSE 'closed' END, 1, :post,
+       CASE WHEN {{open}} THEN 'assigned' ELSE 'closed' END, 1, :post, :post,
        datetime(:now, '-30 days'),
        CASE WHEN {{overdue}} THEN datetime(:now, printf('-%d minutes', 1 + g % 1440))
             WHEN {{open}} THEN datetime(:now, printf('+%d days', 1 + g % 7))

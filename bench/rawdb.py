@@ -15,12 +15,12 @@ from urllib.parse import urlparse
 
 COMPLAINT = (
     "INSERT INTO grievances_complaint (reference, source, language, complainant_name, mobile, "
-    "address, email, place_detail, description, status, level, current_post_id, assigned_at, "
-    "due_at, remind_at, defaulted, escalation_count, disposal, special_ground, "
-    "verification_attempts, closure_kind, flagged, call_id, created_at, updated_at, version, "
-    "category_id, place_id, registered_by_id) VALUES (%s, 'helpline', 'hi', %s, %s, '', '', '', "
-    "%s, 'assigned', 1, %s, %s, %s, %s, FALSE, 0, '', '', 0, '', FALSE, '', %s, %s, 2, %s, %s, "
-    "%s) RETURNING id"
+    "address, email, place_detail, description, status, level, current_post_id, "
+    "accountable_post_id, assigned_at, due_at, remind_at, defaulted, escalation_count, disposal, "
+    "special_ground, verification_attempts, closure_kind, flagged, call_id, created_at, "
+    "updated_at, version, category_id, place_id, registered_by_id) VALUES (%s, 'helpline', 'hi', "
+    "%s, %s, '', '', '', %s, 'assigned', 1, %s, %s, %s, %s, %s, FALSE, 0, '', '', 0, '', FALSE, "
+    "'', %s, %s, 2, %s, %s, %s) RETURNING id"
 )
 EVENT = (
     "INSERT INTO grievances_event (complaint_id, at, action, role, actor_user_id, from_status, "
@@ -65,7 +65,7 @@ def insert_complaints(url: str, n: int, *, tag: str, ids: dict[str, int], events
                 conn.execute(begin)
             cur = conn.cursor()
             cur.execute(complaint_sql, (
-                ref, "राम प्रसाद", mobile, DESCRIPTION, ids["post_id"], when(now),
+                ref, "राम प्रसाद", mobile, DESCRIPTION, ids["post_id"], ids["post_id"], when(now),
                 when(now + dt.timedelta(days=7)), when(now + dt.timedelta(days=6)), when(now),
                 when(now), ids["category_id"], ids["place_id"], ids["agent_user_id"]))
             pk = cur.fetchone()[0]

@@ -164,6 +164,8 @@ class Run:
                           ["Function", "Calls/request", "ms/request (profiled)"])
             for row in found[key]:
                 table.add(*row)
+            table.notes.append("cProfile counts wall time and roughly doubles it; waiting for the "
+                               "database shows up as own time of psycopg's send and wait.")
             self.profiles.append(table)
 
     def sweep_section(self, db: BenchDatabase) -> None:

@@ -4,32 +4,32 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 # The suite lives beside src/ in the source tree (bench/), not in the installed package.
+# A developer tool: its text is English only and stays out of the translators' catalogue.
 SOURCE_ROOT = Path(__file__).resolve().parents[5]
 
 
 class Command(BaseCommand):
-    help = _("Run the benchmark suite (bench/): registration, HTTP API and escalation sweep, "
+    help = ("Run the benchmark suite (bench/): registration, HTTP API and escalation sweep, "
              "on throw-away databases. Writes bench/results.md.")
     requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
         parser.add_argument("--quick", action="store_true",
-                            help=_("Smaller sizes: about a minute instead of several."))
+                            help="Smaller sizes: about a minute instead of several.")
         parser.add_argument("--profile", action="store_true",
-                            help=_("Also profile in-process HTTP registrations (cProfile)."))
+                            help="Also profile in-process HTTP registrations (cProfile).")
         parser.add_argument("--pg-url", default=os.environ.get("IGRS_BENCH_POSTGRES_URL",
                                                                 DEFAULT_PG),
-                            help=_("Maintenance database of the PostgreSQL server to use."))
+                            help="Maintenance database of the PostgreSQL server to use.")
 
     def handle(self, *args, **options):
         if not (SOURCE_ROOT / "bench" / "runner.py").exists():
-            raise CommandError(_("bench/ is not beside %(src)s; run from a source checkout.")
-                               % {"src": SOURCE_ROOT / "src"})
+            raise CommandError(f"bench/ is not beside {SOURCE_ROOT / 'src'}; run from a source "
+                               "checkout.")
         sys.path.insert(0, str(SOURCE_ROOT))
         from bench.databases import pg_reachable
         from bench.runner import run
@@ -37,8 +37,7 @@ class Command(BaseCommand):
         vendors = {"sqlite": ["sqlite"], "postgres": ["postgresql"],
                    "both": ["sqlite", "postgresql"]}[options["db"]]
         if "postgresql" in vendors and not pg_reachable(options["pg_url"]):
-            raise CommandError(_("PostgreSQL is not reachable at %(url)s.")
-                               % {"url": options["pg_url"]})
+            raise CommandError(f"PostgreSQL is not reachable at {options['pg_url']}.")
         # A TERM must unwind like Ctrl+C so that servers stop and the database is dropped.
         signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
 
