@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from igrs.directory.models import Category, Officer, Posting, Unit
 from igrs.grievances import lifecycle, reference, services
@@ -416,3 +417,39 @@ def test_references_continue_after_the_counter_row_is_lost(agent):
     ReferenceCounter.objects.all().delete()
     second = new_complaint(agent, mobile="9811111111")
     assert reference.is_valid(second.reference) and second.reference != first.reference
+
+
+def test_sweep_rounds_are_bounded_and_report_what_is_left(agent):
+    complaints = [new_complaint(agent, mobile=f"97000000{i:02d}") for i in range(5)]
+    now = later(9)
+    first = services.sweep(now, limit=3)
+    assert (first.escalated, first.more) == (3, True)
+    second = services.sweep(now, limit=3)
+    assert (second.escalated, second.more) == (2, False)
+    assert {reload(c).level for c in complaints} == {2}
+
+
+def test_complaints_that_cannot_move_do_not_hide_the_rest(agent):
+    stuck = [new_complaint(agent, mobile=f"97100000{i:02d}") for i in range(3)]
+    later(1)
+    movable = new_complaint(agent, mobile="9720000000")
+    for complaint in stuck:  # a defaulter row already there makes their escalation fail
+        Defaulter.objects.create(complaint=complaint, post=complaint.current_post,
+                                 due_at=complaint.due_at, marked_at=complaint.created_at)
+    report = services.sweep(later(9), batch=2)
+    assert report.escalated == 1 and reload(movable).level == 2
+
+
+def test_the_sweep_query_reads_the_partial_index(agent):
+    new_complaint(agent)
+    query = (Complaint.objects.filter(escalate_at__lte=later(9))
+             .order_by("escalate_at", "pk").values_list("pk"))
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "complaint_sweep_due" in plan, plan

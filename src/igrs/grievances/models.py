@@ -5,7 +5,7 @@ Only grievances.services writes to these tables; see lifecycle.py for the transi
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from igrs.directory.models import Category, Officer, Post, Unit
@@ -99,6 +99,14 @@ class Complaint(models.Model):
     remind_at = models.DateTimeField(_("remind officer at"), null=True, blank=True)
     # Set when the sweep has marked the holding post defaulter and nothing is above it.
     defaulted = models.BooleanField(_("defaulter at the top level"), default=False)
+    # The deadline while the clock runs against a post, NULL otherwise; kept by the database.
+    # The sweep reads it through a plain "IS NOT NULL" partial index, which SQLite can use
+    # with bound parameters (a partial index on status IN (…) it cannot).
+    escalate_at = models.GeneratedField(
+        expression=Case(When(Q(status__in=TIMED_STATUSES, defaulted=False), then=F("due_at")),
+                        default=None),
+        output_field=models.DateTimeField(null=True), db_persist=True,
+    )
     escalation_count = models.PositiveSmallIntegerField(_("times escalated"), default=0)
 
     disposal = models.CharField(
@@ -133,8 +141,8 @@ class Complaint(models.Model):
         indexes = [
             # The sweep reads only this index: its cost follows the overdue count, not the table.
             models.Index(
-                fields=["due_at"], name="complaint_overdue_scan",
-                condition=Q(status__in=TIMED_STATUSES, defaulted=False),
+                fields=["escalate_at", "id"], name="complaint_sweep_due",
+                condition=Q(escalate_at__isnull=False),
             ),
             models.Index(
                 fields=["remind_at"], name="complaint_reminder_scan",

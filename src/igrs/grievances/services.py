@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -463,28 +463,45 @@ class SweepReport:
     escalated: int = 0
     defaulted: int = 0
     reminded: int = 0
+    more: bool = False  # stopped at the limit with work left
 
 
-def sweep(now: dt.datetime | None = None, batch: int = 500) -> SweepReport:
-    """Escalate everything past its deadline and send due reminders. Idempotent: running it
-    twice, or in two processes at once, acts on each complaint once (conditional updates)."""
+def sweep(now: dt.datetime | None = None, limit: int | None = None,
+          batch: int = 500) -> SweepReport:
+    """Escalate complaints past their deadline and send due reminders, at most `limit` of each
+    (so a worker can send SMS between rounds). Idempotent: running it twice, or in two
+    processes at once, acts on each complaint once (version-checked updates)."""
     now = now or clock.now()
     report = SweepReport()
-    seen: set[int] = set()
-    while True:
-        ids = [pk for pk in Complaint.objects.filter(
-            status__in=TIMED_STATUSES, defaulted=False, due_at__lte=now,
-        ).order_by("due_at").values_list("pk", flat=True)[:batch] if pk not in seen]
-        if not ids:
-            break
-        for pk in ids:
-            seen.add(pk)
-            done = escalate_overdue(pk, now)
-            report.escalated += done == "escalated"
-            report.defaulted += done == "defaulted"
-    for pk in Complaint.objects.filter(remind_at__lte=now).values_list("pk", flat=True).iterator():
+    for pk in _due_ids("escalate_at", now, limit, batch, report):
+        done = escalate_overdue(pk, now)
+        report.escalated += done == "escalated"
+        report.defaulted += done == "defaulted"
+    for pk in _due_ids("remind_at", now, limit, batch, report):
         report.reminded += send_reminder(pk, now)
     return report
+
+
+def _due_ids(field: str, now: dt.datetime, limit: int | None, batch: int, report: SweepReport):
+    """Ids with `field` <= now in (field, id) order, paged by keyset so that rows another
+    sweep already took, or that cannot move, never hide the ones behind them."""
+    after: tuple[dt.datetime, int] | None = None
+    taken = 0
+    while True:
+        rows = Complaint.objects.filter(**{f"{field}__lte": now})
+        if after is not None:
+            rows = rows.filter(Q(**{f"{field}__gt": after[0]})
+                               | Q(**{field: after[0], "pk__gt": after[1]}))
+        page = list(rows.order_by(field, "pk").values_list(field, "pk")[:batch])
+        for _due, pk in page:
+            if limit is not None and taken >= limit:
+                report.more = True
+                return
+            taken += 1
+            yield pk
+        if len(page) < batch:
+            return
+        after = page[-1]
 
 
 # ---------------------------------------------------------------- the one place status changes

@@ -11,6 +11,7 @@ from igrs.grievances.services import sweep
 from igrs.notifications.services import deliver_pending
 
 log = logging.getLogger("igrs.worker")
+SWEEP_ROUND = 200
 
 
 class Command(BaseCommand):
@@ -28,16 +29,19 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        next_sweep = 0.0
+        next_sweep, backlog = 0.0, False
         while not stopping:
             close_old_connections()
             if time.monotonic() >= next_sweep:
-                report = sweep()
+                # A bounded round, so SMS keep flowing while a big backlog is escalated.
+                report = sweep(limit=SWEEP_ROUND)
                 if report.escalated or report.defaulted or report.reminded:
                     log.info("sweep: %s", report)
-                next_sweep = time.monotonic() + settings.IGRS_SWEEP_EVERY_SECONDS
+                backlog = report.more
+                pause = 0 if backlog else settings.IGRS_SWEEP_EVERY_SECONDS
+                next_sweep = time.monotonic() + pause
             sent = deliver_pending()
             if options["once"]:
                 break
-            if not sent:
+            if not sent and not backlog:
                 time.sleep(settings.IGRS_WORKER_POLL_SECONDS)
