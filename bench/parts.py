@@ -26,7 +26,7 @@ from igrs.core.accounts import create_token  # noqa: E402
 from igrs.directory.models import Category, Post, Unit  # noqa: E402
 from igrs.grievances import services  # noqa: E402
 from igrs.grievances.actors import Actor  # noqa: E402
-from igrs.grievances.models import TIMED_STATUSES, Complaint, Event, Role  # noqa: E402
+from igrs.grievances.models import Complaint, Event, Role  # noqa: E402
 from igrs.notifications.models import OutboxMessage  # noqa: E402
 
 # A tehsil-level land complaint: routed at once to the tehsildar, whose superior is the DM.
@@ -86,9 +86,8 @@ def raw_inserts(n: int, clients: int, events: int, outbox: int,
 
 def overdue_ids(now: dt.datetime):
     """The selection services.sweep makes, written the same way (keep the two in step)."""
-    return Complaint.objects.filter(
-        status__in=TIMED_STATUSES, defaulted=False, due_at__lte=now,
-    ).order_by("due_at").values_list("pk", flat=True)
+    return (Complaint.objects.filter(escalate_at__lte=now)
+            .order_by("escalate_at", "pk").values_list("pk", flat=True))
 
 
 def sweep(rows: int, overdue_every: int, repeats: int) -> dict[str, Any]:
@@ -131,7 +130,7 @@ def _median_time(fn: Callable[[], object], repeats: int) -> float:
 def _index_line(plan: str) -> str:
     """The plan line that names the index, or the whole plan when none does."""
     lines = [line.strip() for line in plan.splitlines() if line.strip()]
-    return next((line for line in lines if "complaint_overdue_scan" in line), " / ".join(lines))
+    return next((line for line in lines if "complaint_sweep_due" in line), " / ".join(lines))
 
 
 def profile(n: int, mobile_base: int, token: str, top: int) -> dict[str, Any]:

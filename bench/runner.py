@@ -180,8 +180,8 @@ class Run:
             done, done / found["sweep_seconds"] if found["sweep_seconds"] else math.nan,
             found["left_overdue"])
         verdict = "meets" if found["all_overdue"] < TARGET_SELECT_S else "misses"
-        used = ("uses the partial index" if "complaint_overdue_scan" in found["plan"]
-                else "does NOT use the partial index complaint_overdue_scan")
+        used = ("uses the partial index" if "complaint_sweep_due" in found["plan"]
+                else "does NOT use the partial index complaint_sweep_due")
         self.sweep.notes.append(f"{db.label}: the sweep's selection {used}: `{found['plan']}`. "
                                 f"Selecting all overdue ids {verdict} the "
                                 f"{TARGET_SELECT_S:.0f} s target.")

@@ -26,28 +26,29 @@ def test_sms_parts_follow_gsm_and_unicode_limits():
 
 def test_templates_exist_in_both_languages_with_dlt_id_field(db):
     keys = set(SmsTemplate.objects.values_list("key", "language"))
-    for key in ("registered", "assigned_officer", "escalated_citizen", "closed_citizen"):
+    for key in ("registered", "registered_assigned", "assigned_officer", "escalated_citizen",
+                "closed_citizen"):
         assert {(key, "hi"), (key, "en")} <= keys
 
 
 def test_citizen_sms_in_hindi_carries_the_reference(agent):
     complaint = new_complaint(agent)
-    message = OutboxMessage.objects.get(reference=complaint.reference, key="registered")
+    message = OutboxMessage.objects.get(reference=complaint.reference, key="registered_assigned")
     assert message.language == "hi" and complaint.reference in message.body
     assert any("\u0900" <= ch <= "\u097f" for ch in message.body)  # Devanagari text
     english = new_complaint(agent, mobile="9811111111", language="en")
-    body = OutboxMessage.objects.get(reference=english.reference, key="registered").body
+    body = OutboxMessage.objects.get(reference=english.reference, key="registered_assigned").body
     assert "registered" in body
 
 
 def test_edited_template_and_dlt_id_are_used(agent):
-    SmsTemplate.objects.filter(key="registered", language="hi").update(
+    SmsTemplate.objects.filter(key="registered_assigned", language="hi").update(
         body="संदर्भ {reference} दर्ज।", dlt_template_id="1107000000000000001")
     from igrs.core import cache
 
     cache.clear()
     complaint = new_complaint(agent)
-    message = OutboxMessage.objects.get(reference=complaint.reference, key="registered")
+    message = OutboxMessage.objects.get(reference=complaint.reference, key="registered_assigned")
     assert message.body == f"संदर्भ {complaint.reference} दर्ज।"
     assert message.dlt_template_id == "1107000000000000001"
 

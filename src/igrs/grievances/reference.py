@@ -62,10 +62,16 @@ def grouped(reference: str) -> str:
     return " ".join(reference[i:i + 4] for i in range(0, len(reference), 4))
 
 
-def next_serial() -> int:
+def next_serial(lock_key: str = "") -> int:
+    """The next serial. On PostgreSQL, a lock_key also takes a transaction-scoped advisory lock
+    on it in the same round trip (SQLite's writers are serialised anyway)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval('igrs_reference_serial')")
+            if lock_key:
+                cursor.execute("SELECT nextval('igrs_reference_serial'), "
+                               "pg_advisory_xact_lock(hashtextextended(%s, 0))", [lock_key])
+            else:
+                cursor.execute("SELECT nextval('igrs_reference_serial')")
             return cursor.fetchone()[0]
     table = ReferenceCounter._meta.db_table
     with connection.cursor() as cursor:

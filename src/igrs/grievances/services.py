@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -79,28 +79,33 @@ def register(
         against_post_id=against_post_id, against_officer_id=against_officer_id, call_id=call_id,
     )
     now = clock.now()
-    conflicted = routing.conflicted_posts(against_post_id, against_officer_id, now.date())
+    conflicted = routing.conflicted_posts(against_post_id, against_officer_id,
+                                          timezone.localdate(now))
     post = routing.route(category_id, place_id, conflicted)
     with transaction.atomic():
-        duplicate_of = _check_mobile_history(fields["mobile"], category_id, place_id, now)
-        serial = reference.next_serial()
+        # Taking the serial also serialises this mobile's registrations (PostgreSQL), so a
+        # double tap cannot slip past the monthly cap or the duplicate check.
+        serial = reference.next_serial(lock_key=fields["mobile"])
+        duplicate = _check_mobile_history(fields["mobile"], category_id, place_id, now)
         complaint = Complaint(
             **fields, reference=reference.make(timezone.localtime(now).year, serial),
-            status=Status.REGISTERED, level=1, duplicate_of=duplicate_of,
+            status=Status.REGISTERED, level=1, duplicate_of_id=duplicate and duplicate[0],
             registered_by_id=actor.user_id, created_at=now, updated_at=now, version=1,
         )
         events = [_event(complaint, actor, Action.REGISTER, None, now, note="",
-                         data={"probable_duplicate_of": duplicate_of.reference} if duplicate_of
-                         else {})]
-        messages = [_citizen_sms(complaint, "registered")]
-        if post is not None:
+                         data={"probable_duplicate_of": duplicate[1]} if duplicate else {})]
+        if post is None:
+            messages = [_citizen_sms(complaint, "registered")]
+        else:
             lifecycle.check(Status.REGISTERED, Action.ASSIGN, SYSTEM.role)
             _place_with(complaint, post, now, fresh_deadline=True)
             complaint.status = Status.ASSIGNED
             complaint.version = 2
             events.append(_event(complaint, SYSTEM, Action.ASSIGN, Status.REGISTERED, now,
                                  from_post=None))
-            messages += _assignment_sms(complaint, "assigned")
+            # One SMS tells the citizen both the reference and who has the complaint.
+            messages = [*_holder_sms(complaint, "assigned_officer"),
+                        _citizen_sms(complaint, "registered_assigned")]
         complaint.save(force_insert=True)
         for event in events:
             event.complaint = complaint
@@ -183,22 +188,19 @@ def _officer_ok(pk: int) -> bool:
 
 
 def _check_mobile_history(mobile: str, category_id: int, place_id: int,
-                          now: dt.datetime) -> Complaint | None:
-    """Refuse past the monthly cap; return the probable duplicate (same mobile, category and
-    place within the window), which the new complaint is linked to rather than dropped."""
-    if connection.vendor == "postgresql":
-        # One registration per mobile at a time, so a double tap cannot slip past the cap.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [mobile])
+                          now: dt.datetime) -> tuple[int, str] | None:
+    """Refuse past the monthly cap; return (id, reference) of the probable duplicate (same
+    mobile, category and place within the window): the new complaint is linked to it, not
+    dropped."""
     local = timezone.localtime(now)
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     window_start = now - dt.timedelta(hours=settings.IGRS_DUPLICATE_WINDOW_HOURS)
     recent = list(
         Complaint.objects.filter(mobile=mobile, created_at__gte=min(month_start, window_start))
-        .only("pk", "reference", "category_id", "place_id", "created_at")
         .order_by("-created_at")
+        .values_list("pk", "reference", "category_id", "place_id", "created_at")
     )
-    this_month = sum(1 for c in recent if c.created_at >= month_start)
+    this_month = sum(1 for *_rest, created in recent if created >= month_start)
     cap = settings.IGRS_MONTHLY_CAP_PER_MOBILE
     if this_month >= cap:
         raise LimitReached(
@@ -207,8 +209,8 @@ def _check_mobile_history(mobile: str, category_id: int, place_id: int,
               "next month.") % {"cap": cap}
         )
     return next(
-        (c for c in recent if c.created_at >= window_start and c.category_id == category_id
-         and c.place_id == place_id),
+        ((pk, ref) for pk, ref, category, place, created in recent
+         if created >= window_start and category == category_id and place == place_id),
         None,
     )
 

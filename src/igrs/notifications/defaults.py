@@ -8,6 +8,9 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "IGRS: Your complaint is registered. Reference {reference}. Track it on the portal "
         "or call 1076."
     ),
+    "registered_assigned": gettext_noop(
+        "IGRS: Your complaint {reference} is registered and sent to {post} for action by {due}."
+    ),
     "assigned_citizen": gettext_noop(
         "IGRS: Complaint {reference} has been sent to {post} for action by {due}."
     ),
