@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from igrs.core import clock
+from igrs.core import clock, fastsql
 from igrs.core.cache import memoize
 
 from .defaults import DEFAULT_TEMPLATES
@@ -57,8 +57,7 @@ def queue_sms(
 
 
 def save_outbox(messages: list[OutboxMessage]) -> None:
-    if messages:
-        OutboxMessage.objects.bulk_create(messages)
+    fastsql.insert(messages)
 
 
 def seed_templates() -> int:
