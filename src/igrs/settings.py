@@ -73,7 +73,9 @@ DATABASES = {
         os.environ.get("IGRS_DATABASE_URL", f"sqlite:///{VAR_DIR / 'igrs.sqlite3'}"),
         # Persistent connections: a new connection per request costs ~3x throughput.
         conn_max_age=env_int("IGRS_DB_CONN_MAX_AGE", 600),
-        conn_health_checks=True,
+        # Off by default: a check is one more query on every request; a connection that broke
+        # fails one request and is then replaced. Turn on where the database restarts often.
+        conn_health_checks=env_bool("IGRS_DB_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
