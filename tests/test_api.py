@@ -68,7 +68,31 @@ def registration(**overrides) -> dict:
 
 def test_requests_without_a_valid_token_are_refused(client, db):
     assert Api(client, None).get("/complaints", mobile="9812345678").status_code == 401
-    assert Api(client, "forged").post("/complaints", registration()).status_code == 401
+    forged = Api(client, "forged").post("/complaints", registration())
+    assert forged.status_code == 401 and forged.json()["code"] == "not_authenticated"
+    assert "टोकन" in forged.json()["message"]
+
+
+def test_malformed_bodies_get_the_same_error_shape(agent_api):
+    body = registration()
+    del body["mobile"]
+    body["category_id"] = "not a number"
+    refused = agent_api.post("/complaints", body)
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid"
+    assert {"mobile", "category_id"} <= set(refused.json()["errors"])
+
+
+def test_overlong_fields_are_field_errors_not_crashes(agent_api):
+    refused = agent_api.post("/complaints", registration(complainant_name="क" * 300))
+    assert refused.status_code == 422 and "complainant_name" in refused.json()["errors"]
+
+
+def test_a_token_stops_working_when_its_role_is_withdrawn(client, db):
+    user = user_with_role("desk-w", "desk")
+    api = Api(client, create_token(user, "desk"))
+    assert api.get("/queues/desk").status_code == 200
+    user.groups.clear()
+    assert api.get("/queues/desk").status_code == 401
 
 
 def test_a_revoked_token_stops_working(client, db):
@@ -119,14 +143,18 @@ def test_full_life_over_the_api(client, agent_api):
 
 def test_officer_outside_the_line_gets_404_and_403(client, agent_api):
     ref = agent_api.post("/complaints", registration()).json()["reference"]
+    atr = {"disposal": "resolved", "report": "कार्रवाई पूरी कर दी गई है।"}
     outsider = officer_api(client, "REV-L1-UP-AGRA-T-SADAR")
+    # Outside the line: the same 404 for reads and writes, as for a number never issued.
     assert outsider.get(f"/complaints/{ref}").status_code == 404
-    refused = outsider.post(f"/complaints/{ref}/atr", {"disposal": "resolved",
-                                                       "report": "कार्रवाई पूरी कर दी गई है।"})
-    assert refused.status_code == 403 and refused.json()["message"]
-    # The DM supervises the tehsildar's post and may read, masked.
-    seen = officer_api(client, DM).get(f"/complaints/{ref}").json()
+    assert outsider.post(f"/complaints/{ref}/atr", atr).status_code == 404
+    assert outsider.post(f"/complaints/{ref}/notes", {"note": "x"}).status_code == 404
+    # The DM supervises the tehsildar's post: may read (mobile masked) but not dispose.
+    dm = officer_api(client, DM)
+    seen = dm.get(f"/complaints/{ref}").json()
     assert seen["mobile"].endswith("5678") and "XXXXXX" in seen["mobile"]
+    refused = dm.post(f"/complaints/{ref}/atr", atr)
+    assert refused.status_code == 403 and refused.json()["message"]
 
 
 def test_roles_are_enforced(client, agent_api, desk_api):

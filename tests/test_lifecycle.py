@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from igrs.directory.models import Category, Officer, Posting, Unit
+from igrs.directory.models import Category, Officer, Posting, RoutingRule, Unit
 from igrs.grievances import lifecycle, reference, services
 from igrs.grievances.actors import SYSTEM, Actor
 from igrs.grievances.errors import Conflict, InvalidTransition, NotFound, NotPermitted
@@ -455,3 +455,38 @@ def test_the_sweep_query_reads_the_partial_index(agent):
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "complaint_sweep_due" in plan, plan
+
+
+def test_returning_after_the_deadline_still_marks_the_default(agent, tehsildar):
+    on_time = new_complaint(agent)
+    services.return_misrouted(tehsildar, on_time.reference, reason="यह नगर निगम का मामला है।")
+    assert not Defaulter.objects.filter(complaint=on_time).exists()
+    late = new_complaint(agent, mobile="9811111111")
+    later(9)
+    services.return_misrouted(tehsildar, late.reference, reason="यह नगर निगम का मामला है।")
+    assert Defaulter.objects.get(complaint=late).post.code == TEHSILDAR
+
+
+def test_an_inactive_post_gets_no_new_complaints_and_is_skipped_going_up(agent):
+    complaint = new_complaint(agent)
+    dm_post = post(DM)
+    RoutingRule.objects.create(category_id=_category("REV-MUTATION"), post=dm_post)
+    dm_post.active = False
+    dm_post.save()
+    waiting = new_complaint(agent, mobile="9811111111", category_id=_category("REV-MUTATION"))
+    assert waiting.status == Status.REGISTERED  # the rule's post is inactive: the desk decides
+    services.sweep(later(9))
+    assert reload(complaint).current_post.code == PS_REVENUE  # the inactive DM is skipped
+
+
+def test_officer_sms_name_the_right_posts(agent, tehsildar, dm):
+    complaint = new_complaint(agent)
+    services.propose_special_closure(tehsildar, complaint.reference, ground="rti",
+                                     reason="सूचना का अधिकार का मामला।")
+    to_dm = OutboxMessage.objects.get(reference=complaint.reference,
+                                      key="closure_proposed_officer")
+    assert post(TEHSILDAR).title_in(to_dm.language) in to_dm.body  # who proposed it
+    services.decide_special_closure(dm, complaint.reference, approve=False,
+                                    note="पहले जाँच करें।")
+    assert OutboxMessage.objects.filter(reference=complaint.reference,
+                                        key="closure_rejected_officer").exists()

@@ -95,6 +95,9 @@ USE_I18N = True
 TIME_ZONE = "Asia/Kolkata"
 USE_TZ = True
 
+# An action-taken report may carry three 5 MB files as base64 JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 22 * 1024 * 1024
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("IGRS_MEDIA_ROOT", VAR_DIR / "media"))

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status as HttpStatus
 from ninja.security import HttpBearer
 
@@ -43,6 +45,28 @@ api = NinjaAPI(title="IGRS API", version="1", urls_namespace="api", auth=BearerT
 def grievance_error(request, error: GrievanceError):
     return api.create_response(request, {"code": error.code, "message": error.message},
                                status=STATUS_FOR.get(error.code, 400))
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request, error: AuthenticationError):
+    return api.create_response(
+        request, {"code": "not_authenticated",
+                  "message": _("Send a valid API token: Authorization: Bearer <token>.")},
+        status=401)
+
+
+@api.exception_handler(NinjaValidationError)
+def malformed_request(request, error: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for problem in error.errors:
+        parts = [str(part) for part in problem.get("loc", ())]
+        while parts and parts[0] in {"body", "query", "path"}:
+            parts.pop(0)  # where it came from, not which field
+        field = ".".join(parts) or "body"
+        errors.setdefault(field, []).append(_("Missing or of the wrong type."))
+    return api.create_response(
+        request, {"code": "invalid", "message": _("The request is not in the expected form."),
+                  "errors": errors}, status=422)
 
 
 @api.exception_handler(ValidationError)
@@ -152,6 +176,8 @@ def complaints_by_mobile(request, mobile: str = Query(...)):
 
 def _act(request, ref: str, fn, **kwargs):
     who = actor(request)
+    # Whoever may not see the complaint learns nothing from a write either: same 404 as a read.
+    selectors.get_complaint(ref, who)
     fn(who, ref, **kwargs)
     return detail(ref, who)
 

@@ -41,13 +41,18 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-@memoize
 def token_identity(key: str) -> tuple[int, str, int | None] | None:
-    """(user id, role, officer id) for a live token, or None. Memoized per process like master
-    data, so a revoked token stops working everywhere within IGRS_MASTER_CACHE_SECONDS."""
+    """(user id, role, officer id) for a live token whose user still holds its role, or None."""
+    return _identity_by_hash(_hash(key))
+
+
+@memoize
+def _identity_by_hash(key_hash: str) -> tuple[int, str, int | None] | None:
+    # Memoized per process like master data (by hash: the memo never holds a key), so a
+    # revoked token or a withdrawn role stops working everywhere within the cache period.
     token = (ApiToken.objects.select_related("user", "user__officer")
-             .filter(key_hash=_hash(key), revoked=False, user__is_active=True).first())
-    if token is None:
+             .filter(key_hash=key_hash, revoked=False, user__is_active=True).first())
+    if token is None or token.role not in roles_of(token.user):
         return None
     officer = getattr(token.user, "officer", None)
     return token.user_id, token.role, officer.pk if officer else None

@@ -2,17 +2,20 @@
 
 Master data changes a few times a day and is read on every registration, so each process keeps
 what it has read for IGRS_MASTER_CACHE_SECONDS. A save in this process clears it at once; other
-processes see the change within that many seconds.
+processes see the change within that many seconds. At most MAX_ENTRIES are kept, the least
+recently used going first, so arbitrary keys (unknown tokens, ever new dates) cannot grow it.
 """
 
 import functools
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 
-_entries: dict[tuple, tuple[float, Any]] = {}
+MAX_ENTRIES = 20_000
+_entries: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
 
 
 def clear() -> None:
@@ -20,15 +23,21 @@ def clear() -> None:
 
 
 def memoize[F: Callable[..., Any]](fn: F) -> F:
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
     @functools.wraps(fn)
     def wrapper(*args: Any) -> Any:
-        key = (fn.__qualname__, *args)
+        key = (name, *args)
         now = time.monotonic()
         hit = _entries.get(key)
         if hit is not None and hit[0] > now:
+            _entries.move_to_end(key)
             return hit[1]
         value = fn(*args)
         _entries[key] = (now + settings.IGRS_MASTER_CACHE_SECONDS, value)
+        _entries.move_to_end(key)
+        if len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
         return value
 
     return wrapper  # type: ignore[return-value]

@@ -1,4 +1,16 @@
-from .cache import clear_when_saved
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed
+
+from .cache import clear, clear_when_saved
 from .models import ApiToken
 
-clear_when_saved(ApiToken)
+clear_when_saved(ApiToken, get_user_model())
+
+
+def _roles_changed(**_kwargs) -> None:
+    clear()
+
+
+# Group membership is a role: a withdrawn role ends the user's tokens in this process at once.
+m2m_changed.connect(_roles_changed, sender=get_user_model().groups.through, weak=False,
+                    dispatch_uid="memo-user-groups")

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from igrs.core.text import nfc
+
 
 def localised(english: str, hindi: str, language: str | None = None) -> str:
     """English when the language (by default the active one) is English; Hindi otherwise."""
@@ -20,6 +22,10 @@ class Bilingual(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        self.name_hi, self.name_en = nfc(self.name_hi), nfc(self.name_en)
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:
@@ -217,7 +223,7 @@ class TimeLimit(models.Model):
     level = models.PositiveSmallIntegerField(_("level"))
     days = models.PositiveSmallIntegerField(_("days"))
     counting = models.CharField(
-        _("counting"), max_length=10, choices=Counting.choices, default=Counting.WORKING
+        _("counting"), max_length=10, choices=Counting.choices, default=Counting.CALENDAR
     )
 
     class Meta:

@@ -13,6 +13,9 @@ class EventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
@@ -29,10 +32,19 @@ class ComplaintAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Defaulter)
 class DefaulterAdmin(admin.ModelAdmin):
     list_display = ("complaint", "post", "due_at", "marked_at")
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

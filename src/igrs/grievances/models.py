@@ -3,6 +3,9 @@
 Only grievances.services writes to these tables; see lifecycle.py for the transition table.
 """
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, When
@@ -231,12 +234,18 @@ class Event(models.Model):
         return f"{self.complaint_id}: {self.action}"
 
 
+def evidence_path(_attachment: "Attachment", filename: str) -> str:
+    """A random name: evidence must not be found by guessing its URL."""
+    suffix = Path(filename).suffix.lower()[:8]
+    return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
 class Attachment(models.Model):
     event = models.ForeignKey(
         Event, verbose_name=_("timeline event"), on_delete=models.CASCADE,
         related_name="attachments",
     )
-    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=evidence_path)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("file type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))

@@ -68,8 +68,11 @@ def next_serial(lock_key: str = "") -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             if lock_key:
-                cursor.execute("SELECT nextval('igrs_reference_serial'), "
-                               "pg_advisory_xact_lock(hashtextextended(%s, 0))", [lock_key])
+                # The lock first (target lists evaluate left to right), then the serial, so one
+                # mobile's serials follow the order its registrations commit in.
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)), "
+                               "nextval('igrs_reference_serial')", [lock_key])
+                return cursor.fetchone()[1]
             else:
                 cursor.execute("SELECT nextval('igrs_reference_serial')")
             return cursor.fetchone()[0]

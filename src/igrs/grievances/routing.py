@@ -26,21 +26,24 @@ def is_conflicted(post_id: int, conflicted: frozenset[int]) -> bool:
 
 
 def first_clear_post(post_id: int | None, conflicted: frozenset[int]) -> Post | None:
-    """The post itself or its nearest superior that the complaint is not against."""
+    """The post itself or its nearest active superior that the complaint is not against."""
     if post_id is None:
         return None
     for post in directory.post_chain(post_id):
-        if not is_conflicted(post.pk, conflicted):
+        if post.active and not is_conflicted(post.pk, conflicted):
             return post
     return None
 
 
 def route(category_id: int, unit_id: int, conflicted: frozenset[int]) -> Post | None:
-    """The post a new complaint goes to, or None when the monitoring desk must decide."""
+    """The post a new complaint goes to, or None when the monitoring desk must decide (no post
+    fits the place, or the rule's post has been deactivated)."""
     post = directory.routing_rule_post(category_id, unit_id) or directory.default_l1_post(
         category_id, unit_id
     )
-    return first_clear_post(post.pk if post else None, conflicted)
+    if post is None or not post.active:
+        return None
+    return first_clear_post(post.pk, conflicted)
 
 
 def superior_for(post_id: int, conflicted: frozenset[int]) -> Post | None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
@@ -42,13 +42,10 @@ from .models import (
     Status,
 )
 
-# This month's registrations by a mobile, and its latest probable duplicate (references grow
-# with ids, so both maxima name the same complaint).
+# This month's registrations by a mobile, and the id of its latest probable duplicate.
 MOBILE_HISTORY_SQL = """
 SELECT SUM(CASE WHEN created_at >= %s THEN 1 ELSE 0 END),
-       MAX(CASE WHEN created_at >= %s AND category_id = %s AND place_id = %s THEN id END),
-       MAX(CASE WHEN created_at >= %s AND category_id = %s AND place_id = %s
-           THEN reference END)
+       MAX(CASE WHEN created_at >= %s AND category_id = %s AND place_id = %s THEN id END)
 FROM grievances_complaint WHERE mobile = %s AND created_at >= %s
 """
 MAX_DESCRIPTION = 5000
@@ -159,22 +156,27 @@ def _validated_registration(actor: Actor, **raw) -> dict:
     if raw["against_officer_id"] is not None:
         _check_reference(errors, "against_officer_id", raw["against_officer_id"], _officer_ok,
                          _("Choose the officer the complaint is against from the list."))
-    if errors:
-        raise ValidationError(errors)
-    return {
+    cleaned = {
         "source": raw["source"], "language": raw["language"], "complainant_name": name,
         "mobile": mobile, "address": nfc(raw["address"]), "email": email,
         "category_id": raw["category_id"], "place_id": raw["place_id"],
         "place_detail": nfc(raw["place_detail"], single_line=True), "description": description,
         "against_post_id": raw["against_post_id"],
-        "against_officer_id": raw["against_officer_id"], "call_id": nfc(raw["call_id"])[:64],
+        "against_officer_id": raw["against_officer_id"], "call_id": nfc(raw["call_id"]),
     }
+    for field in ("complainant_name", "email", "place_detail", "call_id"):
+        limit = Complaint._meta.get_field(field).max_length
+        if len(cleaned[field]) > limit and field not in errors:
+            errors[field] = _("Keep this under %(max)d characters.") % {"max": limit}
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def _check_reference(errors: dict, field: str, value, ok: Callable[[int], bool], message: str):
     try:
         valid = isinstance(value, int) and ok(value)
-    except Exception:  # noqa: BLE001 - any lookup failure means the id is not usable
+    except ObjectDoesNotExist:
         valid = False
     if not valid:
         errors[field] = message
@@ -209,10 +211,10 @@ def _check_mobile_history(mobile: str, category_id: int, place_id: int,
     # the query (served by the complaint_by_mobile index).
     with connection.cursor() as cursor:
         cursor.execute(MOBILE_HISTORY_SQL, [
-            at(month_start), at(window_start), category_id, place_id, at(window_start),
-            category_id, place_id, mobile, at(min(month_start, window_start)),
+            at(month_start), at(window_start), category_id, place_id, mobile,
+            at(min(month_start, window_start)),
         ])
-        this_month, duplicate_id, duplicate_reference = cursor.fetchone()
+        this_month, duplicate_id = cursor.fetchone()
     cap = settings.IGRS_MONTHLY_CAP_PER_MOBILE
     if (this_month or 0) >= cap:
         raise LimitReached(
@@ -220,7 +222,10 @@ def _check_mobile_history(mobile: str, category_id: int, place_id: int,
               "most allowed. You can add to an earlier complaint by calling 1076, or file again "
               "next month.") % {"cap": cap}
         )
-    return (duplicate_id, duplicate_reference) if duplicate_id else None
+    if duplicate_id is None:
+        return None
+    return duplicate_id, Complaint.objects.values_list("reference", flat=True).get(
+        pk=duplicate_id)
 
 
 # ---------------------------------------------------------------- monitoring desk
@@ -278,15 +283,19 @@ def forward_down(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
 
 def return_misrouted(actor: Actor, ref: str, *, reason: str,
                      version: int | None = None) -> Complaint:
-    """Give back a complaint that is not this post's: the desk transfers it. Never a closure."""
+    """Give back a complaint that is not this post's: the desk transfers it. Never a closure.
+    Returning it after its deadline does not wipe the default: the posts are marked first."""
     complaint = _load(ref, version)
     acting = _acting_post(actor, complaint.current_post_id)
     reason = _required_text(reason, _("Say why the complaint is not for your post."))
     now = clock.now()
+    overdue = (complaint.due_at is not None and complaint.due_at < now
+               and not complaint.defaulted)
     changes = {"current_post": None, "accountable_post": None, "due_at": None,
                "remind_at": None, "assigned_at": now}
     return _transition(complaint, actor, Action.RETURN, Status.RETURNED, now, changes=changes,
-                       note=reason, acting_post=acting)
+                       note=reason, acting_post=acting,
+                       also=_defaulter_marker(complaint, now) if overdue else None)
 
 
 def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
@@ -350,7 +359,7 @@ def decide_special_closure(actor: Actor, ref: str, *, approve: bool, note: str =
     note = _required_text(note, _("Say why the special closure is rejected."))
     return _transition(complaint, actor, Action.REJECT_CLOSURE, Status.ASSIGNED, now,
                        changes={"special_ground": ""}, note=note, acting_post=acting,
-                       messages=lambda c: _holder_sms(c, "assigned_officer"))
+                       messages=lambda c: _holder_sms(c, "closure_rejected_officer"))
 
 
 # ---------------------------------------------------------------- verification and re-opening
@@ -427,19 +436,14 @@ def escalate_overdue(complaint_id: int, now: dt.datetime) -> str | None:
             or complaint.due_at is None or complaint.due_at > now):
         return None
     accountable = _accountable(complaint)
-    defaulters = list({p.pk: p for p in (accountable,
-                                         directory.get_post(complaint.current_post_id))}.values())
+    defaulters = _defaulting_posts(complaint)
     superior = routing.superior_for(accountable.pk, _conflicted(complaint))
     missed_due = complaint.due_at
+    mark_defaulters = _defaulter_marker(complaint, now)
 
-    def mark_defaulters(_event: Event) -> None:
-        Defaulter.objects.bulk_create(
-            Defaulter(complaint=complaint, post=post, due_at=missed_due, marked_at=now)
-            for post in defaulters
-        )
-
+    key = "defaulter_officer" if superior else "defaulter_top_officer"
     defaulter_sms = [m for post in defaulters
-                     for m in _post_sms(post, complaint, "defaulter_officer")]
+                     for m in _post_sms(post, complaint, key, about=post)]
     data = {"defaulter_posts": [p.pk for p in defaulters], "due_at": missed_due.isoformat()}
     try:
         if superior is None:
@@ -664,13 +668,36 @@ def _required_text(text: str, message: str, minimum: int = 1) -> str:
     return value
 
 
+def _defaulting_posts(complaint: Complaint) -> list[Post]:
+    """The post accountable for the missed deadline and, if another, the one holding it."""
+    posts = (_accountable(complaint), directory.get_post(complaint.current_post_id))
+    return list({post.pk: post for post in posts}.values())
+
+
+def _defaulter_marker(complaint: Complaint, now: dt.datetime) -> Callable[[Event], None]:
+    """Writes the defaulter rows for the current deadline, inside the caller's transaction."""
+    posts, missed_due = _defaulting_posts(complaint), complaint.due_at
+
+    def mark(_event: Event) -> None:
+        Defaulter.objects.bulk_create(
+            Defaulter(complaint=complaint, post=post, due_at=missed_due, marked_at=now)
+            for post in posts
+        )
+
+    return mark
+
+
 def _accountable(complaint: Complaint) -> Post:
     return directory.get_post(complaint.accountable_post_id or complaint.current_post_id)
 
 
 def _conflicted(complaint: Complaint) -> frozenset[int]:
-    return routing.conflicted_posts(complaint.against_post_id, complaint.against_officer_id,
-                                    timezone.localtime(complaint.created_at).date())
+    """Posts the complaint is against: the named post, and every post the named officer held
+    when it was registered or holds today (a transfer does not make them impartial)."""
+    days = {timezone.localdate(complaint.created_at), timezone.localdate(clock.now())}
+    return frozenset().union(*(
+        routing.conflicted_posts(complaint.against_post_id, complaint.against_officer_id, day)
+        for day in days))
 
 
 def _last_report(complaint: Complaint) -> str:
@@ -710,8 +737,11 @@ def _label(choice, language: str) -> str:
         return str(choice.label)
 
 
-def _sms_context(complaint: Complaint, language: str, **extra) -> dict:
-    post = directory.get_post(complaint.current_post_id) if complaint.current_post_id else None
+def _sms_context(complaint: Complaint, language: str, about: Post | None = None,
+                 **extra) -> dict:
+    """Placeholders of every message; {post} is `about`, by default the post holding it."""
+    post = about or (directory.get_post(complaint.current_post_id)
+                     if complaint.current_post_id else None)
     due = timezone.localtime(complaint.due_at).strftime("%d-%m-%Y") if complaint.due_at else ""
     title = post.title_in(language) if post else ""
     return {"reference": complaint.reference, "post": title, "due": due,
@@ -724,15 +754,15 @@ def _citizen_sms(complaint: Complaint, key: str, **extra) -> OutboxMessage:
                      _sms_context(complaint, language, **extra), complaint.reference)
 
 
-def _post_sms(post: Post, complaint: Complaint, key: str) -> list[OutboxMessage]:
+def _post_sms(post: Post, complaint: Complaint, key: str,
+              about: Post | None = None) -> list[OutboxMessage]:
+    """The message to every officer holding `post` today, each in their own language."""
     today = timezone.localdate(clock.now())
-    messages = []
-    for officer in directory.holders_of(post.pk, today):
-        context = _sms_context(complaint, officer.language)
-        context["post"] = post.title_in(officer.language)
-        messages.append(queue_sms(officer.mobile, key, officer.language, context,
-                                  complaint.reference))
-    return messages
+    return [
+        queue_sms(officer.mobile, key, officer.language,
+                  _sms_context(complaint, officer.language, about), complaint.reference)
+        for officer in directory.holders_of(post.pk, today)
+    ]
 
 
 def _holder_sms(complaint: Complaint, key: str) -> list[OutboxMessage]:

@@ -28,6 +28,13 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "IGRS: Complaint {reference} was not disposed of by {post} in time and has been "
         "escalated. Your post is marked defaulter for it."
     ),
+    "defaulter_top_officer": gettext_noop(
+        "IGRS: Complaint {reference} with {post} is past its time limit. Your post is marked "
+        "defaulter for it; dispose of it now."
+    ),
+    "closure_rejected_officer": gettext_noop(
+        "IGRS: Special closure of complaint {reference} was not approved. Act on it by {due}."
+    ),
     "reminder_officer": gettext_noop(
         "IGRS: Reminder: complaint {reference} with {post} is due by {due}."
     ),

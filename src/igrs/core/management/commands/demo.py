@@ -6,12 +6,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from igrs.core.management.commands.serve import gunicorn_argv
 
 
 class Command(BaseCommand):
-    help = _("Migrate, seed the demo state and run the web server and the worker on 127.0.0.1.")
+    help = gettext_lazy(
+        "Migrate, seed the demo state and run the web server and the worker on 127.0.0.1."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("IGRS_BIND", "127.0.0.1:8000"))

@@ -2,7 +2,7 @@ import os
 import sys
 
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def gunicorn_argv(bind: str) -> list[str]:
@@ -16,7 +16,9 @@ def gunicorn_argv(bind: str) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = _("Run the web server (gunicorn). IGRS_WEB_WORKERS and IGRS_WEB_THREADS size it.")
+    help = gettext_lazy(
+        "Run the web server (gunicorn). IGRS_WEB_WORKERS and IGRS_WEB_THREADS size it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("IGRS_BIND", "127.0.0.1:8000"))

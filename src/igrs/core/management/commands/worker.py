@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from igrs.grievances.services import sweep
 from igrs.notifications.services import deliver_pending
@@ -15,7 +16,9 @@ SWEEP_ROUND = 200
 
 
 class Command(BaseCommand):
-    help = _("Background worker: sends queued SMS and runs the escalation sweep on a timer.")
+    help = gettext_lazy(
+        "Background worker: sends queued SMS and runs the escalation sweep on a timer."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help=_("One round, then exit."))

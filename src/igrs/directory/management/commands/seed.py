@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from igrs.core.demo import seed_demo_accounts
 from igrs.directory.seed import seed_directory
@@ -7,7 +8,9 @@ from igrs.notifications.services import seed_templates
 
 
 class Command(BaseCommand):
-    help = _("Seed master data (Uttar Pradesh, departments, posts, officers) and SMS templates.")
+    help = gettext_lazy(
+        "Seed master data (Uttar Pradesh, departments, posts, officers) and SMS templates."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-officers", action="store_true",

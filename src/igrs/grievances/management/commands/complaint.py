@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from igrs.core import clock
 from igrs.core.text import normalise_mobile
@@ -21,7 +22,7 @@ from igrs.grievances.models import Action, Role, Source, Status
 
 
 class Command(BaseCommand):
-    help = _("Register, forward, dispose of, verify and show complaints.")
+    help = gettext_lazy("Register, forward, dispose of, verify and show complaints.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)

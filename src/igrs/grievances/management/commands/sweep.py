@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from igrs.grievances.services import sweep
 
 
 class Command(BaseCommand):
-    help = _("Escalate complaints past their time limit and send due reminders (idempotent).")
+    help = gettext_lazy(
+        "Escalate complaints past their time limit and send due reminders (idempotent)."
+    )
 
     def handle(self, *args, **options):
         report = sweep()
