@@ -149,8 +149,3 @@ class ErrorOut(Schema):
     message: str
     errors: dict[str, list[str]] = {}
 
-
-class SweepOut(Schema):
-    escalated: int
-    defaulted: int
-    reminded: int

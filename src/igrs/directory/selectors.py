@@ -28,10 +28,6 @@ def unit_chain(unit_id: int) -> list[Unit]:
     return _chain(get_unit, unit_id, "parent_id")
 
 
-def district_of(unit_id: int) -> Unit | None:
-    return next((u for u in unit_chain(unit_id) if u.kind == "district"), None)
-
-
 @memoize
 def get_category(category_id: int) -> Category:
     return Category.objects.select_related("department").get(pk=category_id)

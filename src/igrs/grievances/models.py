@@ -23,7 +23,6 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-OPEN_STATUSES = (Status.REGISTERED, Status.ASSIGNED, Status.RETURNED, Status.CLOSURE_PROPOSED)
 # Statuses in which the time limit runs against the holding post.
 TIMED_STATUSES = (Status.ASSIGNED, Status.CLOSURE_PROPOSED)
 

@@ -15,7 +15,7 @@ from igrs.directory.models import Officer, Post
 from . import deadlines, reference
 from .actors import Actor
 from .errors import NotFound
-from .models import Action, Complaint, Event, Role, Status
+from .models import Complaint, Event, Role, Status
 
 
 @dataclass
@@ -31,10 +31,6 @@ class ComplaintView:
     days_with_holder: int
     overdue_days: int
     events: list[Event] = field(default_factory=list)
-
-    @property
-    def latest_report(self) -> Event | None:
-        return next((e for e in reversed(self.events) if e.action == Action.SUBMIT_ATR), None)
 
 
 def get_complaint(ref: str, viewer: Actor) -> ComplaintView:
