@@ -246,8 +246,7 @@ def forward(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
         _require(_safe(_place_ok, place_id),
                  _("Choose the district, tehsil, block or police station."))
         changes["place_id"] = place_id
-    _require(not routing.is_conflicted(post.pk, _conflicted(complaint)),
-             _("The complaint is against this post or a post above it; send it elsewhere."))
+    _require_impartial(post, complaint)
     now = clock.now()
     for field, value in changes.items():
         setattr(complaint, field, value)
@@ -271,8 +270,7 @@ def forward_down(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
     post = _post_or_error(to_post_id)
     _require(routing.is_subordinate(post.pk, acting.pk),
              _("You can forward only to a post under your own."))
-    _require(not routing.is_conflicted(post.pk, _conflicted(complaint)),
-             _("The complaint is against this post or a post above it; send it elsewhere."))
+    _require_impartial(post, complaint)
     now = clock.now()
     changes = _placement(complaint, post, now, fresh_deadline=False)
     return _transition(
@@ -638,6 +636,11 @@ def _acting_post(actor: Actor, post_id: int | None) -> Post:
     if post_id is None or post_id not in held:
         raise NotPermitted(_("This complaint is not with a post you hold."))
     return directory.get_post(post_id)
+
+
+def _require_impartial(post: Post, complaint: Complaint) -> None:
+    _require(not routing.is_conflicted(post.pk, _conflicted(complaint)),
+             _("The complaint is against this post or a post above it; send it elsewhere."))
 
 
 def _require_complainant(actor: Actor, complaint: Complaint) -> None:
