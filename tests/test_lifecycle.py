@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from igrs.core import clock
 from igrs.directory.models import Category, Officer, Posting, RoutingRule, Unit
 from igrs.grievances import lifecycle, reference, services
 from igrs.grievances.actors import SYSTEM, Actor
@@ -490,3 +491,15 @@ def test_officer_sms_name_the_right_posts(agent, tehsildar, dm):
                                     note="पहले जाँच करें।")
     assert OutboxMessage.objects.filter(reference=complaint.reference,
                                         key="closure_rejected_officer").exists()
+
+
+def test_a_reminder_or_a_note_does_not_turn_an_officers_atr_into_a_conflict(agent, tehsildar):
+    complaint = new_complaint(agent)
+    read_version = complaint.version
+    clock.advance(complaint.due_at - dt.timedelta(hours=1) - clock.now())
+    assert services.sweep().reminded == 1
+    services.add_note(agent, complaint.reference, note="शिकायतकर्ता ने फिर फ़ोन किया।")
+    done = services.submit_atr(tehsildar, complaint.reference, disposal="resolved",
+                               report="कब्ज़ा हटवा दिया गया है।", version=read_version)
+    assert done.status == Status.AWAITING_VERIFICATION
+    assert actions(done)[-3:] == [Action.REMIND, Action.NOTE, Action.SUBMIT_ATR]

@@ -62,6 +62,11 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
 }
 
 
+# Steps that change no state an actor decides on: they go on the timeline but leave the
+# version alone, so a reminder or someone's note never makes an officer's ATR a conflict.
+UNVERSIONED = frozenset({A.NOTE, A.REMIND})
+
+
 def check(status: str | None, action: str, role: str) -> Rule:
     """The rule for this step, or a clear refusal."""
     found = TRANSITIONS.get((status, action))

@@ -531,16 +531,17 @@ def _transition(
         raise InvalidTransition(_("This step is not possible for the complaint as it is now."))
     from_status, from_post_id = complaint.status, complaint.current_post_id
     changes = {**(changes or {}), "status": to_status, "updated_at": now}
+    bump = action not in lifecycle.UNVERSIONED
     with transaction.atomic():
         updated = Complaint.objects.filter(pk=complaint.pk, version=complaint.version).update(
-            version=F("version") + 1, **changes
+            **({"version": F("version") + 1} if bump else {}), **changes
         )
         if not updated:
             raise Conflict(_("Someone else acted on this complaint just now. Open the complaint "
                              "again and retry."))
         for field, value in changes.items():
             setattr(complaint, field, value)
-        complaint.version += 1
+        complaint.version += bump
         event = _event(complaint, actor, action, from_status, now, note=note, data=data or {},
                        from_post=from_post_id, acting_post=acting_post)
         event.save()
