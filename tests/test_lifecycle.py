@@ -198,7 +198,8 @@ def test_special_closure_needs_the_post_above_and_keeps_reopen(agent, tehsildar,
     closed = services.decide_special_closure(dm, complaint.reference, approve=True)
     assert closed.status == Status.CLOSED and closed.closure_kind == ClosureKind.SPECIAL
     reopened = services.reopen(agent, complaint.reference, reason="मामला न्यायालय में नहीं है।")
-    assert reopened.status == Status.ASSIGNED and reopened.current_post.code == DM
+    # The DM owned the closure decision, so the appeal goes above the DM.
+    assert reopened.status == Status.ASSIGNED and reopened.current_post.code == PS_REVENUE
 
 
 def test_rejected_special_closure_goes_back_to_the_proposer(agent, tehsildar, dm):
@@ -374,9 +375,14 @@ def test_a_proposed_special_closure_left_undecided_goes_up(agent, tehsildar):
     complaint = new_complaint(agent)
     services.propose_special_closure(tehsildar, complaint.reference, ground="rti",
                                      reason="सूचना का अधिकार का मामला।")
+    assert reload(complaint).accountable_post.code == DM  # the DM must decide, in time
     services.sweep(later(9))
     up = reload(complaint)
-    assert (up.status, up.current_post.code, up.special_ground) == (Status.ASSIGNED, DM, "")
+    # The DM let it lapse: the DM alone is the defaulter and the complaint goes above the DM.
+    assert (up.status, up.current_post.code, up.special_ground) == (
+        Status.ASSIGNED, PS_REVENUE, "")
+    assert list(Defaulter.objects.filter(complaint=complaint)
+                .values_list("post__code", flat=True)) == [DM]
 
 
 def test_system_actions_are_not_for_people(agent):

@@ -155,6 +155,9 @@ def accountable(c: Complaint) -> int:
 
 
 def defaulting_posts(c: Complaint) -> set[int]:
+    """A pending special closure defaults only the deciding (accountable) post."""
+    if c.status == Status.CLOSURE_PROPOSED:
+        return {accountable(c)}
     return {accountable(c), c.current_post_id}
 
 

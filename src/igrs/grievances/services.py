@@ -318,6 +318,9 @@ def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
 
 def propose_special_closure(actor: Actor, ref: str, *, ground: str, reason: str,
                             version: int | None = None) -> Complaint:
+    """Ask the post one level up to close the complaint as out of scope. The deciding post
+    gets its own time limit and is accountable for it: if it does not decide in time, it is
+    the defaulter and the complaint goes above it."""
     complaint = _load(ref, version)
     acting = _acting_post(actor, complaint.current_post_id)
     _require(ground in SpecialGround.values, _("Choose a ground for special closure."))
@@ -325,12 +328,14 @@ def propose_special_closure(actor: Actor, ref: str, *, ground: str, reason: str,
              _("Special closure needs approval from a post above yours; there is none."))
     reason = _required_text(reason, _("Give the reason for special closure."))
     now = clock.now()
+    decider = directory.get_post(acting.superior_id)
+    due = deadlines.due_at(now, complaint.source, complaint.category_id, decider.level)
+    changes = {"special_ground": ground, "accountable_post": decider, "due_at": due,
+               "remind_at": deadlines.remind_at(now, due), "defaulted": False}
     return _transition(
         complaint, actor, Action.PROPOSE_CLOSURE, Status.CLOSURE_PROPOSED, now,
-        changes={"special_ground": ground}, note=reason, data={"ground": ground},
-        acting_post=acting,
-        messages=lambda c: _post_sms(directory.get_post(acting.superior_id), c,
-                                     "closure_proposed_officer"),
+        changes=changes, note=reason, data={"ground": ground}, acting_post=acting,
+        messages=lambda c: _post_sms(decider, c, "closure_proposed_officer"),
     )
 
 
@@ -355,8 +360,10 @@ def decide_special_closure(actor: Actor, ref: str, *, approve: bool, note: str =
                                              reason=_label(ground, c.language))],
         )
     note = _required_text(note, _("Say why the special closure is rejected."))
+    # Back to the proposer with a fresh limit: the time the decision took is not theirs.
+    changes = {"special_ground": ""} | _placement(complaint, proposer, now, fresh_deadline=True)
     return _transition(complaint, actor, Action.REJECT_CLOSURE, Status.ASSIGNED, now,
-                       changes={"special_ground": ""}, note=note, acting_post=acting,
+                       changes=changes, note=note, acting_post=acting,
                        messages=lambda c: _holder_sms(c, "closure_rejected_officer"))
 
 
@@ -464,7 +471,7 @@ def send_reminder(complaint_id: int, now: dt.datetime) -> bool:
     try:
         _transition(complaint, SYSTEM, Action.REMIND, complaint.status, now,
                     changes={"remind_at": None},
-                    messages=lambda c: _holder_sms(c, "reminder_officer"))
+                    messages=lambda c: _post_sms(_reminded_post(c), c, "reminder_officer"))
     except Conflict:
         return False
     return True
@@ -673,9 +680,19 @@ def _required_text(text: str, message: str, minimum: int = 1) -> str:
 
 
 def _defaulting_posts(complaint: Complaint) -> list[Post]:
-    """The post accountable for the missed deadline and, if another, the one holding it."""
+    """The post accountable for the missed deadline and, if another, the one holding it —
+    except a pending special closure, where only the post that had to decide defaulted."""
+    if complaint.status == Status.CLOSURE_PROPOSED:
+        return [_accountable(complaint)]
     posts = (_accountable(complaint), directory.get_post(complaint.current_post_id))
     return list({post.pk: post for post in posts}.values())
+
+
+def _reminded_post(complaint: Complaint) -> Post:
+    """Who must act before the deadline: the holder, or the post deciding a special closure."""
+    if complaint.status == Status.CLOSURE_PROPOSED:
+        return _accountable(complaint)
+    return directory.get_post(complaint.current_post_id)
 
 
 def _defaulter_marker(complaint: Complaint, now: dt.datetime) -> Callable[[Event], None]:
