@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from igrs.core import clock
@@ -87,3 +88,11 @@ def test_failed_sends_are_retried_with_backoff_then_marked_failed(agent, setting
     assert statuses == {OutboxStatus.FAILED}
     assert OutboxMessage.objects.filter(last_error="operator down").count() == sent
     assert clock.now()  # the clock was moved, not slept
+
+
+def test_a_template_with_an_unknown_placeholder_is_refused(db):
+    template = SmsTemplate(key="registered", language="hi", body="संदर्भ {referance} दर्ज।")
+    with pytest.raises(ValidationError) as caught:
+        template.full_clean(validate_unique=False)
+    assert "referance" in str(caught.value)
+    SmsTemplate(key="x", language="hi", body="संदर्भ {reference}, {post}, {due}").full_clean()

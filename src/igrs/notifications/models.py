@@ -1,6 +1,14 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from igrs.core.text import nfc
+
+# What every SMS context carries (grievances.services._sms_context).
+PLACEHOLDERS = frozenset({"reference", "post", "due", "level", "outcome", "reason"})
 
 
 class SmsTemplate(models.Model):
@@ -20,6 +28,16 @@ class SmsTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.language})"
+
+    def clean(self) -> None:
+        """NFC text, and only placeholders the services fill in: a typo would otherwise fail
+        every action that sends this message."""
+        self.body = nfc(self.body)
+        unknown = set(re.findall(r"\{(\w*)\}", self.body)) - PLACEHOLDERS
+        if unknown:
+            raise ValidationError({"body": _("Unknown placeholders: %(names)s. Use only %(ok)s.")
+                                   % {"names": ", ".join(sorted(unknown)),
+                                      "ok": ", ".join(sorted(PLACEHOLDERS))}})
 
 
 class OutboxStatus(models.TextChoices):
