@@ -174,12 +174,16 @@ def _validated_registration(actor: Actor, **raw) -> dict:
 
 
 def _check_reference(errors: dict, field: str, value, ok: Callable[[int], bool], message: str):
-    try:
-        valid = isinstance(value, int) and ok(value)
-    except ObjectDoesNotExist:
-        valid = False
-    if not valid:
+    if not _valid_id(ok, value):
         errors[field] = message
+
+
+def _valid_id(ok: Callable[[int], bool], value) -> bool:
+    """An id of an existing row that passes `ok`."""
+    try:
+        return isinstance(value, int) and ok(value)
+    except ObjectDoesNotExist:
+        return False
 
 
 def _category_ok(pk: int) -> bool:
@@ -240,10 +244,11 @@ def forward(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
     post = _post_or_error(to_post_id)
     changes: dict = {}
     if category_id is not None and category_id != complaint.category_id:
-        _require(_safe(_category_ok, category_id), _("Choose a complaint category from the list."))
+        _require(_valid_id(_category_ok, category_id),
+                 _("Choose a complaint category from the list."))
         changes["category_id"] = category_id
     if place_id is not None and place_id != complaint.place_id:
-        _require(_safe(_place_ok, place_id),
+        _require(_valid_id(_place_ok, place_id),
                  _("Choose the district, tehsil, block or police station."))
         changes["place_id"] = place_id
     _require_impartial(post, complaint)
@@ -657,15 +662,9 @@ def _require_complainant(actor: Actor, complaint: Complaint) -> None:
 
 
 def _post_or_error(post_id: int) -> Post:
-    _require(_safe(lambda pk: directory.get_post(pk).active, post_id),
+    _require(_valid_id(lambda pk: directory.get_post(pk).active, post_id),
              _("Choose an active post from the list."))
     return directory.get_post(post_id)
-
-
-def _safe(check: Callable[[int], bool], value) -> bool:
-    errors: dict = {}
-    _check_reference(errors, "value", value, check, "")
-    return not errors
 
 
 def _require(condition: bool, message: str) -> None:
