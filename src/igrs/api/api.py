@@ -177,7 +177,7 @@ def complaints_by_mobile(request, mobile: str = Query(...)):
 def _act(request, ref: str, fn, **kwargs):
     who = actor(request)
     # Whoever may not see the complaint learns nothing from a write either: same 404 as a read.
-    selectors.get_complaint(ref, who)
+    selectors.visible_complaint(ref, who)
     fn(who, ref, **kwargs)
     return detail(ref, who)
 

@@ -36,15 +36,7 @@ class ComplaintView:
 def get_complaint(ref: str, viewer: Actor) -> ComplaintView:
     """The whole tracking view, if the viewer may see it; NotFound otherwise (an outsider
     learns nothing, not even that the number exists)."""
-    digits = reference.normalise(ref or "")
-    complaint = (
-        Complaint.objects.select_related("category__department", "place", "current_post__unit")
-        .filter(reference=digits).first()
-        if reference.is_valid(digits) else None
-    )
-    if complaint is None or not can_view(viewer, complaint):
-        raise NotFound(_("No complaint you can see has the reference number %(ref)s; please "
-                         "check the digits.") % {"ref": ref})
+    complaint = visible_complaint(ref, viewer)
     events = list(
         complaint.events.select_related("actor_officer", "actor_post__unit", "from_post__unit",
                                         "to_post__unit", "actor_user")
@@ -62,6 +54,21 @@ def get_complaint(ref: str, viewer: Actor) -> ComplaintView:
                       if complaint.status != Status.CLOSED else 0),
         events=events,
     )
+
+
+def visible_complaint(ref: str, viewer: Actor) -> Complaint:
+    """The complaint if the viewer may see it, else NotFound: the same answer as for a number
+    never issued."""
+    digits = reference.normalise(ref or "")
+    complaint = (
+        Complaint.objects.select_related("category__department", "place", "current_post__unit")
+        .filter(reference=digits).first()
+        if reference.is_valid(digits) else None
+    )
+    if complaint is None or not can_view(viewer, complaint):
+        raise NotFound(_("No complaint you can see has the reference number %(ref)s; please "
+                         "check the digits.") % {"ref": ref})
+    return complaint
 
 
 def can_view(viewer: Actor, complaint: Complaint) -> bool:

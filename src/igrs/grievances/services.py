@@ -298,7 +298,8 @@ def return_misrouted(actor: Actor, ref: str, *, reason: str,
                "remind_at": None, "assigned_at": now}
     return _transition(complaint, actor, Action.RETURN, Status.RETURNED, now, changes=changes,
                        note=reason, acting_post=acting,
-                       also=_defaulter_marker(complaint, now) if overdue else None)
+                       also=(_defaulter_marker(complaint, _defaulting_posts(complaint), now)
+                             if overdue else None))
 
 
 def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
@@ -449,7 +450,7 @@ def escalate_overdue(complaint_id: int, now: dt.datetime) -> str | None:
     defaulters = _defaulting_posts(complaint)
     superior = routing.superior_for(accountable.pk, _conflicted(complaint))
     missed_due = complaint.due_at
-    mark_defaulters = _defaulter_marker(complaint, now)
+    mark_defaulters = _defaulter_marker(complaint, defaulters, now)
 
     key = "defaulter_officer" if superior else "defaulter_top_officer"
     defaulter_sms = [m for post in defaulters
@@ -694,9 +695,10 @@ def _reminded_post(complaint: Complaint) -> Post:
     return directory.get_post(complaint.current_post_id)
 
 
-def _defaulter_marker(complaint: Complaint, now: dt.datetime) -> Callable[[Event], None]:
-    """Writes the defaulter rows for the current deadline, inside the caller's transaction."""
-    posts, missed_due = _defaulting_posts(complaint), complaint.due_at
+def _defaulter_marker(complaint: Complaint, posts: list[Post],
+                      now: dt.datetime) -> Callable[[Event], None]:
+    """Writes the posts' defaulter rows for the current deadline, in the caller's transaction."""
+    missed_due = complaint.due_at
 
     def mark(_event: Event) -> None:
         Defaulter.objects.bulk_create(
