@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
+from igrs.testrun import DEFAULT_PG
+
 # The suite lives beside src/ in the source tree (bench/), not in the installed package.
 # A developer tool: its text is English only and stays out of the translators' catalogue.
 SOURCE_ROOT = Path(__file__).resolve().parents[5]
