@@ -215,9 +215,3 @@ def test_openapi_schema_is_served(client, db):
     assert "/api/v1/complaints/{ref}/atr" in schema["paths"]
     assert schema["components"]["securitySchemes"]
 
-
-def test_home_page_in_hindi_by_default_and_english_on_request(client, db):
-    hindi = client.get("/")
-    assert hindi.status_code == 200 and b'lang="hi"' in hindi.content
-    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
-    assert b'lang="en"' in english.content and b"Grievance" in english.content

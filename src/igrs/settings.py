@@ -37,12 +37,14 @@ INSTALLED_APPS = [
     "igrs.notifications",
     "igrs.grievances",
     "igrs.api",
+    "igrs.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "igrs.core.middleware.HindiFirstMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -63,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "igrs.portal.context.citizen",
             ],
         },
     },
@@ -98,6 +101,11 @@ USE_TZ = True
 # An action-taken report may carry three 5 MB files as base64 JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 22 * 1024 * 1024
 
+# The language switch is remembered for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("IGRS_HTTPS", False)
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("IGRS_MEDIA_ROOT", VAR_DIR / "media"))
@@ -115,10 +123,25 @@ IGRS_MONTHLY_CAP_PER_MOBILE = env_int("IGRS_MONTHLY_CAP_PER_MOBILE", 10)
 IGRS_DUPLICATE_WINDOW_HOURS = env_int("IGRS_DUPLICATE_WINDOW_HOURS", 72)
 IGRS_MAX_VERIFICATION_ATTEMPTS = env_int("IGRS_MAX_VERIFICATION_ATTEMPTS", 3)
 IGRS_REMINDER_HOURS_BEFORE_DUE = env_int("IGRS_REMINDER_HOURS_BEFORE_DUE", 24)
+IGRS_CITIZEN_REMINDER_EVERY_HOURS = env_int("IGRS_CITIZEN_REMINDER_EVERY_HOURS", 72)
 # At the top level a not-satisfied verdict closes the complaint with the final reason.
 IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED = env_bool("IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED", True)
 # Master data (posts, rules, time limits, holidays, templates) is cached per process this long.
 IGRS_MASTER_CACHE_SECONDS = env_int("IGRS_MASTER_CACHE_SECONDS", 30)
+
+# --- Citizen portal ---
+IGRS_OTP_VALID_MINUTES = env_int("IGRS_OTP_VALID_MINUTES", 10)
+IGRS_OTP_MAX_ATTEMPTS = env_int("IGRS_OTP_MAX_ATTEMPTS", 5)
+IGRS_OTP_PER_MOBILE_PER_HOUR = env_int("IGRS_OTP_PER_MOBILE_PER_HOUR", 3)
+# Mobile carriers put many phones behind one address (CGNAT): keep this generous.
+IGRS_OTP_PER_IP_PER_HOUR = env_int("IGRS_OTP_PER_IP_PER_HOUR", 60)
+IGRS_TRACK_FAILURES_PER_IP_PER_HOUR = env_int("IGRS_TRACK_FAILURES_PER_IP_PER_HOUR", 30)
+# How long a verified mobile stays signed in on the portal.
+IGRS_CITIZEN_SESSION_MINUTES = env_int("IGRS_CITIZEN_SESSION_MINUTES", 30)
+# Behind N reverse proxies, the client's address is the N-th from the right in X-Forwarded-For.
+IGRS_PROXY_HOPS = env_int("IGRS_PROXY_HOPS", 0)
+# Uploads at filing: three 5 MB files.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # --- Notifications ---
 IGRS_SMS_GATEWAY = os.environ.get("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")

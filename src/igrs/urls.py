@@ -3,16 +3,15 @@ import os
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import TemplateView
 from django.views.static import serve
 
 from igrs.api.api import api
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="core/home.html"), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("igrs.portal.urls")),
 ]
 
 # A demo or intranet install without a front web server serves its own static files.

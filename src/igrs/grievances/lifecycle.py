@@ -53,8 +53,9 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
     (S.CLOSURE_PROPOSED, A.MARK_DEFAULTER): rule({R.SYSTEM}, {S.CLOSURE_PROPOSED}),
     # The only way out of closed, whatever the closure kind (special closure included).
     (S.CLOSED, A.REOPEN): rule({R.CITIZEN, R.AGENT}, {S.ASSIGNED}),
-    (S.ASSIGNED, A.REMIND): rule({R.SYSTEM}, {S.ASSIGNED}),
-    (S.CLOSURE_PROPOSED, A.REMIND): rule({R.SYSTEM}, {S.CLOSURE_PROPOSED}),
+    # Before the deadline (system), or whenever the complainant asks (online or by phone).
+    (S.ASSIGNED, A.REMIND): rule({R.SYSTEM, R.CITIZEN, R.AGENT}, {S.ASSIGNED}),
+    (S.CLOSURE_PROPOSED, A.REMIND): rule({R.SYSTEM, R.CITIZEN, R.AGENT}, {S.CLOSURE_PROPOSED}),
     **{
         (status, A.NOTE): rule({R.AGENT, R.DESK, R.OFFICER, R.ADMIN}, {status})
         for status in (*OPEN, S.CLOSED)

@@ -99,6 +99,9 @@ class Complaint(models.Model):
     assigned_at = models.DateTimeField(_("with the current post since"), null=True, blank=True)
     due_at = models.DateTimeField(_("due by"), null=True, blank=True)
     remind_at = models.DateTimeField(_("remind officer at"), null=True, blank=True)
+    # The complainant's last reminder (अनुस्मारक): they may send one per configured period.
+    citizen_reminded_at = models.DateTimeField(_("complainant last reminded at"), null=True,
+                                               blank=True)
     # Set when the sweep has marked the holding post defaulter and nothing is above it.
     defaulted = models.BooleanField(_("defaulter at the top level"), default=False)
     # The deadline while the clock runs against a post, NULL otherwise; kept by the database.

@@ -73,11 +73,12 @@ def register(
     actor: Actor, *, source: str, complainant_name: str, mobile: str, category_id: int,
     place_id: int, description: str, address: str = "", email: str = "", place_detail: str = "",
     language: str = "hi", against_post_id: int | None = None,
-    against_officer_id: int | None = None, call_id: str = "",
+    against_officer_id: int | None = None, call_id: str = "", uploads: Sequence[Upload] = (),
 ) -> Complaint:
     """Register a complaint, route it if a rule or the department's L1 post fits, and queue the
     SMS to the complainant and the officer. Raises ValidationError (per field) or LimitReached."""
     lifecycle.check(None, Action.REGISTER, actor.role)
+    files = _checked_uploads(uploads, field="files")
     fields = _validated_registration(
         actor, source=source, complainant_name=complainant_name, mobile=mobile,
         category_id=category_id, place_id=place_id, description=description, address=address,
@@ -116,6 +117,7 @@ def register(
         for event in events:
             event.complaint = complaint
         fastsql.insert(events)
+        _save_attachments(events[0], files)
         save_outbox(messages)
     return complaint
 
@@ -435,6 +437,35 @@ def add_note(actor: Actor, ref: str, *, note: str, version: int | None = None) -
                        acting_post=acting)
 
 
+def remind(actor: Actor, ref: str) -> Complaint:
+    """The complainant's reminder (अनुस्मारक): on the timeline and by SMS to the officer who must
+    act, at most once per IGRS_CITIZEN_REMINDER_EVERY_HOURS."""
+    complaint = _load(ref, None)
+    lifecycle.check(complaint.status, Action.REMIND, actor.role)
+    _require_complainant(actor, complaint)
+    now = clock.now()
+    period = dt.timedelta(hours=settings.IGRS_CITIZEN_REMINDER_EVERY_HOURS)
+    with transaction.atomic():
+        # The claim is a conditional update, so two taps at once send one reminder.
+        claimed = Complaint.objects.filter(pk=complaint.pk).filter(
+            Q(citizen_reminded_at__isnull=True) | Q(citizen_reminded_at__lte=now - period)
+        ).update(citizen_reminded_at=now)
+        if not claimed:
+            last = Complaint.objects.values_list("citizen_reminded_at", flat=True).get(
+                pk=complaint.pk)
+            raise LimitReached(
+                _("A reminder was already sent on %(last)s. You can send the next one after "
+                  "%(next)s.") % {"last": _local_text(last), "next": _local_text(last + period)})
+        complaint.citizen_reminded_at = now
+        return _transition(
+            complaint, actor, Action.REMIND, complaint.status, now,
+            messages=lambda c: _post_sms(_reminded_post(c), c, "citizen_reminder_officer"))
+
+
+def _local_text(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
+
+
 # ---------------------------------------------------------------- time limits (the sweep)
 
 
@@ -727,15 +758,23 @@ def _last_report(complaint: Complaint) -> str:
     return event.note if event else ""
 
 
-def _checked_uploads(uploads: Sequence[Upload]) -> list[tuple[Upload, str]]:
-    _require(len(uploads) <= MAX_ATTACHMENTS,
-             _("Attach at most %(n)d files.") % {"n": MAX_ATTACHMENTS})
+def _checked_uploads(uploads: Sequence[Upload],
+                     field: str | None = None) -> list[tuple[Upload, str]]:
+    """(upload, content type) for each file, recognised by its content; a refusal names
+    `field` when the caller reports errors per field."""
+    def require(condition: bool, message: str) -> None:
+        if not condition:
+            raise ValidationError({field: message} if field else message)
+
+    require(len(uploads) <= MAX_ATTACHMENTS,
+            _("Attach at most %(n)d files.") % {"n": MAX_ATTACHMENTS})
     checked = []
     for upload in uploads:
-        _require(0 < len(upload.content) <= MAX_ATTACHMENT_BYTES,
-                 _("Each file must be under 5 MB."))
+        require(0 < len(upload.content) <= MAX_ATTACHMENT_BYTES,
+                _("Each file must be under 5 MB."))
         kind = next((t for magic, t in MAGIC.items() if upload.content.startswith(magic)), None)
-        _require(kind is not None, _("Attach a photo (JPEG or PNG) or a PDF."))
+        require(kind is not None,
+                _("“%(name)s” is not a photo (JPEG or PNG) or a PDF.") % {"name": upload.name})
         checked.append((upload, kind))
     return checked
 

@@ -38,6 +38,14 @@ DEFAULT_TEMPLATES: dict[str, str] = {
     "reminder_officer": gettext_noop(
         "IGRS: Reminder: complaint {reference} with {post} is due by {due}."
     ),
+    "citizen_reminder_officer": gettext_noop(
+        "IGRS: The complainant has sent a reminder on complaint {reference} with {post}, due "
+        "by {due}. Act on it now."
+    ),
+    "otp_citizen": gettext_noop(
+        "IGRS: {otp} is your one-time password for the Jansunwai portal. It is valid for "
+        "{minutes} minutes. Do not share it with anyone."
+    ),
     "disposed_citizen": gettext_noop(
         "IGRS: Action taken on complaint {reference}: {outcome}. Our call centre will call "
         "you to confirm."

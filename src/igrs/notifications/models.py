@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from igrs.core.text import nfc
 
-# What every SMS context carries (grievances.services._sms_context).
-PLACEHOLDERS = frozenset({"reference", "post", "due", "level", "outcome", "reason"})
+# What SMS contexts carry: grievances.services._sms_context, and the portal's one-time password.
+PLACEHOLDERS = frozenset(
+    {"reference", "post", "due", "level", "outcome", "reason", "otp", "minutes"}
+)
 
 
 class SmsTemplate(models.Model):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from igrs.grievances.services import sweep
 from igrs.notifications.services import deliver_pending
+from igrs.portal.services import prune
 
 log = logging.getLogger("igrs.worker")
 SWEEP_ROUND = 200
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 if report.escalated or report.defaulted or report.reminded:
                     log.info("sweep: %s", report)
                 backlog = report.more
+                prune()
                 pause = 0 if backlog else settings.IGRS_SWEEP_EVERY_SECONDS
                 next_sweep = time.monotonic() + pause
             sent = deliver_pending()

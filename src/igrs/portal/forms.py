@@ -1,0 +1,61 @@
+"""Form parsing for the portal: types and required fields only. The rules of a complaint are
+the grievance service's, whose errors the views put back next to the same fields."""
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+REQUIRED = {"required": _("This field is required.")}
+CHOICE = {"required": _("Choose one from the list."), "invalid": _("Choose one from the list.")}
+
+
+class MobileForm(forms.Form):
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20, error_messages=REQUIRED)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("One-time password (OTP)"), max_length=10,
+                           error_messages=REQUIRED)
+
+
+class ComplaintForm(forms.Form):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    complainant_name = forms.CharField(label=_("Your name"), max_length=200,
+                                       error_messages=REQUIRED)
+    category_id = forms.IntegerField(label=_("What is the complaint about?"),
+                                     error_messages=CHOICE)
+    district = forms.IntegerField(label=_("District"), error_messages=CHOICE)
+    place_id = forms.IntegerField(label=_("Tehsil, block or police station"),
+                                  error_messages=CHOICE)
+    place_detail = forms.CharField(label=_("Village, mohalla or ward"), max_length=200,
+                                   required=False)
+    description = forms.CharField(label=_("Describe the problem"), error_messages=REQUIRED)
+    against_post_id = forms.IntegerField(
+        label=_("Is the complaint against an officer or office? (optional)"), required=False,
+        error_messages=CHOICE)
+    address = forms.CharField(label=_("Your address (optional)"), required=False)
+    email = forms.CharField(label=_("E-mail (optional)"), max_length=254, required=False)
+    # Read by the view from request.FILES; declared so errors about them sit next to the input.
+    files = forms.Field(label=_("Photos or documents (optional, up to 3)"), required=False,
+                        widget=MultipleFileInput)
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(label=_("Reference number"), max_length=30,
+                                error_messages=REQUIRED)
+    mobile = forms.CharField(label=_("Mobile number the complaint was filed from"),
+                             max_length=20, error_messages=REQUIRED)
+
+
+class FeedbackForm(forms.Form):
+    satisfied = forms.TypedChoiceField(
+        label=_("Are you satisfied with the action taken?"),
+        choices=[("yes", _("Yes, satisfied")), ("no", _("No, not satisfied"))],
+        coerce=lambda value: value == "yes", widget=forms.RadioSelect, error_messages=CHOICE)
+    reason = forms.CharField(label=_("Reason (required if not satisfied)"), required=False)

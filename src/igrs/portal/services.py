@@ -1,0 +1,182 @@
+"""Writes of the citizen portal: proving a mobile number by one-time password, rate limits
+shared by all app servers, and filing a complaint exactly once per form."""
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from igrs.core import clock
+from igrs.core.text import ascii_digits, nfc, normalise_mobile
+from igrs.grievances import services as grievances
+from igrs.grievances.actors import Actor
+from igrs.grievances.errors import LimitReached, NotFound
+from igrs.grievances.models import Complaint, Role, Source, Status
+from igrs.grievances.selectors import visible_complaint
+from igrs.notifications.models import PLACEHOLDERS
+from igrs.notifications.services import queue_sms, save_outbox
+
+from .models import OneTimePassword, RateHit, Submission
+
+OTP_DIGITS = 6
+HOUR = dt.timedelta(hours=1)
+
+
+# ---------------------------------------------------------------- rate limits
+
+
+def within_limit(bucket: str, key: str, limit: int, window: dt.timedelta = HOUR) -> bool:
+    """Fewer than `limit` hits counted for (bucket, key) inside the window. Approximate under
+    concurrency (two requests may both pass the last slot), which a rate limit can afford."""
+    since = clock.now() - window
+    return RateHit.objects.filter(bucket=bucket, key=key, at__gt=since).count() < limit
+
+
+def record_hit(bucket: str, key: str) -> None:
+    RateHit.objects.create(bucket=bucket, key=key, at=clock.now())
+
+
+def hit(bucket: str, key: str, limit: int, window: dt.timedelta = HOUR) -> bool:
+    """Count one request unless the limit is reached; False, with nothing counted, if it is."""
+    if not within_limit(bucket, key, limit, window):
+        return False
+    record_hit(bucket, key)
+    return True
+
+
+def prune(now: dt.datetime | None = None) -> int:
+    """Forget rate-limit hits and one-time passwords older than a day (the worker calls this)."""
+    before = (now or clock.now()) - dt.timedelta(days=1)
+    hits, _ = RateHit.objects.filter(at__lt=before).delete()
+    codes, _ = OneTimePassword.objects.filter(expires_at__lt=before).delete()
+    return hits + codes
+
+
+# ---------------------------------------------------------------- one-time passwords
+
+
+def send_otp(raw_mobile: str, client_ip: str, language: str) -> str:
+    """Send a fresh code to the mobile and return it normalised. Refuses a number that is not
+    an Indian mobile (ValidationError) and too many requests for it or from this address
+    (LimitReached)."""
+    mobile = normalise_mobile(raw_mobile)
+    if mobile is None:
+        raise ValidationError({"mobile": _(
+            "Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")})
+    with transaction.atomic():
+        if not hit("otp-mobile", mobile, settings.IGRS_OTP_PER_MOBILE_PER_HOUR):
+            raise LimitReached(_("Too many codes were sent to this number in the last hour. "
+                                 "Please try again after an hour, or call 1076."))
+        if not hit("otp-ip", client_ip, settings.IGRS_OTP_PER_IP_PER_HOUR):
+            raise LimitReached(_("Too many codes were requested from this connection in the "
+                                 "last hour. Please try again later, or call 1076."))
+        code = "".join(secrets.choice("0123456789") for _ in range(OTP_DIGITS))
+        now = clock.now()
+        minutes = settings.IGRS_OTP_VALID_MINUTES
+        OneTimePassword.objects.create(
+            mobile=mobile, code_hash=_code_hash(mobile, code), created_at=now,
+            expires_at=now + dt.timedelta(minutes=minutes),
+        )
+        context = dict.fromkeys(PLACEHOLDERS, "") | {"otp": code, "minutes": minutes}
+        save_outbox([queue_sms(mobile, "otp_citizen", language, context)])
+    return mobile
+
+
+def check_otp(mobile: str, code: str) -> None:
+    """Accept the latest unexpired code for the mobile, once. A wrong code counts against it;
+    after IGRS_OTP_MAX_ATTEMPTS wrong codes it is dead and a new one must be requested."""
+    now = clock.now()
+    latest = (OneTimePassword.objects.filter(mobile=mobile, used_at__isnull=True,
+                                             expires_at__gt=now)
+              .order_by("-created_at", "-pk").first())
+    if latest is None:
+        raise ValidationError({"code": _("This code has expired. Ask for a new one.")})
+    limit = settings.IGRS_OTP_MAX_ATTEMPTS
+    if latest.failed_attempts >= limit:
+        raise LimitReached(_("Too many wrong codes. Ask for a new code."))
+    typed = ascii_digits(code or "").strip()
+    if hmac.compare_digest(latest.code_hash, _code_hash(mobile, typed)):
+        # Conditional: two tabs submitting the same code both cannot use it.
+        if OneTimePassword.objects.filter(pk=latest.pk, used_at__isnull=True).update(used_at=now):
+            return
+        raise ValidationError({"code": _("This code was already used. Ask for a new one.")})
+    counted = OneTimePassword.objects.filter(pk=latest.pk, failed_attempts__lt=limit).update(
+        failed_attempts=latest.failed_attempts + 1)
+    left = limit - latest.failed_attempts - 1
+    if not counted or left <= 0:
+        raise LimitReached(_("Too many wrong codes. Ask for a new code."))
+    raise ValidationError({"code": _("Wrong code. %(left)d tries left.") % {"left": left}})
+
+
+def _code_hash(mobile: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+# ---------------------------------------------------------------- filing
+
+
+def file_complaint(mobile: str, key: uuid.UUID, **fields) -> tuple[Complaint, bool]:
+    """Register a complaint for the OTP-verified mobile. The form's key makes it idempotent: a
+    second submission of the same form returns the first complaint (and False)."""
+    actor = Actor(Role.CITIZEN, mobile=mobile)
+    earlier = _submitted(key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        with transaction.atomic():
+            complaint = grievances.register(actor, source=Source.PORTAL, mobile=mobile, **fields)
+            Submission.objects.create(key=key, complaint=complaint)
+    except IntegrityError:
+        # The same form, submitted twice at once: the other request filed it.
+        earlier = _submitted(key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return complaint, True
+
+
+def _submitted(key: uuid.UUID) -> Complaint | None:
+    found = Submission.objects.select_related("complaint").filter(key=key).first()
+    return found.complaint if found else None
+
+
+# ---------------------------------------------------------------- tracking and feedback
+
+
+def find_for_tracking(ref: str, raw_mobile: str, client_ip: str) -> Complaint:
+    """The complaint with this reference filed from this mobile. Anything else — a wrong
+    number, a mobile that does not match — gets the same NotFound, and counts against the
+    address, so references cannot be tried out against numbers."""
+    limit = settings.IGRS_TRACK_FAILURES_PER_IP_PER_HOUR
+    if not within_limit("track-failed", client_ip, limit):
+        raise LimitReached(_("Too many unsuccessful searches from this connection. Please try "
+                             "again after an hour, or call 1076."))
+    mobile = normalise_mobile(raw_mobile) or ""
+    try:
+        return visible_complaint(ref, Actor(Role.CITIZEN, mobile=mobile))
+    except NotFound:
+        record_hit("track-failed", client_ip)
+        raise NotFound(_("No complaint was found with this reference number and mobile number. "
+                         "Please check both.")) from None
+
+
+def give_feedback(mobile: str, ref: str, *, satisfied: bool, reason: str) -> Complaint:
+    """The complainant's verdict online: on a disposed complaint it is the verification; on a
+    closed one, 'not satisfied' re-opens it at the next level. Same rules as the call-back."""
+    actor = Actor(Role.CITIZEN, mobile=mobile)
+    complaint = visible_complaint(ref, actor)
+    if not satisfied and not nfc(reason):
+        raise ValidationError({"reason": _("Say why you are not satisfied.")})
+    if complaint.status == Status.CLOSED:
+        if satisfied:
+            raise ValidationError(_("This complaint is already closed."))
+        return grievances.reopen(actor, ref, reason=reason)
+    outcome = grievances.Outcome.SATISFIED if satisfied else grievances.Outcome.NOT_SATISFIED
+    return grievances.verify(actor, ref, outcome=outcome, note=reason)
