@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -24,14 +25,15 @@ from django.db import connection
 from django.utils import timezone
 
 from igrs.core import clock
-from igrs.directory.models import Officer, Posting
+from igrs.directory.models import Category, Officer, Posting, Unit
 from igrs.grievances import reference, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import Conflict, InvalidTransition, LimitReached, NotPermitted
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Role, Status
 from igrs.notifications.models import OutboxMessage
+from igrs.portal.services import check_otp, file_complaint, send_otp
 
-from .conftest import DM, TEHSILDAR, new_complaint, officer_actor, post
+from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, post
 
 JOIN_TIMEOUT = 60
 ROOT = Path(__file__).resolve().parents[1]
@@ -312,3 +314,37 @@ def test_two_sweep_processes_escalate_each_complaint_once(agent, tmp_path):
     assert_escalated_once(complaints)
     assert Defaulter.objects.count() == 40
 
+
+
+def test_a_form_submitted_four_times_at_once_files_one_complaint(agent):
+    fields = _portal_fields()
+    key = uuid.uuid4()
+    results = run_together(*[lambda: file_complaint("+919876543210", key, **fields)] * 4)
+    assert [kind for kind, _value in results] == ["ok"] * 4, results
+    assert {value[0].pk for _kind, value in results} == {Complaint.objects.get().pk}
+    assert sorted(created for _kind, (_c, created) in results) == [False, False, False, True]
+
+
+def test_a_reminder_tapped_four_times_at_once_is_sent_once(agent):
+    complaint = new_complaint(agent, mobile="9876543210")
+    citizen = Actor(Role.CITIZEN, mobile="+919876543210")
+    results = run_together(*[lambda: services.remind(citizen, complaint.reference)] * 4)
+    assert Counter(kind for kind, _value in results) == {"ok": 1, "error": 3}
+    assert all(isinstance(v, LimitReached) for kind, v in results if kind == "error")
+    assert complaint.events.filter(action=Action.REMIND).count() == 1
+    assert OutboxMessage.objects.filter(key="citizen_reminder_officer").count() == 1
+
+
+def test_one_otp_entered_in_two_tabs_at_once_signs_in_one(agent):
+    send_otp("9876543210", "127.0.0.1", "hi")
+    code = re.search(r"\b(\d{6})\b", OutboxMessage.objects.get(key="otp_citizen").body).group(1)
+    results = run_together(*[lambda: check_otp("+919876543210", code)] * 2)
+    assert Counter(kind for kind, _value in results) == {"ok": 1, "error": 1}
+
+
+def _portal_fields() -> dict:
+    return {
+        "complainant_name": "सीता देवी", "category_id": Category.objects.get(code="REV-LAND").pk,
+        "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
+        "description": "पड़ोसी ने मेरे खेत पर अवैध कब्ज़ा कर लिया है।",
+    }

@@ -1,4 +1,5 @@
-"""`igrs test`: lint, migration check, then the pytest suite on SQLite and on PostgreSQL.
+"""`igrs test`: lint, migration check, browser-test tools (npm), then the pytest suite on
+SQLite and on PostgreSQL.
 
 PostgreSQL is taken from IGRS_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/
 postgres); pytest-django creates its own throw-away database there and drops it afterwards.
@@ -7,6 +8,7 @@ where it is required.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,6 +32,17 @@ def _reachable(url: str) -> bool:
         return False
 
 
+def _browser_tools_step(root: Path) -> tuple[str, list[str], None] | None:
+    """Install axe-core (pinned in tests/browser/package-lock.json) for the browser tests.
+    None without npm: the browser tests then skip, as they do without Chromium."""
+    npm = shutil.which("npm")
+    if npm is None:
+        print("warning: npm not found; browser tests will be skipped.")
+        return None
+    return ("browser test tools", [npm, "ci", "--prefix", str(root / "tests" / "browser"),
+                                   "--no-audit", "--no-fund", "--loglevel=error"], None)
+
+
 def run_all(pytest_args: list[str]) -> int:
     root = Path(__file__).resolve().parents[2]
     os.chdir(root)
@@ -51,6 +64,12 @@ def run_all(pytest_args: list[str]) -> int:
         return 1
     else:
         print(f"warning: PostgreSQL at {pg_url} not reachable; skipping that pass.")
+    browser_tools = _browser_tools_step(root)
+    if browser_tools is None and os.environ.get("CI") == "true":
+        print("npm is needed for the browser tests' axe-core and CI requires it.",
+              file=sys.stderr)
+        return 1
+    steps[2:2] = [browser_tools] if browser_tools else []
     (root / "var" / "check").mkdir(parents=True, exist_ok=True)
     failed = [title for title, cmd, env in steps if _run(title, cmd, env) != 0]
     print("\n" + ("FAILED: " + ", ".join(failed) if failed else "all checks passed"))

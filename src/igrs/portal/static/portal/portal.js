@@ -20,7 +20,9 @@
       o.disabled = !match;
       if (match && !first) first = o;
     });
-    if (first && category.selectedOptions[0] && category.selectedOptions[0].disabled) {
+    // Keep a choice that still matches; otherwise offer the best match already selected.
+    var chosen = category.selectedOptions[0];
+    if (first && (!chosen || chosen.disabled || !chosen.hasAttribute("data-words"))) {
       category.value = first.value;
     }
   });
