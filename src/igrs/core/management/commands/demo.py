@@ -28,8 +28,9 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if options["no_serve"]:
             return
-        self.stdout.write(_("IGRS is running at http://%(bind)s/ — API docs at /api/v1/docs, "
-                            "admin at /admin/ (admin / demo). SMS go to %(sms)s. Ctrl+C stops.")
+        self.stdout.write(_("IGRS is running: citizen portal at http://%(bind)s/, API docs at "
+                            "/api/v1/docs, admin at /admin/ (admin / demo). SMS, portal OTPs "
+                            "included, go to %(sms)s. Ctrl+C stops.")
                           % {"bind": options["bind"], "sms": settings.IGRS_SMS_FILE})
         env = {**os.environ, "IGRS_SERVE_STATIC": "1"}
         worker = subprocess.Popen([sys.executable, "-m", "igrs.cli", "worker"], env=env)
