@@ -215,3 +215,13 @@ def test_openapi_schema_is_served(client, db):
     assert "/api/v1/complaints/{ref}/atr" in schema["paths"]
     assert schema["components"]["securitySchemes"]
 
+
+
+
+def test_an_agent_sends_the_complainants_reminder_once_per_period(agent_api, desk_api):
+    ref = agent_api.post("/complaints", registration()).json()["reference"]
+    first = agent_api.post(f"/complaints/{ref}/reminders", {})
+    assert first.status_code == 200 and first.json()["timeline"][-1]["action"] == "remind"
+    again = agent_api.post(f"/complaints/{ref}/reminders", {})
+    assert again.status_code == 429 and again.json()["code"] == "limit_reached"
+    assert desk_api.post(f"/complaints/{ref}/reminders", {}).status_code == 403

@@ -31,6 +31,7 @@ from igrs.grievances.actors import Actor
 from igrs.grievances.errors import Conflict, InvalidTransition, LimitReached, NotPermitted
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Role, Status
 from igrs.notifications.models import OutboxMessage
+from igrs.portal.models import OneTimePassword
 from igrs.portal.services import check_otp, file_complaint, send_otp
 
 from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, post
@@ -316,7 +317,9 @@ def test_two_sweep_processes_escalate_each_complaint_once(agent, tmp_path):
 
 
 
-def test_a_form_submitted_four_times_at_once_files_one_complaint(agent):
+def test_a_form_submitted_four_times_at_once_files_one_complaint(agent, settings):
+    # Even at the monthly cap, the copies find the first complaint instead of being refused.
+    settings.IGRS_MONTHLY_CAP_PER_MOBILE = 1
     fields = _portal_fields()
     key = uuid.uuid4()
     results = run_together(*[lambda: file_complaint("+919876543210", key, **fields)] * 4)
@@ -340,6 +343,25 @@ def test_one_otp_entered_in_two_tabs_at_once_signs_in_one(agent):
     code = re.search(r"\b(\d{6})\b", OutboxMessage.objects.get(key="otp_citizen").body).group(1)
     results = run_together(*[lambda: check_otp("+919876543210", code)] * 2)
     assert Counter(kind for kind, _value in results) == {"ok": 1, "error": 1}
+
+
+def test_parallel_wrong_guesses_cannot_outrun_the_otp_attempt_limit(agent, settings):
+    settings.IGRS_OTP_MAX_ATTEMPTS = 5
+    send_otp("9876543210", "127.0.0.1", "hi")
+    code = re.search(r"\b(\d{6})\b", OutboxMessage.objects.get(key="otp_citizen").body).group(1)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    results = run_together(*[lambda: check_otp("+919876543210", wrong)] * 12)
+    assert all(kind == "error" for kind, _value in results)
+    assert OneTimePassword.objects.get().attempts == 5
+    with pytest.raises(LimitReached):
+        check_otp("+919876543210", code)
+
+
+def test_parallel_otp_requests_cannot_outrun_the_per_mobile_limit(agent, settings):
+    settings.IGRS_OTP_PER_MOBILE_PER_HOUR = 3
+    results = run_together(*[lambda: send_otp("9876543210", "127.0.0.1", "hi")] * 10)
+    assert Counter(kind for kind, _value in results) == {"ok": 3, "error": 7}
+    assert OutboxMessage.objects.filter(key="otp_citizen").count() == 3
 
 
 def _portal_fields() -> dict:

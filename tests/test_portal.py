@@ -15,6 +15,7 @@ from igrs.grievances.models import Action, Complaint, Status
 from igrs.notifications.models import OutboxMessage
 from igrs.portal.models import OneTimePassword, RateHit, Submission
 from igrs.portal.services import prune
+from igrs.portal.session import client_ip
 
 from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, post
 
@@ -175,7 +176,8 @@ def test_filing_registers_routes_and_shows_the_reference_large(client, db):
     assert complaint.status == Status.ASSIGNED and complaint.current_post == post(TEHSILDAR)
     page = text(client.get(response["Location"]))
     grouped = " ".join(complaint.reference[i:i + 4] for i in range(0, 13, 4))
-    assert f'class="reference" aria-label="{complaint.reference}">{grouped}<' in page
+    assert f'<span aria-hidden="true">{grouped}</span>' in page
+    assert " ".join(complaint.reference) in page  # what a screen reader says: digit by digit
     sms = OutboxMessage.objects.get(key="registered_assigned")
     assert complaint.reference in sms.body and sms.mobile == complaint.mobile
 
@@ -281,9 +283,14 @@ def test_failed_lookups_are_limited_per_address(client, agent, settings):
     assert blocked.status_code == 200 and "असफल खोजें" in text(blocked)
 
 
+def track(client, complaint) -> None:
+    response = client.post("/track/", {"reference": complaint.reference, "mobile": MOBILE})
+    assert response.status_code == 302
+
+
 def test_the_timeline_answers_who_where_and_what(client, agent):
     complaint = new_complaint(agent, mobile=MOBILE)
-    client.post("/track/", {"reference": complaint.reference, "mobile": MOBILE})
+    track(client, complaint)
     page = text(client.get(f"/track/{complaint.reference}/"))
     tehsildar = post(TEHSILDAR)
     assert tehsildar.title_hi in page and "स्तर 1" in page
@@ -293,6 +300,7 @@ def test_the_timeline_answers_who_where_and_what(client, agent):
     services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
                         report="लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।",
                         attachments=[services.Upload("mauka.png", PNG)])
+    track(client, complaint)  # nine days on, the earlier lookup has lapsed
     page = text(client.get(f"/track/{complaint.reference}/"))
     assert "लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।" in page
     assert "mauka.png" in page and "सत्यापित करें" in page
@@ -304,8 +312,8 @@ def test_the_timeline_answers_who_where_and_what(client, agent):
 
 def test_overdue_days_and_escalations_show_where_it_is_stuck(client, agent):
     complaint = new_complaint(agent, mobile=MOBILE)
-    client.post("/track/", {"reference": complaint.reference, "mobile": MOBILE})
     clock.advance(dt.timedelta(days=9))
+    track(client, complaint)
     page = text(client.get(f"/track/{complaint.reference}/"))
     assert "समय-सीमा से" in page
     services.sweep()
@@ -398,3 +406,87 @@ def test_no_reminder_once_action_is_taken(client, agent, status):
     response = client.post(f"/track/{complaint.reference}/remind/")
     assert response.status_code == 422
     assert not OutboxMessage.objects.filter(key="citizen_reminder_officer").exists()
+
+
+# ---------------------------------------------------------------- sessions and odd input
+
+
+def test_a_lapsed_sign_in_keeps_the_typed_form_over_a_fresh_otp(client, db, settings):
+    sign_in(client)
+    clock.advance(dt.timedelta(minutes=settings.IGRS_CITIZEN_SESSION_MINUTES + 1))
+    data = form_data()
+    response = client.post("/file/", data)
+    assert response["Location"] == "/verify/?next=/file/" and not Complaint.objects.exists()
+    sign_in(client)
+    page = text(client.get("/file/"))
+    assert 'value="सीता देवी"' in page and f"{data['description']}</textarea>" in page
+    assert 'class="error"' not in page
+
+
+def test_feedback_after_the_sign_in_lapsed_returns_to_the_complaint_page(client, agent,
+                                                                          settings):
+    complaint = disposed(agent)
+    sign_in(client)
+    clock.advance(dt.timedelta(minutes=settings.IGRS_CITIZEN_SESSION_MINUTES + 1))
+    track(client, complaint)
+    response = client.post(f"/track/{complaint.reference}/feedback/", {"satisfied": "yes"})
+    assert response["Location"] == f"/verify/?next=/track/{complaint.reference}/"
+
+
+def test_using_the_site_keeps_the_sign_in_alive_but_a_lookup_lapses(client, agent, settings):
+    complaint = new_complaint(agent, mobile="9812345678")
+    track_response = client.post("/track/", {"reference": complaint.reference,
+                                             "mobile": "9812345678"})
+    assert track_response.status_code == 302
+    sign_in(client)
+    for _ in range(3):
+        clock.advance(dt.timedelta(minutes=settings.IGRS_CITIZEN_SESSION_MINUTES - 5))
+        assert client.get("/mine/").status_code == 200
+    assert client.get(f"/track/{complaint.reference}/").status_code == 404
+
+
+def test_feedback_on_a_report_that_changed_since_it_was_read_is_refused(client, agent):
+    complaint = disposed(agent)
+    sign_in(client)
+    read_version = complaint.version
+    services.add_note(agent, complaint.reference, note="नोट")  # unversioned: still fine
+    response = client.post(f"/track/{complaint.reference}/feedback/",
+                           {"satisfied": "yes", "version": read_version - 1})
+    assert response.status_code == 422 and "दोबारा खोलकर" in text(response)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.AWAITING_VERIFICATION
+    client.post(f"/track/{complaint.reference}/feedback/",
+                {"satisfied": "yes", "version": read_version})
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED
+
+
+def test_absurd_ids_are_a_choice_error_not_a_crash(client, db):
+    huge = "9" * 30
+    assert client.get(f"/file/places/?district={huge}").json() == {"places": [], "posts": []}
+    sign_in(client)
+    response = client.post("/file/", form_data(place_id=huge, district=huge))
+    assert response.status_code == 200 and field_error(response, "place_id")
+
+
+def test_more_than_three_files_are_refused_without_reading_them_all(client, db):
+    sign_in(client)
+    photos = [SimpleUploadedFile(f"{i}.png", PNG, content_type="image/png") for i in range(5)]
+    response = client.post("/file/", {**form_data(), "files": photos})
+    assert "3" in field_error(response, "files") and not Complaint.objects.exists()
+
+
+def test_pages_with_personal_data_are_not_kept_by_the_browser(client, agent):
+    complaint = new_complaint(agent, mobile=MOBILE)
+    track(client, complaint)
+    assert "no-store" in client.get(f"/track/{complaint.reference}/")["Cache-Control"]
+
+
+def test_the_client_address_behind_proxies_and_over_ipv6(rf, settings):
+    settings.IGRS_PROXY_HOPS = 1
+    behind = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 5.6.7.8")
+    assert client_ip(behind) == "5.6.7.8"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+    settings.IGRS_PROXY_HOPS = 0
+    assert client_ip(rf.get("/", REMOTE_ADDR="2401:4900:1c2a:1234:abcd::1")) \
+        == "2401:4900:1c2a:1234::/64"

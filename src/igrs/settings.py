@@ -142,6 +142,7 @@ IGRS_CITIZEN_SESSION_MINUTES = env_int("IGRS_CITIZEN_SESSION_MINUTES", 30)
 IGRS_PROXY_HOPS = env_int("IGRS_PROXY_HOPS", 0)
 # Uploads at filing: three 5 MB files.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Notifications ---
 IGRS_SMS_GATEWAY = os.environ.get("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")

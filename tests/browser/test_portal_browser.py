@@ -74,7 +74,7 @@ def test_file_in_hindi_track_and_escalate_on_negative_feedback(phone, live_serve
 
     expect(page.get_by_role("heading", name="आपकी शिकायत दर्ज हो गई है")).to_be_visible()
     check_page(page, "05-filed", origin)
-    ref = page.locator(".reference").get_attribute("aria-label")
+    ref = page.locator(".reference").get_attribute("data-reference")
     complaint = Complaint.objects.get(reference=ref)
     assert complaint.source == "portal" and complaint.events.first().attachments.count() == 1
     assert OutboxMessage.objects.filter(reference=ref, key="registered_assigned").exists()

@@ -239,6 +239,14 @@ def reopen(request, ref: str, body: s.ReasonIn):
     return _act(request, ref, services.reopen, **body.dict())
 
 
+@api.post("/complaints/{ref}/reminders", response={200: s.ComplaintOut, **ERRORS},
+          tags=["call centre"])
+def remind(request, ref: str):
+    """The complainant's reminder (अनुस्मारक), taken on the phone: SMS to the post that must
+    act, once per IGRS_CITIZEN_REMINDER_EVERY_HOURS per complaint (429 before that)."""
+    return _act(request, ref, services.remind)
+
+
 @api.post("/complaints/{ref}/notes", response={200: s.ComplaintOut, **ERRORS},
           tags=["complaints"])
 def add_note(request, ref: str, body: s.NoteIn):

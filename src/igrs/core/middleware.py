@@ -11,6 +11,7 @@ class HindiFirstMiddleware(MiddlewareMixin):
     def process_request(self, request):
         if request.path_info.startswith("/api/"):
             return
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in dict(settings.LANGUAGES):
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE

@@ -68,6 +68,12 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
 UNVERSIONED = frozenset({A.NOTE, A.REMIND})
 
 
+def allows(status: str | None, action: str, role: str) -> bool:
+    """Whether a face should offer this step at all (the service still checks)."""
+    found = TRANSITIONS.get((status, action))
+    return found is not None and role in found.roles
+
+
 def check(status: str | None, action: str, role: str) -> Rule:
     """The rule for this step, or a clear refusal."""
     found = TRANSITIONS.get((status, action))

@@ -183,7 +183,7 @@ def _check_reference(errors: dict, field: str, value, ok: Callable[[int], bool],
 def _valid_id(ok: Callable[[int], bool], value) -> bool:
     """An id of an existing row that passes `ok`."""
     try:
-        return isinstance(value, int) and ok(value)
+        return isinstance(value, int) and 0 < value < 2**63 and ok(value)
     except ObjectDoesNotExist:
         return False
 

@@ -12,7 +12,15 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 REQUIRED = {"required": _("This field is required.")}
-CHOICE = {"required": _("Choose one from the list."), "invalid": _("Choose one from the list.")}
+CHOICE = {"required": _("Choose one from the list."), "invalid": _("Choose one from the list."),
+          "min_value": _("Choose one from the list."), "max_value": _("Choose one from the list.")}
+LARGEST_ID = 2**63 - 1
+
+
+def choice(label, required: bool = True) -> forms.IntegerField:
+    """An id picked from a list; anything else (a huge number included) is "choose again"."""
+    return forms.IntegerField(label=label, required=required, min_value=1, max_value=LARGEST_ID,
+                              error_messages=CHOICE)
 
 
 class MobileForm(forms.Form):
@@ -28,17 +36,14 @@ class ComplaintForm(forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     complainant_name = forms.CharField(label=_("Your name"), max_length=200,
                                        error_messages=REQUIRED)
-    category_id = forms.IntegerField(label=_("What is the complaint about?"),
-                                     error_messages=CHOICE)
-    district = forms.IntegerField(label=_("District"), error_messages=CHOICE)
-    place_id = forms.IntegerField(label=_("Tehsil, block or police station"),
-                                  error_messages=CHOICE)
+    category_id = choice(_("What is the complaint about?"))
+    district = choice(_("District"))
+    place_id = choice(_("Tehsil, block or police station"))
     place_detail = forms.CharField(label=_("Village, mohalla or ward"), max_length=200,
                                    required=False)
     description = forms.CharField(label=_("Describe the problem"), error_messages=REQUIRED)
-    against_post_id = forms.IntegerField(
-        label=_("Is the complaint against an officer or office? (optional)"), required=False,
-        error_messages=CHOICE)
+    against_post_id = choice(_("Is the complaint against an officer or office? (optional)"),
+                             required=False)
     address = forms.CharField(label=_("Your address (optional)"), required=False)
     email = forms.CharField(label=_("E-mail (optional)"), max_length=254, required=False)
     # Read by the view from request.FILES; declared so errors about them sit next to the input.
@@ -59,3 +64,6 @@ class FeedbackForm(forms.Form):
         choices=[("yes", _("Yes, satisfied")), ("no", _("No, not satisfied"))],
         coerce=lambda value: value == "yes", widget=forms.RadioSelect, error_messages=CHOICE)
     reason = forms.CharField(label=_("Reason (required if not satisfied)"), required=False)
+    # The version the citizen read; feedback on a complaint changed since is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
+                                 max_value=LARGEST_ID)

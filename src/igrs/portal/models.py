@@ -14,7 +14,7 @@ class OneTimePassword(models.Model):
     code_hash = models.CharField(_("code (keyed hash)"), max_length=64)
     created_at = models.DateTimeField(_("sent at"))
     expires_at = models.DateTimeField(_("expires at"))
-    failed_attempts = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("codes entered"), default=0)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
@@ -41,8 +41,10 @@ class Submission(models.Model):
     """The idempotency key of a filing form: the same key never files a second complaint."""
 
     key = models.UUIDField(_("form key"), unique=True)
+    # Empty only inside the filing transaction: the key is claimed before registering.
     complaint = models.OneToOneField(
-        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="+"
+        Complaint, verbose_name=_("complaint"), null=True, on_delete=models.CASCADE,
+        related_name="+",
     )
 
     class Meta:

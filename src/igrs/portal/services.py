@@ -10,9 +10,11 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.locks import lock_for_transaction
 from igrs.core.text import ascii_digits, nfc, normalise_mobile
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
@@ -31,22 +33,17 @@ HOUR = dt.timedelta(hours=1)
 # ---------------------------------------------------------------- rate limits
 
 
-def within_limit(bucket: str, key: str, limit: int, window: dt.timedelta = HOUR) -> bool:
-    """Fewer than `limit` hits counted for (bucket, key) inside the window. Approximate under
-    concurrency (two requests may both pass the last slot), which a rate limit can afford."""
-    since = clock.now() - window
-    return RateHit.objects.filter(bucket=bucket, key=key, at__gt=since).count() < limit
-
-
-def record_hit(bucket: str, key: str) -> None:
-    RateHit.objects.create(bucket=bucket, key=key, at=clock.now())
-
-
-def hit(bucket: str, key: str, limit: int, window: dt.timedelta = HOUR) -> bool:
-    """Count one request unless the limit is reached; False, with nothing counted, if it is."""
-    if not within_limit(bucket, key, limit, window):
+def hit(bucket: str, key: str, limit: int, window: dt.timedelta = HOUR,
+        count: bool = True) -> bool:
+    """Whether fewer than `limit` hits are counted for (bucket, key) inside the window, and if
+    so (and `count`) count this one. Call it inside a transaction: the check and the count
+    hold a lock on the key until it ends, so parallel requests cannot all take the last slot."""
+    lock_for_transaction(f"rate:{bucket}:{key}")
+    now = clock.now()
+    if RateHit.objects.filter(bucket=bucket, key=key, at__gt=now - window).count() >= limit:
         return False
-    record_hit(bucket, key)
+    if count:
+        RateHit.objects.create(bucket=bucket, key=key, at=now)
     return True
 
 
@@ -89,8 +86,9 @@ def send_otp(raw_mobile: str, client_ip: str, language: str) -> str:
 
 
 def check_otp(mobile: str, code: str) -> None:
-    """Accept the latest unexpired code for the mobile, once. A wrong code counts against it;
-    after IGRS_OTP_MAX_ATTEMPTS wrong codes it is dead and a new one must be requested."""
+    """Accept the latest unexpired code for the mobile, once. Every entry counts against it
+    before it is compared, so parallel guesses cannot outrun the limit; after
+    IGRS_OTP_MAX_ATTEMPTS entries it is dead and a new one must be requested."""
     now = clock.now()
     latest = (OneTimePassword.objects.filter(mobile=mobile, used_at__isnull=True,
                                              expires_at__gt=now)
@@ -98,18 +96,18 @@ def check_otp(mobile: str, code: str) -> None:
     if latest is None:
         raise ValidationError({"code": _("This code has expired. Ask for a new one.")})
     limit = settings.IGRS_OTP_MAX_ATTEMPTS
-    if latest.failed_attempts >= limit:
+    taken = OneTimePassword.objects.filter(
+        pk=latest.pk, used_at__isnull=True, attempts__lt=limit).update(attempts=F("attempts") + 1)
+    if not taken:
         raise LimitReached(_("Too many wrong codes. Ask for a new code."))
     typed = ascii_digits(code or "").strip()
     if hmac.compare_digest(latest.code_hash, _code_hash(mobile, typed)):
-        # Conditional: two tabs submitting the same code both cannot use it.
+        # Conditional: two tabs submitting the same code cannot both use it.
         if OneTimePassword.objects.filter(pk=latest.pk, used_at__isnull=True).update(used_at=now):
             return
         raise ValidationError({"code": _("This code was already used. Ask for a new one.")})
-    counted = OneTimePassword.objects.filter(pk=latest.pk, failed_attempts__lt=limit).update(
-        failed_attempts=latest.failed_attempts + 1)
-    left = limit - latest.failed_attempts - 1
-    if not counted or left <= 0:
+    left = limit - OneTimePassword.objects.values_list("attempts", flat=True).get(pk=latest.pk)
+    if left <= 0:
         raise LimitReached(_("Too many wrong codes. Ask for a new code."))
     raise ValidationError({"code": _("Wrong code. %(left)d tries left.") % {"left": left}})
 
@@ -131,10 +129,13 @@ def file_complaint(mobile: str, key: uuid.UUID, **fields) -> tuple[Complaint, bo
         return earlier, False
     try:
         with transaction.atomic():
+            # The key is claimed first: a parallel submission of the same form waits here and
+            # then finds it taken, instead of registering (or being refused by the cap).
+            submission = Submission.objects.create(key=key)
             complaint = grievances.register(actor, source=Source.PORTAL, mobile=mobile, **fields)
-            Submission.objects.create(key=key, complaint=complaint)
+            submission.complaint = complaint
+            submission.save(update_fields=["complaint"])
     except IntegrityError:
-        # The same form, submitted twice at once: the other request filed it.
         earlier = _submitted(key)
         if earlier is None:
             raise
@@ -144,7 +145,7 @@ def file_complaint(mobile: str, key: uuid.UUID, **fields) -> tuple[Complaint, bo
 
 def _submitted(key: uuid.UUID) -> Complaint | None:
     found = Submission.objects.select_related("complaint").filter(key=key).first()
-    return found.complaint if found else None
+    return found.complaint if found and found.complaint else None
 
 
 # ---------------------------------------------------------------- tracking and feedback
@@ -155,19 +156,22 @@ def find_for_tracking(ref: str, raw_mobile: str, client_ip: str) -> Complaint:
     number, a mobile that does not match — gets the same NotFound, and counts against the
     address, so references cannot be tried out against numbers."""
     limit = settings.IGRS_TRACK_FAILURES_PER_IP_PER_HOUR
-    if not within_limit("track-failed", client_ip, limit):
-        raise LimitReached(_("Too many unsuccessful searches from this connection. Please try "
-                             "again after an hour, or call 1076."))
     mobile = normalise_mobile(raw_mobile) or ""
-    try:
-        return visible_complaint(ref, Actor(Role.CITIZEN, mobile=mobile))
-    except NotFound:
-        record_hit("track-failed", client_ip)
-        raise NotFound(_("No complaint was found with this reference number and mobile number. "
-                         "Please check both.")) from None
+    with transaction.atomic():
+        # The address's lock is held through the lookup: parallel guesses queue.
+        if not hit("track-failed", client_ip, limit, count=False):
+            raise LimitReached(_("Too many unsuccessful searches from this connection. Please "
+                                 "try again after an hour, or call 1076."))
+        try:
+            return visible_complaint(ref, Actor(Role.CITIZEN, mobile=mobile))
+        except NotFound:
+            RateHit.objects.create(bucket="track-failed", key=client_ip, at=clock.now())
+    raise NotFound(_("No complaint was found with this reference number and mobile number. "
+                     "Please check both."))
 
 
-def give_feedback(mobile: str, ref: str, *, satisfied: bool, reason: str) -> Complaint:
+def give_feedback(mobile: str, ref: str, *, satisfied: bool, reason: str,
+                  version: int | None = None) -> Complaint:
     """The complainant's verdict online: on a disposed complaint it is the verification; on a
     closed one, 'not satisfied' re-opens it at the next level. Same rules as the call-back."""
     actor = Actor(Role.CITIZEN, mobile=mobile)
@@ -177,6 +181,7 @@ def give_feedback(mobile: str, ref: str, *, satisfied: bool, reason: str) -> Com
     if complaint.status == Status.CLOSED:
         if satisfied:
             raise ValidationError(_("This complaint is already closed."))
-        return grievances.reopen(actor, ref, reason=reason)
+        return grievances.reopen(actor, ref, reason=reason, version=version)
     outcome = grievances.Outcome.SATISFIED if satisfied else grievances.Outcome.NOT_SATISFIED
-    return grievances.verify(actor, ref, outcome=outcome, note=reason)
+    # The version the citizen read: a verdict on a report that has since changed is refused.
+    return grievances.verify(actor, ref, outcome=outcome, note=reason, version=version)

@@ -1,6 +1,8 @@
 """Pages of the citizen portal. Each view parses the form, calls one service or selector and
 renders; the rules live in the services."""
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,19 +10,20 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core.text import mask_mobile
-from igrs.grievances import reference, selectors, services
+from igrs.grievances import lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotFound
-from igrs.grievances.models import Role, Status
-from igrs.grievances.services import MAX_ATTACHMENT_BYTES, Upload
+from igrs.grievances.models import Action, Role
+from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
 
 from . import selectors as portal
 from . import services as portal_services
 from . import session
-from .forms import CodeForm, ComplaintForm, FeedbackForm, MobileForm, TrackForm
+from .forms import LARGEST_ID, CodeForm, ComplaintForm, FeedbackForm, MobileForm, TrackForm
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -53,7 +56,7 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             request.session[session.PENDING] = mobile
-            return redirect(f"{reverse('portal:verify_code')}?next={next_url}")
+            return redirect(_with_next("portal:verify_code", next_url))
     return render(request, "portal/verify_mobile.html", {"form": form, "next": next_url})
 
 
@@ -62,7 +65,7 @@ def verify_code(request: HttpRequest) -> HttpResponse:
     next_url = _next(request)
     mobile = request.session.get(session.PENDING)
     if mobile is None:
-        return redirect(f"{reverse('portal:verify_mobile')}?next={next_url}")
+        return redirect(_with_next("portal:verify_mobile", next_url))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,24 +96,36 @@ def _next(request: HttpRequest) -> str:
     return reverse("portal:mine")
 
 
-def _needs_mobile(request: HttpRequest) -> HttpResponse:
-    return redirect(f"{reverse('portal:verify_mobile')}?next={request.path}")
+def _with_next(view: str, next_url: str) -> str:
+    return f"{reverse(view)}?{urlencode({'next': next_url}, safe='/')}"
+
+
+def _needs_mobile(next_url: str) -> HttpResponse:
+    return redirect(_with_next("portal:verify_mobile", next_url))
 
 
 # ---------------------------------------------------------------- filing
 
 
+@never_cache
 @GET_POST
 def file_complaint(request: HttpRequest) -> HttpResponse:
     mobile = session.verified_mobile(request)
     if mobile is None:
-        return _needs_mobile(request)
-    if "refresh" in request.POST:
-        # The no-script way to load a district's places: show the form again, unjudged.
-        form = ComplaintForm(initial=request.POST.dict())
+        if request.method == "POST":
+            # The sign-in ran out while the form was being written: keep what was typed.
+            request.session[session.DRAFT] = _draft(request.POST)
+        return _needs_mobile(reverse("portal:file"))
+    draft = request.session.pop(session.DRAFT, None)
+    if "refresh" in request.POST or (request.method == "GET" and draft):
+        # Show the form again, unjudged: the no-script way to load a district's places, or
+        # the draft kept over a fresh OTP.
+        form = ComplaintForm(initial=draft or _draft(request.POST))
     else:
         form = ComplaintForm(request.POST or None)
-    if form.is_bound and form.is_valid():
+    if form.is_bound and not form.is_valid() and "submission_key" in form.errors:
+        form = ComplaintForm(initial=_draft(request.POST))  # a tampered key: start afresh
+    elif form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             complaint, _new = portal_services.file_complaint(
@@ -131,10 +146,16 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/file.html", _filing_context(form, mobile))
 
 
+def _draft(data) -> dict:
+    return {name: value for name, value in data.items()
+            if name not in ("csrfmiddlewaretoken", "refresh", "submission_key")}
+
+
 def _uploads(request: HttpRequest) -> list[Upload]:
-    # One byte past the limit is enough for the service to refuse an oversized file.
-    return [Upload(f.name, f.read(MAX_ATTACHMENT_BYTES + 1))
-            for f in request.FILES.getlist("files") if f.size]
+    # One file too many, and one byte past the size limit, are enough for the service to
+    # refuse; nothing more is read into memory.
+    files = [f for f in request.FILES.getlist("files") if f.size][:MAX_ATTACHMENTS + 1]
+    return [Upload(f.name, f.read(MAX_ATTACHMENT_BYTES + 1)) for f in files]
 
 
 def _filing_context(form: ComplaintForm, mobile: str) -> dict:
@@ -151,9 +172,10 @@ def _filing_context(form: ComplaintForm, mobile: str) -> dict:
 
 def _int(value) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= LARGEST_ID else None
 
 
 @require_GET
@@ -169,18 +191,15 @@ def places(request: HttpRequest) -> JsonResponse:
     })
 
 
+@never_cache
 @require_GET
 def filed(request: HttpRequest, ref: str) -> HttpResponse:
     view = _tracked_view(request, ref)
     return render(request, "portal/filed.html", {
         "complaint": view.complaint, "holder": view.holder,
-        "grouped": _grouped(view.complaint.reference),
+        "grouped": reference.grouped(view.complaint.reference),
+        "spoken": " ".join(view.complaint.reference),
     })
-
-
-def _grouped(digits: str) -> str:
-    """2026000000018 → '2026 0000 0001 8': easy to read back over the phone."""
-    return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
 
 
 # ---------------------------------------------------------------- tracking
@@ -203,20 +222,22 @@ def track(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error.message)
             else:
                 session.remember_tracked(request, complaint.reference, complaint.mobile)
-                return redirect("portal:complaint", ref=complaint.reference)
+                return redirect(_complaint_url(complaint.reference))
     return render(request, "portal/track.html", {"form": form})
 
 
+@never_cache
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     mobile = session.verified_mobile(request)
     if mobile is None:
-        return _needs_mobile(request)
+        return _needs_mobile(reverse("portal:mine"))
     return render(request, "portal/mine.html", {
         "complaints": portal.complaints_of(mobile), "masked_mobile": mask_mobile(mobile),
     })
 
 
+@never_cache
 @require_GET
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
     view = _tracked_view(request, ref)
@@ -240,14 +261,20 @@ def _complaint_context(request: HttpRequest, view: selectors.ComplaintView,
     c = view.complaint
     verified = session.verified_mobile(request) == c.mobile
     return {
-        "view": view, "complaint": c, "grouped": _grouped(c.reference),
+        "view": view, "complaint": c, "grouped": reference.grouped(c.reference),
         "masked_mobile": mask_mobile(c.mobile), "action_taken": portal.last_action_taken(view),
         "verified": verified,
-        "can_give_feedback": c.status in (Status.AWAITING_VERIFICATION, Status.CLOSED),
-        "can_remind": c.status in (Status.ASSIGNED, Status.CLOSURE_PROPOSED),
-        "feedback": feedback or FeedbackForm(), "remind_error": remind_error,
-        "verify_url": f"{reverse('portal:verify_mobile')}?next={request.path}",
+        "can_give_feedback": any(lifecycle.allows(c.status, action, Role.CITIZEN)
+                                 for action in (Action.VERIFY_NOT_SATISFIED, Action.REOPEN)),
+        "can_remind": lifecycle.allows(c.status, Action.REMIND, Role.CITIZEN),
+        "feedback": feedback or FeedbackForm(initial={"version": c.version}),
+        "remind_error": remind_error,
+        "verify_url": _with_next("portal:verify_mobile", _complaint_url(c.reference)),
     }
+
+
+def _complaint_url(ref: str) -> str:
+    return reverse("portal:complaint", kwargs={"ref": ref})
 
 
 @require_POST
@@ -255,13 +282,14 @@ def feedback(request: HttpRequest, ref: str) -> HttpResponse:
     view = _tracked_view(request, ref)
     mobile = session.verified_mobile(request)
     if mobile != view.complaint.mobile:
-        return _needs_mobile(request)
+        return _needs_mobile(_complaint_url(view.complaint.reference))
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
             portal_services.give_feedback(mobile, view.complaint.reference,
                                           satisfied=form.cleaned_data["satisfied"],
-                                          reason=form.cleaned_data["reason"])
+                                          reason=form.cleaned_data["reason"],
+                                          version=form.cleaned_data["version"])
         except ValidationError as error:
             _add_errors(form, error)
         except GrievanceError as error:
@@ -277,7 +305,7 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
     view = _tracked_view(request, ref)
     mobile = session.verified_mobile(request)
     if mobile != view.complaint.mobile:
-        return _needs_mobile(request)
+        return _needs_mobile(_complaint_url(view.complaint.reference))
     try:
         services.remind(Actor(Role.CITIZEN, mobile=mobile), view.complaint.reference)
     except (GrievanceError, ValidationError) as error:
@@ -287,16 +315,18 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect("portal:complaint", ref=view.complaint.reference)
 
 
+@never_cache
 @require_GET
 def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
     view = _tracked_view(request, ref)
     found = portal.attachment_of(view.complaint, attachment_id)
-    if found is None:
-        raise Http404(_("No such file."))
-    response = FileResponse(found.file.open("rb"), content_type=found.content_type,
-                            filename=found.original_name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    try:
+        if found is None:
+            raise FileNotFoundError
+        opened = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("No such file.")) from None
+    return FileResponse(opened, content_type=found.content_type, filename=found.original_name)
 
 
 def _add_errors(form, error: ValidationError) -> None:
