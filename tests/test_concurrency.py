@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
 
@@ -370,3 +371,38 @@ def _portal_fields() -> dict:
         "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
         "description": "पड़ोसी ने मेरे खेत पर अवैध कब्ज़ा कर लिया है।",
     }
+
+
+def test_twenty_agents_claim_a_thousand_calls_each_exactly_once(agent):
+    """The outbound queue under load: 20 agents press "next call" and record "satisfied" as
+    fast as they can, in parallel, until the queue is empty."""
+    due = clock.now() - dt.timedelta(hours=1)
+    template = register_many(agent, 1)[0]
+    tehsildar = post(TEHSILDAR)
+    Complaint.objects.bulk_create(
+        Complaint(
+            reference=reference.make(2026, 50_000_000 + i), source="helpline",
+            complainant_name="राम", mobile=fresh_mobile(), category_id=template.category_id,
+            place_id=template.place_id, description=template.description,
+            status=Status.AWAITING_VERIFICATION, current_post=tehsildar,
+            accountable_post=tehsildar, level=1, disposal="resolved", verify_after=due,
+            created_at=due, updated_at=due, version=3,
+        ) for i in range(1000)
+    )
+    agents = [Actor(Role.AGENT, user_id=User.objects.create_user(f"agent-{i}").pk)
+              for i in range(20)]
+
+    def work(me: Actor) -> list[int]:
+        taken = []
+        while (complaint := services.claim_next_verification(me)) is not None:
+            taken.append(complaint.pk)
+            services.verify(me, complaint.reference, outcome="satisfied")
+        return taken
+
+    results = run_together(*[lambda me=me: work(me) for me in agents])
+    assert all(kind == "ok" for kind, _value in results), results
+    claimed = [pk for _kind, taken in results for pk in taken]
+    assert len(claimed) == len(set(claimed)) == 1000
+    assert sum(1 for _kind, taken in results if taken) > 1  # the work was really shared
+    assert not Complaint.objects.filter(status=Status.AWAITING_VERIFICATION).exists()
+    assert Event.objects.filter(action=Action.VERIFY_SATISFIED).count() == 1000

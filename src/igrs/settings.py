@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "igrs.grievances",
     "igrs.api",
     "igrs.portal",
+    "igrs.callcentre",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,14 @@ LOGGING = {
 IGRS_MONTHLY_CAP_PER_MOBILE = env_int("IGRS_MONTHLY_CAP_PER_MOBILE", 10)
 IGRS_DUPLICATE_WINDOW_HOURS = env_int("IGRS_DUPLICATE_WINDOW_HOURS", 72)
 IGRS_MAX_VERIFICATION_ATTEMPTS = env_int("IGRS_MAX_VERIFICATION_ATTEMPTS", 3)
+# Hours to wait before calling again after the 1st, 2nd, … unanswered call (the last repeats).
+IGRS_VERIFICATION_RETRY_HOURS = [
+    float(h) for h in os.environ.get("IGRS_VERIFICATION_RETRY_HOURS", "2,6,24").split(",")
+]
+# How long a "next call" stays with the agent who took it before it goes back to the queue.
+IGRS_VERIFICATION_LEASE_MINUTES = env_int("IGRS_VERIFICATION_LEASE_MINUTES", 15)
+# Share of closed complaints a supervisor re-calls to audit the verification, in percent.
+IGRS_AUDIT_SHARE_PERCENT = float(os.environ.get("IGRS_AUDIT_SHARE_PERCENT", "5"))
 IGRS_REMINDER_HOURS_BEFORE_DUE = env_int("IGRS_REMINDER_HOURS_BEFORE_DUE", 24)
 IGRS_CITIZEN_REMINDER_EVERY_HOURS = env_int("IGRS_CITIZEN_REMINDER_EVERY_HOURS", 72)
 # At the top level a not-satisfied verdict closes the complaint with the final reason.

@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status as HttpStatus
 from ninja.security import HttpBearer
 
+from igrs.callcentre import services as callcentre
 from igrs.core.accounts import token_identity
 from igrs.core.text import mask_mobile, normalise_mobile
 from igrs.directory.models import Post
@@ -233,6 +234,13 @@ def verify(request, ref: str, body: s.VerificationIn):
     return _act(request, ref, services.verify, **body.dict())
 
 
+@api.post("/complaints/{ref}/call-back", response={200: s.ComplaintOut, **ERRORS},
+          tags=["call centre"])
+def call_back_later(request, ref: str, body: s.CallBackIn):
+    """The complainant asked to be called at another time: the verification call waits."""
+    return _act(request, ref, services.call_back_later, **body.dict())
+
+
 @api.post("/complaints/{ref}/reopen", response={200: s.ComplaintOut, **ERRORS},
           tags=["call centre"])
 def reopen(request, ref: str, body: s.ReasonIn):
@@ -251,6 +259,33 @@ def remind(request, ref: str):
           tags=["complaints"])
 def add_note(request, ref: str, body: s.NoteIn):
     return _act(request, ref, services.add_note, **body.dict())
+
+
+# ---------------------------------------------------------------- call centre
+
+
+@api.post("/verification/next", response={200: s.ComplaintOut, 204: None, **ERRORS},
+          tags=["call centre"])
+def next_verification_call(request):
+    """Hand this agent the oldest due verification call (or the one they already hold). No
+    two agents ever get the same complaint. 204 when nothing is due."""
+    who = require(request, Role.AGENT)
+    complaint = services.claim_next_verification(who)
+    if complaint is None:
+        return HttpStatus(204, None)
+    return detail(complaint.reference, who)
+
+
+@api.post("/cti/events", response={200: s.CallOut, **ERRORS}, tags=["call centre"])
+def call_event(request, body: s.CallEventIn):
+    """For the telephony system (ACD/dialer): a call offered to an agent, answered, ended.
+    The agent's console shows the caller's earlier complaints as the call lands."""
+    require(request, "telephony")
+    call = callcentre.record_call_event(**body.dict())
+    return {"call_id": call.call_id, "direction": call.direction, "ani": call.ani,
+            "agent": call.agent.username if call.agent else None,
+            "offered_at": call.offered_at, "answered_at": call.answered_at,
+            "ended_at": call.ended_at}
 
 
 # ---------------------------------------------------------------- queues

@@ -138,6 +138,32 @@ class DecisionIn(VersionIn):
 class VerificationIn(VersionIn):
     outcome: str = Field(..., description="satisfied, not_satisfied or unreachable")
     note: str = ""
+    no_answer: str = Field("not_reachable", description="for unreachable: not_reachable, "
+                           "switched_off or wrong_number")
+
+
+class CallBackIn(Schema):
+    at: dt.datetime = Field(..., description="When the complainant asked to be called")
+    note: str = ""
+
+
+class CallEventIn(Schema):
+    call_id: str = Field(..., description="The ACD's id of the call")
+    event: str = Field(..., description="offered, answered or ended")
+    agent: str = Field(..., description="The agent's login")
+    ani: str = Field("", description="The caller's number (ANI)")
+    direction: str = Field("inbound", description="inbound or outbound")
+    at: dt.datetime | None = Field(None, description="When it happened (default: now)")
+
+
+class CallOut(Schema):
+    call_id: str
+    direction: str
+    ani: str
+    agent: str | None
+    offered_at: dt.datetime
+    answered_at: dt.datetime | None
+    ended_at: dt.datetime | None
 
 
 class NoteIn(VersionIn):

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from .cache import memoize
 from .models import ROLE_CHOICES, ApiToken
 
-ROLE_GROUPS = ("agent", "desk", "admin")
+# Supervisors are agents with the supervisor's screens too; telephony is the ACD/dialer's
+# machine account that posts call events.
+ROLE_GROUPS = ("agent", "supervisor", "desk", "admin", "telephony")
 
 
 def roles_of(user) -> set[str]:

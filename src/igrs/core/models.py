@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 ROLE_CHOICES = [
     ("agent", _("Helpline agent")),
+    ("supervisor", _("Call-centre supervisor")),
+    ("telephony", _("Telephony system (call events)")),
     ("desk", _("Monitoring desk")),
     ("officer", _("Officer")),
     ("admin", _("Administrator")),

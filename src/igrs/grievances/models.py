@@ -121,6 +121,16 @@ class Complaint(models.Model):
         _("special closure ground"), max_length=20, choices=SpecialGround.choices, blank=True
     )
     verification_attempts = models.PositiveSmallIntegerField(_("verification attempts"), default=0)
+    # The outbound verification queue: when to call next (set only while awaiting
+    # verification), and which agent has it on screen until when (a lease, so an agent who
+    # walks away does not keep it).
+    verify_after = models.DateTimeField(_("call the complainant after"), null=True, blank=True)
+    verification_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("verification call taken by"), null=True,
+        blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    verification_claimed_until = models.DateTimeField(_("verification call held until"),
+                                                      null=True, blank=True)
     closure_kind = models.CharField(
         _("closed as"), max_length=20, choices=ClosureKind.choices, blank=True
     )
@@ -153,6 +163,14 @@ class Complaint(models.Model):
                 fields=["remind_at"], name="complaint_reminder_scan",
                 condition=Q(remind_at__isnull=False),
             ),
+            models.Index(
+                fields=["verify_after", "id"], name="complaint_verification_due",
+                condition=Q(verify_after__isnull=False),
+            ),
+            models.Index(
+                fields=["closed_at"], name="complaint_closed_at",
+                condition=Q(closed_at__isnull=False),
+            ),
             models.Index(fields=["mobile", "created_at"], name="complaint_by_mobile"),
             models.Index(fields=["current_post", "status"], name="complaint_by_post"),
             models.Index(fields=["status", "created_at"], name="complaint_by_status"),
@@ -179,6 +197,7 @@ class Action(models.TextChoices):
     MARK_DEFAULTER = "mark_defaulter", _("Marked defaulter at the top level")
     REOPEN = "reopen", _("Re-opened by the complainant")
     REMIND = "remind", _("Reminder sent to the officer")
+    CALL_BACK = "call_back", _("Complainant asked to be called back later")
     NOTE = "note", _("Note added")
 
 
@@ -229,7 +248,11 @@ class Event(models.Model):
     class Meta:
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
-        indexes = [models.Index(fields=["complaint", "at"], name="event_timeline")]
+        indexes = [
+            models.Index(fields=["complaint", "at"], name="event_timeline"),
+            # Today's work for the call-centre supervisor: a range on time, never a scan.
+            models.Index(fields=["at"], name="event_by_time"),
+        ]
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:

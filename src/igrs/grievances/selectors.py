@@ -111,5 +111,6 @@ def post_inbox(officer_id: int, on: dt.date | None = None) -> QuerySet[Complaint
 
 
 def verification_queue(limit: int = 100) -> QuerySet[Complaint]:
-    return (Complaint.objects.filter(status=Status.AWAITING_VERIFICATION)
-            .order_by("verification_attempts", "updated_at")[:limit])
+    """Complaints waiting for their verification call, the longest-due first."""
+    return (Complaint.objects.filter(verify_after__isnull=False)
+            .select_related("current_post__unit").order_by("verify_after", "id")[:limit])

@@ -385,9 +385,20 @@ class Outcome:
     ALL = (SATISFIED, NOT_SATISFIED, UNREACHABLE)
 
 
+class NoAnswer:
+    """Why a verification call did not reach the complainant (kept on the timeline)."""
+
+    NOT_REACHABLE = "not_reachable"
+    SWITCHED_OFF = "switched_off"
+    WRONG_NUMBER = "wrong_number"
+    ALL = (NOT_REACHABLE, SWITCHED_OFF, WRONG_NUMBER)
+
+
 def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
-           version: int | None = None) -> Complaint:
-    """Record the complainant's verdict on the action taken (call-back or online feedback)."""
+           no_answer: str = NoAnswer.NOT_REACHABLE, version: int | None = None) -> Complaint:
+    """Record the complainant's verdict on the action taken (call-back or online feedback).
+    Not reachable: tried again after the retry delay, and after the last attempt closed as
+    unverified and flagged."""
     complaint = _load(ref, version)
     _require(outcome in Outcome.ALL, _("Choose satisfied, not satisfied or not reachable."))
     _require_complainant(actor, complaint)
@@ -396,14 +407,19 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
     if outcome == Outcome.SATISFIED:
         return _close(complaint, actor, Action.VERIFY_SATISFIED, ClosureKind.SATISFIED, now, note)
     if outcome == Outcome.UNREACHABLE:
+        _require(no_answer in NoAnswer.ALL,
+                 _("Choose not reachable, switched off or wrong number."))
         attempts = complaint.verification_attempts + 1
+        data = {"attempt": attempts, "no_answer": no_answer}
         if attempts >= settings.IGRS_MAX_VERIFICATION_ATTEMPTS:
             return _close(complaint, actor, Action.VERIFY_UNREACHABLE, ClosureKind.UNVERIFIED,
-                          now, note, extra={"verification_attempts": attempts, "flagged": True})
+                          now, note, extra={"verification_attempts": attempts, "flagged": True},
+                          data=data)
         return _transition(complaint, actor, Action.VERIFY_UNREACHABLE,
                            Status.AWAITING_VERIFICATION, now,
-                           changes={"verification_attempts": attempts}, note=note,
-                           data={"attempt": attempts})
+                           changes={"verification_attempts": attempts,
+                                    "verify_after": now + _retry_delay(attempts)},
+                           note=note, data=data)
     lifecycle.check(complaint.status, Action.VERIFY_NOT_SATISFIED, actor.role)
     superior = routing.superior_for(_accountable(complaint).pk, _conflicted(complaint))
     if superior is None and settings.IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED:
@@ -411,6 +427,67 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
                       note, reason=_last_report(complaint))
     target = superior or _accountable(complaint)
     return _move_up(complaint, actor, Action.VERIFY_NOT_SATISFIED, target, now, note)
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    delays = settings.IGRS_VERIFICATION_RETRY_HOURS
+    return dt.timedelta(hours=delays[min(attempts, len(delays)) - 1])
+
+
+def call_back_later(actor: Actor, ref: str, *, at: dt.datetime, note: str = "") -> Complaint:
+    """The complainant asked to be called at another time: the verification call waits till
+    then (it is not an unanswered attempt)."""
+    complaint = _load(ref, None)
+    lifecycle.check(complaint.status, Action.CALL_BACK, actor.role)
+    now = clock.now()
+    _require(now < at <= now + dt.timedelta(days=30),
+             _("Choose a time in the next 30 days for the call-back."))
+    return _transition(complaint, actor, Action.CALL_BACK, Status.AWAITING_VERIFICATION, now,
+                       changes={"verify_after": at}, note=nfc(note),
+                       data={"call_back_at": at.isoformat()})
+
+
+# Hands the oldest due verification call to one agent. The inner SELECT … FOR UPDATE SKIP
+# LOCKED lets parallel agents pass over a row another is taking; the outer UPDATE re-checks the
+# lease on the row itself, so a row taken a moment ago is never handed out twice. SQLite runs
+# the whole statement under its single writer lock.
+CLAIM_SQL = """
+UPDATE grievances_complaint
+SET verification_agent_id = %s, verification_claimed_until = %s
+WHERE id = (
+    SELECT id FROM grievances_complaint
+    WHERE verify_after IS NOT NULL AND verify_after <= %s
+      AND (verification_claimed_until IS NULL OR verification_claimed_until < %s)
+    ORDER BY verify_after, id LIMIT 1 {lock}
+) AND (verification_claimed_until IS NULL OR verification_claimed_until < %s)
+RETURNING id
+"""
+
+
+def claim_next_verification(actor: Actor) -> Complaint | None:
+    """The verification call this agent should make now: the one they already hold, else the
+    oldest due one, taken for IGRS_VERIFICATION_LEASE_MINUTES. None when nothing is due."""
+    _require_role(actor, Role.AGENT)
+    now = clock.now()
+    held = (Complaint.objects.filter(verification_agent_id=actor.user_id,
+                                     verification_claimed_until__gt=now,
+                                     status=Status.AWAITING_VERIFICATION)
+            .order_by("verify_after").first())
+    if held is not None:
+        return held
+    until = now + dt.timedelta(minutes=settings.IGRS_VERIFICATION_LEASE_MINUTES)
+    at = connection.ops.adapt_datetimefield_value
+    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL.format(lock=lock),
+                       [actor.user_id, at(until), at(now), at(now), at(now)])
+        row = cursor.fetchone()
+    return Complaint.objects.get(pk=row[0]) if row else None
+
+
+def _require_role(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles:
+        raise NotPermitted(_("Your role may not use this."))
 
 
 def reopen(actor: Actor, ref: str, *, reason: str, version: int | None = None) -> Complaint:
@@ -426,7 +503,10 @@ def reopen(actor: Actor, ref: str, *, reason: str, version: int | None = None) -
     return _move_up(complaint, actor, Action.REOPEN, superior, clock.now(), reason)
 
 
-def add_note(actor: Actor, ref: str, *, note: str, version: int | None = None) -> Complaint:
+def add_note(actor: Actor, ref: str, *, note: str, flag: bool = False,
+             version: int | None = None) -> Complaint:
+    """A note on the timeline; `flag` also marks the complaint for review (e.g. an audit
+    call found the complainant was never satisfied)."""
     complaint = _load(ref, version)
     lifecycle.check(complaint.status, Action.NOTE, actor.role)
     acting = None
@@ -434,7 +514,8 @@ def add_note(actor: Actor, ref: str, *, note: str, version: int | None = None) -
         acting = _acting_post(actor, complaint.current_post_id)
     note = _required_text(note, _("Write the note."))
     return _transition(complaint, actor, Action.NOTE, complaint.status, clock.now(), note=note,
-                       acting_post=acting)
+                       acting_post=acting, changes={"flagged": True} if flag else None,
+                       data={"flagged": True} if flag else None)
 
 
 def remind(actor: Actor, ref: str) -> Complaint:
@@ -574,7 +655,8 @@ def _transition(
     if to_status not in allowed.to:
         raise InvalidTransition(_("This step is not possible for the complaint as it is now."))
     from_status, from_post_id = complaint.status, complaint.current_post_id
-    changes = {**(changes or {}), "status": to_status, "updated_at": now}
+    changes = {**_verification_queue(complaint, action, to_status, now), **(changes or {}),
+               "status": to_status, "updated_at": now}
     bump = action not in lifecycle.UNVERSIONED
     with transaction.atomic():
         updated = Complaint.objects.filter(pk=complaint.pk, version=complaint.version).update(
@@ -597,6 +679,23 @@ def _transition(
     return complaint
 
 
+RELEASE_HOLD = {"verification_agent": None, "verification_claimed_until": None}
+
+
+def _verification_queue(complaint: Complaint, action: str, to_status: str,
+                        now: dt.datetime) -> dict:
+    """Entering verification puts the complaint in the call queue; an unanswered call or a
+    call-back request ends the agent's hold (the caller sets the next time); leaving takes it
+    out of the queue."""
+    if to_status != Status.AWAITING_VERIFICATION:
+        if complaint.verify_after is None and complaint.verification_agent_id is None:
+            return {}
+        return {"verify_after": None, **RELEASE_HOLD}
+    if complaint.status != Status.AWAITING_VERIFICATION:
+        return {"verify_after": now, **RELEASE_HOLD}
+    return RELEASE_HOLD if action in (Action.VERIFY_UNREACHABLE, Action.CALL_BACK) else {}
+
+
 def _move_up(complaint: Complaint, actor: Actor, action: str, post: Post, now: dt.datetime,
              note: str, *, data: dict | None = None, also: Callable[[Event], None] | None = None,
              extra_messages: Sequence[OutboxMessage] = ()) -> Complaint:
@@ -614,11 +713,12 @@ def _move_up(complaint: Complaint, actor: Actor, action: str, post: Post, now: d
 
 
 def _close(complaint: Complaint, actor: Actor, action: str, kind: str, now: dt.datetime,
-           note: str, *, reason: str = "", extra: dict | None = None) -> Complaint:
+           note: str, *, reason: str = "", extra: dict | None = None,
+           data: dict | None = None) -> Complaint:
     changes = {"closure_kind": kind, "closed_at": now, **(extra or {})}
     return _transition(
         complaint, actor, action, Status.CLOSED, now, changes=changes, note=note,
-        data={"closure_kind": kind},
+        data={**(data or {}), "closure_kind": kind},
         messages=lambda c: [_citizen_sms(c, "closed_citizen",
                                          outcome=_label(ClosureKind(kind), c.language),
                                          reason=reason)],

@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 import signal
 import time
@@ -8,12 +9,16 @@ from django.db import close_old_connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from igrs.callcentre.services import sample_audits
+from igrs.core import clock
 from igrs.grievances.services import sweep
 from igrs.notifications.services import deliver_pending
 from igrs.portal.services import prune
 
 log = logging.getLogger("igrs.worker")
 SWEEP_ROUND = 200
+# At start, closures this far back are sampled for audit (idempotent), covering a restart.
+AUDIT_CATCH_UP = dt.timedelta(days=2)
 
 
 class Command(BaseCommand):
@@ -34,6 +39,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         next_sweep, backlog = 0.0, False
+        audits_since = clock.now() - AUDIT_CATCH_UP
         while not stopping:
             close_old_connections()
             if time.monotonic() >= next_sweep:
@@ -43,6 +49,9 @@ class Command(BaseCommand):
                     log.info("sweep: %s", report)
                 backlog = report.more
                 prune()
+                audits_until = clock.now()
+                sample_audits(audits_since, audits_until)
+                audits_since = audits_until
                 pause = 0 if backlog else settings.IGRS_SWEEP_EVERY_SECONDS
                 next_sweep = time.monotonic() + pause
             sent = deliver_pending()

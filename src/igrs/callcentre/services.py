@@ -1,0 +1,147 @@
+"""Writes of the call centre: CTI call events, the supervisors' audit sample and its calls.
+Complaints themselves change only through grievances.services."""
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from igrs.core import clock
+from igrs.core.text import nfc, normalise_mobile
+from igrs.grievances import services as grievances
+from igrs.grievances.actors import Actor
+from igrs.grievances.models import ClosureKind, Complaint, Role
+
+from .models import AuditCall, AuditOutcome, Call, Direction
+
+
+class CallEvent:
+    OFFERED = "offered"
+    ANSWERED = "answered"
+    ENDED = "ended"
+    ALL = (OFFERED, ANSWERED, ENDED)
+
+
+STAMP = {CallEvent.ANSWERED: "answered_at", CallEvent.ENDED: "ended_at"}
+
+
+def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
+                      direction: str = Direction.INBOUND, at: dt.datetime | None = None) -> Call:
+    """Apply one CTI event. Repeated or late events change nothing already recorded, so the
+    telephony system may retry freely."""
+    call_id = nfc(call_id, single_line=True)
+    errors = {}
+    if not call_id or len(call_id) > 64:
+        errors["call_id"] = _("Send the call id (at most 64 characters).")
+    if event not in CallEvent.ALL:
+        errors["event"] = _("The event must be offered, answered or ended.")
+    if direction not in Direction.values:
+        errors["direction"] = _("The direction must be inbound or outbound.")
+    user = get_user_model().objects.filter(username=agent, is_active=True).first()
+    if user is None:
+        errors["agent"] = _("No active agent has the login “%(agent)s”.") % {"agent": agent}
+    ani = nfc(ani, single_line=True)[:20]
+    if errors:
+        raise ValidationError(errors)
+    at = at or clock.now()
+    try:
+        with transaction.atomic():
+            call, _created = Call.objects.get_or_create(call_id=call_id, defaults={
+                "direction": direction, "ani": ani, "mobile": normalise_mobile(ani) or "",
+                "agent": user, "offered_at": at,
+            })
+    except IntegrityError:  # the same call's first two events raced; the other one made it
+        call = Call.objects.get(call_id=call_id)
+    field = STAMP.get(event)
+    if field:
+        Call.objects.filter(pk=call.pk, **{f"{field}__isnull": True}).update(**{field: at})
+        call.refresh_from_db()
+    if event == CallEvent.OFFERED and call.agent_id != user.pk:
+        # Re-offered to another agent (the first did not answer): it is theirs now.
+        Call.objects.filter(pk=call.pk, answered_at__isnull=True).update(agent=user)
+        call.refresh_from_db()
+    return call
+
+
+# ---------------------------------------------------------------- audit sample
+
+
+def is_sampled(reference: str) -> bool:
+    """Deterministic: the same complaint is always in or out of the sample, whichever worker
+    looks, so sampling twice adds nothing."""
+    bucket = int(hashlib.sha256(reference.encode()).hexdigest()[:8], 16) % 10_000
+    return bucket < settings.IGRS_AUDIT_SHARE_PERCENT * 100
+
+
+def sample_audits(since: dt.datetime, now: dt.datetime | None = None) -> int:
+    """Put the sampled share of complaints the call centre closed between `since` and now into
+    the audit queue (the worker calls this each round from where it left off; at start, from
+    two days back). Idempotent: overlapping windows add nothing twice."""
+    now = now or clock.now()
+    recent = (Complaint.objects.filter(closed_at__gte=since, closed_at__lte=now,
+                                       closure_kind__in=[ClosureKind.SATISFIED,
+                                                         ClosureKind.UNVERIFIED])
+              .values_list("id", "reference"))
+    chosen = [pk for pk, reference in recent if is_sampled(reference)]
+    already = set(AuditCall.objects.filter(complaint_id__in=chosen)
+                  .values_list("complaint_id", flat=True))
+    fresh = [AuditCall(complaint_id=pk, sampled_at=now) for pk in chosen if pk not in already]
+    AuditCall.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
+
+
+CLAIM_AUDIT_SQL = """
+UPDATE callcentre_auditcall SET claimed_by_id = %s, claimed_until = %s
+WHERE id = (
+    SELECT id FROM callcentre_auditcall
+    WHERE done_at IS NULL AND (claimed_until IS NULL OR claimed_until < %s)
+    ORDER BY sampled_at, id LIMIT 1 {lock}
+) AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until < %s)
+RETURNING id
+"""
+
+
+def claim_next_audit(supervisor: Actor) -> AuditCall | None:
+    """The audit call this supervisor should make: the one held, else the oldest open one."""
+    now = clock.now()
+    held = (AuditCall.objects.filter(claimed_by_id=supervisor.user_id, claimed_until__gt=now,
+                                     done_at__isnull=True).first())
+    if held is not None:
+        return held
+    until = now + dt.timedelta(minutes=settings.IGRS_VERIFICATION_LEASE_MINUTES)
+    at = connection.ops.adapt_datetimefield_value
+    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(CLAIM_AUDIT_SQL.format(lock=lock),
+                       [supervisor.user_id, at(until), at(now), at(now)])
+        row = cursor.fetchone()
+    return AuditCall.objects.select_related("complaint").get(pk=row[0]) if row else None
+
+
+def record_audit(supervisor: Actor, audit_id: int, *, outcome: str, note: str = "") -> AuditCall:
+    """The supervisor's finding. A disputed verification is noted on the complaint's timeline
+    and flags it for review."""
+    if outcome not in AuditOutcome.values:
+        raise ValidationError({"outcome": _("Choose confirmed, disputed or not reachable.")})
+    note = nfc(note)
+    if outcome == AuditOutcome.DISPUTED and not note:
+        raise ValidationError({"note": _("Write what the complainant said.")})
+    now = clock.now()
+    with transaction.atomic():
+        audit = AuditCall.objects.select_related("complaint").select_for_update().get(
+            pk=audit_id)
+        if audit.done_at is not None:
+            raise ValidationError(_("This audit call is already recorded."))
+        audit.outcome, audit.note, audit.done_at = outcome, note, now
+        audit.claimed_by_id = supervisor.user_id
+        audit.save(update_fields=["outcome", "note", "done_at", "claimed_by"])
+        if outcome == AuditOutcome.DISPUTED:
+            grievances.add_note(
+                Actor(Role.AGENT, user_id=supervisor.user_id), audit.complaint.reference,
+                note=_("Audit call: the complainant disputes the verification. %(note)s")
+                % {"note": note}, flag=True)
+    return audit
