@@ -225,3 +225,15 @@ def test_an_agent_sends_the_complainants_reminder_once_per_period(agent_api, des
     again = agent_api.post(f"/complaints/{ref}/reminders", {})
     assert again.status_code == 429 and again.json()["code"] == "limit_reached"
     assert desk_api.post(f"/complaints/{ref}/reminders", {}).status_code == 403
+
+
+def test_a_retried_registration_with_an_idempotency_key_files_once(agent_api):
+    key = "0b5b8f0e-3c7a-4d51-9d2a-5d1f0c1c2a11"
+    agent_api.client.defaults["HTTP_IDEMPOTENCY_KEY"] = key
+    first = agent_api.post("/complaints", registration())
+    again = agent_api.post("/complaints", registration())
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["reference"] == again.json()["reference"]
+    assert Complaint.objects.count() == 1
+    agent_api.client.defaults["HTTP_IDEMPOTENCY_KEY"] = "not-a-uuid"
+    assert agent_api.post("/complaints", registration()).status_code == 422

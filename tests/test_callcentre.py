@@ -234,7 +234,7 @@ def test_todays_counts_match_the_records(agent):
     today = callcentre_selectors.today_counts()
     assert sum(n for _h, n in today.calls_by_hour) == 3
     assert sum(n for _h, n in today.registrations_by_hour) == 5  # asha's 3 and the 2 others
-    assert today.backlog == 1 and today.due_now == 1
+    assert today.backlog.waiting == 1 and today.backlog.due_now == 1
     assert [row["not_satisfied"] for row in today.outcomes_by_category] == [1]
     mine = next(row for row in today.per_agent if row["actor_user__username"] == "asha")
     assert (mine["registered"], mine["verified"]) == (3, 1)

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from igrs.core import clock
 from igrs.directory.models import Category, Unit
 from igrs.grievances import reference, services
-from igrs.grievances.models import Action, Complaint, Status
+from igrs.grievances.models import Action, Complaint, RegistrationKey, Status
 from igrs.notifications.models import OutboxMessage
-from igrs.portal.models import OneTimePassword, RateHit, Submission
+from igrs.portal.models import OneTimePassword, RateHit
 from igrs.portal.services import prune
 from igrs.portal.session import client_ip
 
@@ -206,7 +206,7 @@ def test_the_same_form_submitted_twice_files_one_complaint(client, db):
     first = client.post("/file/", data)
     second = client.post("/file/", data)
     assert first["Location"] == second["Location"]
-    assert Complaint.objects.count() == 1 and Submission.objects.count() == 1
+    assert Complaint.objects.count() == 1 and RegistrationKey.objects.count() == 1
 
 
 def test_without_script_choosing_a_district_shows_its_places_without_errors(client, db):

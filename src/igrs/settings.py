@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "igrs.portal.context.citizen",
+                "igrs.callcentre.context.staff",
             ],
         },
     },
@@ -101,6 +102,10 @@ USE_TZ = True
 
 # An action-taken report may carry three 5 MB files as base64 JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 22 * 1024 * 1024
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "callcentre:inbound"
+LOGOUT_REDIRECT_URL = "login"
 
 # The language switch is remembered for a year.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("callcentre/", include("igrs.callcentre.urls")),
     path("", include("igrs.portal.urls")),
 ]
 

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -150,13 +151,23 @@ def detail(ref: str, viewer: Actor) -> dict:
 ERRORS = {403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 422: s.ErrorOut, 429: s.ErrorOut}
 
 
-@api.post("/complaints", response={201: s.ComplaintSummary, **ERRORS}, tags=["complaints"])
+@api.post("/complaints", response={201: s.ComplaintSummary, 200: s.ComplaintSummary, **ERRORS},
+          tags=["complaints"])
 def register_complaint(request, body: s.RegisterIn):
     """Register a complaint (helpline agent, monitoring desk, administrator). Routed at once
-    when a routing rule or the department's first-level post fits the place."""
+    when a routing rule or the department's first-level post fits the place. With an
+    `Idempotency-Key: <uuid>` header a retry returns the first complaint (200), never a second."""
     who = require(request, Role.AGENT, Role.DESK, Role.ADMIN)
-    complaint = services.register(who, **body.dict())
-    return HttpStatus(201, summary_out(complaint))
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return HttpStatus(201, summary_out(services.register(who, **body.dict())))
+    try:
+        parsed = uuid.UUID(key)
+    except ValueError:
+        raise ValidationError({"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
+                              ) from None
+    complaint, created = services.register_once(who, parsed, **body.dict())
+    return HttpStatus(201 if created else 200, summary_out(complaint))
 
 
 @api.get("/complaints/{ref}", response={200: s.ComplaintOut, **ERRORS}, tags=["complaints"])

@@ -43,6 +43,38 @@ def caller_history(mobile: str, limit: int = 20) -> list[HistoryRow]:
                        if c.current_post_id else ()) for c in complaints]
 
 
+def held_verification(agent_id: int) -> Complaint | None:
+    """The verification call this agent has taken and not finished, while the hold lasts."""
+    return (Complaint.objects.filter(verification_agent_id=agent_id,
+                                     verification_claimed_until__gt=clock.now(),
+                                     verify_after__isnull=False)
+            .select_related("category__department", "place", "current_post__unit").first())
+
+
+@dataclass
+class Backlog:
+    waiting: int
+    due_now: int
+    oldest_due: dt.datetime | None
+
+
+def verification_backlog() -> Backlog:
+    queue = Complaint.objects.filter(verify_after__isnull=False)
+    totals = queue.aggregate(n=Count("id"), oldest=Min("verify_after"))
+    return Backlog(totals["n"], queue.filter(verify_after__lte=clock.now()).count(),
+                   totals["oldest"])
+
+
+def held_audit(supervisor_id: int) -> AuditCall | None:
+    return (AuditCall.objects.filter(claimed_by_id=supervisor_id, claimed_until__gt=clock.now(),
+                                     done_at__isnull=True)
+            .select_related("complaint__category", "complaint__place").first())
+
+
+def open_audits() -> int:
+    return AuditCall.objects.filter(done_at__isnull=True).count()
+
+
 def action_taken_report(complaint: Complaint) -> Event | None:
     return (complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE])
             .select_related("actor_officer", "actor_post__unit").order_by("-at", "-pk").first())
@@ -53,9 +85,7 @@ class Today:
     start: dt.datetime
     registrations_by_hour: list[tuple[int, int]]
     calls_by_hour: list[tuple[int, int]]
-    backlog: int
-    due_now: int
-    oldest_due: dt.datetime | None
+    backlog: "Backlog"
     outcomes_by_category: list[dict]
     per_agent: list[dict]
     audits_open: int
@@ -71,8 +101,7 @@ def today_counts() -> Today:
     registrations = _by_hour(events.filter(action=Action.REGISTER, role="agent"), "at", tz)
     calls = _by_hour(Call.objects.filter(offered_at__gte=start, offered_at__lte=now),
                      "offered_at", tz)
-    queue = Complaint.objects.filter(verify_after__isnull=False)
-    backlog = queue.aggregate(n=Count("id"), oldest=Min("verify_after"))
+    backlog = verification_backlog()
     outcomes = list(
         events.filter(action__in=VERDICTS)
         .values("complaint__category__name_hi", "complaint__category__name_en")
@@ -91,9 +120,8 @@ def today_counts() -> Today:
     )
     return Today(
         start=start, registrations_by_hour=registrations, calls_by_hour=calls,
-        backlog=backlog["n"], due_now=queue.filter(verify_after__lte=now).count(),
-        oldest_due=backlog["oldest"], outcomes_by_category=outcomes, per_agent=per_agent,
-        audits_open=AuditCall.objects.filter(done_at__isnull=True).count(),
+        backlog=backlog, outcomes_by_category=outcomes, per_agent=per_agent,
+        audits_open=open_audits(),
     )
 
 

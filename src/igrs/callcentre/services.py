@@ -67,6 +67,27 @@ def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
     return call
 
 
+# ---------------------------------------------------------------- verification calls
+
+CALL_BACK = "call_back"
+
+
+def record_verification_call(agent: Actor, ref: str, *, outcome: str, note: str = "",
+                             no_answer: str = grievances.NoAnswer.NOT_REACHABLE,
+                             call_back_at: dt.datetime | None = None,
+                             version: int | None = None) -> Complaint:
+    """What came of a verification call: the complainant's verdict, no answer, or a request
+    to call back at a given time."""
+    if outcome == CALL_BACK:
+        if call_back_at is None:
+            raise ValidationError({"call_back_at": _("Enter when to call back.")})
+        return grievances.call_back_later(agent, ref, at=call_back_at, note=note)
+    if outcome == grievances.Outcome.NOT_SATISFIED and not nfc(note):
+        raise ValidationError({"note": _("Write why the complainant is not satisfied.")})
+    return grievances.verify(agent, ref, outcome=outcome, note=note, no_answer=no_answer,
+                             version=version)
+
+
 # ---------------------------------------------------------------- audit sample
 
 

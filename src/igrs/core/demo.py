@@ -15,11 +15,18 @@ def seed_demo_accounts() -> list[tuple[str, str, str]]:
     admin = get_or_create_user("admin", DEMO_PASSWORD, is_staff=True, is_superuser=True)
     desk = get_or_create_user("desk", DEMO_PASSWORD)
     agent = get_or_create_user("agent", DEMO_PASSWORD)
+    supervisor = get_or_create_user("supervisor", DEMO_PASSWORD)
+    telephony = get_or_create_user("acd")  # the ACD's machine account: no password
     grant_role(desk, "desk")
     grant_role(agent, "agent")
+    grant_role(supervisor, "agent")
+    grant_role(supervisor, "supervisor")
+    grant_role(telephony, "telephony")
     issued = [("admin", "admin", create_token(admin, "admin", "demo")),
               ("desk", "desk", create_token(desk, "desk", "demo")),
-              ("agent", "agent", create_token(agent, "agent", "demo"))]
+              ("agent", "agent", create_token(agent, "agent", "demo")),
+              ("supervisor", "agent", create_token(supervisor, "agent", "demo")),
+              ("acd", "telephony", create_token(telephony, "telephony", "demo"))]
     # Officers of Lucknow's revenue line: tehsildar (L1), DM (L2), principal secretary (L3).
     for username, code in [("tehsildar", "REV-L1-UP-LUCKNOW-T-SADAR"),
                            ("dm", "REV-L2-UP-LUCKNOW"), ("ps", "REV-L3")]:

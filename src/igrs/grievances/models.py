@@ -305,6 +305,22 @@ class Defaulter(models.Model):
         indexes = [models.Index(fields=["post", "marked_at"], name="defaulter_by_post")]
 
 
+class RegistrationKey(models.Model):
+    """An idempotency key of a registration (a form, or an API client's Idempotency-Key): the
+    same key never registers a second complaint."""
+
+    key = models.UUIDField(_("idempotency key"), unique=True)
+    # Empty only inside the registering transaction: the key is claimed before registering.
+    complaint = models.OneToOneField(
+        Complaint, verbose_name=_("complaint"), null=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("registration key")
+        verbose_name_plural = _("registration keys")
+
+
 class ReferenceCounter(models.Model):
     """Serial numbers for references on databases without sequences (SQLite).
     PostgreSQL uses the sequence igrs_reference_serial instead, which takes no row lock."""

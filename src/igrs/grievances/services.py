@@ -5,6 +5,7 @@ rows, all in one transaction. Nothing else changes a complaint's status.
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from .models import (
     Defaulter,
     Disposal,
     Event,
+    RegistrationKey,
     Role,
     Source,
     SpecialGround,
@@ -120,6 +122,33 @@ def register(
         _save_attachments(events[0], files)
         save_outbox(messages)
     return complaint
+
+
+def register_once(actor: Actor, key: uuid.UUID, **fields) -> tuple[Complaint, bool]:
+    """register(), idempotent under `key`: a repeat (a double tap, a refresh, a client's
+    retry) returns the first complaint and False, even when both arrive at the same moment."""
+    earlier = _registered_under(key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        with transaction.atomic():
+            # The key is claimed first: a parallel repeat waits here and then finds it taken,
+            # instead of registering (or being refused by the monthly cap).
+            claimed = RegistrationKey.objects.create(key=key)
+            complaint = register(actor, **fields)
+            claimed.complaint = complaint
+            claimed.save(update_fields=["complaint"])
+    except IntegrityError:
+        earlier = _registered_under(key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return complaint, True
+
+
+def _registered_under(key: uuid.UUID) -> Complaint | None:
+    found = RegistrationKey.objects.select_related("complaint").filter(key=key).first()
+    return found.complaint if found and found.complaint else None
 
 
 def _validated_registration(actor: Actor, **raw) -> dict:

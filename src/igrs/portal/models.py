@@ -1,10 +1,7 @@
-"""The portal's own records: one-time passwords, rate-limit hits, and the idempotency keys that
-make a double-submitted form file one complaint."""
+"""The portal's own records: one-time passwords and rate-limit hits."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from igrs.grievances.models import Complaint
 
 
 class OneTimePassword(models.Model):
@@ -35,18 +32,3 @@ class RateHit(models.Model):
         verbose_name = _("rate-limit hit")
         verbose_name_plural = _("rate-limit hits")
         indexes = [models.Index(fields=["bucket", "key", "at"], name="ratehit_lookup")]
-
-
-class Submission(models.Model):
-    """The idempotency key of a filing form: the same key never files a second complaint."""
-
-    key = models.UUIDField(_("form key"), unique=True)
-    # Empty only inside the filing transaction: the key is claimed before registering.
-    complaint = models.OneToOneField(
-        Complaint, verbose_name=_("complaint"), null=True, on_delete=models.CASCADE,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("portal submission")
-        verbose_name_plural = _("portal submissions")

@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from igrs.grievances.selectors import visible_complaint
 from igrs.notifications.models import PLACEHOLDERS
 from igrs.notifications.services import queue_sms, save_outbox
 
-from .models import OneTimePassword, RateHit, Submission
+from .models import OneTimePassword, RateHit
 
 OTP_DIGITS = 6
 HOUR = dt.timedelta(hours=1)
@@ -121,31 +121,9 @@ def _code_hash(mobile: str, code: str) -> str:
 
 
 def file_complaint(mobile: str, key: uuid.UUID, **fields) -> tuple[Complaint, bool]:
-    """Register a complaint for the OTP-verified mobile. The form's key makes it idempotent: a
-    second submission of the same form returns the first complaint (and False)."""
-    actor = Actor(Role.CITIZEN, mobile=mobile)
-    earlier = _submitted(key)
-    if earlier is not None:
-        return earlier, False
-    try:
-        with transaction.atomic():
-            # The key is claimed first: a parallel submission of the same form waits here and
-            # then finds it taken, instead of registering (or being refused by the cap).
-            submission = Submission.objects.create(key=key)
-            complaint = grievances.register(actor, source=Source.PORTAL, mobile=mobile, **fields)
-            submission.complaint = complaint
-            submission.save(update_fields=["complaint"])
-    except IntegrityError:
-        earlier = _submitted(key)
-        if earlier is None:
-            raise
-        return earlier, False
-    return complaint, True
-
-
-def _submitted(key: uuid.UUID) -> Complaint | None:
-    found = Submission.objects.select_related("complaint").filter(key=key).first()
-    return found.complaint if found and found.complaint else None
+    """Register a complaint for the OTP-verified mobile, once per form (its key)."""
+    return grievances.register_once(Actor(Role.CITIZEN, mobile=mobile), key,
+                                    source=Source.PORTAL, mobile=mobile, **fields)
 
 
 # ---------------------------------------------------------------- tracking and feedback

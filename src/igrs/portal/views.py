@@ -159,14 +159,19 @@ def _uploads(request: HttpRequest) -> list[Upload]:
 
 
 def _filing_context(form: ComplaintForm, mobile: str) -> dict:
-    district = _int(form["district"].value())
+    return {"form": form, "masked_mobile": mask_mobile(mobile), **choices_for(form)}
+
+
+def choices_for(form) -> dict:
+    """The lists a complaint form's pickers offer, and what the form has chosen in them (the
+    agents' console renders the same fields)."""
+    chosen = {name: _int(form[name].value())
+              for name in ("category_id", "district", "place_id", "against_post_id")}
+    district = chosen["district"]
     return {
-        "form": form, "masked_mobile": mask_mobile(mobile),
         "departments": portal.categories_by_department(), "districts": portal.districts(),
         "places": portal.places_in(district) if district else [],
-        "posts": portal.posts_in(district) if district else [],
-        "chosen": {name: _int(form[name].value())
-                   for name in ("category_id", "district", "place_id", "against_post_id")},
+        "posts": portal.posts_in(district) if district else [], "chosen": chosen,
     }
 
 
@@ -270,6 +275,7 @@ def _complaint_context(request: HttpRequest, view: selectors.ComplaintView,
         "feedback": feedback or FeedbackForm(initial={"version": c.version}),
         "remind_error": remind_error,
         "verify_url": _with_next("portal:verify_mobile", _complaint_url(c.reference)),
+        "attachment_view": "portal:attachment",
     }
 
 

@@ -1,0 +1,277 @@
+"""The agents' and supervisors' consoles. Each view parses the form, calls one service or
+selector, and renders."""
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from igrs.core.accounts import roles_of
+from igrs.grievances import reference, selectors, services
+from igrs.grievances.actors import Actor
+from igrs.grievances.errors import GrievanceError, NotFound
+from igrs.grievances.models import Role, Source
+from igrs.portal import selectors as portal_selectors
+from igrs.portal.views import choices_for
+
+from . import selectors as callcentre
+from . import services as callcentre_services
+from .forms import AgentComplaintForm, AuditForm, NoteForm, VerificationForm
+
+CHART_HEIGHT = 120  # pixels of the tallest bar in the supervisor's chart
+
+
+def staff(role: str) -> Callable:
+    """Signed-in users holding `role` (supervisors also hold "agent"); never cached."""
+    def decorate(view):
+        @wraps(view)
+        @never_cache
+        def checked(request: HttpRequest, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if role not in roles_of(request.user):
+                raise PermissionDenied(_("Your role may not use this page."))
+            return view(request, *args, **kwargs)
+        return checked
+    return decorate
+
+
+def _agent(request: HttpRequest) -> Actor:
+    return Actor(Role.AGENT, user_id=request.user.pk)
+
+
+def _error_text(error: Exception) -> str:
+    return error.message if isinstance(error, GrievanceError) else " ".join(error.messages)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+# ---------------------------------------------------------------- inbound
+
+
+@staff("agent")
+@require_http_methods(["GET", "POST"])
+def inbound(request: HttpRequest) -> HttpResponse:
+    call = callcentre.current_call(request.user.pk)
+    if request.method == "POST":
+        form = AgentComplaintForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                complaint, _created = services.register_once(
+                    _agent(request), data["submission_key"], source=Source.HELPLINE,
+                    mobile=data["mobile"], call_id=data["call_id"],
+                    complainant_name=data["complainant_name"], category_id=data["category_id"],
+                    place_id=data["place_id"], place_detail=data["place_detail"],
+                    description=data["description"], against_post_id=data["against_post_id"],
+                    address=data["address"], email=data["email"], language="hi",
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            except GrievanceError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect(f"{request.path}?filed={complaint.reference}")
+    else:
+        form = AgentComplaintForm(initial={
+            "submission_key": uuid.uuid4(), "call_id": call.call_id if call else "",
+            "mobile": call.mobile[-10:] if call and call.mobile else "",
+        })
+    filed = reference.normalise(request.GET.get("filed", ""))
+    return render(request, "callcentre/inbound.html", {
+        "form": form, **choices_for(form), **_live_context(call),
+        "filed": filed if reference.is_valid(filed) else "",
+        "filed_grouped": reference.grouped(filed), "check_digit": filed[-1:],
+    })
+
+
+@staff("agent")
+@require_GET
+def live(request: HttpRequest) -> HttpResponse:
+    """The current call and the caller's history, polled by the console every two seconds."""
+    call = callcentre.current_call(request.user.pk)
+    return render(request, "callcentre/_live.html", _live_context(call))
+
+
+def _live_context(call) -> dict:
+    return {"call": call, "history": callcentre.caller_history(call.mobile if call else "")}
+
+
+@staff("agent")
+@require_GET
+def complaint(request: HttpRequest, ref: str) -> HttpResponse:
+    return _complaint_page(request, ref)
+
+
+def _complaint_page(request: HttpRequest, ref: str, note_form: NoteForm | None = None,
+                    message: str = "", status: int = 200) -> HttpResponse:
+    try:
+        view = selectors.get_complaint(ref, _agent(request))
+    except NotFound as error:
+        raise Http404(error.message) from None
+    return render(request, "callcentre/complaint.html", {
+        "view": view, "complaint": view.complaint,
+        "grouped": reference.grouped(view.complaint.reference),
+        "action_taken": portal_selectors.last_action_taken(view),
+        "note_form": note_form or NoteForm(), "message": message,
+        "attachment_view": "callcentre:attachment",
+    }, status=status)
+
+
+@staff("agent")
+@require_POST
+def add_note(request: HttpRequest, ref: str) -> HttpResponse:
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_note(_agent(request), ref, note=form.cleaned_data["note"])
+        except (GrievanceError, ValidationError) as error:
+            form.add_error("note", _error_text(error))
+        else:
+            return redirect("callcentre:complaint", ref=ref)
+    return _complaint_page(request, ref, note_form=form, status=422)
+
+
+@staff("agent")
+@require_POST
+def remind(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        services.remind(_agent(request), ref)
+    except (GrievanceError, ValidationError) as error:
+        return _complaint_page(request, ref, message=_error_text(error), status=422)
+    return redirect("callcentre:complaint", ref=ref)
+
+
+@staff("agent")
+@require_GET
+def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
+    try:
+        found = portal_selectors.attachment_of(
+            selectors.visible_complaint(ref, _agent(request)), attachment_id)
+        if found is None:
+            raise FileNotFoundError
+        opened = found.file.open("rb")
+    except (NotFound, FileNotFoundError):
+        raise Http404(_("No such file.")) from None
+    return FileResponse(opened, content_type=found.content_type, filename=found.original_name)
+
+
+# ---------------------------------------------------------------- outbound verification
+
+
+@staff("agent")
+@require_GET
+def outbound(request: HttpRequest) -> HttpResponse:
+    held = callcentre.held_verification(request.user.pk)
+    return _outbound_page(request, held)
+
+
+def _outbound_page(request: HttpRequest, held, form: VerificationForm | None = None,
+                   status: int = 200) -> HttpResponse:
+    return render(request, "callcentre/outbound.html", {
+        "complaint": held, "grouped": reference.grouped(held.reference) if held else "",
+        "report": callcentre.action_taken_report(held) if held else None,
+        "form": form or (VerificationForm(initial={"version": held.version}) if held else None),
+        "queue": callcentre.verification_backlog(),
+    }, status=status)
+
+
+@staff("agent")
+@require_POST
+def next_call(request: HttpRequest) -> HttpResponse:
+    services.claim_next_verification(_agent(request))
+    return redirect("callcentre:outbound")
+
+
+@staff("agent")
+@require_POST
+def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
+    held = callcentre.held_verification(request.user.pk)
+    if held is None or held.reference != ref:
+        return redirect("callcentre:outbound")  # the hold ran out: take the next call afresh
+    form = VerificationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            callcentre_services.record_verification_call(
+                _agent(request), ref, outcome=data["outcome"], note=data["note"],
+                no_answer=data["no_answer"] or "not_reachable",
+                call_back_at=data["call_back_at"], version=data["version"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        except GrievanceError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(f"{reverse('callcentre:outbound')}?done={ref}")
+    return _outbound_page(request, held, form, status=422)
+
+
+# ---------------------------------------------------------------- supervisor
+
+
+@staff("supervisor")
+@require_GET
+def supervisor(request: HttpRequest) -> HttpResponse:
+    today = callcentre.today_counts()
+    peak = max([n for _h, n in today.registrations_by_hour] + [1])
+    bars = []
+    for (hour, registered), (_h, calls) in zip(today.registrations_by_hour,
+                                               today.calls_by_hour, strict=True):
+        height = round(CHART_HEIGHT * registered / peak)
+        bars.append({"hour": hour, "registered": registered, "calls": calls,
+                     "x": 20 + hour * 19, "y": 140 - height, "height": height})
+    return render(request, "callcentre/supervisor.html",
+                  {"today": today, "peak": peak, "bars": bars})
+
+
+@staff("supervisor")
+@require_GET
+def audit(request: HttpRequest) -> HttpResponse:
+    return _audit_page(request, callcentre.held_audit(request.user.pk))
+
+
+def _audit_page(request: HttpRequest, held, form: AuditForm | None = None,
+                status: int = 200) -> HttpResponse:
+    return render(request, "callcentre/audit.html", {
+        "audit": held, "complaint": held.complaint if held else None,
+        "report": callcentre.action_taken_report(held.complaint) if held else None,
+        "form": form or AuditForm(), "open": callcentre.open_audits(),
+    }, status=status)
+
+
+@staff("supervisor")
+@require_POST
+def next_audit(request: HttpRequest) -> HttpResponse:
+    callcentre_services.claim_next_audit(_agent(request))
+    return redirect("callcentre:audit")
+
+
+@staff("supervisor")
+@require_POST
+def audit_outcome(request: HttpRequest, audit_id: int) -> HttpResponse:
+    held = callcentre.held_audit(request.user.pk)
+    if held is None or held.pk != audit_id:
+        return redirect("callcentre:audit")
+    form = AuditForm(request.POST)
+    if form.is_valid():
+        try:
+            callcentre_services.record_audit(_agent(request), audit_id, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("callcentre:audit")
+    return _audit_page(request, held, form, status=422)
