@@ -61,3 +61,33 @@ def load_params(vendor: str, rows: int, now: dt.datetime, ids: dict[str, int]) -
         when = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "seconds")
     return {"rows": rows, "now": when, "post": ids["post_id"],
             "category": ids["category_id"], "place": ids["place_id"]}
+
+
+# The simulated day's backlog (PostgreSQL): complaints whose ATR is in, due for their
+# verification call, each with its ATR on the timeline. Rows come from Python (each needs a
+# valid reference number) through COPY into a staging table.
+AWAITING_STAGE = """
+CREATE TEMP TABLE day_backlog (reference text, mobile text, post_id bigint, category_id bigint,
+    place_id bigint, created_at timestamptz, verify_after timestamptz)
+"""
+AWAITING_COPY = "COPY day_backlog FROM STDIN"
+AWAITING_INSERT = """
+INSERT INTO grievances_complaint (
+    reference, source, language, complainant_name, mobile, address, email, place_detail,
+    description, status, level, current_post_id, accountable_post_id, assigned_at, defaulted,
+    escalation_count, disposal, special_ground, verification_attempts, closure_kind, flagged,
+    call_id, created_at, updated_at, version, category_id, place_id, verify_after)
+SELECT reference, 'helpline', 'hi', 'राम प्रसाद', mobile, '', '', '',
+       'तीन महीने से आय प्रमाण पत्र नहीं बना।', 'awaiting_verification', 1, post_id, post_id,
+       created_at, FALSE, 0, 'resolved', '', 0, '', FALSE, '', created_at, verify_after, 3,
+       category_id, place_id, verify_after
+FROM day_backlog
+"""
+AWAITING_ATR_EVENTS = """
+INSERT INTO grievances_event (complaint_id, at, action, role, actor_post_id, from_status,
+    to_status, from_post_id, to_post_id, level, note, data)
+SELECT id, updated_at, 'submit_atr', 'officer', current_post_id, 'assigned',
+       'awaiting_verification', current_post_id, current_post_id, 1,
+       'तहसीलदार ने जाँच कर प्रमाण पत्र जारी कर दिया है।', '{}'::jsonb
+FROM grievances_complaint WHERE status = 'awaiting_verification'
+"""

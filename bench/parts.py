@@ -32,6 +32,7 @@ from igrs.notifications.models import OutboxMessage  # noqa: E402
 # A tehsil-level land complaint: routed at once to the tehsildar, whose superior is the DM.
 CATEGORY, PLACE, POST = "REV-LAND", "UP-LUCKNOW-T-SADAR", "REV-L1-UP-LUCKNOW-T-SADAR"
 DESCRIPTION = "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।"
+DAY_BACKLOG_MOBILES = 6_200_000_000
 
 
 def seeded_ids() -> dict[str, int]:
@@ -48,6 +49,41 @@ def prepare() -> dict[str, Any]:
     ids = seeded_ids()
     agent = get_user_model().objects.get(pk=ids["agent_user_id"])
     return {**ids, "token": create_token(agent, "agent", "bench")}
+
+
+def prepare_day(agents: int, awaiting: int) -> dict[str, Any]:
+    """The simulated day's cast and backlog: agent logins with API tokens, the telephony
+    system's token, and `awaiting` disposed complaints (each with its ATR on the timeline)
+    waiting for their verification call."""
+    from igrs.core.accounts import get_or_create_user, grant_role
+    from igrs.grievances import reference
+
+    ids = seeded_ids()
+    cast = []
+    for i in range(agents):
+        user = get_or_create_user(f"day-agent-{i:03d}")
+        grant_role(user, "agent")
+        cast.append((user.username, create_token(user, "agent", "bench-day")))
+    acd = get_or_create_user("day-acd")
+    grant_role(acd, "telephony")
+    now = dt.datetime.now(dt.UTC)
+    rows = ((reference.make(2025, 10_000_000 + i), f"+91{DAY_BACKLOG_MOBILES + i}",
+             ids["post_id"], ids["category_id"], ids["place_id"], now - dt.timedelta(hours=3),
+             now - dt.timedelta(hours=1)) for i in range(awaiting))
+    start = time.perf_counter()
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute(bulk.AWAITING_STAGE)
+        with cursor.copy(bulk.AWAITING_COPY) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(bulk.AWAITING_INSERT)
+        cursor.execute(bulk.AWAITING_ATR_EVENTS)
+        cursor.execute("ANALYZE")
+    connection.connection.commit()
+    return {"agents": cast, "telephony_token": create_token(acd, "telephony", "bench-day"),
+            "category_id": ids["category_id"], "place_id": ids["place_id"],
+            "backlog_seconds": time.perf_counter() - start}
 
 
 def register_service(n: int, mobile_base: int, warmup: int = 20) -> dict[str, Any]:
@@ -141,7 +177,7 @@ def profile(n: int, mobile_base: int, token: str, top: int) -> dict[str, Any]:
 
 PARTS: dict[str, Callable[..., dict[str, Any]]] = {
     "prepare": prepare, "register_service": register_service, "raw_inserts": raw_inserts,
-    "sweep": sweep, "profile": profile,
+    "sweep": sweep, "profile": profile, "prepare_day": prepare_day,
 }
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.cache import memoize
 from igrs.core.text import nfc, normalise_mobile
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
@@ -41,8 +42,8 @@ def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
         errors["event"] = _("The event must be offered, answered or ended.")
     if direction not in Direction.values:
         errors["direction"] = _("The direction must be inbound or outbound.")
-    user = get_user_model().objects.filter(username=agent, is_active=True).first()
-    if user is None:
+    agent_id = agent_id_for(agent)
+    if agent_id is None:
         errors["agent"] = _("No active agent has the login “%(agent)s”.") % {"agent": agent}
     ani = nfc(ani, single_line=True)[:20]
     if errors:
@@ -50,21 +51,30 @@ def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
     at = at or clock.now()
     try:
         with transaction.atomic():
-            call, _created = Call.objects.get_or_create(call_id=call_id, defaults={
-                "direction": direction, "ani": ani, "mobile": normalise_mobile(ani) or "",
-                "agent": user, "offered_at": at,
-            })
-    except IntegrityError:  # the same call's first two events raced; the other one made it
-        call = Call.objects.get(call_id=call_id)
-    field = STAMP.get(event)
-    if field:
-        Call.objects.filter(pk=call.pk, **{f"{field}__isnull": True}).update(**{field: at})
-        call.refresh_from_db()
-    if event == CallEvent.OFFERED and call.agent_id != user.pk:
+            # The first event of a call creates it: one INSERT, no read before it.
+            return Call.objects.create(call_id=call_id, direction=direction, ani=ani,
+                                       mobile=normalise_mobile(ani) or "", agent_id=agent_id,
+                                       offered_at=at, **_stamp(event, at))
+    except IntegrityError:
+        pass  # a later event of a known call
+    calls = Call.objects.filter(call_id=call_id)
+    if event == CallEvent.OFFERED:
         # Re-offered to another agent (the first did not answer): it is theirs now.
-        Call.objects.filter(pk=call.pk, answered_at__isnull=True).update(agent=user)
-        call.refresh_from_db()
-    return call
+        calls.filter(answered_at__isnull=True).update(agent_id=agent_id)
+    else:
+        calls.filter(**{f"{STAMP[event]}__isnull": True}).update(**_stamp(event, at))
+    return calls.select_related("agent").get()
+
+
+def _stamp(event: str, at: dt.datetime) -> dict:
+    return {STAMP[event]: at} if event in STAMP else {}
+
+
+@memoize
+def agent_id_for(login: str) -> int | None:
+    """An active user's id by login (memoized like master data: logins rarely change)."""
+    return (get_user_model().objects.filter(username=login, is_active=True)
+            .values_list("pk", flat=True).first())
 
 
 # ---------------------------------------------------------------- verification calls

@@ -167,6 +167,11 @@ class Complaint(models.Model):
                 fields=["verify_after", "id"], name="complaint_verification_due",
                 condition=Q(verify_after__isnull=False),
             ),
+            # An agent's held call: only claimed rows are in it, so it stays small.
+            models.Index(
+                fields=["verification_agent"], name="complaint_verification_held",
+                condition=Q(verification_agent__isnull=False),
+            ),
             models.Index(
                 fields=["closed_at"], name="complaint_closed_at",
                 condition=Q(closed_at__isnull=False),

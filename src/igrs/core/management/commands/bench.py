@@ -23,6 +23,9 @@ class Command(BaseCommand):
                             help="Smaller sizes: about a minute instead of several.")
         parser.add_argument("--profile", action="store_true",
                             help="Also profile in-process HTTP registrations (cProfile).")
+        parser.add_argument("--only", default="",
+                            help="Comma-separated sections: registration, http, sweep, day "
+                                 "(default all; a partial run does not rewrite results.md).")
         parser.add_argument("--pg-url", default=os.environ.get("IGRS_BENCH_POSTGRES_URL",
                                                                 DEFAULT_PG),
                             help="Maintenance database of the PostgreSQL server to use.")
@@ -33,7 +36,7 @@ class Command(BaseCommand):
                                "checkout.")
         sys.path.insert(0, str(SOURCE_ROOT))
         from bench.databases import pg_reachable
-        from bench.runner import run
+        from bench.runner import SECTIONS, run
 
         vendors = {"sqlite": ["sqlite"], "postgres": ["postgresql"],
                    "both": ["sqlite", "postgresql"]}[options["db"]]
@@ -46,5 +49,8 @@ class Command(BaseCommand):
             self.stderr.write(text)
             self.stderr.flush()
 
+        sections = tuple(options["only"].split(",")) if options["only"] else SECTIONS
+        if unknown := set(sections) - set(SECTIONS):
+            raise CommandError(f"Unknown sections: {', '.join(sorted(unknown))}.")
         self.stdout.write(run(vendors, options["quick"], options["pg_url"], options["profile"],
-                              say))
+                              say, sections))
