@@ -200,12 +200,16 @@ class Run:
                         awaiting=outbound)
         workers, threads = self.plan.day_server
         with serve(db, workers, threads, log) as server:
+            before = cpu.snapshot()
             result = day.run_day(day.Day(
                 port=server.port, agents=[tuple(a) for a in cast["agents"]],
                 telephony_token=cast["telephony_token"], category_id=cast["category_id"],
                 place_id=cast["place_id"], inbound=inbound, outbound=outbound,
                 mobile_base=DAY_MOBILES, time_limit=self.plan.part_timeout))
+            used = cpu.spent(before, cpu.snapshot(), server.workers())
             rss = max(server.worker_peak_rss_mb(), default=0.0)
+        per_request = " + ".join(f"{used[k] / max(result.requests, 1) * 1000:.1f}"
+                                 for k in ("web", "database", "load"))
         t = self.day
         for operation in day.OPERATIONS:
             done = len(result.latencies[operation])
@@ -232,7 +236,8 @@ class Run:
             f"{worst_p99:.0f} ms (target < {DAY_TARGET_P99_MS} ms). Targets met: "
             + " ".join("✔" if ok else "✘" for ok in met),
             f"Backlog of {outbound:,} disposed complaints loaded with COPY in "
-            f"{cast['backlog_seconds']:.1f} s before the run.",
+            f"{cast['backlog_seconds']:.1f} s before the run. CPU per request (ms): "
+            f"{per_request} (web workers + PostgreSQL + load generator).",
         ]
 
     def sweep_section(self, db: BenchDatabase) -> None:

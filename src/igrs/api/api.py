@@ -294,8 +294,11 @@ def call_event(request, body: s.CallEventIn):
     The agent's console shows the caller's earlier complaints as the call lands."""
     require(request, "telephony")
     call = callcentre.record_call_event(**body.dict())
+    # The call's agent is the one in this event unless an earlier offer was answered.
+    agent = body.agent if call.agent_id == callcentre.agent_id_for(body.agent) else (
+        call.agent.username if call.agent_id else None)
     return {"call_id": call.call_id, "direction": call.direction, "ani": call.ani,
-            "agent": call.agent.username if call.agent_id else None,
+            "agent": agent,
             "offered_at": call.offered_at, "answered_at": call.answered_at,
             "ended_at": call.ended_at}
 

@@ -63,7 +63,7 @@ def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
         calls.filter(answered_at__isnull=True).update(agent_id=agent_id)
     else:
         calls.filter(**{f"{STAMP[event]}__isnull": True}).update(**_stamp(event, at))
-    return calls.select_related("agent").get()
+    return calls.get()
 
 
 def _stamp(event: str, at: dt.datetime) -> dict:

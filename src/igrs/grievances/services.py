@@ -699,7 +699,7 @@ def _transition(
         complaint.version += bump
         event = _event(complaint, actor, action, from_status, now, note=note, data=data or {},
                        from_post=from_post_id, acting_post=acting_post)
-        event.save()
+        fastsql.insert([event])
         _save_attachments(event, attachments)
         if also is not None:
             also(event)
