@@ -7,6 +7,7 @@ import json
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from igrs.callcentre import selectors as callcentre_selectors
 from igrs.callcentre import services as callcentre
@@ -15,7 +16,7 @@ from igrs.core import clock
 from igrs.core.accounts import create_token, grant_role
 from igrs.grievances import services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import NotPermitted
+from igrs.grievances.errors import Conflict, NotPermitted
 from igrs.grievances.models import Action, Complaint, Role, Status
 
 from .conftest import DM, TEHSILDAR, new_complaint, officer_actor, post
@@ -238,3 +239,40 @@ def test_todays_counts_match_the_records(agent):
     assert [row["not_satisfied"] for row in today.outcomes_by_category] == [1]
     mine = next(row for row in today.per_agent if row["actor_user__username"] == "asha")
     assert (mine["registered"], mine["verified"]) == (3, 1)
+
+
+def test_no_agent_records_the_outcome_of_a_call_another_agent_holds(agent, settings):
+    complaint = disposed(agent)
+    asha, bina = agent_named("asha"), agent_named("bina")
+    services.claim_next_verification(asha)
+    with pytest.raises(Conflict):
+        services.verify(bina, complaint.reference, outcome="satisfied")
+    with pytest.raises(Conflict):
+        services.call_back_later(bina, complaint.reference,
+                                 at=clock.now() + dt.timedelta(hours=2))
+    clock.advance(dt.timedelta(minutes=settings.IGRS_VERIFICATION_LEASE_MINUTES + 1))
+    services.verify(bina, complaint.reference, outcome="satisfied")  # the hold has lapsed
+
+
+def test_a_call_back_time_without_a_zone_is_taken_as_ist(agent):
+    complaint = disposed(agent)
+    asha = agent_named("asha")
+    local = (timezone.localtime(clock.now()) + dt.timedelta(hours=3)).replace(
+        tzinfo=None, microsecond=0)
+    services.call_back_later(asha, complaint.reference, at=local)
+    complaint.refresh_from_db()
+    assert timezone.localtime(complaint.verify_after).replace(tzinfo=None) == local
+
+
+def test_not_satisfied_needs_the_complainants_reason(agent):
+    complaint = disposed(agent)
+    with pytest.raises(ValidationError) as refused:
+        services.verify(agent, complaint.reference, outcome="not_satisfied")
+    assert "note" in refused.value.message_dict
+
+
+def test_an_outbound_dialer_call_is_not_shown_as_an_inbound_caller(db):
+    asha = agent_named("asha")
+    callcentre.record_call_event(call_id="out-1", event="offered", agent="asha",
+                                 ani="9812345678", direction="outbound")
+    assert callcentre_selectors.current_call(asha.user_id) is None

@@ -57,7 +57,7 @@ def test_the_consoles_need_a_signed_in_agent(client, db):
 def test_sign_in_with_login_and_password(client, db):
     staff_user("asha", "agent")
     response = client.post("/accounts/login/", {"username": "asha", "password": "demo"})
-    assert response["Location"] == "/callcentre/"
+    assert client.get(response["Location"])["Location"] == "/callcentre/"  # agents land here
     assert "आने वाली कॉल" in page(client.get("/callcentre/"))
 
 

@@ -406,3 +406,14 @@ def test_twenty_agents_claim_a_thousand_calls_each_exactly_once(agent):
     assert sum(1 for _kind, taken in results if taken) > 1  # the work was really shared
     assert not Complaint.objects.filter(status=Status.AWAITING_VERIFICATION).exists()
     assert Event.objects.filter(action=Action.VERIFY_SATISFIED).count() == 1000
+
+
+def test_a_double_click_on_next_call_takes_one_call(agent):
+    due = [services.submit_atr(officer_actor(TEHSILDAR), c.reference, disposal="resolved",
+                               report=REPORT) for c in register_many(agent, 3)]
+    asha = Actor(Role.AGENT, user_id=User.objects.create_user("asha").pk)
+    results = run_together(*[lambda: services.claim_next_verification(asha)] * 4)
+    taken = {value.pk for kind, value in results if kind == "ok"}
+    assert len(taken) == 1, results
+    assert Complaint.objects.filter(verification_agent_id=asha.user_id).count() == 1
+    assert len(due) == 3

@@ -233,11 +233,11 @@ def test_not_satisfied_escalates_up_the_ladder_to_shasan(agent, tehsildar, dm, p
     assert at_dm.escalation_count == 1 and at_dm.due_at > complaint.due_at - dt.timedelta(days=1)
     services.submit_atr(dm, complaint.reference, disposal="resolved",
                         report="राजस्व टीम भेजकर कब्ज़ा हटवाया गया।")
-    at_ps = services.verify(agent, complaint.reference, outcome="not_satisfied")
+    at_ps = services.verify(agent, complaint.reference, outcome="not_satisfied", note="नहीं")
     assert (at_ps.level, at_ps.current_post.code) == (3, PS_REVENUE)
     services.submit_atr(ps, complaint.reference, disposal="cannot_resolve",
                         report="भूमि का स्वामित्व विवादित है; न्यायालय जाएँ।")
-    final = services.verify(agent, complaint.reference, outcome="not_satisfied")
+    final = services.verify(agent, complaint.reference, outcome="not_satisfied", note="नहीं")
     assert final.status == Status.CLOSED and final.closure_kind == ClosureKind.FINAL
     closing_sms = OutboxMessage.objects.filter(reference=complaint.reference,
                                                key="closed_citizen").get()
@@ -287,7 +287,8 @@ def test_nothing_but_reopen_leaves_closed(agent, tehsildar, desk):
         lambda: services.submit_atr(tehsildar, complaint.reference, disposal="resolved",
                                     report="कार्रवाई पूरी कर दी गई है।"),
         lambda: services.forward(desk, complaint.reference, to_post_id=post(DM).pk),
-        lambda: services.verify(agent, complaint.reference, outcome="not_satisfied"),
+        lambda: services.verify(agent, complaint.reference, outcome="not_satisfied",
+                                note="नहीं"),
         lambda: services.return_misrouted(tehsildar, complaint.reference, reason="गलत विभाग"),
         lambda: services.propose_special_closure(tehsildar, complaint.reference, ground="rti",
                                                  reason="आरटीआई का मामला"),
@@ -417,7 +418,7 @@ def test_not_satisfied_after_a_forward_down_goes_above_the_accountable_post(agen
     services.forward_down(dm, complaint.reference, to_post_id=post(TEHSILDAR).pk)
     services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
                         report="कब्ज़ा हटवा दिया गया है।")
-    up = services.verify(agent, complaint.reference, outcome="not_satisfied")
+    up = services.verify(agent, complaint.reference, outcome="not_satisfied", note="नहीं")
     assert up.current_post.code == PS_REVENUE
 
 

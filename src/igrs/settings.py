@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "igrs.api",
     "igrs.portal",
     "igrs.callcentre",
+    "igrs.officers",
 ]
 
 MIDDLEWARE = [
@@ -104,7 +105,7 @@ USE_TZ = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 22 * 1024 * 1024
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "callcentre:inbound"
+LOGIN_REDIRECT_URL = "staff_home"
 LOGOUT_REDIRECT_URL = "login"
 
 # The language switch is remembered for a year.
@@ -157,6 +158,11 @@ IGRS_PROXY_HOPS = env_int("IGRS_PROXY_HOPS", 0)
 # Uploads at filing: three 5 MB files.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# --- Officers ---
+# Where people reach this installation: links in SMS are built from it.
+IGRS_PUBLIC_URL = os.environ.get("IGRS_PUBLIC_URL", "http://127.0.0.1:8000")
+IGRS_OFFICER_LINK_DAYS = env_int("IGRS_OFFICER_LINK_DAYS", 30)
 
 # --- Notifications ---
 IGRS_SMS_GATEWAY = os.environ.get("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from igrs.api.api import api
+from igrs.core.views import staff_home
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("callcentre/", include("igrs.callcentre.urls")),
+    path("staff/", staff_home, name="staff_home"),
+    path("", include("igrs.officers.urls")),
     path("", include("igrs.portal.urls")),
 ]
 

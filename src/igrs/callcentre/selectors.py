@@ -13,7 +13,7 @@ from igrs.directory import selectors as directory
 from igrs.directory.models import Officer
 from igrs.grievances.models import Action, Complaint, Event
 
-from .models import AuditCall, Call
+from .models import AuditCall, Call, Direction
 
 LIVE_WINDOW = dt.timedelta(hours=2)
 VERDICTS = (Action.VERIFY_SATISFIED, Action.VERIFY_NOT_SATISFIED, Action.VERIFY_UNREACHABLE)
@@ -22,7 +22,8 @@ VERDICTS = (Action.VERIFY_SATISFIED, Action.VERIFY_NOT_SATISFIED, Action.VERIFY_
 def current_call(agent_id: int) -> Call | None:
     """The call on the agent's line now: offered to them lately and not ended."""
     since = clock.now() - LIVE_WINDOW
-    return (Call.objects.filter(agent_id=agent_id, ended_at__isnull=True, offered_at__gte=since)
+    return (Call.objects.filter(agent_id=agent_id, ended_at__isnull=True, offered_at__gte=since,
+                                direction=Direction.INBOUND)
             .order_by("-offered_at").first())
 
 
@@ -41,14 +42,6 @@ def caller_history(mobile: str, limit: int = 20) -> list[HistoryRow]:
                   .select_related("category", "current_post__unit").order_by("-created_at")[:limit])
     return [HistoryRow(c, directory.holders_of(c.current_post_id, today)
                        if c.current_post_id else ()) for c in complaints]
-
-
-def held_verification(agent_id: int) -> Complaint | None:
-    """The verification call this agent has taken and not finished, while the hold lasts."""
-    return (Complaint.objects.filter(verification_agent_id=agent_id,
-                                     verification_claimed_until__gt=clock.now(),
-                                     verify_after__isnull=False)
-            .select_related("category__department", "place", "current_post__unit").first())
 
 
 @dataclass

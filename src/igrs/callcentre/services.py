@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
@@ -42,6 +43,7 @@ def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
         errors["event"] = _("The event must be offered, answered or ended.")
     if direction not in Direction.values:
         errors["direction"] = _("The direction must be inbound or outbound.")
+    agent = nfc(agent, single_line=True)
     agent_id = agent_id_for(agent)
     if agent_id is None:
         errors["agent"] = _("No active agent has the login “%(agent)s”.") % {"agent": agent}
@@ -49,6 +51,8 @@ def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
     if errors:
         raise ValidationError(errors)
     at = at or clock.now()
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)  # the ACD's local time (IST)
     try:
         with transaction.atomic():
             # The first event of a call creates it: one INSERT, no read before it.
@@ -72,8 +76,9 @@ def _stamp(event: str, at: dt.datetime) -> dict:
 
 @memoize
 def agent_id_for(login: str) -> int | None:
-    """An active user's id by login (memoized like master data: logins rarely change)."""
-    return (get_user_model().objects.filter(username=login, is_active=True)
+    """An active agent's id by login (memoized like master data: logins rarely change)."""
+    return (get_user_model().objects.filter(username=login, is_active=True,
+                                             groups__name="agent")
             .values_list("pk", flat=True).first())
 
 
@@ -92,8 +97,6 @@ def record_verification_call(agent: Actor, ref: str, *, outcome: str, note: str 
         if call_back_at is None:
             raise ValidationError({"call_back_at": _("Enter when to call back.")})
         return grievances.call_back_later(agent, ref, at=call_back_at, note=note)
-    if outcome == grievances.Outcome.NOT_SATISFIED and not nfc(note):
-        raise ValidationError({"note": _("Write why the complainant is not satisfied.")})
     return grievances.verify(agent, ref, outcome=outcome, note=note, no_answer=no_answer,
                              version=version)
 

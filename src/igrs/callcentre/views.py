@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from igrs.core import clock
 from igrs.core.accounts import roles_of
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
@@ -176,7 +177,7 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileRespon
 @staff("agent")
 @require_GET
 def outbound(request: HttpRequest) -> HttpResponse:
-    held = callcentre.held_verification(request.user.pk)
+    held = services.held_verification(request.user.pk, clock.now())
     return _outbound_page(request, held)
 
 
@@ -200,7 +201,7 @@ def next_call(request: HttpRequest) -> HttpResponse:
 @staff("agent")
 @require_POST
 def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
-    held = callcentre.held_verification(request.user.pk)
+    held = services.held_verification(request.user.pk, clock.now())
     if held is None or held.reference != ref:
         return redirect("callcentre:outbound")  # the hold ran out: take the next call afresh
     form = VerificationForm(request.POST)
@@ -272,6 +273,8 @@ def audit_outcome(request: HttpRequest, audit_id: int) -> HttpResponse:
             callcentre_services.record_audit(_agent(request), audit_id, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
+        except GrievanceError as error:
+            form.add_error(None, error.message)
         else:
             return redirect("callcentre:audit")
     return _audit_page(request, held, form, status=422)

@@ -10,7 +10,8 @@ _SEPARATORS = re.compile(r"[\s\-().]")
 
 def nfc(text: str | None, *, single_line: bool = False) -> str:
     """NFC-normalised and trimmed; Hindi typed with different keyboards compares equal."""
-    value = unicodedata.normalize("NFC", text or "").strip()
+    # NUL is never text (PostgreSQL refuses it in strings): drop it with the rest.
+    value = unicodedata.normalize("NFC", (text or "").replace("\x00", "")).strip()
     return _SPACES.sub(" ", value) if single_line else value
 
 

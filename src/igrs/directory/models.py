@@ -82,6 +82,9 @@ class Category(Bilingual):
         related_name="categories",
     )
     active = models.BooleanField(_("active"), default=True)
+    # Physical works (a road, a transformer, land): "resolved" must come with a photo.
+    photo_required = models.BooleanField(_("photo required for a resolved report"),
+                                         default=False)
 
     class Meta:
         verbose_name = _("complaint category")

@@ -162,7 +162,8 @@ def _seed_categories(departments) -> None:
     by_code = {d.code: d for d, _row in departments}
     Category.objects.bulk_create(
         Category(code=row["code"], department=by_code[row["department"]],
-                 name_en=row["name_en"], name_hi=row["name_hi"])
+                 name_en=row["name_en"], name_hi=row["name_hi"],
+                 photo_required=row["photo_required"] == "1")
         for row in read_csv("up_categories.csv")
     )
 

@@ -48,6 +48,8 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
         {R.AGENT}, {S.AWAITING_VERIFICATION, S.CLOSED}
     ),
     (S.AWAITING_VERIFICATION, A.CALL_BACK): rule({R.AGENT}, {S.AWAITING_VERIFICATION}),
+    # For long matters: the citizen sees progress; the clock keeps running.
+    (S.ASSIGNED, A.INTERIM_REPLY): rule({R.OFFICER}, {S.ASSIGNED}),
     (S.ASSIGNED, A.ESCALATE): rule({R.SYSTEM}, {S.ASSIGNED}),
     (S.CLOSURE_PROPOSED, A.ESCALATE): rule({R.SYSTEM}, {S.ASSIGNED}),
     (S.ASSIGNED, A.MARK_DEFAULTER): rule({R.SYSTEM}, {S.ASSIGNED}),
@@ -66,7 +68,7 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
 
 # Steps that change no state an actor decides on: they go on the timeline but leave the
 # version alone, so a reminder or someone's note never makes an officer's ATR a conflict.
-UNVERSIONED = frozenset({A.NOTE, A.REMIND, A.CALL_BACK})
+UNVERSIONED = frozenset({A.NOTE, A.REMIND, A.CALL_BACK, A.INTERIM_REPLY})
 
 
 def allows(status: str | None, action: str, role: str) -> bool:

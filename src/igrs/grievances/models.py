@@ -203,6 +203,7 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("Re-opened by the complainant")
     REMIND = "remind", _("Reminder sent to the officer")
     CALL_BACK = "call_back", _("Complainant asked to be called back later")
+    INTERIM_REPLY = "interim_reply", _("Interim reply from the officer")
     NOTE = "note", _("Note added")
 
 
@@ -280,6 +281,11 @@ class Attachment(models.Model):
     content_type = models.CharField(_("file type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # What the camera recorded (EXIF), kept with the evidence; never shown to the public.
+    taken_at = models.DateTimeField(_("photo taken at"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    warnings = models.JSONField(_("evidence warnings"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("attachment")

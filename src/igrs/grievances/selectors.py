@@ -74,6 +74,17 @@ def visible_complaint(ref: str, viewer: Actor) -> Complaint:
     return complaint
 
 
+def reference_of(complaint_id: int) -> str:
+    return Complaint.objects.values_list("reference", flat=True).get(pk=complaint_id)
+
+
+def id_of(ref: str) -> int | None:
+    digits = reference.normalise(ref or "")
+    if not reference.is_valid(digits):
+        return None
+    return Complaint.objects.filter(reference=digits).values_list("pk", flat=True).first()
+
+
 def sees_everything(viewer: Actor) -> bool:
     """Roles that may see any complaint (the call centre, the desk, administrators)."""
     return viewer.role in {Role.AGENT, Role.DESK, Role.ADMIN, Role.SYSTEM}

@@ -18,14 +18,15 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from igrs.core import clock, fastsql
+from igrs.core import clock, fastsql, links
+from igrs.core.locks import lock_for_transaction
 from igrs.core.text import nfc, normalise_mobile
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post, UnitKind
 from igrs.notifications.models import OutboxMessage
 from igrs.notifications.services import queue_sms, save_outbox
 
-from . import deadlines, lifecycle, reference, routing
+from . import deadlines, evidence, lifecycle, reference, routing
 from .actors import SYSTEM, Actor
 from .errors import Conflict, InvalidTransition, LimitReached, NotFound, NotPermitted
 from .models import (
@@ -68,6 +69,27 @@ class Upload:
     content: bytes
 
 
+@dataclass(frozen=True)
+class AtrDetails:
+    """The structured part of an action-taken report (all optional)."""
+
+    site_visit_on: dt.date | None = None
+    persons_met: str = ""
+    complainant_statement: str = ""
+    opposite_party_statement: str = ""
+
+    def cleaned(self, now: dt.datetime) -> dict:
+        if self.site_visit_on is not None:
+            _require(self.site_visit_on <= timezone.localdate(now),
+                     _("The site visit cannot be in the future."))
+        fields = {"persons_met": nfc(self.persons_met),
+                  "complainant_statement": nfc(self.complainant_statement),
+                  "opposite_party_statement": nfc(self.opposite_party_statement)}
+        if self.site_visit_on is not None:
+            fields["site_visit_on"] = self.site_visit_on.isoformat()
+        return {name: value for name, value in fields.items() if value}
+
+
 # ---------------------------------------------------------------- registration
 
 
@@ -103,24 +125,23 @@ def register(
         )
         events = [_event(complaint, actor, Action.REGISTER, None, now, note="",
                          data={"probable_duplicate_of": duplicate[1]} if duplicate else {})]
-        if post is None:
-            messages = [_citizen_sms(complaint, "registered")]
-        else:
+        if post is not None:
             lifecycle.check(Status.REGISTERED, Action.ASSIGN, SYSTEM.role)
             _place_with(complaint, post, now, fresh_deadline=True)
             complaint.status = Status.ASSIGNED
             complaint.version = 2
             events.append(_event(complaint, SYSTEM, Action.ASSIGN, Status.REGISTERED, now,
                                  from_post=None))
-            # One SMS tells the citizen both the reference and who has the complaint.
-            messages = [*_holder_sms(complaint, "assigned_officer"),
-                        _citizen_sms(complaint, "registered_assigned")]
         fastsql.insert([complaint])
         for event in events:
             event.complaint = complaint
         fastsql.insert(events)
         _save_attachments(events[0], files)
-        save_outbox(messages)
+        # One SMS tells the citizen both the reference and who has the complaint; the
+        # officers' SMS carry links to it, so they are made once it has its id.
+        save_outbox([*_holder_sms(complaint, "assigned_officer"),
+                     _citizen_sms(complaint, "registered_assigned")] if post is not None
+                    else [_citizen_sms(complaint, "registered")])
     return complaint
 
 
@@ -315,7 +336,7 @@ def forward_down(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
     )
 
 
-def return_misrouted(actor: Actor, ref: str, *, reason: str,
+def return_misrouted(actor: Actor, ref: str, *, reason: str, suggestion: str = "",
                      version: int | None = None) -> Complaint:
     """Give back a complaint that is not this post's: the desk transfers it. Never a closure.
     Returning it after its deadline does not wipe the default: the posts are marked first."""
@@ -327,27 +348,38 @@ def return_misrouted(actor: Actor, ref: str, *, reason: str,
                and not complaint.defaulted)
     changes = {"current_post": None, "accountable_post": None, "due_at": None,
                "remind_at": None, "assigned_at": now}
+    suggestion = nfc(suggestion, single_line=True)
     return _transition(complaint, actor, Action.RETURN, Status.RETURNED, now, changes=changes,
                        note=reason, acting_post=acting,
+                       data={"suggestion": suggestion} if suggestion else None,
                        also=(_defaulter_marker(complaint, _defaulting_posts(complaint), now)
                              if overdue else None))
 
 
 def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
-               attachments: Sequence[Upload] = (), version: int | None = None) -> Complaint:
-    """The action-taken report. 'Cannot be resolved' needs its reason in the report. The
-    complaint then waits for the call centre to verify with the complainant."""
+               attachments: Sequence[Upload] = (), details: AtrDetails | None = None,
+               version: int | None = None) -> Complaint:
+    """The action-taken report (आख्या): what was done, and optionally the site visit, who was
+    met and what each side said. 'Cannot be resolved' needs its reason in the report; a
+    'resolved' report in a category of physical works needs a photo. The complaint then waits
+    for the call centre to verify with the complainant."""
     complaint = _load(ref, version)
     acting = _acting_post(actor, complaint.current_post_id)
     _require(disposal in Disposal.values, _("Choose resolved or cannot be resolved."))
     report = _required_text(report, _("Write what was done (at least %(n)d characters).")
                             % {"n": MIN_REPORT}, minimum=MIN_REPORT)
-    files = _checked_uploads(attachments)
+    files = _checked_uploads(attachments, field="attachments")
+    category = directory.get_category(complaint.category_id)
+    if disposal == Disposal.RESOLVED and category.photo_required:
+        _require(any(kind.startswith("image/") for _upload, kind in files),
+                 _("Attach at least one photo of the work done: this category needs one for "
+                   "a resolved report."))
     now = clock.now()
     changes = {"disposal": disposal, "verification_attempts": 0, "remind_at": None}
+    data = {"disposal": disposal, **(details.cleaned(now) if details else {})}
     return _transition(
         complaint, actor, Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, now, changes=changes,
-        note=report, data={"disposal": disposal}, acting_post=acting, attachments=files,
+        note=report, data=data, acting_post=acting, attachments=files,
         messages=lambda c: [_citizen_sms(c, "disposed_citizen",
                                          outcome=_label(Disposal(disposal), c.language))],
     )
@@ -432,6 +464,7 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
     _require(outcome in Outcome.ALL, _("Choose satisfied, not satisfied or not reachable."))
     _require_complainant(actor, complaint)
     now = clock.now()
+    _require_free_or_own_call(actor, complaint, now)
     note = nfc(note)
     if outcome == Outcome.SATISFIED:
         return _close(complaint, actor, Action.VERIFY_SATISFIED, ClosureKind.SATISFIED, now, note)
@@ -450,6 +483,8 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
                                     "verify_after": now + _retry_delay(attempts)},
                            note=note, data=data)
     lifecycle.check(complaint.status, Action.VERIFY_NOT_SATISFIED, actor.role)
+    if not note:
+        raise ValidationError({"note": _("Write why the complainant is not satisfied.")})
     superior = routing.superior_for(_accountable(complaint).pk, _conflicted(complaint))
     if superior is None and settings.IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED:
         return _close(complaint, actor, Action.VERIFY_NOT_SATISFIED, ClosureKind.FINAL, now,
@@ -469,6 +504,9 @@ def call_back_later(actor: Actor, ref: str, *, at: dt.datetime, note: str = "") 
     complaint = _load(ref, None)
     lifecycle.check(complaint.status, Action.CALL_BACK, actor.role)
     now = clock.now()
+    _require_free_or_own_call(actor, complaint, now)
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)  # a time the citizen said: local (IST)
     _require(now < at <= now + dt.timedelta(days=30),
              _("Choose a time in the next 30 days for the call-back."))
     return _transition(complaint, actor, Action.CALL_BACK, Status.AWAITING_VERIFICATION, now,
@@ -498,20 +536,39 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
     oldest due one, taken for IGRS_VERIFICATION_LEASE_MINUTES. None when nothing is due."""
     _require_role(actor, Role.AGENT)
     now = clock.now()
-    held = (Complaint.objects.filter(verification_agent_id=actor.user_id,
-                                     verification_claimed_until__gt=now,
-                                     status=Status.AWAITING_VERIFICATION)
-            .order_by("verify_after").first())
-    if held is not None:
-        return held
     until = now + dt.timedelta(minutes=settings.IGRS_VERIFICATION_LEASE_MINUTES)
     at = connection.ops.adapt_datetimefield_value
     lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(CLAIM_SQL.format(lock=lock),
-                       [actor.user_id, at(until), at(now), at(now), at(now)])
-        row = cursor.fetchone()
+    with transaction.atomic():
+        # One claim at a time per agent, so a double click cannot take two calls.
+        lock_for_transaction(f"verification-agent:{actor.user_id}")
+        held = held_verification(actor.user_id, now)
+        if held is not None:
+            return held
+        with connection.cursor() as cursor:
+            cursor.execute(CLAIM_SQL.format(lock=lock),
+                           [actor.user_id, at(until), at(now), at(now), at(now)])
+            row = cursor.fetchone()
     return Complaint.objects.get(pk=row[0]) if row else None
+
+
+def held_verification(agent_id: int, now: dt.datetime) -> Complaint | None:
+    """The verification call an agent has taken and not finished, while the hold lasts."""
+    return (Complaint.objects.filter(verification_agent_id=agent_id,
+                                     verification_claimed_until__gt=now,
+                                     verify_after__isnull=False)
+            .order_by("verify_after", "id").first())
+
+
+def _require_free_or_own_call(actor: Actor, complaint: Complaint, now: dt.datetime) -> None:
+    """While an agent holds a verification call, no other agent records its outcome: two
+    agents must never phone the same citizen about the same report."""
+    held_by_other = (actor.role == Role.AGENT and complaint.verification_agent_id is not None
+                     and complaint.verification_agent_id != actor.user_id
+                     and complaint.verification_claimed_until is not None
+                     and complaint.verification_claimed_until > now)
+    if held_by_other:
+        raise Conflict(_("Another agent is on this verification call right now."))
 
 
 def _require_role(actor: Actor, *roles: str) -> None:
@@ -910,13 +967,39 @@ def _checked_uploads(uploads: Sequence[Upload],
 
 def _save_attachments(event: Event, files: Sequence[tuple[Upload, str]]) -> None:
     for upload, kind in files:
+        facts = evidence.photo_facts(upload.content) if kind.startswith("image/") else None
         attachment = Attachment(
             event=event, original_name=nfc(upload.name, single_line=True)[:200] or "file",
             content_type=kind, size=len(upload.content),
             sha256=hashlib.sha256(upload.content).hexdigest(),
+            taken_at=facts and facts.taken_at, latitude=facts and facts.latitude,
+            longitude=facts and facts.longitude,
+            warnings=_evidence_warnings(event, facts) if facts else [],
         )
         attachment.file.save(attachment.original_name, ContentFile(upload.content), save=False)
         attachment.save()
+
+
+def _evidence_warnings(event: Event, facts: evidence.PhotoFacts) -> list[str]:
+    """Reasons to look twice at a photo (codes; faces translate them)."""
+    warnings = []
+    if facts.taken_at is None:
+        warnings.append("no_time")
+    elif facts.taken_at < event.complaint.created_at:
+        warnings.append("older_than_complaint")
+    if facts.latitude is None or facts.longitude is None:
+        warnings.append("no_place")
+    return warnings
+
+
+def interim_reply(actor: Actor, ref: str, *, reply: str) -> Complaint:
+    """A progress note to the complainant on a long matter; the time limit keeps running."""
+    complaint = _load(ref, None)
+    acting = _acting_post(actor, complaint.current_post_id)
+    reply = _required_text(reply, _("Write the reply (at least %(n)d characters).")
+                           % {"n": MIN_REPORT}, minimum=MIN_REPORT)
+    return _transition(complaint, actor, Action.INTERIM_REPLY, complaint.status, clock.now(),
+                       note=reply, acting_post=acting)
 
 
 # ---------------------------------------------------------------- SMS
@@ -935,7 +1018,7 @@ def _sms_context(complaint: Complaint, language: str, about: Post | None = None,
     due = timezone.localtime(complaint.due_at).strftime("%d-%m-%Y") if complaint.due_at else ""
     title = post.title_in(language) if post else ""
     return {"reference": complaint.reference, "post": title, "due": due,
-            "level": complaint.level, "outcome": "", "reason": "", **extra}
+            "level": complaint.level, "outcome": "", "reason": "", "link": "", **extra}
 
 
 def _citizen_sms(complaint: Complaint, key: str, **extra) -> OutboxMessage:
@@ -950,7 +1033,9 @@ def _post_sms(post: Post, complaint: Complaint, key: str,
     today = timezone.localdate(clock.now())
     return [
         queue_sms(officer.mobile, key, officer.language,
-                  _sms_context(complaint, officer.language, about), complaint.reference)
+                  _sms_context(complaint, officer.language, about,
+                               link=links.officer_link(complaint.pk, officer.pk)),
+                  complaint.reference)
         for officer in directory.holders_of(post.pk, today)
     ]
 

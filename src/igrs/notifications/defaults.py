@@ -15,14 +15,14 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "IGRS: Complaint {reference} has been sent to {post} for action by {due}."
     ),
     "assigned_officer": gettext_noop(
-        "IGRS: New complaint {reference} for {post}. Dispose of it by {due}."
+        "IGRS: New complaint {reference} for {post}. Dispose of it by {due}. {link}"
     ),
     "escalated_citizen": gettext_noop(
         "IGRS: Complaint {reference} has gone up to {post} (level {level}) for action by {due}."
     ),
     "escalated_officer": gettext_noop(
         "IGRS: Complaint {reference} escalated to {post} (level {level}). "
-        "Dispose of it by {due}."
+        "Dispose of it by {due}. {link}"
     ),
     "defaulter_officer": gettext_noop(
         "IGRS: Complaint {reference} was not disposed of by {post} in time and has been "
@@ -33,14 +33,15 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "defaulter for it; dispose of it now."
     ),
     "closure_rejected_officer": gettext_noop(
-        "IGRS: Special closure of complaint {reference} was not approved. Act on it by {due}."
+        "IGRS: Special closure of complaint {reference} was not approved. Act on it by {due}. "
+        "{link}"
     ),
     "reminder_officer": gettext_noop(
-        "IGRS: Reminder: complaint {reference} with {post} is due by {due}."
+        "IGRS: Reminder: complaint {reference} with {post} is due by {due}. {link}"
     ),
     "citizen_reminder_officer": gettext_noop(
         "IGRS: The complainant has sent a reminder on complaint {reference} with {post}, due "
-        "by {due}. Act on it now."
+        "by {due}. Act on it now. {link}"
     ),
     "otp_citizen": gettext_noop(
         "IGRS: {otp} is your one-time password for the Jansunwai portal. It is valid for "
@@ -51,7 +52,8 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "you to confirm."
     ),
     "closure_proposed_officer": gettext_noop(
-        "IGRS: Special closure of complaint {reference} proposed by {post}. Approve or reject it."
+        "IGRS: Special closure of complaint {reference} proposed by {post}. Approve or reject "
+        "it. {link}"
     ),
     "closed_citizen": gettext_noop(
         "IGRS: Complaint {reference} is closed: {outcome}. {reason}"

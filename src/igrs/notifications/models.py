@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from igrs.core.text import nfc
 
-# What SMS contexts carry: grievances.services._sms_context, and the portal's one-time password.
+# What SMS contexts carry: grievances.services._sms_context (with an officer's signed link),
+# and the portal's one-time password.
 PLACEHOLDERS = frozenset(
-    {"reference", "post", "due", "level", "outcome", "reason", "otp", "minutes"}
+    {"reference", "post", "due", "level", "outcome", "reason", "otp", "minutes", "link"}
 )
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from igrs.core import clock
 from igrs.core.locks import lock_for_transaction
-from igrs.core.text import ascii_digits, nfc, normalise_mobile
+from igrs.core.text import ascii_digits, normalise_mobile
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import LimitReached, NotFound
@@ -154,8 +154,6 @@ def give_feedback(mobile: str, ref: str, *, satisfied: bool, reason: str,
     closed one, 'not satisfied' re-opens it at the next level. Same rules as the call-back."""
     actor = Actor(Role.CITIZEN, mobile=mobile)
     complaint = visible_complaint(ref, actor)
-    if not satisfied and not nfc(reason):
-        raise ValidationError({"reason": _("Say why you are not satisfied.")})
     if complaint.status == Status.CLOSED:
         if satisfied:
             raise ValidationError(_("This complaint is already closed."))

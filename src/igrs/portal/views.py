@@ -1,6 +1,7 @@
 """Pages of the citizen portal. Each view parses the form, calls one service or selector and
 renders; the rules live in the services."""
 
+import io
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core.text import mask_mobile
-from igrs.grievances import lifecycle, reference, selectors, services
+from igrs.grievances import evidence, lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotFound
 from igrs.grievances.models import Action, Role
@@ -297,7 +298,7 @@ def feedback(request: HttpRequest, ref: str) -> HttpResponse:
                                           reason=form.cleaned_data["reason"],
                                           version=form.cleaned_data["version"])
         except ValidationError as error:
-            _add_errors(form, error)
+            _add_errors(form, error, renamed={"note": "reason"})
         except GrievanceError as error:
             form.add_error(None, error.message)
         else:
@@ -329,16 +330,22 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileRespon
     try:
         if found is None:
             raise FileNotFoundError
-        opened = found.file.open("rb")
+        with found.file.open("rb") as stored:
+            content = stored.read()
     except FileNotFoundError:
         raise Http404(_("No such file.")) from None
-    return FileResponse(opened, content_type=found.content_type, filename=found.original_name)
+    # The public copy: pixels only. Where and when a photo was taken stays with officers.
+    public = evidence.without_metadata(content, found.content_type)
+    return FileResponse(io.BytesIO(public), content_type=found.content_type,
+                        filename=found.original_name)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """Put the service's per-field errors next to the form's fields (unknown ones on top)."""
+def _add_errors(form, error: ValidationError, renamed: dict[str, str] | None = None) -> None:
+    """Put the service's per-field errors next to the form's fields (unknown ones on top);
+    `renamed` maps a service's argument to the form field that feeds it."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
     for field, messages in error.message_dict.items():
+        field = (renamed or {}).get(field, field)
         form.add_error(field if field in form.fields else None, messages)

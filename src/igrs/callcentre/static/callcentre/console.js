@@ -5,14 +5,17 @@
   var live = document.getElementById("live");
   if (!live) return;
   var form = document.getElementById("complaint-form");
-  function current() { return live.querySelector("#live-call").getAttribute("data-call"); }
+  var filled = "";  // the number this script put in, which a new call may replace
   function adopt() {
     var box = live.querySelector("#live-call");
     var mobile = form.querySelector("#id_mobile");
     var callId = form.querySelector("#id_call_id");
     if (box.getAttribute("data-call") && callId.value !== box.getAttribute("data-call")) {
       callId.value = box.getAttribute("data-call");
-      if (!mobile.value) mobile.value = box.getAttribute("data-mobile");
+      // Keep a number the agent typed; replace an empty one or the last caller's.
+      if (!mobile.value || mobile.value === filled) {
+        mobile.value = filled = box.getAttribute("data-mobile");
+      }
     }
   }
   function poll() {

@@ -19,6 +19,7 @@ log = logging.getLogger("igrs.worker")
 SWEEP_ROUND = 200
 # At start, closures this far back are sampled for audit (idempotent), covering a restart.
 AUDIT_CATCH_UP = dt.timedelta(days=2)
+AUDIT_OVERLAP = dt.timedelta(minutes=10)
 
 
 class Command(BaseCommand):
@@ -51,7 +52,9 @@ class Command(BaseCommand):
                 prune()
                 audits_until = clock.now()
                 sample_audits(audits_since, audits_until)
-                audits_since = audits_until
+                # Overlapping windows: a closure stamped before a round but committed after it
+                # is still seen next time (sampling twice adds nothing).
+                audits_since = audits_until - AUDIT_OVERLAP
                 pause = 0 if backlog else settings.IGRS_SWEEP_EVERY_SECONDS
                 next_sweep = time.monotonic() + pause
             sent = deliver_pending()

@@ -1,0 +1,16 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from .accounts import roles_of
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """After sign-in, each role lands on its own screen."""
+    roles = roles_of(request.user)
+    if "officer" in roles:
+        return redirect("officers:inbox")
+    if "agent" in roles:
+        return redirect("callcentre:inbound")
+    return redirect("admin:index")

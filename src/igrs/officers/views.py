@@ -1,0 +1,213 @@
+"""The officer workspace: one inbox across the officer's posts, a complaint's page with its
+actions, and the SMS link that opens that page on a phone. Views parse, call one service or
+selector, and render."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from igrs.core import clock
+from igrs.grievances import reference, selectors, services
+from igrs.grievances.actors import Actor
+from igrs.grievances.errors import GrievanceError, NotFound
+from igrs.grievances.models import Role
+from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, AtrDetails, Upload
+from igrs.portal import selectors as portal_selectors
+
+from . import selectors as workspace
+from . import services as workspace_services
+from .forms import (
+    AtrForm,
+    ClosureForm,
+    DecisionForm,
+    ForwardDownForm,
+    InboxFilterForm,
+    InterimForm,
+    ReturnForm,
+)
+
+LINK_GRANTS = "officer_links"  # session: complaint id -> officer id, from opened SMS links
+
+
+def _officer_id(request: HttpRequest) -> int | None:
+    officer = getattr(request.user, "officer", None) if request.user.is_authenticated else None
+    return officer.pk if officer else None
+
+
+def officer_required(view):
+    @wraps(view)
+    @never_cache
+    def checked(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if _officer_id(request) is None:
+            raise PermissionDenied(_("Only officers have an inbox."))
+        return view(request, *args, **kwargs)
+    return checked
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(Role.OFFICER, user_id=request.user.pk, officer_id=_officer_id(request))
+
+
+@officer_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    form = InboxFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    found = workspace.inbox(_officer_id(request), workspace.InboxFilter(
+        post_id=data.get("post"), category_id=data.get("category"),
+        status=data.get("status") or "", older_than_days=data.get("older_than"),
+        query=data.get("q") or ""))
+    return render(request, "officers/inbox.html", {
+        "form": form, "inbox": found, "departments": portal_selectors.categories_by_department(),
+        "now": clock.now(),
+    })
+
+
+@never_cache
+@require_GET
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """An SMS link: the complaint's page in this browser session, to read; acting needs the
+    officer to sign in (or to be signed in already)."""
+    if not request.session.session_key:
+        request.session.save()
+    try:
+        complaint_id, officer_id = workspace_services.open_link(token,
+                                                                request.session.session_key)
+    except GrievanceError as error:
+        return render(request, "officers/link_refused.html", {"message": error.message},
+                      status=403)
+    grants = request.session.get(LINK_GRANTS, {})
+    grants[str(complaint_id)] = officer_id
+    request.session[LINK_GRANTS] = grants
+    ref = selectors.reference_of(complaint_id)
+    return redirect("officers:complaint", ref=ref)
+
+
+@never_cache
+@require_GET
+def complaint(request: HttpRequest, ref: str) -> HttpResponse:
+    return _complaint_page(request, ref)
+
+
+def _viewer(request: HttpRequest, ref: str) -> tuple[Actor | None, bool]:
+    """Who is looking, and whether they may act: a signed-in officer acts; a browser that
+    opened the officer's SMS link only reads."""
+    if _officer_id(request) is not None:
+        return _actor(request), True
+    grants = request.session.get(LINK_GRANTS, {})
+    complaint_id = selectors.id_of(ref)
+    if complaint_id is not None and str(complaint_id) in grants:
+        return Actor(Role.OFFICER, officer_id=grants[str(complaint_id)]), False
+    return None, False
+
+
+def _complaint_page(request: HttpRequest, ref: str, forms: dict | None = None,
+                    status: int = 200) -> HttpResponse:
+    viewer, may_act = _viewer(request, ref)
+    if viewer is None:
+        return redirect_to_login(request.get_full_path())
+    try:
+        view = selectors.get_complaint(ref, viewer)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    c = view.complaint
+    version = {"version": c.version}
+    options = workspace.options_for(viewer.officer_id, c) if may_act else workspace.NO_OPTIONS
+    return render(request, "officers/complaint.html", {
+        "view": view, "complaint": c, "grouped": reference.grouped(c.reference),
+        "action_taken": portal_selectors.last_action_taken(view), "may_act": may_act,
+        "options": options, "attachment_view": "officers:attachment",
+        "evidence": [a for event in view.events for a in event.attachments.all()],
+        "login_url": f"{reverse('login')}?next={request.path}",
+        "atr": AtrForm(initial=version), "forward": ForwardDownForm(initial=version),
+        "returning": ReturnForm(initial=version), "closure": ClosureForm(initial=version),
+        "decision": DecisionForm(initial=version), "interim": InterimForm(),
+        **(forms or {}),
+    }, status=status)
+
+
+def _uploads(request: HttpRequest) -> list[Upload]:
+    files = [f for f in request.FILES.getlist("files") if f.size][:MAX_ATTACHMENTS + 1]
+    return [Upload(f.name, f.read(MAX_ATTACHMENT_BYTES + 1)) for f in files]
+
+
+ACTIONS = {
+    "atr": ("atr", AtrForm, lambda request, d: dict(
+        fn=services.submit_atr, disposal=d["disposal"], report=d["report"],
+        attachments=_uploads(request), version=d["version"],
+        details=AtrDetails(site_visit_on=d["site_visit_on"], persons_met=d["persons_met"],
+                           complainant_statement=d["complainant_statement"],
+                           opposite_party_statement=d["opposite_party_statement"]))),
+    "forward": ("forward", ForwardDownForm, lambda request, d: dict(
+        fn=services.forward_down, to_post_id=d["to_post_id"], note=d["note"],
+        version=d["version"])),
+    "return": ("returning", ReturnForm, lambda request, d: dict(
+        fn=services.return_misrouted, reason=d["reason"], suggestion=d["suggestion"],
+        version=d["version"])),
+    "closure": ("closure", ClosureForm, lambda request, d: dict(
+        fn=services.propose_special_closure, ground=d["ground"], reason=d["reason"],
+        version=d["version"])),
+    "decision": ("decision", DecisionForm, lambda request, d: dict(
+        fn=services.decide_special_closure, approve=d["approve"], note=d["note"],
+        version=d["version"])),
+    "interim": ("interim", InterimForm, lambda request, d: dict(
+        fn=services.interim_reply, reply=d["reply"])),
+}
+
+
+@officer_required
+@require_POST
+def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404(_("No such action."))
+    name, form_class, arguments = ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        call = arguments(request, form.cleaned_data)
+        fn = call.pop("fn")
+        try:
+            fn(_actor(request), ref, **call)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except GrievanceError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(f"{reverse('officers:complaint', kwargs={'ref': ref})}?done={action}")
+    return _complaint_page(request, ref, {name: form, "open_form": action}, status=422)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        target = "files" if field == "attachments" and "files" in form.fields else field
+        form.add_error(target if target in form.fields else None, messages)
+
+
+@never_cache
+@require_GET
+def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
+    """The original evidence, EXIF included, for officers who may see the complaint."""
+    viewer, _may_act = _viewer(request, ref)
+    if viewer is None:
+        raise Http404(_("No such file."))
+    try:
+        found = portal_selectors.attachment_of(selectors.visible_complaint(ref, viewer),
+                                               attachment_id)
+        if found is None:
+            raise FileNotFoundError
+        opened = found.file.open("rb")
+    except (NotFound, FileNotFoundError):
+        raise Http404(_("No such file.")) from None
+    return FileResponse(opened, content_type=found.content_type, filename=found.original_name)
+
