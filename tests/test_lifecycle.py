@@ -413,11 +413,23 @@ def test_forwarding_down_near_the_deadline_does_not_shift_the_blame(agent, desk,
                .values_list("post__code", flat=True)) == {DM, TEHSILDAR}
 
 
-def test_not_satisfied_after_a_forward_down_goes_above_the_accountable_post(agent, desk, dm):
+def test_a_subordinates_report_comes_back_for_approval_before_it_counts(agent, desk, dm):
     complaint = services.forward(desk, new_complaint(agent).reference, to_post_id=post(DM).pk)
     services.forward_down(dm, complaint.reference, to_post_id=post(TEHSILDAR).pk)
-    services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
-                        report="कब्ज़ा हटवा दिया गया है।")
+    back = services.submit_atr(officer_actor(TEHSILDAR), complaint.reference,
+                               disposal="resolved", report="कब्ज़ा हटवा दिया गया है।",
+                               attachments=[services.Upload("mauka.jpg", JPEG)])
+    assert (back.status, back.current_post.code) == (Status.ASSIGNED, DM)
+    assert back.events.last().action == Action.SUBORDINATE_REPORT
+    assert OutboxMessage.objects.filter(reference=complaint.reference,
+                                        key="subordinate_report_officer").exists()
+    with pytest.raises(NotPermitted):
+        services.approve_subordinate_report(officer_actor(TEHSILDAR), complaint.reference)
+    approved = services.approve_subordinate_report(dm, complaint.reference, note="सत्यापित")
+    assert approved.status == Status.AWAITING_VERIFICATION
+    atr = approved.events.last()
+    assert atr.action == Action.SUBMIT_ATR and atr.actor_post.code == DM
+    assert "कब्ज़ा हटवा दिया गया है।" in atr.note and atr.attachments.count() == 1
     up = services.verify(agent, complaint.reference, outcome="not_satisfied", note="नहीं")
     assert up.current_post.code == PS_REVENUE
 
@@ -510,3 +522,25 @@ def test_a_reminder_or_a_note_does_not_turn_an_officers_atr_into_a_conflict(agen
                                report="कब्ज़ा हटवा दिया गया है।", version=read_version)
     assert done.status == Status.AWAITING_VERIFICATION
     assert actions(done)[-3:] == [Action.REMIND, Action.NOTE, Action.SUBMIT_ATR]
+
+
+def test_a_senior_officer_grades_a_disposal_and_c_reopens_it_with_the_same_post(agent, dm,
+                                                                                 tehsildar):
+    complaint = disposed(agent, tehsildar)
+    with pytest.raises(NotPermitted):
+        services.grade_disposal(tehsildar, complaint.reference, grade="A")  # not above itself
+    with pytest.raises(NotPermitted):
+        services.grade_disposal(officer_actor("REV-L2-UP-AGRA"), complaint.reference,
+                                grade="A")  # another district's DM
+    graded = services.grade_disposal(dm, complaint.reference, grade="B", remarks="ठीक")
+    assert graded.status == Status.AWAITING_VERIFICATION
+    with pytest.raises(ValidationError):
+        services.grade_disposal(dm, complaint.reference, grade="C")  # remarks needed
+    reopened = services.grade_disposal(dm, complaint.reference, grade="C",
+                                       remarks="मौके की फ़ोटो नहीं है, दोबारा जाँच करें।")
+    assert (reopened.status, reopened.current_post.code, reopened.level) == (
+        Status.ASSIGNED, TEHSILDAR, 1)
+    assert reopened.verify_after is None and reopened.disposal == ""
+    assert reopened.events.last().data["grade"] == "C"
+    assert OutboxMessage.objects.filter(reference=complaint.reference,
+                                        key="graded_c_officer").exists()

@@ -382,11 +382,14 @@ class LifecycleMachine(RuleBasedStateMachine):
         elif fault == "four_files":
             files = [Upload(f"photo{i}.png", PNG) for i in range(4)]
         ok = c.status == Status.ASSIGNED and self.holds(actor, c.current_post_id) and not fault
+        forwarded = c.accountable_post_id not in (None, c.current_post_id)
+        expect = (Expect(Action.SUBORDINATE_REPORT, Status.ASSIGNED, c.accountable_post_id)
+                  if forwarded else
+                  Expect(Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, c.current_post_id))
         self.attempt(
             ref, lambda: services.submit_atr(actor, ref, disposal=disposal, report=report,
                                              attachments=files),
-            Expect(Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, c.current_post_id)
-            if ok else None,
+            expect if ok else None,
         )
         if ok:
             atr = self.load(ref).events.order_by("-pk").first()

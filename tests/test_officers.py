@@ -249,3 +249,40 @@ def test_people_without_an_officer_record_have_no_inbox(client, db):
     client.force_login(User.objects.create_user("clerk"))
     assert client.get("/officer/").status_code == 403
     assert type(client)().get("/officer/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_forwarder_approves_the_subordinates_report_from_the_page(client, agent):
+    complaint = new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()  # overdue: up to the DM
+    dm = officer_actor(DM)
+    services.forward_down(dm, complaint.reference, to_post_id=post(TEHSILDAR).pk)
+    services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
+                        report="राजस्व टीम ने कब्ज़ा हटवा दिया है।")
+    complaint.refresh_from_db()
+    signed_in(client, DM)
+    shown = page(client.get(f"/officer/complaints/{complaint.reference}/"))
+    assert "राजस्व टीम ने कब्ज़ा हटवा दिया है।" in shown and 'action="/officer/complaints/' \
+        f'{complaint.reference}/approve/"' in shown
+    client.post(f"/officer/complaints/{complaint.reference}/approve/",
+                {"note": "जाँच कर ली", "version": complaint.version})
+    complaint.refresh_from_db()
+    assert complaint.status == Status.AWAITING_VERIFICATION
+
+
+def test_a_senior_sees_the_teams_pendency_and_grades_c_to_reopen(client, agent):
+    waiting = new_complaint(agent, mobile="9812345621")
+    clock.advance(dt.timedelta(days=10))  # overdue with the tehsildar (no sweep has run)
+    done = services.submit_atr(officer_actor(TEHSILDAR),
+                               new_complaint(agent, mobile="9812345622").reference,
+                               disposal="resolved", report="कब्ज़ा हटवा दिया गया है।")
+    signed_in(client, DM)
+    inbox = page(client.get("/officer/"))
+    assert post(TEHSILDAR).title_hi in inbox and done.reference in inbox
+    team = inbox[inbox.index('id="team-title"'):]
+    assert re.search(r"<td>1</td><td class=\"overdue\">1</td>", team)
+    assert waiting.reference not in inbox  # with the tehsildar: counted, not listed
+    client.post(f"/officer/complaints/{done.reference}/grade/",
+                {"grade": "C", "remarks": "फ़ोटो नहीं, दोबारा जाँचें", "version": done.version})
+    done.refresh_from_db()
+    assert done.status == Status.ASSIGNED and done.current_post == post(TEHSILDAR)

@@ -50,6 +50,12 @@ class SpecialGround(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate complaint")
 
 
+class Grade(models.TextChoices):
+    A = "A", _("A: good disposal")
+    B = "B", _("B: adequate disposal")
+    C = "C", _("C: poor disposal, re-opened at the same level")
+
+
 class ClosureKind(models.TextChoices):
     SATISFIED = "satisfied", _("Complainant satisfied")
     UNVERIFIED = "unverified", _("Complainant not reachable; closed unverified")
@@ -204,6 +210,8 @@ class Action(models.TextChoices):
     REMIND = "remind", _("Reminder sent to the officer")
     CALL_BACK = "call_back", _("Complainant asked to be called back later")
     INTERIM_REPLY = "interim_reply", _("Interim reply from the officer")
+    SUBORDINATE_REPORT = "subordinate_report", _("Report from the subordinate, for approval")
+    GRADE = "grade", _("Disposal graded by a senior officer")
     NOTE = "note", _("Note added")
 
 

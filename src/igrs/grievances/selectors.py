@@ -4,7 +4,7 @@ history by mobile, queues. Faces render what these return."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from igrs.directory.models import Officer, Post
 from . import deadlines, reference
 from .actors import Actor
 from .errors import NotFound
-from .models import Complaint, Event, Role, Status
+from .models import Action, Complaint, Event, Role, Status
 
 
 @dataclass
@@ -142,3 +142,10 @@ def verification_queue(limit: int = 100) -> QuerySet[Complaint]:
     """Complaints waiting for their verification call, the longest-due first."""
     return (Complaint.objects.filter(verify_after__isnull=False)
             .select_related("current_post__unit").order_by("verify_after", "id")[:limit])
+
+
+def pending_subordinate_report(complaint: Complaint) -> Event | None:
+    """The subordinate's report, if it is the last thing that moved the complaint."""
+    moved = (complaint.events.exclude(from_post_id=F("to_post_id"))
+             .exclude(from_post__isnull=True, to_post__isnull=True).order_by("-at", "-pk").first())
+    return moved if moved is not None and moved.action == Action.SUBORDINATE_REPORT else None

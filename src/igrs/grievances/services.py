@@ -26,7 +26,7 @@ from igrs.directory.models import Post, UnitKind
 from igrs.notifications.models import OutboxMessage
 from igrs.notifications.services import queue_sms, save_outbox
 
-from . import deadlines, evidence, lifecycle, reference, routing
+from . import deadlines, evidence, lifecycle, reference, routing, selectors
 from .actors import SYSTEM, Actor
 from .errors import Conflict, InvalidTransition, LimitReached, NotFound, NotPermitted
 from .models import (
@@ -38,6 +38,7 @@ from .models import (
     Defaulter,
     Disposal,
     Event,
+    Grade,
     RegistrationKey,
     Role,
     Source,
@@ -375,14 +376,95 @@ def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
                  _("Attach at least one photo of the work done: this category needs one for "
                    "a resolved report."))
     now = clock.now()
-    changes = {"disposal": disposal, "verification_attempts": 0, "remind_at": None}
     data = {"disposal": disposal, **(details.cleaned(now) if details else {})}
+    if complaint.accountable_post_id not in (None, complaint.current_post_id):
+        # Forwarded down: the report goes back up to the post that forwarded it, to approve.
+        forwarder = directory.get_post(complaint.accountable_post_id)
+        return _transition(
+            complaint, actor, Action.SUBORDINATE_REPORT, Status.ASSIGNED, now,
+            changes=_placement(complaint, forwarder, now, fresh_deadline=False), note=report,
+            data=data, acting_post=acting, attachments=files,
+            messages=lambda c: _post_sms(forwarder, c, "subordinate_report_officer"))
+    changes = {"disposal": disposal, "verification_attempts": 0, "remind_at": None}
     return _transition(
         complaint, actor, Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, now, changes=changes,
         note=report, data=data, acting_post=acting, attachments=files,
         messages=lambda c: [_citizen_sms(c, "disposed_citizen",
                                          outcome=_label(Disposal(disposal), c.language))],
     )
+
+
+def approve_subordinate_report(actor: Actor, ref: str, *, note: str = "",
+                               version: int | None = None) -> Complaint:
+    """The forwarding officer adopts the subordinate's report as the action-taken report (with
+    its evidence); to disagree, they forward it down again with instructions."""
+    complaint = _load(ref, version)
+    acting = _acting_post(actor, complaint.current_post_id)
+    report = selectors.pending_subordinate_report(complaint)
+    _require(report is not None, _("There is no report from a subordinate to approve."))
+    now = clock.now()
+    disposal = report.data["disposal"]
+    text = report.note + (f"\n\n{nfc(note)}" if nfc(note) else "")
+    return _transition(
+        complaint, actor, Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, now,
+        changes={"disposal": disposal, "verification_attempts": 0, "remind_at": None},
+        note=text, data={**report.data, "approved_report": report.pk}, acting_post=acting,
+        also=lambda event: _adopt_attachments(report, event),
+        messages=lambda c: [_citizen_sms(c, "disposed_citizen",
+                                         outcome=_label(Disposal(disposal), c.language))],
+    )
+
+
+def _adopt_attachments(report: Event, event: Event) -> None:
+    """The subordinate's evidence, also on the approved report (same stored files)."""
+    Attachment.objects.bulk_create(
+        Attachment(event=event, file=a.file.name, original_name=a.original_name,
+                   content_type=a.content_type, size=a.size, sha256=a.sha256,
+                   taken_at=a.taken_at, latitude=a.latitude, longitude=a.longitude,
+                   warnings=a.warnings)
+        for a in report.attachments.all())
+
+
+def grade_disposal(actor: Actor, ref: str, *, grade: str, remarks: str = "",
+                   version: int | None = None) -> Complaint:
+    """A senior officer (a post above the one that disposed of it, level 2 or higher) grades
+    the disposal A, B or C. C re-opens it with the disposing post, with a fresh time limit and
+    the grader's remarks."""
+    complaint = _load(ref, version)
+    lifecycle.check(complaint.status, Action.GRADE, actor.role)
+    _require(grade in Grade.values, _("Choose grade A, B or C."))
+    disposed = _disposing_post(complaint)
+    _require(disposed is not None, _("There is no disposal by an officer to grade."))
+    grader = _senior_post(actor, disposed)
+    remarks = nfc(remarks)
+    now = clock.now()
+    data = {"grade": grade, "disposed_by_post": disposed.pk}
+    if grade != Grade.C:
+        return _transition(complaint, actor, Action.GRADE, complaint.status, now,
+                           note=remarks, data=data, acting_post=grader)
+    _require(remarks, _("Write what is wrong with the disposal."))
+    changes = _placement(complaint, disposed, now, fresh_deadline=True) | {
+        "disposal": "", "verification_attempts": 0, "closure_kind": "", "closed_at": None}
+    return _transition(complaint, actor, Action.GRADE, Status.ASSIGNED, now, changes=changes,
+                       note=remarks, data=data, acting_post=grader,
+                       messages=lambda c: _holder_sms(c, "graded_c_officer"))
+
+
+def _disposing_post(complaint: Complaint) -> Post | None:
+    atr = (complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.APPROVE_CLOSURE])
+           .order_by("-at", "-pk").first())
+    return directory.get_post(atr.actor_post_id) if atr and atr.actor_post_id else None
+
+
+def _senior_post(actor: Actor, disposed: Post) -> Post:
+    """The post the grader acts for: one they hold, above the disposing post, at level 2+."""
+    if actor.role != Role.OFFICER or actor.officer_id is None:
+        raise NotPermitted(_("Only a senior officer can grade a disposal."))
+    held = directory.posts_held_by(actor.officer_id, timezone.localdate(clock.now()))
+    above = [p for p in directory.post_chain(disposed.pk)[1:] if p.pk in held and p.level >= 2]
+    if not above:
+        raise NotPermitted(_("Only an officer above the post that disposed of it can grade it."))
+    return above[0]
 
 
 def propose_special_closure(actor: Actor, ref: str, *, ground: str, reason: str,

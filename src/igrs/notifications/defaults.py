@@ -47,6 +47,13 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "IGRS: {otp} is your one-time password for the Jansunwai portal. It is valid for "
         "{minutes} minutes. Do not share it with anyone."
     ),
+    "subordinate_report_officer": gettext_noop(
+        "IGRS: The report on complaint {reference} is back with {post} for approval. {link}"
+    ),
+    "graded_c_officer": gettext_noop(
+        "IGRS: The disposal of complaint {reference} was graded C and re-opened with {post}. "
+        "Dispose of it by {due}. {link}"
+    ),
     "disposed_citizen": gettext_noop(
         "IGRS: Action taken on complaint {reference}: {outcome}. Our call centre will call "
         "you to confirm."

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from igrs.grievances.models import Disposal, SpecialGround
+from igrs.grievances.models import Disposal, Grade, SpecialGround
 from igrs.portal.forms import CHOICE, REQUIRED, MultipleFileInput, choice
 
 
@@ -70,3 +70,15 @@ class DecisionForm(forms.Form):
 class InterimForm(forms.Form):
     reply = forms.CharField(label=_("Interim reply to the complainant"),
                             error_messages=REQUIRED)
+
+
+class ApproveForm(forms.Form):
+    note = forms.CharField(label=_("Your remarks (added to the report)"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class GradeForm(forms.Form):
+    grade = forms.ChoiceField(label=_("Grade"), choices=Grade.choices, widget=forms.RadioSelect,
+                              error_messages=CHOICE)
+    remarks = forms.CharField(label=_("Remarks (required for C)"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from igrs.core import clock
@@ -11,8 +11,8 @@ from igrs.core.text import ascii_digits
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post
 from igrs.grievances import reference
-from igrs.grievances.models import Complaint, Status
-from igrs.grievances.selectors import post_inbox
+from igrs.grievances.models import TIMED_STATUSES, Action, Complaint, Event, Status
+from igrs.grievances.selectors import pending_subordinate_report, post_inbox
 
 INBOX_LIMIT = 200
 
@@ -90,6 +90,8 @@ class Options:
     act: bool = False  # holds the post it is with, and it waits for action
     decide_closure: bool = False  # holds the post above a proposed special closure
     subordinates: tuple[Post, ...] = ()
+    pending_report: Event | None = None  # a subordinate's report waiting for approval
+    grade: bool = False  # holds a senior post above the one that disposed of it
 
 
 NO_OPTIONS = Options()
@@ -106,7 +108,62 @@ def options_for(officer_id: int, complaint: Complaint) -> Options:
         decide_closure=(complaint.status == Status.CLOSURE_PROPOSED
                         and post.superior_id in held),
         subordinates=tuple(subordinate_posts(post.pk)) if acts else (),
+        pending_report=pending_subordinate_report(complaint) if acts else None,
+        grade=(complaint.status in (Status.AWAITING_VERIFICATION, Status.CLOSED)
+               and _senior_to_disposer(held, complaint)),
     )
+
+
+def _senior_to_disposer(held: frozenset[int], complaint: Complaint) -> bool:
+    atr = (complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk")
+           .values_list("actor_post_id", flat=True).first())
+    return atr is not None and any(p.pk in held and p.level >= 2
+                                   for p in directory.post_chain(atr)[1:])
+
+
+@dataclass
+class TeamRow:
+    post: Post
+    pending: int
+    overdue: int
+
+
+def team_pendency(officer_id: int) -> list[TeamRow]:
+    """For a senior officer: what waits on every post under theirs, and how much is late."""
+    now = clock.now()
+    below = _posts_below(directory.posts_held_by(officer_id, timezone.localdate(now)))
+    if not below:
+        return []
+    counts = {row["current_post_id"]: row for row in
+              Complaint.objects.filter(current_post_id__in=below, status__in=TIMED_STATUSES)
+              .values("current_post_id")
+              .annotate(pending=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))}
+    rows = [TeamRow(directory.get_post(pk), counts[pk]["pending"], counts[pk]["overdue"])
+            for pk in counts]
+    return sorted(rows, key=lambda r: (-r.overdue, -r.pending, r.post.code))
+
+
+def _posts_below(held: frozenset[int]) -> list[int]:
+    found, frontier = [], list(held)
+    while frontier:
+        frontier = list(Post.objects.filter(superior_id__in=frontier, active=True)
+                        .values_list("pk", flat=True))
+        found += frontier
+    return found
+
+
+def disposals_to_grade(officer_id: int, days: int = 30, limit: int = 50) -> list[Event]:
+    """Recent action-taken reports of posts under the officer's, not graded yet."""
+    now = clock.now()
+    below = _posts_below(directory.posts_held_by(officer_id, timezone.localdate(now)))
+    graded = Event.objects.filter(action=Action.GRADE, at__gte=now - dt.timedelta(days=days))
+    return list(
+        Event.objects.filter(action=Action.SUBMIT_ATR, actor_post_id__in=below,
+                             at__gte=now - dt.timedelta(days=days),
+                             complaint__status__in=[Status.AWAITING_VERIFICATION,
+                                                    Status.CLOSED])
+        .exclude(complaint_id__in=graded.values("complaint_id"))
+        .select_related("complaint", "actor_post__unit").order_by("-at")[:limit])
 
 
 def subordinate_posts(post_id: int) -> list[Post]:

@@ -24,10 +24,12 @@ from igrs.portal import selectors as portal_selectors
 from . import selectors as workspace
 from . import services as workspace_services
 from .forms import (
+    ApproveForm,
     AtrForm,
     ClosureForm,
     DecisionForm,
     ForwardDownForm,
+    GradeForm,
     InboxFilterForm,
     InterimForm,
     ReturnForm,
@@ -66,9 +68,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         post_id=data.get("post"), category_id=data.get("category"),
         status=data.get("status") or "", older_than_days=data.get("older_than"),
         query=data.get("q") or ""))
+    officer_id = _officer_id(request)
     return render(request, "officers/inbox.html", {
         "form": form, "inbox": found, "departments": portal_selectors.categories_by_department(),
-        "now": clock.now(),
+        "now": clock.now(), "team": workspace.team_pendency(officer_id),
+        "to_grade": workspace.disposals_to_grade(officer_id),
     })
 
 
@@ -131,6 +135,7 @@ def _complaint_page(request: HttpRequest, ref: str, forms: dict | None = None,
         "atr": AtrForm(initial=version), "forward": ForwardDownForm(initial=version),
         "returning": ReturnForm(initial=version), "closure": ClosureForm(initial=version),
         "decision": DecisionForm(initial=version), "interim": InterimForm(),
+        "approve": ApproveForm(initial=version), "grade": GradeForm(initial=version),
         **(forms or {}),
     }, status=status)
 
@@ -161,6 +166,11 @@ ACTIONS = {
         version=d["version"])),
     "interim": ("interim", InterimForm, lambda request, d: dict(
         fn=services.interim_reply, reply=d["reply"])),
+    "approve": ("approve", ApproveForm, lambda request, d: dict(
+        fn=services.approve_subordinate_report, note=d["note"], version=d["version"])),
+    "grade": ("grade", GradeForm, lambda request, d: dict(
+        fn=services.grade_disposal, grade=d["grade"], remarks=d["remarks"],
+        version=d["version"])),
 }
 
 
