@@ -4,10 +4,12 @@ the action-taken report with photo evidence, and the other actions with their pe
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from igrs.core import clock, links
@@ -18,14 +20,14 @@ from igrs.notifications.models import OutboxMessage
 
 from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, post, today
 
-PHOTO_TIME = "2026:11:29 10:00:00"
 
-
-def gps_photo(taken: str = PHOTO_TIME) -> bytes:
-    """A JPEG as a phone camera writes it: time and GPS position in its EXIF."""
+def gps_photo(taken: str = "") -> bytes:
+    """A JPEG as a phone camera writes it: time (by default a minute from now, IST) and GPS
+    position in its EXIF."""
     image = Image.new("RGB", (64, 48), (200, 120, 40))
     exif = Image.Exif()
-    exif[0x0132] = taken
+    exif[0x0132] = taken or (timezone.localtime(clock.now()) + dt.timedelta(minutes=1)
+                             ).strftime("%Y:%m:%d %H:%M:%S")
     gps = exif.get_ifd(0x8825)
     gps[1], gps[2], gps[3], gps[4] = "N", (26.0, 50.0, 24.0), "E", (80.0, 56.0, 48.0)
     out = io.BytesIO()
@@ -286,3 +288,34 @@ def test_a_senior_sees_the_teams_pendency_and_grades_c_to_reopen(client, agent):
                 {"grade": "C", "remarks": "फ़ोटो नहीं, दोबारा जाँचें", "version": done.version})
     done.refresh_from_db()
     assert done.status == Status.ASSIGNED and done.current_post == post(TEHSILDAR)
+
+
+def test_a_photo_far_from_the_complaints_place_is_flagged(agent):
+    sadar = Unit.objects.get(code=LUCKNOW_SADAR)
+    sadar.latitude, sadar.longitude = 26.85, 80.95  # the photo is taken here (26.84, 80.95)
+    sadar.save()
+    near = new_complaint(agent, mobile="9812345631")
+    services.submit_atr(officer_actor(TEHSILDAR), near.reference, disposal="resolved",
+                        report="मौके पर जाकर कार्यवाही पूरी की गई।",
+                        attachments=[services.Upload("near.jpg", gps_photo())])
+    sadar.latitude, sadar.longitude = 27.5, 81.9  # ~120 km away
+    sadar.save()
+    far = new_complaint(agent, mobile="9812345632")
+    services.submit_atr(officer_actor(TEHSILDAR), far.reference, disposal="resolved",
+                        report="मौके पर जाकर कार्यवाही पूरी की गई।",
+                        attachments=[services.Upload("far.jpg", gps_photo())])
+    warnings = dict(Attachment.objects.values_list("original_name", "warnings"))
+    assert warnings == {"near.jpg": [], "far.jpg": ["far_from_place"]}
+
+
+def test_evidence_goes_through_the_configured_storage(agent, settings):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    complaint = new_complaint(agent)
+    services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
+                        report="मौके पर जाकर कार्यवाही पूरी की गई।",
+                        attachments=[services.Upload("site.jpg", gps_photo())])
+    stored = Attachment.objects.get()
+    assert not (Path(settings.MEDIA_ROOT) / stored.file.name).exists()  # not on local disk
+    with stored.file.open("rb") as handle:
+        assert evidence.photo_facts(handle.read()).latitude == 26.84

@@ -1,5 +1,6 @@
 """One settings module, driven by environment variables (see README, "Configuration")."""
 
+import json
 import os
 from pathlib import Path
 
@@ -113,6 +114,19 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("IGRS_HTTPS", False)
 
+# Uploaded evidence goes through Django's storage API: local disk by default; any backend by
+# its dotted path, e.g. S3-compatible storage with `pip install igrs[s3]` and
+# IGRS_MEDIA_STORAGE=storages.backends.s3.S3Storage
+# IGRS_MEDIA_STORAGE_OPTIONS='{"bucket_name": "igrs-evidence", "endpoint_url": "https://…"}'.
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get("IGRS_MEDIA_STORAGE",
+                                  "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("IGRS_MEDIA_STORAGE_OPTIONS", "{}")),
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("IGRS_MEDIA_ROOT", VAR_DIR / "media"))
@@ -163,6 +177,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Where people reach this installation: links in SMS are built from it.
 IGRS_PUBLIC_URL = os.environ.get("IGRS_PUBLIC_URL", "http://127.0.0.1:8000")
 IGRS_OFFICER_LINK_DAYS = env_int("IGRS_OFFICER_LINK_DAYS", 30)
+# A photo taken farther than this from the complaint's place (where coordinates are known)
+# is flagged on the evidence.
+IGRS_EVIDENCE_MAX_KM = float(os.environ.get("IGRS_EVIDENCE_MAX_KM", "25"))
 
 # --- Notifications ---
 IGRS_SMS_GATEWAY = os.environ.get("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")

@@ -54,6 +54,10 @@ class Unit(Bilingual):
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
     )
+    # Where the unit's headquarters is, when known: photo evidence taken far from the place
+    # of a complaint is flagged. The nearest unit above with coordinates stands in.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("administrative unit")

@@ -3,6 +3,7 @@ without any metadata for people outside the government (the complainant, the pub
 
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -70,3 +71,11 @@ def without_metadata(content: bytes, content_type: str) -> bytes:
     out = io.BytesIO()
     clean.save(out, format="JPEG" if content_type == "image/jpeg" else "PNG", quality=90)
     return out.getvalue()
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (latitude, longitude) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(math.sqrt(h))

@@ -1071,6 +1071,13 @@ def _evidence_warnings(event: Event, facts: evidence.PhotoFacts) -> list[str]:
         warnings.append("older_than_complaint")
     if facts.latitude is None or facts.longitude is None:
         warnings.append("no_place")
+        return warnings
+    place = next((u for u in directory.unit_chain(event.complaint.place_id)
+                  if u.latitude is not None and u.longitude is not None), None)
+    if place is not None and evidence.distance_km(
+            (facts.latitude, facts.longitude),
+            (place.latitude, place.longitude)) > settings.IGRS_EVIDENCE_MAX_KM:
+        warnings.append("far_from_place")
     return warnings
 
 
