@@ -534,6 +534,10 @@ def test_a_senior_officer_grades_a_disposal_and_c_reopens_it_with_the_same_post(
                                 grade="A")  # another district's DM
     graded = services.grade_disposal(dm, complaint.reference, grade="B", remarks="ठीक")
     assert graded.status == Status.AWAITING_VERIFICATION
+    assert graded.version == complaint.version  # an A or B decides nothing else
+    with pytest.raises(ValidationError):
+        services.grade_disposal(dm, complaint.reference, grade="C", remarks="फिर से")  # once
+    complaint = disposed(agent, tehsildar, mobile="9812300000")
     with pytest.raises(ValidationError):
         services.grade_disposal(dm, complaint.reference, grade="C")  # remarks needed
     reopened = services.grade_disposal(dm, complaint.reference, grade="C",

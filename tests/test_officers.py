@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
 from igrs.core import clock, links
 from igrs.directory.models import Category, Officer, Post, Posting, Unit
-from igrs.grievances import evidence, services
+from igrs.grievances import evidence, selectors, services
 from igrs.grievances.models import Action, Attachment, Complaint, Status
 from igrs.notifications.models import OutboxMessage
 
@@ -105,14 +106,23 @@ def sms_link(complaint: Complaint) -> str:
 def test_the_sms_link_opens_the_page_to_read_once_per_session(client, agent):
     complaint = new_complaint(agent)
     link = sms_link(complaint)
-    opened = client.get(link)
+    assert client.get(link).status_code == 200  # a button to press: previews use up nothing
+    assert type(client)().get(link).status_code == 200
+    opened = client.post(link)
     assert opened["Location"] == f"/officer/complaints/{complaint.reference}/"
     shown = page(client.get(opened["Location"]))
-    assert complaint.description in shown and "Sign in" in shown or "साइन इन" in shown
+    assert complaint.description in shown and "साइन इन" in shown
     assert 'name="disposal"' not in shown  # reading only: acting needs a sign-in
     elsewhere = type(client)()
-    assert elsewhere.get(link).status_code == 403
-    assert client.get(link).status_code == 302  # the same session may open it again
+    assert elsewhere.post(link).status_code == 403
+    assert client.post(link).status_code == 302  # the same session may open it again
+
+
+def test_a_signed_in_officer_goes_straight_through_the_link(client, agent):
+    complaint = new_complaint(agent)
+    signed_in(client, TEHSILDAR)
+    assert client.get(sms_link(complaint))["Location"] == (
+        f"/officer/complaints/{complaint.reference}/")
 
 
 def test_a_tampered_or_expired_link_is_refused(client, agent):
@@ -120,8 +130,9 @@ def test_a_tampered_or_expired_link_is_refused(client, agent):
     link = sms_link(complaint)
     tampered = link[:-1] + ("0" if link[-1] != "0" else "1")
     assert client.get(tampered).status_code == 403
+    assert client.get(link + "é").status_code == 403
     clock.advance(dt.timedelta(days=31))
-    assert type(client)().get(link).status_code == 403
+    assert type(client)().post(link).status_code == 403
     assert links.read_officer_link("not-a-token") is None
 
 
@@ -319,3 +330,62 @@ def test_evidence_goes_through_the_configured_storage(agent, settings):
     assert not (Path(settings.MEDIA_ROOT) / stored.file.name).exists()  # not on local disk
     with stored.file.open("rb") as handle:
         assert evidence.photo_facts(handle.read()).latitude == 26.84
+
+
+def test_a_report_goes_back_to_the_post_that_forwarded_it_not_the_first_forwarder(agent):
+    complaint = new_complaint(agent)
+    for _ in range(2):  # overdue twice: up to the principal secretary
+        clock.advance(dt.timedelta(days=9))
+        services.sweep()
+    ps, dm = officer_actor("REV-L3"), officer_actor(DM)
+    services.forward_down(ps, complaint.reference, to_post_id=post(DM).pk)
+    services.forward_down(dm, complaint.reference, to_post_id=post(TEHSILDAR).pk)
+    back = services.submit_atr(officer_actor(TEHSILDAR), complaint.reference,
+                               disposal="resolved", report="कब्ज़ा हटवा दिया गया है।")
+    assert back.current_post == post(DM)
+
+
+def test_a_c_grade_does_not_bring_back_an_approved_report(agent):
+    complaint = new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()
+    dm = officer_actor(DM)
+    services.forward_down(dm, complaint.reference, to_post_id=post(TEHSILDAR).pk)
+    services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
+                        report="कब्ज़ा हटवा दिया गया है।")
+    approved = services.approve_subordinate_report(dm, complaint.reference)
+    assert selectors.pending_subordinate_report(approved) is None
+    ps = officer_actor("REV-L3")
+    reopened = services.grade_disposal(ps, complaint.reference, grade="C",
+                                       remarks="जाँच अधूरी है")
+    assert reopened.current_post == post(DM)
+    assert selectors.pending_subordinate_report(reopened) is None
+
+
+def test_the_public_never_sees_internal_steps_or_unreadable_originals(client, agent):
+    complaint = new_complaint(agent, mobile="9876543210")
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()
+    dm = officer_actor(DM)
+    services.forward_down(dm, complaint.reference, to_post_id=post(TEHSILDAR).pk)
+    broken = gps_photo()[:-200]  # a truncated JPEG: EXIF readable, pixels not
+    services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
+                        report="गोपनीय आंतरिक आख्या का पाठ।",
+                        attachments=[services.Upload("broken.jpg", broken)])
+    services.approve_subordinate_report(dm, complaint.reference)
+    citizen = type(client)()
+    citizen.post("/track/", {"reference": complaint.reference, "mobile": "9876543210"})
+    shown = page(citizen.get(f"/track/{complaint.reference}/"))
+    assert "अनुमोदन हेतु" not in shown  # the subordinate-report step is not listed
+    url = re.search(r'href="(/track/\d+/files/\d+/)"', shown).group(1)
+    assert citizen.get(url).status_code == 404  # cannot be cleaned: not served at all
+
+
+def test_an_absurdly_large_image_is_refused_before_it_is_decoded(agent):
+    out = io.BytesIO()
+    Image.new("1", (10_000, 6_000)).save(out, "PNG")  # 60 megapixels, a small file
+    complaint = new_complaint(agent)
+    with pytest.raises(ValidationError):
+        services.submit_atr(officer_actor(TEHSILDAR), complaint.reference,
+                            disposal="resolved", report="मौके पर जाकर कार्यवाही की गई।",
+                            attachments=[services.Upload("huge.png", out.getvalue())])

@@ -2,11 +2,13 @@
 reminders. The browser tests (tests/browser/) drive the same pages in Chromium."""
 
 import datetime as dt
+import io
 import re
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from igrs.core import clock
 from igrs.directory.models import Category, Unit
@@ -21,6 +23,12 @@ from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
 
 MOBILE = "9876543210"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def real_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (10, 120, 200)).save(out, "PNG")
+    return out.getvalue()
 
 
 def last_otp(mobile: str = MOBILE) -> str:
@@ -299,14 +307,15 @@ def test_the_timeline_answers_who_where_and_what(client, agent):
     clock.advance(dt.timedelta(days=9))
     services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
                         report="लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।",
-                        attachments=[services.Upload("mauka.png", PNG)])
+                        attachments=[services.Upload("mauka.png", real_png())])
     track(client, complaint)  # nine days on, the earlier lookup has lapsed
     page = text(client.get(f"/track/{complaint.reference}/"))
     assert "लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।" in page
     assert "mauka.png" in page and "सत्यापित करें" in page
     attachment = re.search(r'href="(/track/\d+/files/\d+/)"', page).group(1)
     download = client.get(attachment)
-    assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
+    content = b"".join(download.streaming_content)
+    assert download.status_code == 200 and Image.open(io.BytesIO(content)).size == (8, 6)
     assert type(client)().get(attachment).status_code == 404
 
 

@@ -30,6 +30,7 @@ def test_an_officer_acts_from_the_sms_link_on_a_phone(phone, live_server, agent)
     link = urlparse(re.search(r"https?://\S+", sms.body).group(0)).path
 
     page.goto(link)
+    page.get_by_role("button", name="शिकायत खोलें").click()
     expect(page.get_by_text(complaint.description)).to_be_visible()
     expect(page.locator("input[name=disposal]")).to_have_count(0)  # reading only
     assert serious_accessibility_problems(page) == []

@@ -129,7 +129,7 @@ def _complaint_page(request: HttpRequest, ref: str, note_form: NoteForm | None =
         "grouped": reference.grouped(view.complaint.reference),
         "action_taken": portal_selectors.last_action_taken(view),
         "note_form": note_form or NoteForm(), "message": message,
-        "attachment_view": "callcentre:attachment",
+        "attachment_view": "callcentre:attachment", "timeline": view.events,
     }, status=status)
 
 

@@ -40,7 +40,7 @@ def officer_link(complaint_id: int, officer_id: int) -> str:
 def read_officer_link(token: str) -> tuple[int, int] | None:
     """(complaint id, officer id) of a genuine, unexpired token; None otherwise."""
     parts = token.split("-")
-    if len(parts) != 4:
+    if len(parts) != 4 or not token.isascii() or len(parts[3]) != MAC_CHARS:
         return None
     body, mac = "-".join(parts[:3]), parts[3]
     if not hmac.compare_digest(_mac(body), mac):

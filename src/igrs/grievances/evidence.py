@@ -7,13 +7,14 @@ import math
 from dataclasses import dataclass
 
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 GPS_IFD = 0x8825
 EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 0x9003
 DATETIME = 0x0132
 GPS_LATITUDE_REF, GPS_LATITUDE, GPS_LONGITUDE_REF, GPS_LONGITUDE = 1, 2, 3, 4
+MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; more is refused at upload
 
 
 @dataclass(frozen=True)
@@ -24,19 +25,31 @@ class PhotoFacts:
 
 
 def photo_facts(content: bytes) -> PhotoFacts:
-    """The time and place a camera recorded, when it did; nothing for PDFs or bare images."""
+    """The time and place a camera recorded, when it did; nothing for PDFs, bare images or
+    anything Pillow cannot read (a damaged or hostile file gives no facts, never an error)."""
     try:
         with Image.open(io.BytesIO(content)) as image:
             exif = image.getexif()
-    except (UnidentifiedImageError, OSError, ValueError):
+            taken = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(DATETIME)
+            gps = exif.get_ifd(GPS_IFD)
+    except Exception:  # noqa: BLE001 - any parser failure means "no facts"
         return PhotoFacts()
-    taken = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(DATETIME)
-    gps = exif.get_ifd(GPS_IFD)
     return PhotoFacts(
         taken_at=_camera_time(taken),
-        latitude=_degrees(gps.get(GPS_LATITUDE), gps.get(GPS_LATITUDE_REF), "S"),
-        longitude=_degrees(gps.get(GPS_LONGITUDE), gps.get(GPS_LONGITUDE_REF), "W"),
+        latitude=_degrees(gps.get(GPS_LATITUDE), gps.get(GPS_LATITUDE_REF), "S", 90),
+        longitude=_degrees(gps.get(GPS_LONGITUDE), gps.get(GPS_LONGITUDE_REF), "W", 180),
     )
+
+
+def too_large(content: bytes) -> bool:
+    """An image with more pixels than a phone camera makes: refused before anything decodes
+    it (a small file can claim billions of pixels)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            width, height = image.size
+    except Exception:  # noqa: BLE001 - not an image Pillow reads: nothing to decode later
+        return False
+    return width * height > MAX_PIXELS
 
 
 def _camera_time(value) -> dt.datetime | None:
@@ -48,28 +61,33 @@ def _camera_time(value) -> dt.datetime | None:
     return timezone.make_aware(naive, timezone.get_default_timezone())
 
 
-def _degrees(value, ref, negative: str) -> float | None:
+def _degrees(value, ref, negative: str, limit: float) -> float | None:
     try:
         degrees, minutes, seconds = (float(part) for part in value)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     sign = -1 if str(ref).strip("\x00 ").upper() == negative else 1
     result = sign * (degrees + minutes / 60 + seconds / 3600)
-    return round(result, 6) if -180 <= result <= 180 else None
+    return round(result, 6) if -limit <= result <= limit else None
+
+
+class CannotClean(Exception):
+    """The image could not be re-encoded, so no copy without metadata exists."""
 
 
 def without_metadata(content: bytes, content_type: str) -> bytes:
-    """The image re-encoded with its pixels only (no EXIF, no GPS); other files unchanged."""
+    """The image re-encoded with its pixels only (no EXIF, no GPS), upright as the camera
+    meant it; PDFs unchanged. Raises CannotClean rather than ever returning the original."""
     if content_type not in ("image/jpeg", "image/png"):
         return content
     try:
         with Image.open(io.BytesIO(content)) as image:
-            clean = image.copy()
-    except (UnidentifiedImageError, OSError, ValueError):
-        return content  # not a decodable image: it carries no readable metadata either
-    clean.info.clear()  # the encoders write metadata only from here or when asked to
-    out = io.BytesIO()
-    clean.save(out, format="JPEG" if content_type == "image/jpeg" else "PNG", quality=90)
+            clean = ImageOps.exif_transpose(image)
+        clean.info.clear()  # the encoders write metadata only from here or when asked to
+        out = io.BytesIO()
+        clean.save(out, format="JPEG" if content_type == "image/jpeg" else "PNG", quality=90)
+    except Exception as error:  # noqa: BLE001 - fail closed: the caller shows nothing
+        raise CannotClean from error
     return out.getvalue()
 
 

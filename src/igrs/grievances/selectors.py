@@ -4,7 +4,7 @@ history by mobile, queues. Faces render what these return."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from igrs.directory.models import Officer, Post
 from . import deadlines, reference
 from .actors import Actor
 from .errors import NotFound
+from .lifecycle import UNVERSIONED
 from .models import Action, Complaint, Event, Role, Status
 
 
@@ -145,7 +146,26 @@ def verification_queue(limit: int = 100) -> QuerySet[Complaint]:
 
 
 def pending_subordinate_report(complaint: Complaint) -> Event | None:
-    """The subordinate's report, if it is the last thing that moved the complaint."""
-    moved = (complaint.events.exclude(from_post_id=F("to_post_id"))
-             .exclude(from_post__isnull=True, to_post__isnull=True).order_by("-at", "-pk").first())
-    return moved if moved is not None and moved.action == Action.SUBORDINATE_REPORT else None
+    """The subordinate's report, if nothing has been decided on the complaint since (steps
+    that decide nothing — notes, reminders, interim replies — do not count)."""
+    last = (complaint.events.exclude(action__in=UNVERSIONED).order_by("-at", "-pk").first())
+    return last if last is not None and last.action == Action.SUBORDINATE_REPORT else None
+
+
+def forwarded_by(complaint: Complaint) -> int | None:
+    """The post that forwarded the complaint down to its holder (the last forward-down)."""
+    return (complaint.events
+            .filter(action=Action.FORWARD_DOWN, to_post_id=complaint.current_post_id)
+            .order_by("-at", "-pk").values_list("actor_post_id", flat=True).first())
+
+
+def disposing_post(complaint: Complaint) -> int | None:
+    """The post whose action-taken report is the current disposal, if any."""
+    return (complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk")
+            .values_list("actor_post_id", flat=True).first())
+
+
+def graded_since_disposal(complaint: Complaint) -> bool:
+    last = (complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.GRADE])
+            .order_by("-at", "-pk").values_list("action", flat=True).first())
+    return last == Action.GRADE

@@ -377,9 +377,12 @@ def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
                    "a resolved report."))
     now = clock.now()
     data = {"disposal": disposal, **(details.cleaned(now) if details else {})}
-    if complaint.accountable_post_id not in (None, complaint.current_post_id):
+    forwarder_id = (selectors.forwarded_by(complaint)
+                    if complaint.accountable_post_id not in (None, complaint.current_post_id)
+                    else None)
+    if forwarder_id is not None:
         # Forwarded down: the report goes back up to the post that forwarded it, to approve.
-        forwarder = directory.get_post(complaint.accountable_post_id)
+        forwarder = directory.get_post(forwarder_id)
         return _transition(
             complaint, actor, Action.SUBORDINATE_REPORT, Status.ASSIGNED, now,
             changes=_placement(complaint, forwarder, now, fresh_deadline=False), note=report,
@@ -427,42 +430,45 @@ def _adopt_attachments(report: Event, event: Event) -> None:
 
 def grade_disposal(actor: Actor, ref: str, *, grade: str, remarks: str = "",
                    version: int | None = None) -> Complaint:
-    """A senior officer (a post above the one that disposed of it, level 2 or higher) grades
-    the disposal A, B or C. C re-opens it with the disposing post, with a fresh time limit and
-    the grader's remarks."""
+    """A senior officer (a post above the one that filed the action-taken report, level 2 or
+    higher, and not the officer who filed it) grades the disposal A, B or C, once. C re-opens
+    it with the disposing post, with a fresh time limit and the grader's remarks; A and B
+    decide nothing else, so a verification call in progress is not disturbed."""
     complaint = _load(ref, version)
     lifecycle.check(complaint.status, Action.GRADE, actor.role)
     _require(grade in Grade.values, _("Choose grade A, B or C."))
-    disposed = _disposing_post(complaint)
-    _require(disposed is not None, _("There is no disposal by an officer to grade."))
-    grader = _senior_post(actor, disposed)
+    disposed_id = selectors.disposing_post(complaint)
+    _require(disposed_id is not None, _("There is no disposal by an officer to grade."))
+    _require(not selectors.graded_since_disposal(complaint),
+             _("This disposal has already been graded."))
+    disposed = directory.get_post(disposed_id)
+    grader = _senior_post(actor, disposed, complaint)
     remarks = nfc(remarks)
     now = clock.now()
     data = {"grade": grade, "disposed_by_post": disposed.pk}
     if grade != Grade.C:
         return _transition(complaint, actor, Action.GRADE, complaint.status, now,
-                           note=remarks, data=data, acting_post=grader)
+                           note=remarks, data=data, acting_post=grader, bump=False)
     _require(remarks, _("Write what is wrong with the disposal."))
     changes = _placement(complaint, disposed, now, fresh_deadline=True) | {
-        "disposal": "", "verification_attempts": 0, "closure_kind": "", "closed_at": None}
+        "disposal": "", "verification_attempts": 0, "closure_kind": "", "closed_at": None,
+        "special_ground": ""}
     return _transition(complaint, actor, Action.GRADE, Status.ASSIGNED, now, changes=changes,
                        note=remarks, data=data, acting_post=grader,
                        messages=lambda c: _holder_sms(c, "graded_c_officer"))
 
 
-def _disposing_post(complaint: Complaint) -> Post | None:
-    atr = (complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.APPROVE_CLOSURE])
-           .order_by("-at", "-pk").first())
-    return directory.get_post(atr.actor_post_id) if atr and atr.actor_post_id else None
-
-
-def _senior_post(actor: Actor, disposed: Post) -> Post:
-    """The post the grader acts for: one they hold, above the disposing post, at level 2+."""
+def _senior_post(actor: Actor, disposed: Post, complaint: Complaint) -> Post:
+    """The post the grader acts for: one they hold, above the disposing post, at level 2+;
+    never the officer who filed the report (an additional charge does not let one grade
+    oneself)."""
     if actor.role != Role.OFFICER or actor.officer_id is None:
         raise NotPermitted(_("Only a senior officer can grade a disposal."))
+    filed_by = (complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk")
+                .values_list("actor_officer_id", flat=True).first())
     held = directory.posts_held_by(actor.officer_id, timezone.localdate(clock.now()))
     above = [p for p in directory.post_chain(disposed.pk)[1:] if p.pk in held and p.level >= 2]
-    if not above:
+    if not above or filed_by == actor.officer_id:
         raise NotPermitted(_("Only an officer above the post that disposed of it can grade it."))
     return above[0]
 
@@ -817,7 +823,7 @@ def _transition(
     changes: dict | None = None, note: str = "", data: dict | None = None,
     acting_post: Post | None = None, attachments: Sequence[tuple[Upload, str]] = (),
     messages: Callable[[Complaint], list[OutboxMessage]] | None = None,
-    also: Callable[[Event], None] | None = None,
+    also: Callable[[Event], None] | None = None, bump: bool | None = None,
 ) -> Complaint:
     allowed = lifecycle.check(complaint.status, action, actor.role)
     if to_status not in allowed.to:
@@ -825,7 +831,9 @@ def _transition(
     from_status, from_post_id = complaint.status, complaint.current_post_id
     changes = {**_verification_queue(complaint, action, to_status, now), **(changes or {}),
                "status": to_status, "updated_at": now}
-    bump = action not in lifecycle.UNVERSIONED
+    # Steps that decide nothing leave the version alone (the table's UNVERSIONED, or the
+    # caller says so for a step that decides nothing this time, e.g. an A or B grade).
+    bump = action not in lifecycle.UNVERSIONED if bump is None else bump
     with transaction.atomic():
         updated = Complaint.objects.filter(pk=complaint.pk, version=complaint.version).update(
             **({"version": F("version") + 1} if bump else {}), **changes
@@ -1043,6 +1051,8 @@ def _checked_uploads(uploads: Sequence[Upload],
         kind = next((t for magic, t in MAGIC.items() if upload.content.startswith(magic)), None)
         require(kind is not None,
                 _("“%(name)s” is not a photo (JPEG or PNG) or a PDF.") % {"name": upload.name})
+        require(not (kind.startswith("image/") and evidence.too_large(upload.content)),
+                _("“%(name)s” has too many pixels; send a smaller photo.") % {"name": upload.name})
         checked.append((upload, kind))
     return checked
 

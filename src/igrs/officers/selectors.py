@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from igrs.core import clock
@@ -12,7 +12,12 @@ from igrs.directory import selectors as directory
 from igrs.directory.models import Post
 from igrs.grievances import reference
 from igrs.grievances.models import TIMED_STATUSES, Action, Complaint, Event, Status
-from igrs.grievances.selectors import pending_subordinate_report, post_inbox
+from igrs.grievances.selectors import (
+    disposing_post,
+    graded_since_disposal,
+    pending_subordinate_report,
+    post_inbox,
+)
 
 INBOX_LIMIT = 200
 
@@ -110,15 +115,15 @@ def options_for(officer_id: int, complaint: Complaint) -> Options:
         subordinates=tuple(subordinate_posts(post.pk)) if acts else (),
         pending_report=pending_subordinate_report(complaint) if acts else None,
         grade=(complaint.status in (Status.AWAITING_VERIFICATION, Status.CLOSED)
-               and _senior_to_disposer(held, complaint)),
+               and _senior_to_disposer(held, complaint)
+               and not graded_since_disposal(complaint)),
     )
 
 
 def _senior_to_disposer(held: frozenset[int], complaint: Complaint) -> bool:
-    atr = (complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk")
-           .values_list("actor_post_id", flat=True).first())
-    return atr is not None and any(p.pk in held and p.level >= 2
-                                   for p in directory.post_chain(atr)[1:])
+    disposed = disposing_post(complaint)
+    return disposed is not None and any(p.pk in held and p.level >= 2
+                                        for p in directory.post_chain(disposed)[1:])
 
 
 @dataclass
@@ -144,26 +149,33 @@ def team_pendency(officer_id: int) -> list[TeamRow]:
 
 
 def _posts_below(held: frozenset[int]) -> list[int]:
-    found, frontier = [], list(held)
-    while frontier:
-        frontier = list(Post.objects.filter(superior_id__in=frontier, active=True)
-                        .values_list("pk", flat=True))
-        found += frontier
-    return found
+    found, frontier = set(), set(held)
+    while frontier:  # level by level; the seen set guards against a cycle in bad data
+        frontier = set(Post.objects.filter(superior_id__in=frontier, active=True)
+                       .values_list("pk", flat=True)) - found - held
+        found |= frontier
+    return sorted(found)
 
 
 def disposals_to_grade(officer_id: int, days: int = 30, limit: int = 50) -> list[Event]:
     """Recent action-taken reports of posts under the officer's, not graded yet."""
     now = clock.now()
-    below = _posts_below(directory.posts_held_by(officer_id, timezone.localdate(now)))
-    graded = Event.objects.filter(action=Action.GRADE, at__gte=now - dt.timedelta(days=days))
-    return list(
-        Event.objects.filter(action=Action.SUBMIT_ATR, actor_post_id__in=below,
+    held = directory.posts_held_by(officer_id, timezone.localdate(now))
+    if not any(directory.get_post(pk).level >= 2 for pk in held):
+        return []
+    later = Event.objects.filter(complaint_id=OuterRef("complaint_id"), at__gte=OuterRef("at"),
+                                 action__in=[Action.GRADE, Action.SUBMIT_ATR]
+                                 ).exclude(pk=OuterRef("pk"))
+    reports = list(
+        Event.objects.filter(action=Action.SUBMIT_ATR, actor_post_id__in=_posts_below(held),
                              at__gte=now - dt.timedelta(days=days),
                              complaint__status__in=[Status.AWAITING_VERIFICATION,
                                                     Status.CLOSED])
-        .exclude(complaint_id__in=graded.values("complaint_id"))
-        .select_related("complaint", "actor_post__unit").order_by("-at")[:limit])
+        .exclude(Exists(later))  # graded already, or superseded by a newer report
+        .select_related("complaint").order_by("-at")[:limit])
+    for report in reports:
+        report.actor_post = directory.get_post(report.actor_post_id)
+    return reports
 
 
 def subordinate_posts(post_id: int) -> list[Post]:

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from igrs.core import clock
+from igrs.core import clock, links
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotFound
@@ -77,23 +77,32 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
-    """An SMS link: the complaint's page in this browser session, to read; acting needs the
-    officer to sign in (or to be signed in already)."""
+    """An SMS link. A signed-in officer goes straight to the complaint. Anyone else gets one
+    button to press: only that POST ties the link to this browser (a messaging app fetching
+    a preview of the link must not use it up), and the page then opens to read; acting needs
+    the officer to sign in."""
+    found = links.read_officer_link(token)
+    if found is None:
+        return render(request, "officers/link_refused.html", {"message": _(
+            "This link is not valid or has expired. Sign in to see the complaint.")}, status=403)
+    complaint_id, officer_id = found
+    if _officer_id(request) is not None or request.method == "GET":
+        if _officer_id(request) is not None:
+            return redirect("officers:complaint", ref=selectors.reference_of(complaint_id))
+        return render(request, "officers/open_link.html")
     if not request.session.session_key:
         request.session.save()
     try:
-        complaint_id, officer_id = workspace_services.open_link(token,
-                                                                request.session.session_key)
+        workspace_services.open_link(token, request.session.session_key)
     except GrievanceError as error:
         return render(request, "officers/link_refused.html", {"message": error.message},
                       status=403)
     grants = request.session.get(LINK_GRANTS, {})
     grants[str(complaint_id)] = officer_id
     request.session[LINK_GRANTS] = grants
-    ref = selectors.reference_of(complaint_id)
-    return redirect("officers:complaint", ref=ref)
+    return redirect("officers:complaint", ref=selectors.reference_of(complaint_id))
 
 
 @never_cache
@@ -129,13 +138,11 @@ def _complaint_page(request: HttpRequest, ref: str, forms: dict | None = None,
     return render(request, "officers/complaint.html", {
         "view": view, "complaint": c, "grouped": reference.grouped(c.reference),
         "action_taken": portal_selectors.last_action_taken(view), "may_act": may_act,
-        "options": options, "attachment_view": "officers:attachment",
+        "options": options, "attachment_view": "officers:attachment", "timeline": view.events,
         "evidence": [a for event in view.events for a in event.attachments.all()],
         "login_url": f"{reverse('login')}?next={request.path}",
-        "atr": AtrForm(initial=version), "forward": ForwardDownForm(initial=version),
-        "returning": ReturnForm(initial=version), "closure": ClosureForm(initial=version),
-        "decision": DecisionForm(initial=version), "interim": InterimForm(),
-        "approve": ApproveForm(initial=version), "grade": GradeForm(initial=version),
+        **{name: form_class(initial=version, auto_id=f"{name}_%s")
+           for name, form_class in FORMS.items()},
         **(forms or {}),
     }, status=status)
 
@@ -174,13 +181,18 @@ ACTIONS = {
 }
 
 
+# Each form on the complaint page, under the name the template uses; ids are prefixed with
+# it, so that two forms' "note" or "version" fields never share an id.
+FORMS = {name: form_class for name, form_class, _arguments in ACTIONS.values()}
+
+
 @officer_required
 @require_POST
 def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404(_("No such action."))
     name, form_class, arguments = ACTIONS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=f"{name}_%s")
     if form.is_valid():
         call = arguments(request, form.cleaned_data)
         fn = call.pop("fn")

@@ -27,6 +27,7 @@ from . import session
 from .forms import LARGEST_ID, CodeForm, ComplaintForm, FeedbackForm, MobileForm, TrackForm
 
 GET_POST = require_http_methods(["GET", "POST"])
+INTERNAL_STEPS = {Action.SUBORDINATE_REPORT, Action.GRADE}
 
 
 @require_GET
@@ -277,6 +278,8 @@ def _complaint_context(request: HttpRequest, view: selectors.ComplaintView,
         "remind_error": remind_error,
         "verify_url": _with_next("portal:verify_mobile", _complaint_url(c.reference)),
         "attachment_view": "portal:attachment",
+        # Internal steps (a subordinate's unapproved report, a senior's grade) stay inside.
+        "timeline": [e for e in view.events if e.action not in INTERNAL_STEPS],
     }
 
 
@@ -335,7 +338,10 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileRespon
     except FileNotFoundError:
         raise Http404(_("No such file.")) from None
     # The public copy: pixels only. Where and when a photo was taken stays with officers.
-    public = evidence.without_metadata(content, found.content_type)
+    try:
+        public = evidence.without_metadata(content, found.content_type)
+    except evidence.CannotClean:
+        raise Http404(_("No such file.")) from None
     return FileResponse(io.BytesIO(public), content_type=found.content_type,
                         filename=found.original_name)
 
