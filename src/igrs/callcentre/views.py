@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from igrs.core import clock
 from igrs.core.accounts import roles_of
+from igrs.core.faces import add_service_errors, original_file, stored_attachment
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotFound
@@ -53,14 +54,6 @@ def _error_text(error: Exception) -> str:
     return error.message if isinstance(error, GrievanceError) else " ".join(error.messages)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
 # ---------------------------------------------------------------- inbound
 
 
@@ -82,7 +75,7 @@ def inbound(request: HttpRequest) -> HttpResponse:
                     address=data["address"], email=data["email"], language="hi",
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             except GrievanceError as error:
                 form.add_error(None, error.message)
             else:
@@ -160,15 +153,7 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
 @staff("agent")
 @require_GET
 def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
-    try:
-        found = portal_selectors.attachment_of(
-            selectors.visible_complaint(ref, _agent(request)), attachment_id)
-        if found is None:
-            raise FileNotFoundError
-        opened = found.file.open("rb")
-    except (NotFound, FileNotFoundError):
-        raise Http404(_("No such file.")) from None
-    return FileResponse(opened, content_type=found.content_type, filename=found.original_name)
+    return original_file(stored_attachment(ref, attachment_id, _agent(request)))
 
 
 # ---------------------------------------------------------------- outbound verification
@@ -213,7 +198,7 @@ def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
                 no_answer=data["no_answer"] or "not_reachable",
                 call_back_at=data["call_back_at"], version=data["version"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except GrievanceError as error:
             form.add_error(None, error.message)
         else:
@@ -272,7 +257,7 @@ def audit_outcome(request: HttpRequest, audit_id: int) -> HttpResponse:
         try:
             callcentre_services.record_audit(_agent(request), audit_id, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except GrievanceError as error:
             form.add_error(None, error.message)
         else:

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock, links
+from igrs.core.faces import add_service_errors, original_file, stored_attachment
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotFound
@@ -199,21 +200,12 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
         try:
             fn(_actor(request), ref, **call)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, renamed={"attachments": "files"})
         except GrievanceError as error:
             form.add_error(None, error.message)
         else:
             return redirect(f"{reverse('officers:complaint', kwargs={'ref': ref})}?done={action}")
     return _complaint_page(request, ref, {name: form, "open_form": action}, status=422)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        target = "files" if field == "attachments" and "files" in form.fields else field
-        form.add_error(target if target in form.fields else None, messages)
 
 
 @never_cache
@@ -223,13 +215,4 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileRespon
     viewer, _may_act = _viewer(request, ref)
     if viewer is None:
         raise Http404(_("No such file."))
-    try:
-        found = portal_selectors.attachment_of(selectors.visible_complaint(ref, viewer),
-                                               attachment_id)
-        if found is None:
-            raise FileNotFoundError
-        opened = found.file.open("rb")
-    except (NotFound, FileNotFoundError):
-        raise Http404(_("No such file.")) from None
-    return FileResponse(opened, content_type=found.content_type, filename=found.original_name)
-
+    return original_file(stored_attachment(ref, attachment_id, viewer))

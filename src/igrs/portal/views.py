@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from igrs.core.faces import add_service_errors
 from igrs.core.text import mask_mobile
 from igrs.grievances import evidence, lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
@@ -53,7 +54,7 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
                                               session.client_ip(request),
                                               translation.get_language())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except GrievanceError as error:
             form.add_error(None, error.message)
         else:
@@ -73,7 +74,7 @@ def verify_code(request: HttpRequest) -> HttpResponse:
         try:
             portal_services.check_otp(mobile, form.cleaned_data["code"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except GrievanceError as error:
             form.add_error("code", error.message)
         else:
@@ -139,7 +140,7 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
                 uploads=_uploads(request),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except GrievanceError as error:
             form.add_error(None, error.message)
         else:
@@ -301,7 +302,7 @@ def feedback(request: HttpRequest, ref: str) -> HttpResponse:
                                           reason=form.cleaned_data["reason"],
                                           version=form.cleaned_data["version"])
         except ValidationError as error:
-            _add_errors(form, error, renamed={"note": "reason"})
+            add_service_errors(form, error, renamed={"note": "reason"})
         except GrievanceError as error:
             form.add_error(None, error.message)
         else:
@@ -346,12 +347,3 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileRespon
                         filename=found.original_name)
 
 
-def _add_errors(form, error: ValidationError, renamed: dict[str, str] | None = None) -> None:
-    """Put the service's per-field errors next to the form's fields (unknown ones on top);
-    `renamed` maps a service's argument to the form field that feeds it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        field = (renamed or {}).get(field, field)
-        form.add_error(field if field in form.fields else None, messages)
