@@ -15,6 +15,7 @@ from igrs.directory.models import Category, Unit
 from igrs.grievances import reference, services
 from igrs.grievances.models import Action, Complaint, RegistrationKey, Status
 from igrs.notifications.models import OutboxMessage
+from igrs.notifications.services import deliver_pending
 from igrs.portal.models import OneTimePassword, RateHit
 from igrs.portal.services import prune
 from igrs.portal.session import client_ip
@@ -499,3 +500,11 @@ def test_the_client_address_behind_proxies_and_over_ipv6(rf, settings):
     settings.IGRS_PROXY_HOPS = 0
     assert client_ip(rf.get("/", REMOTE_ADDR="2401:4900:1c2a:1234:abcd::1")) \
         == "2401:4900:1c2a:1234::/64"
+
+
+def test_a_sent_otp_is_not_kept_readable(client, db):
+    client.post("/verify/", {"mobile": MOBILE})
+    code = last_otp()
+    assert deliver_pending() == 1
+    kept = OutboxMessage.objects.get(key="otp_citizen").body
+    assert code not in kept and "******" in kept

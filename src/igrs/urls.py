@@ -2,6 +2,7 @@ import os
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -12,7 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in and sign-out only: no password reset by e-mail (accounts are made by admins).
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("callcentre/", include("igrs.callcentre.urls")),
     path("staff/", staff_home, name="staff_home"),
     path("", include("igrs.officers.urls")),

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from .models import OutboxMessage, OutboxStatus, SmsTemplate
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE = dt.timedelta(seconds=60)
+SECRET_KEYS = frozenset({"otp_citizen"})  # message types whose codes are blanked once sent
+SECRET_DIGITS = re.compile(r"\b\d{4,8}\b")
 GSM_CHARS = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
@@ -110,8 +113,11 @@ def deliver_pending(batch: int = 100) -> int:
         else:
             message.status = OutboxStatus.SENT
             message.sent_at = clock.now()
+            if message.key in SECRET_KEYS:
+                # A one-time password has done its job once sent: do not keep it readable.
+                message.body = SECRET_DIGITS.sub("******", message.body)
         message.save(
             update_fields=["status", "sent_at", "gateway_message_id", "last_error",
-                           "next_attempt_at"]
+                           "next_attempt_at", "body"]
         )
     return len(messages)
