@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "igrs.portal",
     "igrs.callcentre",
     "igrs.officers",
+    "igrs.open311",
 ]
 
 MIDDLEWARE = [

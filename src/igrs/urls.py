@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("callcentre/", include("igrs.callcentre.urls")),
     path("staff/", staff_home, name="staff_home"),
+    path("open311/v2/", include("igrs.open311.urls")),
     path("", include("igrs.officers.urls")),
     path("", include("igrs.portal.urls")),
 ]

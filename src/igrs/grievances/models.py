@@ -36,6 +36,7 @@ class Source(models.TextChoices):
     CM_OFFICE = "cm_office", _("Chief Minister's office")
     CPGRAMS = "cpgrams", _("CPGRAMS")
     POST_EMAIL = "post_email", _("Post or e-mail")
+    APP = "app", _("Mobile app, kiosk or partner system (Open311)")
 
 
 class Disposal(models.TextChoices):

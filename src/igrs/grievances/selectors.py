@@ -18,6 +18,9 @@ from .errors import NotFound
 from .lifecycle import UNVERSIONED
 from .models import Action, Complaint, Event, Role, Status
 
+# Steps the public does not see: a subordinate's report before approval, a senior's grade.
+INTERNAL_STEPS = frozenset({Action.SUBORDINATE_REPORT, Action.GRADE})
+
 
 @dataclass
 class Holder:

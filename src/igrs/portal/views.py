@@ -28,7 +28,6 @@ from . import session
 from .forms import LARGEST_ID, CodeForm, ComplaintForm, FeedbackForm, MobileForm, TrackForm
 
 GET_POST = require_http_methods(["GET", "POST"])
-INTERNAL_STEPS = {Action.SUBORDINATE_REPORT, Action.GRADE}
 
 
 @require_GET
@@ -280,7 +279,7 @@ def _complaint_context(request: HttpRequest, view: selectors.ComplaintView,
         "verify_url": _with_next("portal:verify_mobile", _complaint_url(c.reference)),
         "attachment_view": "portal:attachment",
         # Internal steps (a subordinate's unapproved report, a senior's grade) stay inside.
-        "timeline": [e for e in view.events if e.action not in INTERNAL_STEPS],
+        "timeline": [e for e in view.events if e.action not in selectors.INTERNAL_STEPS],
     }
 
 

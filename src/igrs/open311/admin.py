@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import Call, IntegrationKey
+
+
+@admin.register(IntegrationKey)
+class IntegrationKeyAdmin(admin.ModelAdmin):
+    """Keys are issued with `igrs integration_key NAME --scope …` (the plain key is shown
+    once); here they are listed, limited and revoked."""
+
+    list_display = ("name", "prefix", "scope", "per_minute", "revoked", "created_at")
+    list_editable = ("per_minute", "revoked")
+    readonly_fields = ("prefix", "key_hash", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ("at", "key", "method", "path", "status")
+    list_filter = ("status", "key")
+    readonly_fields = ("key", "at", "method", "path", "status")

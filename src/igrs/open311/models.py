@@ -1,0 +1,63 @@
+"""Integrating systems (mobile apps, kiosks, other portals): their API keys, what each filed,
+and a log of every call."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from igrs.grievances.models import Complaint
+
+
+class Scope(models.TextChoices):
+    FILE_ONLY = "file_only", _("File complaints only")
+    READ_OWN = "read_own", _("File, and read the complaints it filed")
+    READ_ALL = "read_all", _("File, and read all complaints")
+
+
+class IntegrationKey(models.Model):
+    """An API key of one integrating system. Only its SHA-256 is stored; the first characters
+    are kept to tell keys apart in the admin and the logs."""
+
+    name = models.CharField(_("system"), max_length=100)
+    prefix = models.CharField(_("key begins with"), max_length=8)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices,
+                             default=Scope.READ_OWN)
+    per_minute = models.PositiveIntegerField(_("requests per minute"), default=120)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("integration key")
+        verbose_name_plural = _("integration keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class Filing(models.Model):
+    """Which integrating system filed a complaint (for read_own and for the logs)."""
+
+    complaint = models.OneToOneField(Complaint, verbose_name=_("complaint"),
+                                     on_delete=models.CASCADE, related_name="+")
+    key = models.ForeignKey(IntegrationKey, verbose_name=_("filed with key"),
+                            on_delete=models.PROTECT, related_name="filings")
+
+    class Meta:
+        verbose_name = _("integration filing")
+        verbose_name_plural = _("integration filings")
+
+
+class Call(models.Model):
+    """One request an integrating system made."""
+
+    key = models.ForeignKey(IntegrationKey, verbose_name=_("key"), null=True,
+                            on_delete=models.SET_NULL, related_name="calls")
+    at = models.DateTimeField(_("at"))
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=300)
+    status = models.PositiveSmallIntegerField(_("HTTP status"))
+
+    class Meta:
+        verbose_name = _("integration call")
+        verbose_name_plural = _("integration calls")
+        indexes = [models.Index(fields=["key", "at"], name="integration_call_by_key")]

@@ -1,0 +1,163 @@
+"""Open311 GeoReport v2: each endpoint in JSON and XML, errors in the spec's shape, key
+scopes, limits and the call log; and a client nobody here wrote (curl) filing a request
+against the running server exactly as the spec's example does."""
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from igrs.core import clock
+from igrs.grievances import services as grievances
+from igrs.grievances.models import Complaint
+from igrs.open311.models import Call, Filing, Scope
+from igrs.open311.services import create_key
+
+from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
+
+BASE = "/open311/v2"
+
+
+def filing(**overrides) -> dict:
+    return {"service_code": "REV-LAND", "attribute[place_code]": LUCKNOW_SADAR,
+            "first_name": "सीता", "last_name": "देवी", "phone": "9812345678",
+            "description": "पड़ोसी ने खेत पर कब्ज़ा कर लिया है।", "lat": "26.84",
+            "long": "80.95", "address_string": "ग्राम बरौली", **overrides}
+
+
+@pytest.fixture
+def app_key(db) -> str:
+    return create_key("Jan Seva app", Scope.READ_OWN)[1]
+
+
+def test_discovery_and_services_in_json_and_xml(client, db):
+    discovery = client.get(f"{BASE}/discovery.json").json()
+    assert discovery["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    services = client.get(f"{BASE}/services.json").json()
+    land = next(s for s in services if s["service_code"] == "REV-LAND")
+    assert land["service_name"] == "भूमि विवाद / अवैध कब्ज़ा" and land["metadata"] is True
+    english = client.get(f"{BASE}/services.json", {"locale": "en"}).json()
+    assert any(s["service_name"] == "Land dispute or illegal occupation" for s in english)
+    xml = ET.fromstring(client.get(f"{BASE}/services.xml").content)
+    assert xml.tag == "services" and xml.find("service/service_code").text
+    definition = client.get(f"{BASE}/services/REV-LAND.json").json()
+    assert definition["attributes"][0]["code"] == "place_code"
+
+
+def test_errors_come_in_the_specs_shape_in_both_formats(client, db):
+    missing = client.get(f"{BASE}/services/NOPE.json")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+    xml = client.get(f"{BASE}/services/NOPE.xml")
+    root = ET.fromstring(xml.content)
+    assert xml.status_code == 404 and root.tag == "errors"
+    assert root.find("error/code").text == "404" and root.find("error/description").text
+    assert client.get(f"{BASE}/services.html").status_code == 404
+
+
+def test_an_app_files_a_request_form_encoded_and_reads_it_back(client, app_key):
+    response = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing()})
+    assert response.status_code == 201, response.content
+    ref = response.json()[0]["service_request_id"]
+    complaint = Complaint.objects.get(reference=ref)
+    assert complaint.source == "app" and complaint.complainant_name == "सीता देवी"
+    assert "26.840000,80.950000" in complaint.place_detail
+    assert Filing.objects.get().complaint == complaint
+    shown = client.get(f"{BASE}/requests/{ref}.json", {"api_key": app_key}).json()[0]
+    assert shown["status"] == "open" and shown["service_code"] == "REV-LAND"
+    assert shown["agency_responsible"].startswith("तहसीलदार")
+    assert shown["requested_datetime"].endswith("+05:30")
+    assert shown["igrs"]["level"] == 1
+    xml = ET.fromstring(client.get(f"{BASE}/requests/{ref}.xml", {"api_key": app_key}).content)
+    assert xml.find("request/service_request_id").text == ref
+    assert xml.find("request/igrs/level").text == "1"
+    token = client.get(f"{BASE}/tokens/{ref}.json", {"api_key": app_key}).json()
+    assert token == [{"service_request_id": ref, "token": ref}]
+
+
+def test_bad_requests_are_refused_field_by_field_and_nothing_is_filed(client, app_key):
+    response = client.post(f"{BASE}/requests.json",
+                           {"api_key": app_key, **filing(service_code="NOPE", phone="12")})
+    assert response.status_code == 400
+    assert any(e["description"].startswith("service_code") for e in response.json())
+    response = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing(phone="12")})
+    assert any(e["description"].startswith("phone") for e in response.json())
+    assert client.post(f"{BASE}/requests.json", filing()).status_code == 403  # no api_key
+    assert not Complaint.objects.exists()
+
+
+def test_scopes_decide_what_a_key_reads(client, agent, app_key):
+    own = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing()}).json()
+    other = new_complaint(agent, mobile="9800000009")
+    mine = {r["service_request_id"] for r in
+            client.get(f"{BASE}/requests.json", {"api_key": app_key}).json()}
+    assert mine == {own[0]["service_request_id"]}
+    assert client.get(f"{BASE}/requests/{other.reference}.json",
+                      {"api_key": app_key}).status_code == 404
+    reader = create_key("CM dashboard", Scope.READ_ALL)[1]
+    everything = {r["service_request_id"] for r in
+                  client.get(f"{BASE}/requests.json", {"api_key": reader}).json()}
+    assert other.reference in everything
+    filer = create_key("Kiosk", Scope.FILE_ONLY)[1]
+    assert client.get(f"{BASE}/requests.json", {"api_key": filer}).status_code == 403
+
+
+def test_request_filters_window_and_paging(client, agent):
+    reader = create_key("CM dashboard", Scope.READ_ALL)[1]
+    first = new_complaint(agent, mobile="9800000001")
+    new_complaint(agent, mobile="9800000002")
+    grievances.verify(agent, grievances.submit_atr(
+        officer_actor(TEHSILDAR), first.reference, disposal="resolved",
+        report="कब्ज़ा हटवा दिया गया है।").reference, outcome="satisfied")
+
+    def ids(**query) -> list[str]:
+        return [r["service_request_id"] for r in client.get(
+            f"{BASE}/requests.json", {"api_key": reader, **query}).json()]
+    assert ids(status="closed") == [first.reference]
+    assert len(ids(status="open")) == 1 and len(ids(page_size="1")) == 1
+    assert ids(service_request_id=first.reference) == [first.reference]
+    far = client.get(f"{BASE}/requests.json", {
+        "api_key": reader, "start_date": "2026-01-01T00:00:00+05:30",
+        "end_date": "2026-06-01T00:00:00+05:30"})
+    assert far.status_code == 400 and "90" in far.json()[0]["description"]
+    assert client.get(f"{BASE}/requests.json", {"api_key": reader,
+                                                 "start_date": "yesterday"}).status_code == 400
+
+
+def test_updates_follow_the_timeline_without_internal_steps(client, agent):
+    reader = create_key("CM dashboard", Scope.READ_ALL)[1]
+    complaint = new_complaint(agent)
+    found = client.get(f"{BASE}/servicerequestupdates.json", {"api_key": reader}).json()
+    assert [u["service_request_id"] for u in found] == [complaint.reference] * 2
+    assert found[0]["updated_datetime"].endswith("+05:30")
+
+
+def test_each_key_is_limited_and_every_call_is_logged(client, db):
+    key, plain = create_key("Chatty bot", Scope.READ_OWN)
+    key.per_minute = 2
+    key.save()
+    statuses = [client.get(f"{BASE}/requests.json", {"api_key": plain}).status_code
+                for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert list(Call.objects.values_list("status", flat=True).order_by("pk")) == statuses
+    clock.advance(dt.timedelta(minutes=2))
+    assert client.get(f"{BASE}/requests.json", {"api_key": plain}).status_code == 200
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl not installed")
+def test_curl_files_a_request_as_the_specs_example_does(live_server, reseeded):
+    plain = create_key("curl", Scope.READ_OWN)[1]
+    posted = subprocess.run(
+        ["curl", "-s", "-X", "POST", f"{live_server.url}{BASE}/requests.json",
+         "-d", f"api_key={plain}", "-d", "service_code=REV-LAND",
+         "-d", f"attribute[place_code]={LUCKNOW_SADAR}", "-d", "lat=26.84", "-d", "long=80.95",
+         "-d", "first_name=Sita", "-d", "last_name=Devi", "-d", "phone=9812345678",
+         "--data-urlencode", "description=पड़ोसी ने खेत पर कब्ज़ा कर लिया है।"],
+        capture_output=True, text=True, timeout=30, check=True)
+    ref = json.loads(posted.stdout)[0]["service_request_id"]
+    fetched = subprocess.run(
+        ["curl", "-s", f"{live_server.url}{BASE}/requests/{ref}.xml?api_key={plain}"],
+        capture_output=True, text=True, timeout=30, check=True)
+    assert ET.fromstring(fetched.stdout.encode()).find("request/status").text == "open"
