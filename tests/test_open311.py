@@ -3,9 +3,11 @@ scopes, limits and the call log; and a client nobody here wrote (curl) filing a 
 against the running server exactly as the spec's example does."""
 
 import datetime as dt
+import http.server
 import json
 import shutil
 import subprocess
+import threading
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -13,7 +15,8 @@ import pytest
 from igrs.core import clock
 from igrs.grievances import services as grievances
 from igrs.grievances.models import Complaint
-from igrs.open311.models import Call, Filing, Scope
+from igrs.open311 import webhooks
+from igrs.open311.models import Call, Filing, Scope, WebhookDelivery
 from igrs.open311.services import create_key
 
 from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
@@ -161,3 +164,61 @@ def test_curl_files_a_request_as_the_specs_example_does(live_server, reseeded):
         ["curl", "-s", f"{live_server.url}{BASE}/requests/{ref}.xml?api_key={plain}"],
         capture_output=True, text=True, timeout=30, check=True)
     assert ET.fromstring(fetched.stdout.encode()).find("request/status").text == "open"
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """A real HTTP endpoint on loopback: answers with the queued status codes and records
+    what it was sent."""
+
+    answers: list[int] = []
+    received: list[tuple[dict, str, str]] = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append((json.loads(body), self.headers["X-IGRS-Signature"],
+                                  body.decode()))
+        self.send_response(Receiver.answers.pop(0) if Receiver.answers else 200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    Receiver.answers, Receiver.received = [], []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook"
+    server.shutdown()
+
+
+def test_status_changes_reach_the_filer_signed_and_retried(client, agent, receiver):
+    key, plain = create_key("Jan Seva app", Scope.READ_OWN, webhook_url=receiver)
+    ref = client.post(f"{BASE}/requests.json",
+                      {"api_key": plain, **filing()}).json()[0]["service_request_id"]
+    new_complaint(agent, mobile="9800000007")  # not filed by the app: never sent
+    Receiver.answers = [500]  # the receiver is down for the first delivery
+    assert webhooks.queue_deliveries() == 2  # registered, assigned
+    assert webhooks.queue_deliveries() == 0  # nothing twice
+    assert webhooks.deliver_due() == 2
+    assert WebhookDelivery.objects.filter(status="pending").count() == 1
+    clock.advance(dt.timedelta(minutes=3))
+    assert webhooks.deliver_due() == 1
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
+    bodies = [body for body, _sig, _raw in Receiver.received]
+    assert {b["service_request_id"] for b in bodies} == {ref}
+    for _body, sig, raw in Receiver.received:
+        assert sig == webhooks.signature(key.webhook_secret, raw.encode())
+
+
+def test_a_dead_endpoint_is_given_up_after_the_limit(client, agent, settings):
+    settings.IGRS_WEBHOOK_MAX_ATTEMPTS = 2
+    plain = create_key("Gone", Scope.READ_OWN, webhook_url="http://127.0.0.1:9/none")[1]
+    client.post(f"{BASE}/requests.json", {"api_key": plain, **filing()})
+    webhooks.queue_deliveries()
+    webhooks.deliver_due()
+    clock.advance(dt.timedelta(minutes=5))
+    webhooks.deliver_due()
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"failed"}

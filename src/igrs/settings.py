@@ -182,6 +182,9 @@ IGRS_OFFICER_LINK_DAYS = env_int("IGRS_OFFICER_LINK_DAYS", 30)
 # is flagged on the evidence.
 IGRS_EVIDENCE_MAX_KM = float(os.environ.get("IGRS_EVIDENCE_MAX_KM", "25"))
 
+# --- Integrations ---
+IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)
+
 # --- Notifications ---
 IGRS_SMS_GATEWAY = os.environ.get("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")
 IGRS_SMS_FILE = os.environ.get("IGRS_SMS_FILE", str(VAR_DIR / "sms.log"))

@@ -23,6 +23,10 @@ class IntegrationKey(models.Model):
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices,
                              default=Scope.READ_OWN)
     per_minute = models.PositiveIntegerField(_("requests per minute"), default=120)
+    # Status changes of the complaints this system filed are POSTed here, signed with the
+    # secret (HMAC-SHA256 of the body, header X-IGRS-Signature).
+    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    webhook_secret = models.CharField(_("webhook secret"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     revoked = models.BooleanField(_("revoked"), default=False)
 
@@ -61,3 +65,39 @@ class Call(models.Model):
         verbose_name = _("integration call")
         verbose_name_plural = _("integration calls")
         indexes = [models.Index(fields=["key", "at"], name="integration_call_by_key")]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed: gave up")
+
+
+class WebhookDelivery(models.Model):
+    """One timeline step of a complaint, to be POSTed to the system that filed it."""
+
+    key = models.ForeignKey(IntegrationKey, verbose_name=_("key"), on_delete=models.CASCADE,
+                            related_name="deliveries")
+    event = models.ForeignKey("grievances.Event", verbose_name=_("timeline event"),
+                              on_delete=models.CASCADE, related_name="+")
+    body = models.JSONField(_("body"))
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [models.UniqueConstraint(fields=["key", "event"],
+                                               name="one_delivery_per_event")]
+        indexes = [models.Index(fields=["next_attempt_at"], name="webhook_due",
+                                condition=models.Q(status="pending"))]
+
+
+class WebhookCursor(models.Model):
+    """How far the worker has looked through the timeline for webhook deliveries."""
+
+    last_event_id = models.BigIntegerField(_("last event looked at"), default=0)

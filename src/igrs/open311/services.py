@@ -22,11 +22,13 @@ from .models import Call, Filing, IntegrationKey
 MINUTE = dt.timedelta(minutes=1)
 
 
-def create_key(name: str, scope: str) -> tuple[IntegrationKey, str]:
-    """A new key for an integrating system; the plain key is returned once, never stored."""
+def create_key(name: str, scope: str, webhook_url: str = "") -> tuple[IntegrationKey, str]:
+    """A new key for an integrating system; the plain key is returned once, never stored.
+    With a webhook URL, a signing secret is made too (shown in the admin)."""
     plain = secrets.token_urlsafe(24)
-    key = IntegrationKey.objects.create(name=nfc(name, single_line=True), scope=scope,
-                                        prefix=plain[:8], key_hash=_hash(plain))
+    key = IntegrationKey.objects.create(
+        name=nfc(name, single_line=True), scope=scope, prefix=plain[:8], key_hash=_hash(plain),
+        webhook_url=webhook_url, webhook_secret=secrets.token_hex(32) if webhook_url else "")
     return key, plain
 
 

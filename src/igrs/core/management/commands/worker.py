@@ -13,6 +13,7 @@ from igrs.callcentre.services import sample_audits
 from igrs.core import clock
 from igrs.grievances.services import sweep
 from igrs.notifications.services import deliver_pending
+from igrs.open311.webhooks import deliver_due, queue_deliveries
 from igrs.portal.services import prune
 
 log = logging.getLogger("igrs.worker")
@@ -58,6 +59,8 @@ class Command(BaseCommand):
                 pause = 0 if backlog else settings.IGRS_SWEEP_EVERY_SECONDS
                 next_sweep = time.monotonic() + pause
             sent = deliver_pending()
+            queue_deliveries()
+            sent += deliver_due()
             if options["once"]:
                 break
             if not sent and not backlog:

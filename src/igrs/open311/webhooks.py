@@ -1,0 +1,116 @@
+"""Webhooks: the worker turns new timeline steps of complaints an integrating system filed
+into deliveries (in event order, from a cursor, so none is missed or made twice) and POSTs
+them, signed, retrying with back-off."""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from igrs.core import clock
+from igrs.grievances.models import Event, Status
+from igrs.grievances.selectors import INTERNAL_STEPS
+
+from .models import DeliveryStatus, Filing, WebhookCursor, WebhookDelivery
+
+log = logging.getLogger(__name__)
+TIMEOUT_SECONDS = 10
+
+
+def queue_deliveries(batch: int = 1000) -> int:
+    """Deliveries for the timeline steps since the cursor (idempotent; one worker at a time
+    advances the cursor, others wait on its row)."""
+    with transaction.atomic():
+        cursor, created = WebhookCursor.objects.select_for_update().get_or_create(pk=1)
+        if created:  # the first run starts at the first step of any filed complaint
+            first = Event.objects.filter(
+                complaint_id__in=Filing.objects.values("complaint_id")).aggregate(
+                first=Min("pk"))["first"]
+            cursor.last_event_id = (first - 1) if first else (
+                Event.objects.aggregate(last=Max("pk"))["last"] or 0)
+        events = list(Event.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
+                      .values("pk", "complaint_id")[:batch])
+        if not events:
+            return 0
+        filings = {f.complaint_id: f.key for f in Filing.objects.filter(
+            complaint_id__in={e["complaint_id"] for e in events},
+            key__revoked=False).exclude(key__webhook_url="").select_related("key")}
+        wanted = [e["pk"] for e in events if e["complaint_id"] in filings]
+        now = clock.now()
+        deliveries = [
+            WebhookDelivery(key=filings[event.complaint_id], event=event,
+                            body=_body(event), next_attempt_at=now)
+            for event in Event.objects.filter(pk__in=wanted).exclude(action__in=INTERNAL_STEPS)
+            .select_related("complaint")
+        ]
+        WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        cursor.last_event_id = events[-1]["pk"]
+        cursor.save(update_fields=["last_event_id"])
+    return len(deliveries)
+
+
+def _body(event: Event) -> dict:
+    c = event.complaint
+    return {
+        "service_request_id": c.reference, "event": event.action,
+        "status": "closed" if event.to_status == Status.CLOSED else "open",
+        "igrs_status": event.to_status, "level": event.level,
+        "updated_datetime": timezone.localtime(event.at).isoformat(timespec="seconds"),
+        "note": event.note,
+    }
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def deliver_due(batch: int = 50) -> int:
+    """POST the due deliveries; each is taken with SKIP LOCKED (PostgreSQL) by one worker."""
+    now = clock.now()
+    with transaction.atomic():
+        due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING,
+                                             next_attempt_at__lte=now)
+        taken = list(due.select_for_update(skip_locked=True).select_related("key")
+                     .order_by("next_attempt_at", "pk")[:batch])
+        # A lease, so a crashed worker's deliveries are retried, not lost.
+        WebhookDelivery.objects.filter(pk__in=[d.pk for d in taken]).update(
+            next_attempt_at=now + dt.timedelta(seconds=60))
+    for delivery in taken:
+        _send(delivery)
+    return len(taken)
+
+
+def _send(delivery: WebhookDelivery) -> None:
+    body = json.dumps(delivery.body, ensure_ascii=False).encode()
+    request = urllib.request.Request(
+        delivery.key.webhook_url, data=body, method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8",
+                 "X-IGRS-Delivery": str(delivery.pk),
+                 "X-IGRS-Signature": signature(delivery.key.webhook_secret, body)})
+    delivery.attempts += 1
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            ok = 200 <= response.status < 300
+            error = "" if ok else f"HTTP {response.status}"
+    except (urllib.error.URLError, OSError, ValueError) as problem:
+        ok, error = False, str(problem)[:300]
+    if ok:
+        delivery.status, delivery.delivered_at, delivery.last_error = (
+            DeliveryStatus.DELIVERED, clock.now(), "")
+    elif delivery.attempts >= settings.IGRS_WEBHOOK_MAX_ATTEMPTS:
+        delivery.status, delivery.last_error = DeliveryStatus.FAILED, error
+        log.warning("webhook %s to %s failed for good: %s", delivery.pk,
+                    delivery.key.webhook_url, error)
+    else:
+        delivery.last_error = error
+        delivery.next_attempt_at = clock.now() + dt.timedelta(minutes=2 ** delivery.attempts)
+    delivery.save(update_fields=["status", "attempts", "delivered_at", "last_error",
+                                 "next_attempt_at"])
