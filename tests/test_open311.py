@@ -2,8 +2,10 @@
 scopes, limits and the call log; and a client nobody here wrote (curl) filing a request
 against the running server exactly as the spec's example does."""
 
+import csv
 import datetime as dt
 import http.server
+import io
 import json
 import shutil
 import subprocess
@@ -11,6 +13,8 @@ import threading
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from igrs.core import clock
 from igrs.grievances import services as grievances
@@ -222,3 +226,45 @@ def test_a_dead_endpoint_is_given_up_after_the_limit(client, agent, settings):
     clock.advance(dt.timedelta(minutes=5))
     webhooks.deliver_due()
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"failed"}
+
+
+IMPORT_CSV = """external_ref,name,mobile,category,place,description
+CPG/2026/0001,राम लाल,9812345671,REV-LAND,UP-LUCKNOW-T-SADAR,खेत पर अवैध कब्ज़ा हो गया है।
+CPG/2026/0002,सीता,12345,REV-LAND,UP-LUCKNOW-T-SADAR,खेत पर अवैध कब्ज़ा हो गया है।
+CPG/2026/0003,गीता,9812345673,NOPE,UP-NOWHERE,नाली टूटी है, पानी भर रहा है।
+"""
+
+
+def run_import(tmp_path, content: str, name: str, *flags: str) -> tuple[list[dict], bool]:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    out = io.StringIO()
+    try:
+        call_command("import_references", str(path), *flags, stdout=out)
+        failed = False
+    except CommandError:
+        failed = True
+    return list(csv.DictReader(io.StringIO(out.getvalue()))), failed
+
+
+def test_a_dry_run_reports_every_row_and_keeps_nothing(tmp_path, db):
+    report, failed = run_import(tmp_path, IMPORT_CSV, "cpgrams.csv", "--dry-run")
+    assert failed and [r["outcome"] for r in report] == ["would be created", "error", "error"]
+    assert "mobile" in report[1]["message"]
+    assert "category" in report[2]["message"] and "place" in report[2]["message"]
+    assert not Complaint.objects.exists()
+
+
+def test_importing_the_same_file_twice_creates_each_complaint_once(tmp_path, db):
+    first, _failed = run_import(tmp_path, IMPORT_CSV, "cpgrams.csv")
+    assert [r["outcome"] for r in first] == ["created", "error", "error"]
+    again, _failed = run_import(tmp_path, IMPORT_CSV, "cpgrams.csv")
+    assert again[0]["outcome"] == "already imported"
+    assert again[0]["reference"] == first[0]["reference"]
+    complaint = Complaint.objects.get()
+    assert complaint.source == "cpgrams" and complaint.call_id == "cpgrams:CPG/2026/0001"
+    rows = [{"external_ref": "CPG/2026/0009", "name": "मोहन", "mobile": "9812345679",
+             "category": "REV-LAND", "place": LUCKNOW_SADAR,
+             "description": "खेत पर अवैध कब्ज़ा हो गया है।"}]
+    report, failed = run_import(tmp_path, json.dumps(rows, ensure_ascii=False), "more.json")
+    assert not failed and report[0]["outcome"] == "created"

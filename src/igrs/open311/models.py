@@ -101,3 +101,20 @@ class WebhookCursor(models.Model):
     """How far the worker has looked through the timeline for webhook deliveries."""
 
     last_event_id = models.BigIntegerField(_("last event looked at"), default=0)
+
+
+class ImportedReference(models.Model):
+    """A complaint brought in from another portal's export, by that portal's own reference:
+    importing the same row again finds it here and creates nothing."""
+
+    system = models.CharField(_("from system"), max_length=40)
+    external_ref = models.CharField(_("their reference"), max_length=64)
+    complaint = models.OneToOneField(Complaint, verbose_name=_("complaint"),
+                                     on_delete=models.CASCADE, related_name="+")
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        verbose_name = _("imported reference")
+        verbose_name_plural = _("imported references")
+        constraints = [models.UniqueConstraint(fields=["system", "external_ref"],
+                                               name="one_import_per_reference")]
