@@ -7,22 +7,26 @@ import datetime as dt
 import http.server
 import io
 import json
+import re
 import shutil
 import subprocess
 import threading
 import xml.etree.ElementTree as ET
 
+import jsonschema_rs
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from igrs.core import clock
+from igrs.directory.models import Unit
 from igrs.grievances import services as grievances
 from igrs.grievances.models import Complaint
-from igrs.open311 import webhooks
-from igrs.open311.models import Call, Filing, Scope, WebhookDelivery
+from igrs.open311 import services, webhooks
+from igrs.open311.models import Call, Filing, IntegrationKey, Scope, WebhookDelivery
 from igrs.open311.services import create_key
 
+from . import open311_schemas as schemas
 from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
 
 BASE = "/open311/v2"
@@ -268,3 +272,43 @@ def test_importing_the_same_file_twice_creates_each_complaint_once(tmp_path, db)
              "description": "खेत पर अवैध कब्ज़ा हो गया है।"}]
     report, failed = run_import(tmp_path, json.dumps(rows, ensure_ascii=False), "more.json")
     assert not failed and report[0]["outcome"] == "created"
+
+
+def conforms(schema: dict, body) -> list[str]:
+    validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+    return [error.message for error in validator.iter_errors(body)]
+
+
+def test_every_json_answer_conforms_to_the_georeport_schemas(client, agent, app_key):
+    reader = create_key("CM dashboard", Scope.READ_ALL)[1]
+    created = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing()}).json()
+    ref = created[0]["service_request_id"]
+    unrouted = new_complaint(agent, mobile="9800000003", place_id=Unit.objects.get(
+        code="UP-LUCKNOW").pk)  # with the desk: no due date yet
+    assert conforms(schemas.CREATED, created) == []
+    assert conforms(schemas.list_of(schemas.SERVICE),
+                    client.get(f"{BASE}/services.json").json()) == []
+    assert conforms(schemas.SERVICE_DEFINITION,
+                    client.get(f"{BASE}/services/REV-LAND.json").json()) == []
+    listed = client.get(f"{BASE}/requests.json", {"api_key": reader}).json()
+    assert {r["service_request_id"] for r in listed} >= {ref, unrouted.reference}
+    assert conforms(schemas.list_of(schemas.REQUEST), listed) == []
+    assert conforms(schemas.list_of(schemas.REQUEST), client.get(
+        f"{BASE}/requests/{ref}.json", {"api_key": reader}).json()) == []
+    assert conforms(schemas.CREATED, client.get(
+        f"{BASE}/tokens/{ref}.json", {"api_key": app_key}).json()) == []
+    assert conforms(schemas.list_of(schemas.UPDATE), client.get(
+        f"{BASE}/servicerequestupdates.json", {"api_key": reader}).json()) == []
+    assert conforms(schemas.ERRORS, client.get(f"{BASE}/services/NOPE.json").json()) == []
+
+
+def test_an_administrator_creates_a_key_and_sees_it_once(admin_client):
+    response = admin_client.post("/admin/open311/integrationkey/add/", {
+        "name": "CSC kiosk", "scope": "file_only", "per_minute": "30", "webhook_url": ""},
+        follow=True)
+    plain = re.search(r"([A-Za-z0-9_-]{20,}) —", response.content.decode()).group(1)
+    key = IntegrationKey.objects.get(name="CSC kiosk")
+    assert key.key_hash != plain and key.per_minute == 30 and key.scope == "file_only"
+    assert services.key_for(plain) == key
+    assert plain not in admin_client.get(
+        f"/admin/open311/integrationkey/{key.pk}/change/").content.decode()

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status as HttpStatus
 from ninja.security import HttpBearer
@@ -55,6 +55,14 @@ def not_authenticated(request, error: AuthenticationError):
         request, {"code": "not_authenticated",
                   "message": _("Send a valid API token: Authorization: Bearer <token>.")},
         status=401)
+
+
+@api.exception_handler(HttpError)
+def unreadable_request(request, error: HttpError):
+    """Ninja's own refusals (a body that is not JSON): our error shape, its status."""
+    return api.create_response(
+        request, {"code": "malformed", "message": _("The request could not be read.")},
+        status=error.status_code)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -148,7 +156,8 @@ def detail(ref: str, viewer: Actor) -> dict:
 
 # ---------------------------------------------------------------- complaints
 
-ERRORS = {403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 422: s.ErrorOut, 429: s.ErrorOut}
+ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut,
+          409: s.ErrorOut, 422: s.ErrorOut, 429: s.ErrorOut}
 
 
 @api.post("/complaints", response={201: s.ComplaintSummary, 200: s.ComplaintSummary, **ERRORS},

@@ -1,20 +1,33 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from .models import Call, IntegrationKey, WebhookDelivery
+from .services import create_key
 
 
 @admin.register(IntegrationKey)
 class IntegrationKeyAdmin(admin.ModelAdmin):
-    """Keys are issued with `igrs integration_key NAME --scope …` (the plain key is shown
-    once); here they are listed, limited and revoked."""
+    """Adding a key shows the plain key once, in the confirmation message; only its hash is
+    kept. Keys are limited, pointed at a webhook and revoked here."""
 
     list_display = ("name", "prefix", "scope", "per_minute", "webhook_url", "revoked",
                     "created_at")
     list_editable = ("per_minute", "revoked")
-    readonly_fields = ("prefix", "key_hash", "webhook_secret", "created_at")
+    fields = ("name", "scope", "per_minute", "webhook_url", "revoked", "prefix",
+              "webhook_secret", "created_at")
+    readonly_fields = ("prefix", "webhook_secret", "created_at")
 
-    def has_add_permission(self, request):
-        return False
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key, plain = create_key(obj.name, obj.scope, webhook_url=obj.webhook_url)
+        key.per_minute, key.revoked = obj.per_minute, obj.revoked
+        key.save(update_fields=["per_minute", "revoked"])
+        obj.pk = key.pk
+        messages.warning(request, _("The API key for %(name)s is %(key)s — copy it now: it "
+                                    "is not stored and will not be shown again.")
+                         % {"name": key.name, "key": plain})
 
 
 @admin.register(Call)

@@ -89,14 +89,15 @@ def as_request(complaint: Complaint, language: str) -> dict:
         "status_notes": str(status_label),
         "service_name": _name(category, language), "service_code": category.code,
         "description": complaint.description,
-        "agency_responsible": post.title_in("hi" if hindi else "en") if post else "",
-        "service_notice": "",
+        "agency_responsible": post.title_in("hi" if hindi else "en") if post else None,
+        "service_notice": None,
         "requested_datetime": _w3c(complaint.created_at),
         "updated_datetime": _w3c(complaint.updated_at),
+        # While no post holds it (with the desk), there is no time limit yet.
         "expected_datetime": _w3c(complaint.due_at),
-        "address": complaint.place_detail, "address_id": directory.get_unit(
-            complaint.place_id).code,
-        "zipcode": "", "lat": "", "long": "", "media_url": "",
+        "address": complaint.place_detail or None,
+        "address_id": directory.get_unit(complaint.place_id).code,
+        "zipcode": None, "lat": None, "long": None, "media_url": None,
         "igrs": {"status": complaint.status, "level": complaint.level,
                  "escalation_count": complaint.escalation_count,
                  "responsible_post_code": post.code if post else ""},
@@ -115,9 +116,9 @@ def updates(key: IntegrationKey, start: dt.datetime, end: dt.datetime,
         "status": "closed" if e.to_status == Status.CLOSED else "open",
         "updated_datetime": _w3c(e.at),
         "description": f"{e.get_action_display()}{': ' + e.note if e.note else ''}",
-        "media_url": "",
+        "media_url": None,
     } for e in events]
 
 
-def _w3c(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+def _w3c(moment: dt.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
