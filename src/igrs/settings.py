@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "igrs.callcentre",
     "igrs.officers",
     "igrs.open311",
+    "igrs.monitoring",
 ]
 
 MIDDLEWARE = [

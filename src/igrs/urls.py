@@ -19,6 +19,7 @@ urlpatterns = [
     path("callcentre/", include("igrs.callcentre.urls")),
     path("staff/", staff_home, name="staff_home"),
     path("open311/v2/", include("igrs.open311.urls")),
+    path("monitoring/", include("igrs.monitoring.urls")),
     path("", include("igrs.officers.urls")),
     path("", include("igrs.portal.urls")),
 ]

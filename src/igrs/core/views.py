@@ -13,4 +13,6 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         return redirect("officers:inbox")
     if "agent" in roles:
         return redirect("callcentre:inbound")
+    if "desk" in roles:
+        return redirect("monitoring:home")
     return redirect("admin:index")

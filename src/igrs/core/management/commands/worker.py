@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from igrs.callcentre.services import sample_audits
 from igrs.core import clock
 from igrs.grievances.services import sweep
+from igrs.monitoring.services import roll_up
 from igrs.notifications.services import deliver_pending
 from igrs.open311.webhooks import deliver_due, queue_deliveries
 from igrs.portal.services import prune
@@ -59,6 +60,7 @@ class Command(BaseCommand):
                 pause = 0 if backlog else settings.IGRS_SWEEP_EVERY_SECONDS
                 next_sweep = time.monotonic() + pause
             sent = deliver_pending()
+            sent += roll_up()
             queue_deliveries()
             sent += deliver_due()
             if options["once"]:

@@ -1,0 +1,54 @@
+"""Summaries the dashboard reads instead of the complaint table: kept by the worker from the
+append-only timeline (a cursor, so every step is counted exactly once), small whatever the
+number of complaints."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Pendency(models.Model):
+    """Open complaints held now by a post (district 0), or by the monitoring desk for a
+    district (post 0)."""
+
+    post_id = models.BigIntegerField(_("post"), default=0)
+    district_id = models.BigIntegerField(_("district"), default=0)
+    count = models.IntegerField(_("open complaints"), default=0)
+
+    class Meta:
+        verbose_name = _("pendency")
+        verbose_name_plural = _("pendency")
+        constraints = [models.UniqueConstraint(fields=["post_id", "district_id"],
+                                               name="one_pendency_row")]
+
+
+class Metric(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    DISPOSED = "disposed", _("Disposed (action-taken report)")
+    CLOSED = "closed", _("Closed")
+    ESCALATED = "escalated", _("Escalated for delay")
+    SATISFIED = "satisfied", _("Satisfied on verification")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied on verification")
+    REOPENED = "reopened", _("Re-opened")
+    SPECIAL_CLOSURE = "special_closure", _("Special closures")
+    GRADED_C = "graded_c", _("Graded C")
+
+
+class DailyTally(models.Model):
+    """How many of each step happened on a day (IST) in a district, for a department."""
+
+    day = models.DateField(_("day"))
+    district_id = models.BigIntegerField(_("district"))
+    department_id = models.BigIntegerField(_("department"))
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("daily tally")
+        verbose_name_plural = _("daily tallies")
+        constraints = [models.UniqueConstraint(
+            fields=["day", "district_id", "department_id", "metric"], name="one_tally_row")]
+        indexes = [models.Index(fields=["day", "metric"], name="tally_by_day")]
+
+
+class RollupCursor(models.Model):
+    last_event_id = models.BigIntegerField(_("last event counted"), default=0)

@@ -1,0 +1,153 @@
+"""Reads of the dashboard: every number comes from the summaries (pendency by holder, daily
+tallies) or from the overdue index, never from a scan of the complaint table, so a page
+costs the same with a thousand complaints or ten million."""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from igrs.core import clock
+from igrs.core.cache import memoize
+from igrs.directory import selectors as directory
+from igrs.directory.models import Post, Unit, UnitKind
+from igrs.grievances.models import Complaint, Status
+
+from .models import DailyTally, Metric, Pendency
+from .services import district_of
+
+CHILD_KINDS = {UnitKind.STATE: (UnitKind.DIVISION,), UnitKind.DIVISION: (UnitKind.DISTRICT,),
+               UnitKind.DISTRICT: (UnitKind.TEHSIL, UnitKind.THANA),
+               UnitKind.TEHSIL: (UnitKind.BLOCK,)}
+
+
+@dataclass
+class Row:
+    unit: Unit | None
+    post: Post | None
+    pending: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class Periods:
+    today: Counter = field(default_factory=Counter)
+    week: Counter = field(default_factory=Counter)
+    month: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class UnitPage:
+    unit: Unit
+    chain: list[Unit]
+    pending: int
+    overdue: int
+    with_desk: int
+    periods: Periods
+    children: list[Row]
+    posts: list[Row]
+
+
+def unit_page(unit_id: int) -> UnitPage:
+    unit = directory.get_unit(unit_id)
+    chain = list(reversed(directory.unit_chain(unit_id)))
+    pending, desk = _pendency()
+    overdue = _overdue()
+    inside = _units_below(unit)
+    posts_here = [p for p in _posts() if p.unit_id in inside]
+    children = [u for u in Unit.objects.filter(parent=unit, kind__in=CHILD_KINDS.get(
+        unit.kind, ())).order_by("kind", "name_en")]
+    rows = []
+    for child in children:
+        below = _units_below(child)
+        ids = [p.pk for p in posts_here if p.unit_id in below]
+        rows.append(Row(child, None, sum(pending[i] for i in ids)
+                        + sum(n for d, n in desk.items() if d in below),
+                        sum(overdue[i] for i in ids)))
+    own = [Row(None, p, pending[p.pk], overdue[p.pk]) for p in posts_here
+           if p.unit_id == unit.pk and (pending[p.pk] or overdue[p.pk])]
+    return UnitPage(
+        unit=unit, chain=chain,
+        pending=sum(pending[p.pk] for p in posts_here),
+        overdue=sum(overdue[p.pk] for p in posts_here),
+        with_desk=sum(n for d, n in desk.items() if d in inside),
+        periods=_periods(inside), children=rows,
+        posts=sorted(own, key=lambda r: (-r.overdue, -r.pending, r.post.code)),
+    )
+
+
+def post_complaints(post_id: int, limit: int = 200) -> list[Complaint]:
+    """The open complaints a post holds, oldest deadline first (the complaint_by_post index)."""
+    return list(Complaint.objects.filter(current_post_id=post_id)
+                .exclude(status=Status.CLOSED).select_related("category")
+                .order_by("due_at", "id")[:limit])
+
+
+def _pendency() -> tuple[Counter, Counter]:
+    """Open complaints by post, and with the desk by district."""
+    posts, desk = Counter(), Counter()
+    for post_id, district_id, count in Pendency.objects.values_list("post_id", "district_id",
+                                                                    "count"):
+        if post_id:
+            posts[post_id] += count
+        else:
+            desk[district_id] += count
+    return posts, desk
+
+
+def _overdue() -> Counter:
+    """Past their time limit now, by holding post: reads only the sweep's partial index, so
+    it costs what the overdue complaints number, not the table."""
+    return Counter(dict(Complaint.objects.filter(escalate_at__lte=clock.now())
+                        .values_list("current_post_id").annotate(n=Count("id"))))
+
+
+def _posts() -> list[Post]:
+    return list(Post.objects.filter(active=True).select_related("unit", "department"))
+
+
+def _units_below(unit: Unit) -> set[int]:
+    """The unit and every unit under it."""
+    children, found, stack = _children(), set(), [unit.pk]
+    while stack:
+        current = stack.pop()
+        found.add(current)
+        stack.extend(children.get(current, ()))
+    return found
+
+
+@memoize
+def _children() -> dict[int, list[int]]:
+    """The unit tree as parent → children (master data: memoized per process)."""
+    tree: dict[int, list[int]] = {}
+    for pk, parent in Unit.objects.values_list("pk", "parent_id"):
+        tree.setdefault(parent, []).append(pk)
+    return tree
+
+
+def state_unit_id() -> int:
+    return Unit.objects.filter(kind=UnitKind.STATE).values_list("pk", flat=True).first()
+
+
+def _periods(units: set[int]) -> Periods:
+    """Received, disposed and closed today, in the last 7 days and this month, in the
+    districts among `units` (the tallies are kept by district)."""
+    today = timezone.localdate(clock.now())
+    districts = {district_of(pk) for pk in units} - {0}
+    rows = (DailyTally.objects.filter(day__gte=min(today.replace(day=1),
+                                                   today - dt.timedelta(days=6)),
+                                      district_id__in=districts,
+                                      metric__in=[Metric.RECEIVED, Metric.DISPOSED,
+                                                  Metric.CLOSED])
+            .values("day", "metric").annotate(n=Sum("count")))
+    periods = Periods()
+    for row in rows:
+        if row["day"] == today:
+            periods.today[row["metric"]] += row["n"]
+        if row["day"] > today - dt.timedelta(days=7):
+            periods.week[row["metric"]] += row["n"]
+        if row["day"] >= today.replace(day=1):
+            periods.month[row["metric"]] += row["n"]
+    return periods

@@ -1,0 +1,89 @@
+"""The worker's roll-up: each new timeline step, once, into the summaries the dashboard reads."""
+
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from igrs.core.cache import memoize
+from igrs.directory import selectors as directory
+from igrs.directory.models import UnitKind
+from igrs.grievances.models import Action, Complaint, Event, Status
+
+from .models import DailyTally, Metric, Pendency, RollupCursor
+
+METRIC_FOR = {
+    Action.REGISTER: Metric.RECEIVED, Action.SUBMIT_ATR: Metric.DISPOSED,
+    Action.ESCALATE: Metric.ESCALATED, Action.VERIFY_SATISFIED: Metric.SATISFIED,
+    Action.VERIFY_NOT_SATISFIED: Metric.NOT_SATISFIED, Action.REOPEN: Metric.REOPENED,
+    Action.APPROVE_CLOSURE: Metric.SPECIAL_CLOSURE,
+}
+EVENT_FIELDS = ("pk", "at", "action", "from_status", "to_status", "from_post_id",
+                "to_post_id", "complaint_id", "data")
+
+
+def roll_up(batch: int = 5000) -> int:
+    """Count the timeline steps after the cursor into pendency and daily tallies, in one
+    transaction with the cursor's advance: each step is counted exactly once, whichever
+    worker runs this and however often."""
+    with transaction.atomic():
+        cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
+        events = list(Event.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
+                      .values(*EVENT_FIELDS)[:batch])
+        if not events:
+            return 0
+        where = {pk: (place, category) for pk, place, category in Complaint.objects.filter(
+            pk__in={e["complaint_id"] for e in events}).values_list("pk", "place_id",
+                                                                    "category_id")}
+        pending, tallies = Counter(), Counter()
+        for event in events:
+            place, category = where[event["complaint_id"]]
+            district = district_of(place)
+            _count_pendency(pending, event, district)
+            for metric in _metrics(event):
+                day = timezone.localdate(event["at"])
+                department = directory.get_category(category).department_id
+                tallies[(day, district, department, metric)] += 1
+        _apply(Pendency, pending, ("post_id", "district_id"))
+        _apply(DailyTally, tallies, ("day", "district_id", "department_id", "metric"))
+        cursor.last_event_id = events[-1]["pk"]
+        cursor.save(update_fields=["last_event_id"])
+    return len(events)
+
+
+def _count_pendency(pending: Counter, event: dict, district: int) -> None:
+    """A step moves an open complaint from one holder to another (the desk when no post);
+    steps that change neither add and take away the same one."""
+    if event["from_status"] and event["from_status"] != Status.CLOSED:
+        pending[_holder(event["from_post_id"], district)] -= 1
+    if event["to_status"] != Status.CLOSED:
+        pending[_holder(event["to_post_id"], district)] += 1
+
+
+def _holder(post_id: int | None, district: int) -> tuple[int, int]:
+    return (post_id, 0) if post_id else (0, district)
+
+
+def _metrics(event: dict) -> list[str]:
+    found = [METRIC_FOR[event["action"]]] if event["action"] in METRIC_FOR else []
+    if event["to_status"] == Status.CLOSED and event["from_status"] != Status.CLOSED:
+        found.append(Metric.CLOSED)
+    if event["action"] == Action.GRADE and (event["data"] or {}).get("grade") == "C":
+        found.append(Metric.GRADED_C)
+    return found
+
+
+def _apply(model, deltas: Counter, fields: tuple[str, ...]) -> None:
+    for key, delta in deltas.items():
+        if not delta:
+            continue
+        where = dict(zip(fields, key, strict=True))
+        if not model.objects.filter(**where).update(count=F("count") + delta):
+            model.objects.create(**where, count=delta)
+
+
+@memoize
+def district_of(unit_id: int) -> int:
+    """The district a unit lies in (0 above district level)."""
+    return next((u.pk for u in directory.unit_chain(unit_id) if u.kind == UnitKind.DISTRICT), 0)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("unit/<int:unit_id>/", views.unit, name="unit"),
+    path("post/<int:post_id>/", views.post, name="post"),
+    path("complaints/<str:ref>/", views.complaint, name="complaint"),
+    path("complaints/<str:ref>/files/<int:attachment_id>/", views.attachment,
+         name="attachment"),
+]

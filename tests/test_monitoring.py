@@ -1,0 +1,148 @@
+"""The dashboard's summaries equal what the complaint table says, whatever happened (a
+property test over random histories), and the drill-down works click by click."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from igrs.core import clock
+from igrs.core.accounts import grant_role
+from igrs.directory.models import Category, Post, Unit
+from igrs.grievances import services
+from igrs.grievances.errors import GrievanceError
+from igrs.grievances.models import Complaint, Status
+from igrs.monitoring.models import DailyTally, Metric, Pendency
+from igrs.monitoring.services import district_of, roll_up
+
+from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
+
+PLACES = [LUCKNOW_SADAR, "UP-LUCKNOW", "UP-AGRA-T-SADAR", "UP-KANPUR-NAGAR-T-SADAR"]
+STEPS = st.lists(st.tuples(st.sampled_from(["register", "atr", "satisfied", "unsatisfied",
+                                            "return", "late", "roll"]),
+                           st.integers(0, 50)), min_size=1, max_size=25)
+
+
+def expected_pendency() -> tuple[Counter, Counter]:
+    """Straight from the complaint table: open complaints by post, and by district with the
+    desk."""
+    posts, desk = Counter(), Counter()
+    for post_id, place_id in Complaint.objects.exclude(status=Status.CLOSED).values_list(
+            "current_post_id", "place_id"):
+        if post_id:
+            posts[post_id] += 1
+        else:
+            desk[district_of(place_id)] += 1
+    return posts, desk
+
+
+def summarised_pendency() -> tuple[Counter, Counter]:
+    posts, desk = Counter(), Counter()
+    for post_id, district_id, count in Pendency.objects.values_list("post_id", "district_id",
+                                                                    "count"):
+        if count:
+            (posts if post_id else desk)[post_id or district_id] += count
+    return posts, desk
+
+
+def apply(step: str, pick: int, agent, refs: list[str]) -> None:
+    if step == "register":
+        place = Unit.objects.get(code=PLACES[pick % len(PLACES)])
+        refs.append(new_complaint(agent, mobile=f"98{len(refs):08d}", place_id=place.pk,
+                                  category_id=Category.objects.get(code="REV-LAND").pk
+                                  ).reference)
+    elif step == "roll":
+        roll_up(batch=1 + pick % 7)  # partial rounds: the cursor must carry on correctly
+    elif step == "late":
+        clock.advance(dt.timedelta(days=8))
+        services.sweep()
+    elif refs:
+        ref = refs[pick % len(refs)]
+        complaint = Complaint.objects.get(reference=ref)
+        try:
+            if step == "atr" and complaint.current_post_id:
+                holder = Post.objects.get(pk=complaint.current_post_id)
+                services.submit_atr(officer_actor(holder.code), ref, disposal="resolved",
+                                    report="मौके पर जाकर कार्यवाही पूरी की गई।")
+            elif step in ("satisfied", "unsatisfied"):
+                services.verify(agent, ref, outcome=step.replace("unsatisfied", "not_satisfied"),
+                                note="फ़ोन पर बताया")
+            elif step == "return" and complaint.current_post_id:
+                holder = Post.objects.get(pk=complaint.current_post_id)
+                services.return_misrouted(officer_actor(holder.code), ref, reason="गलत विभाग")
+        except GrievanceError:
+            pass  # a step the rules refuse changes nothing, and must count nothing
+
+
+@given(steps=STEPS)
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_the_summaries_equal_the_complaint_table_after_any_history(agent, steps):
+    with transaction.atomic():
+        refs: list[str] = []
+        for step, pick in steps:
+            apply(step, pick, agent, refs)
+        while roll_up(batch=3):
+            pass
+        assert summarised_pendency() == expected_pendency()
+        received = DailyTally.objects.filter(metric=Metric.RECEIVED)
+        assert sum(received.values_list("count", flat=True)) == Complaint.objects.count()
+        closed = sum(DailyTally.objects.filter(metric=Metric.CLOSED)
+                     .values_list("count", flat=True))
+        assert closed == Complaint.objects.filter(status=Status.CLOSED).count()
+        by_day = Counter()
+        for created, place in Complaint.objects.values_list("created_at", "place_id"):
+            by_day[(timezone.localdate(created), district_of(place))] += 1
+        assert by_day == Counter({(t.day, t.district_id): t.count for t in received})
+        transaction.set_rollback(True)
+    clock.reset()
+
+
+def test_rolling_up_twice_counts_nothing_twice(agent):
+    new_complaint(agent)
+    assert roll_up() == 2  # registered, assigned
+    assert roll_up() == 0
+    assert sum(Pendency.objects.values_list("count", flat=True)) == 1
+
+
+@pytest.fixture
+def desk_client(client, db):
+    user = User.objects.create_user("monitor", password="demo")
+    grant_role(user, "desk")
+    client.force_login(user)
+    return client
+
+
+def test_drill_down_from_the_state_to_a_complaint(desk_client, agent):
+    complaint = new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))  # overdue, and the sweep has not run yet
+    roll_up()
+    state = desk_client.get("/monitoring/", follow=True)
+    text = state.content.decode()
+    lucknow_division = Unit.objects.get(code="UP-LUCKNOW").parent
+    assert lucknow_division.name_hi in text
+    division = desk_client.get(f"/monitoring/unit/{lucknow_division.pk}/").content.decode()
+    assert "लखनऊ" in division
+    district = Unit.objects.get(code="UP-LUCKNOW")
+    tehsil = Unit.objects.get(code=LUCKNOW_SADAR)
+    assert tehsil.name_hi in desk_client.get(f"/monitoring/unit/{district.pk}/").content.decode()
+    at_tehsil = desk_client.get(f"/monitoring/unit/{tehsil.pk}/").content.decode()
+    tehsildar = Post.objects.get(code=TEHSILDAR)
+    assert f'href="/monitoring/post/{tehsildar.pk}/"' in at_tehsil
+    assert 'class="overdue">1<' in at_tehsil
+    listed = desk_client.get(f"/monitoring/post/{tehsildar.pk}/").content.decode()
+    assert complaint.reference in listed
+    shown = desk_client.get(f"/monitoring/complaints/{complaint.reference}/").content.decode()
+    assert complaint.description in shown
+
+
+def test_the_dashboard_is_for_the_monitoring_desk(client, agent):
+    user = User.objects.create_user("agent-z")
+    grant_role(user, "agent")
+    client.force_login(user)
+    assert client.get("/monitoring/").status_code == 403
