@@ -1,7 +1,9 @@
 """The dashboard's summaries equal what the complaint table says, whatever happened (a
 property test over random histories), and the drill-down works click by click."""
 
+import csv
 import datetime as dt
+import io
 from collections import Counter
 
 import pytest
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from igrs.core import clock
 from igrs.core.accounts import grant_role
-from igrs.directory.models import Category, Post, Unit
+from igrs.directory.models import Category, Officer, Post, Unit
 from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Complaint, Status
@@ -146,3 +148,24 @@ def test_the_dashboard_is_for_the_monitoring_desk(client, agent):
     grant_role(user, "agent")
     client.force_login(user)
     assert client.get("/monitoring/").status_code == 403
+
+
+def test_defaulters_are_listed_with_the_officer_of_the_day_and_tables_export(desk_client,
+                                                                              agent):
+    new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()
+    roll_up()
+    page = desk_client.get("/monitoring/defaulters/").content.decode()
+    tehsildar = Post.objects.get(code=TEHSILDAR)
+    officer = officer_actor(TEHSILDAR)
+    name = Officer.objects.get(pk=officer.officer_id).name_hi
+    assert tehsildar.title_hi in page and name in page
+    exported = desk_client.get("/monitoring/defaulters/", {"format": "csv"})
+    text = exported.content.decode("utf-8-sig")
+    assert exported["Content-Type"].startswith("text/csv")
+    assert list(csv.reader(io.StringIO(text)))[1] == [tehsildar.title_hi, name, "1"]
+    district = Unit.objects.get(code="UP-LUCKNOW")
+    rows = list(csv.reader(io.StringIO(desk_client.get(
+        f"/monitoring/unit/{district.pk}/", {"format": "csv"}).content.decode("utf-8-sig"))))
+    assert len(rows) > 1 and any(r[0] == "जिलाधिकारी, लखनऊ" and r[1] == "1" for r in rows)

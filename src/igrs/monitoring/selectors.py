@@ -13,7 +13,7 @@ from igrs.core import clock
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post, Unit, UnitKind
-from igrs.grievances.models import Complaint, Status
+from igrs.grievances.models import Complaint, Defaulter, Status
 
 from .models import DailyTally, Metric, Pendency
 from .services import district_of
@@ -151,3 +151,23 @@ def _periods(units: set[int]) -> Periods:
         if row["day"] >= today.replace(day=1):
             periods.month[row["metric"]] += row["n"]
     return periods
+
+
+@dataclass
+class DefaulterRow:
+    post: Post
+    officer_name: str
+    defaults: int
+
+
+def defaulters(since: dt.date) -> list[DefaulterRow]:
+    """Missed deadlines since a day, by the post that missed them and the officer who held it
+    on the day it fell due (a posting ends, the record stays with the person)."""
+    counts: Counter = Counter()
+    for post_id, due_at in (Defaulter.objects.filter(marked_at__date__gte=since)
+                            .values_list("post_id", "due_at")):
+        holders = directory.holders_of(post_id, timezone.localdate(due_at))
+        counts[(post_id, holders[0].name if holders else "")] += 1
+    rows = [DefaulterRow(directory.get_post(post_id), officer, n)
+            for (post_id, officer), n in counts.items()]
+    return sorted(rows, key=lambda r: (-r.defaults, r.post.code))

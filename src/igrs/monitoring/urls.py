@@ -7,6 +7,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.home, name="home"),
     path("unit/<int:unit_id>/", views.unit, name="unit"),
+    path("defaulters/", views.defaulter_list, name="defaulters"),
     path("post/<int:post_id>/", views.post, name="post"),
     path("complaints/<str:ref>/", views.complaint, name="complaint"),
     path("complaints/<str:ref>/files/<int:attachment_id>/", views.attachment,

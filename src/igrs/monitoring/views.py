@@ -1,16 +1,19 @@
 """The monitoring dashboard: state → division → district → tehsil → post → complaint, each a
 click. For the monitoring desk and administrators."""
 
+import csv
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from igrs.core import clock
 from igrs.core.accounts import roles_of
 from igrs.core.faces import original_file, stored_attachment
 from igrs.directory import selectors as directory
@@ -24,6 +27,7 @@ from igrs.portal import selectors as portal_selectors
 from . import selectors as dashboard
 
 VIEWERS = {"desk", "admin"}
+CHART_WIDTH = 300  # pixels of the longest bar
 
 
 def monitoring(view):
@@ -48,7 +52,39 @@ def home(request: HttpRequest) -> HttpResponse:
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     if not Unit.objects.filter(pk=unit_id).exists():
         raise Http404(_("No such place."))
-    return render(request, "monitoring/unit.html", {"page": dashboard.unit_page(unit_id)})
+    page = dashboard.unit_page(unit_id)
+    if request.GET.get("format") == "csv":
+        return _csv(f"pendency-{page.unit.code}.csv",
+                    [_("Place or post"), _("Pending"), _("Overdue")],
+                    [[r.unit.name if r.unit else r.post.title, r.pending, r.overdue]
+                     for r in [*page.children, *page.posts]])
+    peak = max([r.pending for r in page.children] + [1])
+    bars = [{"row": r, "y": 22 * i, "pending": round(CHART_WIDTH * r.pending / peak),
+             "overdue": round(CHART_WIDTH * r.overdue / peak)}
+            for i, r in enumerate(page.children)]
+    return render(request, "monitoring/unit.html", {
+        "page": page, "bars": bars, "chart_height": 22 * len(bars) + 4})
+
+
+@monitoring
+def defaulter_list(request: HttpRequest) -> HttpResponse:
+    since = timezone.localdate(clock.now()).replace(day=1)
+    rows = dashboard.defaulters(since)
+    if request.GET.get("format") == "csv":
+        return _csv("defaulters.csv", [_("Post"), _("Officer then"), _("Deadlines missed")],
+                    [[r.post.title, r.officer_name, r.defaults] for r in rows])
+    return render(request, "monitoring/defaulters.html", {"rows": rows, "since": since})
+
+
+def _csv(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
+    """A table as CSV with a byte-order mark, so spreadsheet programs read Hindi right."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
 
 
 @monitoring
