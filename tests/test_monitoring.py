@@ -19,6 +19,7 @@ from igrs.directory.models import Category, Officer, Post, Unit
 from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Complaint, Status
+from igrs.monitoring import selectors as dashboard
 from igrs.monitoring.models import DailyTally, Metric, Pendency
 from igrs.monitoring.services import district_of, roll_up
 
@@ -169,3 +170,31 @@ def test_defaulters_are_listed_with_the_officer_of_the_day_and_tables_export(des
     rows = list(csv.reader(io.StringIO(desk_client.get(
         f"/monitoring/unit/{district.pk}/", {"format": "csv"}).content.decode("utf-8-sig"))))
     assert len(rows) > 1 and any(r[0] == "जिलाधिकारी, लखनऊ" and r[1] == "1" for r in rows)
+
+
+def test_quality_rates_and_where_stuck_come_from_the_timeline(desk_client, agent):
+    jpeg = b"\xff\xd8\xff\xe0" + b"0" * 100
+    happy = new_complaint(agent, mobile="9800000101")
+    unhappy = new_complaint(agent, mobile="9800000102")
+    late = new_complaint(agent, mobile="9800000103")
+    tehsildar = officer_actor(TEHSILDAR)
+    services.submit_atr(tehsildar, happy.reference, disposal="resolved",
+                        report="मौके पर जाकर कार्यवाही पूरी की गई।",
+                        attachments=[services.Upload("site.jpg", jpeg)])
+    services.submit_atr(tehsildar, unhappy.reference, disposal="resolved",
+                        report="मौके पर जाकर कार्यवाही पूरी की गई।")
+    services.verify(agent, happy.reference, outcome="satisfied")
+    services.verify(agent, unhappy.reference, outcome="not_satisfied", note="नहीं हुआ")
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()  # `late` leaves the tehsildar after 9 days
+    roll_up()
+    lucknow = next(r for r in dashboard.quality(timezone.localdate(clock.now()).replace(day=1)
+                                                - dt.timedelta(days=40))
+                   if r.district.code == "UP-LUCKNOW")
+    assert (lucknow.satisfaction, lucknow.photo_share) == (50.0, 50.0)
+    stuck = dashboard.where_stuck(min_stays=1)
+    slowest = stuck["posts"][0]
+    assert slowest.post.code == TEHSILDAR and slowest.p90_days == 10  # 9 days: "≤ 10"
+    assert late.reference  # the escalated one is what made the 9-day stay
+    page = desk_client.get("/monitoring/quality/").content.decode()
+    assert "<td>≤ 10</td>" in page and "राजस्व" in page

@@ -243,7 +243,7 @@ def test_return_with_a_suggestion_and_special_closure_decided_above(client, agen
                  "version": returned.version})
     returned.refresh_from_db()
     assert returned.status == Status.RETURNED
-    assert returned.events.last().data == {"suggestion": "नगर विकास, लखनऊ"}
+    assert returned.events.last().data["suggestion"] == "नगर विकास, लखनऊ"
     client.post(f"/officer/complaints/{closing.reference}/closure/",
                 {"ground": "sub_judice", "reason": "मामला न्यायालय में लंबित है।",
                  "version": closing.version})

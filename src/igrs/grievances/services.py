@@ -377,6 +377,9 @@ def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
                    "a resolved report."))
     now = clock.now()
     data = {"disposal": disposal, **(details.cleaned(now) if details else {})}
+    photos = sum(kind.startswith("image/") for _upload, kind in files)
+    if photos:
+        data["photos"] = photos
     forwarder_id = (selectors.forwarded_by(complaint)
                     if complaint.accountable_post_id not in (None, complaint.current_post_id)
                     else None)
@@ -829,6 +832,7 @@ def _transition(
     if to_status not in allowed.to:
         raise InvalidTransition(_("This step is not possible for the complaint as it is now."))
     from_status, from_post_id = complaint.status, complaint.current_post_id
+    held_since = complaint.assigned_at or complaint.created_at
     changes = {**_verification_queue(complaint, action, to_status, now), **(changes or {}),
                "status": to_status, "updated_at": now}
     # Steps that decide nothing leave the version alone (the table's UNVERSIONED, or the
@@ -844,7 +848,8 @@ def _transition(
         for field, value in changes.items():
             setattr(complaint, field, value)
         complaint.version += bump
-        event = _event(complaint, actor, action, from_status, now, note=note, data=data or {},
+        event = _event(complaint, actor, action, from_status, now, note=note,
+                       data={**(data or {}), **_stay(complaint, from_post_id, held_since, now)},
                        from_post=from_post_id, acting_post=acting_post)
         fastsql.insert([event])
         _save_attachments(event, attachments)
@@ -853,6 +858,14 @@ def _transition(
         if messages is not None:
             save_outbox(messages(complaint))
     return complaint
+
+
+def _stay(complaint: Complaint, from_post_id: int | None, held_since: dt.datetime,
+          now: dt.datetime) -> dict:
+    """How long the post it leaves held the complaint (for the dashboard's where-stuck)."""
+    if from_post_id is None or complaint.current_post_id == from_post_id:
+        return {}
+    return {"stay_hours": round((now - held_since).total_seconds() / 3600, 1)}
 
 
 RELEASE_HOLD = {"verification_agent": None, "verification_claimed_until": None}

@@ -31,6 +31,7 @@ class Metric(models.TextChoices):
     REOPENED = "reopened", _("Re-opened")
     SPECIAL_CLOSURE = "special_closure", _("Special closures")
     GRADED_C = "graded_c", _("Graded C")
+    WITH_PHOTO = "with_photo", _("Action-taken reports with a photo")
 
 
 class DailyTally(models.Model):
@@ -48,6 +49,24 @@ class DailyTally(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["day", "district_id", "department_id", "metric"], name="one_tally_row")]
         indexes = [models.Index(fields=["day", "metric"], name="tally_by_day")]
+
+
+# Upper bounds, in days, of the histogram buckets of how long a post held a complaint.
+STAY_BUCKETS = (1, 2, 3, 5, 7, 10, 15, 21, 30, 45, 60, 90, 180, 365, 100_000)
+
+
+class Stay(models.Model):
+    """How many times a post held a complaint for up to `days` (and more than the bucket
+    below): a histogram, from which the median and the 90th percentile are read."""
+
+    post_id = models.BigIntegerField(_("post"))
+    days = models.IntegerField(_("up to days"))
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("time held")
+        verbose_name_plural = _("times held")
+        constraints = [models.UniqueConstraint(fields=["post_id", "days"], name="one_stay_row")]
 
 
 class RollupCursor(models.Model):

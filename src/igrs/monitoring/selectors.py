@@ -15,7 +15,7 @@ from igrs.directory import selectors as directory
 from igrs.directory.models import Post, Unit, UnitKind
 from igrs.grievances.models import Complaint, Defaulter, Status
 
-from .models import DailyTally, Metric, Pendency
+from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, Stay
 from .services import district_of
 
 CHILD_KINDS = {UnitKind.STATE: (UnitKind.DIVISION,), UnitKind.DIVISION: (UnitKind.DISTRICT,),
@@ -171,3 +171,89 @@ def defaulters(since: dt.date) -> list[DefaulterRow]:
     rows = [DefaulterRow(directory.get_post(post_id), officer, n)
             for (post_id, officer), n in counts.items()]
     return sorted(rows, key=lambda r: (-r.defaults, r.post.code))
+
+
+@dataclass
+class QualityRow:
+    district: Unit
+    satisfaction: float | None
+    reopen_rate: float | None
+    special_rate: float | None
+    c_grade_rate: float | None
+    photo_share: float | None
+
+
+def quality(since: dt.date) -> list[QualityRow]:
+    """Rates by district since a day, from the daily tallies."""
+    counts: dict[int, Counter] = {}
+    for district_id, metric, n in (DailyTally.objects.filter(day__gte=since)
+                                   .values_list("district_id", "metric")
+                                   .annotate(n=Sum("count"))):
+        counts.setdefault(district_id, Counter())[metric] += n
+    rows = []
+    for district_id, c in counts.items():
+        if not district_id:
+            continue
+        rows.append(QualityRow(
+            directory.get_unit(district_id),
+            _rate(c[Metric.SATISFIED], c[Metric.SATISFIED] + c[Metric.NOT_SATISFIED]),
+            _rate(c[Metric.REOPENED], c[Metric.CLOSED]),
+            _rate(c[Metric.SPECIAL_CLOSURE], c[Metric.CLOSED]),
+            _rate(c[Metric.GRADED_C], c[Metric.DISPOSED]),
+            _rate(c[Metric.WITH_PHOTO], c[Metric.DISPOSED])))
+    return sorted(rows, key=lambda r: r.district.name_en)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class StuckRow:
+    label: str
+    held: int
+    median_days: int
+    p90_days: int
+    post: Post | None = None
+
+
+def where_stuck(min_stays: int = 3, slowest: int = 20) -> dict[str, list[StuckRow]]:
+    """How long posts hold complaints before they move on: median and 90th percentile by
+    department, by district, and the slowest posts. Read from the histogram (each figure is
+    the upper bound of its bucket)."""
+    by_post: dict[int, Counter] = {}
+    for post_id, days, count in Stay.objects.values_list("post_id", "days", "count"):
+        by_post.setdefault(post_id, Counter())[days] += count
+    departments: dict[str, Counter] = {}
+    districts: dict[str, Counter] = {}
+    posts = []
+    for post_id, histogram in by_post.items():
+        post = directory.get_post(post_id)
+        departments.setdefault(post.department.name, Counter()).update(histogram)
+        district = district_of(post.unit_id)
+        if district:
+            districts.setdefault(directory.get_unit(district).name, Counter()).update(histogram)
+        if sum(histogram.values()) >= min_stays:
+            posts.append(_stuck(post.title, histogram, post))
+    return {
+        "departments": sorted((_stuck(k, h) for k, h in departments.items()),
+                              key=lambda r: -r.p90_days),
+        "districts": sorted((_stuck(k, h) for k, h in districts.items()),
+                            key=lambda r: -r.p90_days),
+        "posts": sorted(posts, key=lambda r: (-r.p90_days, -r.held))[:slowest],
+    }
+
+
+def _stuck(label: str, histogram: Counter, post: Post | None = None) -> StuckRow:
+    total = sum(histogram.values())
+    return StuckRow(label, total, _percentile(histogram, total, 0.5),
+                    _percentile(histogram, total, 0.9), post)
+
+
+def _percentile(histogram: Counter, total: int, share: float) -> int:
+    seen = 0
+    for bound in STAY_BUCKETS:
+        seen += histogram.get(bound, 0)
+        if seen >= share * total:
+            return bound
+    return STAY_BUCKETS[-1]

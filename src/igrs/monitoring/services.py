@@ -11,7 +11,7 @@ from igrs.directory import selectors as directory
 from igrs.directory.models import UnitKind
 from igrs.grievances.models import Action, Complaint, Event, Status
 
-from .models import DailyTally, Metric, Pendency, RollupCursor
+from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RollupCursor, Stay
 
 METRIC_FOR = {
     Action.REGISTER: Metric.RECEIVED, Action.SUBMIT_ATR: Metric.DISPOSED,
@@ -36,17 +36,21 @@ def roll_up(batch: int = 5000) -> int:
         where = {pk: (place, category) for pk, place, category in Complaint.objects.filter(
             pk__in={e["complaint_id"] for e in events}).values_list("pk", "place_id",
                                                                     "category_id")}
-        pending, tallies = Counter(), Counter()
+        pending, tallies, stays = Counter(), Counter(), Counter()
         for event in events:
             place, category = where[event["complaint_id"]]
             district = district_of(place)
             _count_pendency(pending, event, district)
+            hours = (event["data"] or {}).get("stay_hours")
+            if hours is not None and event["from_post_id"]:
+                stays[(event["from_post_id"], _bucket(hours / 24))] += 1
             for metric in _metrics(event):
                 day = timezone.localdate(event["at"])
                 department = directory.get_category(category).department_id
                 tallies[(day, district, department, metric)] += 1
         _apply(Pendency, pending, ("post_id", "district_id"))
         _apply(DailyTally, tallies, ("day", "district_id", "department_id", "metric"))
+        _apply(Stay, stays, ("post_id", "days"))
         cursor.last_event_id = events[-1]["pk"]
         cursor.save(update_fields=["last_event_id"])
     return len(events)
@@ -69,9 +73,16 @@ def _metrics(event: dict) -> list[str]:
     found = [METRIC_FOR[event["action"]]] if event["action"] in METRIC_FOR else []
     if event["to_status"] == Status.CLOSED and event["from_status"] != Status.CLOSED:
         found.append(Metric.CLOSED)
-    if event["action"] == Action.GRADE and (event["data"] or {}).get("grade") == "C":
+    data = event["data"] or {}
+    if event["action"] == Action.GRADE and data.get("grade") == "C":
         found.append(Metric.GRADED_C)
+    if event["action"] == Action.SUBMIT_ATR and data.get("photos"):
+        found.append(Metric.WITH_PHOTO)
     return found
+
+
+def _bucket(days: float) -> int:
+    return next(bound for bound in STAY_BUCKETS if days <= bound)
 
 
 def _apply(model, deltas: Counter, fields: tuple[str, ...]) -> None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("unit/<int:unit_id>/", views.unit, name="unit"),
     path("defaulters/", views.defaulter_list, name="defaulters"),
+    path("quality/", views.quality, name="quality"),
     path("post/<int:post_id>/", views.post, name="post"),
     path("complaints/<str:ref>/", views.complaint, name="complaint"),
     path("complaints/<str:ref>/files/<int:attachment_id>/", views.attachment,

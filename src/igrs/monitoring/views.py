@@ -76,6 +76,13 @@ def defaulter_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/defaulters.html", {"rows": rows, "since": since})
 
 
+@monitoring
+def quality(request: HttpRequest) -> HttpResponse:
+    since = timezone.localdate(clock.now()).replace(day=1)
+    return render(request, "monitoring/quality.html", {
+        "rows": dashboard.quality(since), "since": since, "stuck": dashboard.where_stuck()})
+
+
 def _csv(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     """A table as CSV with a byte-order mark, so spreadsheet programs read Hindi right."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
