@@ -31,6 +31,13 @@ STEPS = st.lists(st.tuples(st.sampled_from(["register", "atr", "satisfied", "uns
                            st.integers(0, 50)), min_size=1, max_size=25)
 
 
+def start_of_a_month(day: int) -> None:
+    """Move the clock forward to 10:00 IST on a day early in next month."""
+    now = timezone.localtime(clock.now())
+    target = (now.replace(day=28) + dt.timedelta(days=4)).replace(day=day, hour=10, minute=0)
+    clock.advance(target - now)
+
+
 def expected_pendency() -> tuple[Counter, Counter]:
     """Straight from the complaint table: open complaints by post, and by district with the
     desk."""
@@ -198,3 +205,32 @@ def test_quality_rates_and_where_stuck_come_from_the_timeline(desk_client, agent
     assert late.reference  # the escalated one is what made the 9-day stay
     page = desk_client.get("/monitoring/quality/").content.decode()
     assert "<td>≤ 10</td>" in page and "राजस्व" in page
+
+
+def test_the_ranking_follows_the_published_formula_and_shows_what_lost_marks(desk_client,
+                                                                            agent):
+    jpeg = b"\xff\xd8\xff\xe0" + b"0" * 100
+    start_of_a_month(day=2)  # the whole story within one month
+    agra_place = Unit.objects.get(code="UP-AGRA-T-SADAR")
+    on_time = new_complaint(agent, mobile="9800000201", place_id=agra_place.pk)
+    late = new_complaint(agent, mobile="9800000202")
+    services.submit_atr(officer_actor("REV-L1-UP-AGRA-T-SADAR"), on_time.reference,
+                        disposal="resolved", report="मौके पर जाकर कार्यवाही पूरी की गई।",
+                        attachments=[services.Upload("site.jpg", jpeg)])
+    clock.advance(dt.timedelta(days=8, hours=12))  # past the limit; no sweep has run
+    services.submit_atr(officer_actor(TEHSILDAR), late.reference, disposal="resolved",
+                        report="देर से सही, कार्यवाही पूरी की गई।")
+    roll_up()
+    month = timezone.localdate(clock.now()).replace(day=1)
+    rows = {r.name: r for r in dashboard.ranking("district", month)}
+    agra, lucknow = rows["आगरा"], rows["लखनऊ"]
+    assert agra.rank < lucknow.rank
+    assert (agra.marks["timely"], lucknow.marks["timely"]) == (30.0, 0.0)
+    assert (agra.marks["evidence"], lucknow.marks["evidence"]) == (10.0, 0.0)
+    assert lucknow.marks["satisfaction"] is None  # nothing verified yet: left out
+    page = desk_client.get("/monitoring/ranking/", {"month": f"{month:%Y-%m}"}).content.decode()
+    assert "1" in page and "30" in page
+    lost = desk_client.get("/monitoring/ranking/lost/", {
+        "level": "district", "key": lucknow.key, "parameter": "timely",
+        "month": f"{month:%Y-%m}"}).content.decode()
+    assert late.reference in lost and on_time.reference not in lost

@@ -380,6 +380,8 @@ def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
     photos = sum(kind.startswith("image/") for _upload, kind in files)
     if photos:
         data["photos"] = photos
+    if complaint.due_at is not None and now > complaint.due_at:
+        data["late"] = True  # disposed after the time limit (the ranking's timeliness)
     forwarder_id = (selectors.forwarded_by(complaint)
                     if complaint.accountable_post_id not in (None, complaint.current_post_id)
                     else None)

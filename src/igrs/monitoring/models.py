@@ -32,6 +32,7 @@ class Metric(models.TextChoices):
     SPECIAL_CLOSURE = "special_closure", _("Special closures")
     GRADED_C = "graded_c", _("Graded C")
     WITH_PHOTO = "with_photo", _("Action-taken reports with a photo")
+    LATE = "late", _("Disposed after the time limit")
 
 
 class DailyTally(models.Model):
@@ -71,3 +72,18 @@ class Stay(models.Model):
 
 class RollupCursor(models.Model):
     last_event_id = models.BigIntegerField(_("last event counted"), default=0)
+
+
+class RankingFormula(models.Model):
+    """A published, versioned formula: weights per parameter (marks out of the weight), the
+    same for every unit in a month. A new version is a new row, never an edit."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    weights = models.JSONField(_("weights"))
+    published_on = models.DateField(_("published on"))
+    note = models.TextField(_("what changed"), blank=True)
+
+    class Meta:
+        verbose_name = _("ranking formula")
+        verbose_name_plural = _("ranking formulas")
+        ordering = ["-version"]

@@ -12,10 +12,10 @@ from django.utils import timezone
 from igrs.core import clock
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
-from igrs.directory.models import Post, Unit, UnitKind
-from igrs.grievances.models import Complaint, Defaulter, Status
+from igrs.directory.models import Department, Post, Unit, UnitKind
+from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 
-from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, Stay
+from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RankingFormula, Stay
 from .services import district_of
 
 CHILD_KINDS = {UnitKind.STATE: (UnitKind.DIVISION,), UnitKind.DIVISION: (UnitKind.DISTRICT,),
@@ -257,3 +257,90 @@ def _percentile(histogram: Counter, total: int, share: float) -> int:
         if seen >= share * total:
             return bound
     return STAY_BUCKETS[-1]
+
+
+# What each parameter of the ranking measures: (good part, whole) from the month's tallies,
+# scored as a share; "inverse" parameters score 1 − share. And the steps behind a lost mark.
+PARAMETERS = {
+    "timely": (Metric.LATE, Metric.DISPOSED, True),
+    "defaulters": (Metric.ESCALATED, Metric.RECEIVED, True),
+    "satisfaction": (Metric.SATISFIED, None, False),
+    "reopens": (Metric.REOPENED, Metric.CLOSED, True),
+    "special_closures": (Metric.SPECIAL_CLOSURE, Metric.CLOSED, True),
+    "evidence": (Metric.WITH_PHOTO, Metric.DISPOSED, False),
+}
+LOST_MARKS = {
+    "timely": {"action": Action.SUBMIT_ATR, "data__late": True},
+    "defaulters": {"action": Action.ESCALATE},
+    "satisfaction": {"action": Action.VERIFY_NOT_SATISFIED},
+    "reopens": {"action": Action.REOPEN},
+    "special_closures": {"action": Action.APPROVE_CLOSURE},
+    "evidence": {"action": Action.SUBMIT_ATR, "data__photos__isnull": True},
+}
+
+
+@dataclass
+class RankRow:
+    rank: int
+    key: int
+    name: str
+    total: float
+    marks: dict[str, float | None]
+
+
+def formula() -> RankingFormula:
+    return RankingFormula.objects.order_by("-version").first()
+
+
+def ranking(level: str, month: dt.date) -> list[RankRow]:
+    """Districts or departments for a month by the current formula. A parameter with no data
+    in a unit (nothing disposed, say) is left out and the rest scaled to the same total."""
+    weights = formula().weights
+    field_name = "district_id" if level == "district" else "department_id"
+    counts: dict[int, Counter] = {}
+    for key, metric, n in (DailyTally.objects.filter(day__gte=month, day__lt=_next_month(month))
+                           .values_list(field_name, "metric").annotate(n=Sum("count"))):
+        if key:
+            counts.setdefault(key, Counter())[metric] += n
+    rows = []
+    for key, c in counts.items():
+        marks = {name: _marks(c, name, weight) for name, weight in weights.items()}
+        scored = {k: v for k, v in marks.items() if v is not None}
+        available = sum(weights[k] for k in scored)
+        total = sum(scored.values()) * sum(weights.values()) / available if available else 0
+        name = (directory.get_unit(key).name if level == "district"
+                else Department.objects.get(pk=key).name)
+        rows.append(RankRow(0, key, name, round(total, 1), marks))
+    rows.sort(key=lambda r: (-r.total, r.name))
+    for position, row in enumerate(rows, start=1):
+        row.rank = position
+    return rows
+
+
+def _marks(counts: Counter, parameter: str, weight: float) -> float | None:
+    part, whole, inverse = PARAMETERS[parameter]
+    if parameter == "satisfaction":
+        whole_n = counts[Metric.SATISFIED] + counts[Metric.NOT_SATISFIED]
+    else:
+        whole_n = counts[whole]
+    if not whole_n:
+        return None
+    share = min(1.0, counts[part] / whole_n)
+    return round(weight * ((1 - share) if inverse else share), 1)
+
+
+def lost_marks(level: str, key: int, parameter: str, month: dt.date,
+               limit: int = 200) -> list[Event]:
+    """The steps behind a unit's lost marks on one parameter in a month."""
+    start = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(_next_month(month), dt.time.min))
+    events = Event.objects.filter(at__gte=start, at__lt=end, **LOST_MARKS[parameter])
+    if level == "district":
+        events = events.filter(complaint__place_id__in=_units_below(directory.get_unit(key)))
+    else:
+        events = events.filter(complaint__category__department_id=key)
+    return list(events.select_related("complaint").order_by("at")[:limit])
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)

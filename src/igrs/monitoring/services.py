@@ -78,6 +78,8 @@ def _metrics(event: dict) -> list[str]:
         found.append(Metric.GRADED_C)
     if event["action"] == Action.SUBMIT_ATR and data.get("photos"):
         found.append(Metric.WITH_PHOTO)
+    if event["action"] == Action.SUBMIT_ATR and data.get("late"):
+        found.append(Metric.LATE)
     return found
 
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("unit/<int:unit_id>/", views.unit, name="unit"),
     path("defaulters/", views.defaulter_list, name="defaulters"),
     path("quality/", views.quality, name="quality"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("ranking/lost/", views.lost_marks, name="lost_marks"),
     path("post/<int:post_id>/", views.post, name="post"),
     path("complaints/<str:ref>/", views.complaint, name="complaint"),
     path("complaints/<str:ref>/files/<int:attachment_id>/", views.attachment,

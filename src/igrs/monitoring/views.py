@@ -83,6 +83,52 @@ def quality(request: HttpRequest) -> HttpResponse:
         "rows": dashboard.quality(since), "since": since, "stuck": dashboard.where_stuck()})
 
 
+@monitoring
+def ranking(request: HttpRequest) -> HttpResponse:
+    level, month = _level(request), _month(request)
+    rows = dashboard.ranking(level, month)
+    current = dashboard.formula()
+    if request.GET.get("format") == "csv":
+        names = list(current.weights)
+        return _csv(f"ranking-{level}-{month:%Y-%m}.csv",
+                    [_("Rank"), _("Name"), _("Marks"), *names],
+                    [[r.rank, r.name, r.total, *[r.marks[n] for n in names]] for r in rows])
+    return render(request, "monitoring/ranking.html", {
+        "rows": rows, "level": level, "month": month, "formula": current,
+        "parameters": list(current.weights.items()),
+    })
+
+
+@monitoring
+def lost_marks(request: HttpRequest) -> HttpResponse:
+    level, month = _level(request), _month(request)
+    parameter = request.GET.get("parameter", "")
+    try:
+        key = int(request.GET.get("key", ""))
+    except ValueError:
+        raise Http404(_("No such place.")) from None
+    if parameter not in dashboard.LOST_MARKS:
+        raise Http404(_("No such parameter."))
+    return render(request, "monitoring/lost_marks.html", {
+        "events": dashboard.lost_marks(level, key, parameter, month), "month": month,
+        "parameter": parameter,
+    })
+
+
+def _level(request: HttpRequest) -> str:
+    return "department" if request.GET.get("level") == "department" else "district"
+
+
+def _month(request: HttpRequest):
+    """The month asked for as YYYY-MM, else this month."""
+    this_month = timezone.localdate(clock.now()).replace(day=1)
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        return this_month.replace(year=year, month=month)
+    except ValueError:
+        return this_month
+
+
 def _csv(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     """A table as CSV with a byte-order mark, so spreadsheet programs read Hindi right."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
