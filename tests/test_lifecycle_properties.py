@@ -39,6 +39,7 @@ from hypothesis.stateful import (
 from igrs.core import cache, clock
 from igrs.directory.models import Category, Officer, Post, Posting, Unit
 from igrs.grievances import lifecycle, services
+from igrs.grievances import selectors as grievance_selectors
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import Conflict, GrievanceError
 from igrs.grievances.models import (
@@ -382,9 +383,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         elif fault == "four_files":
             files = [Upload(f"photo{i}.png", PNG) for i in range(4)]
         ok = c.status == Status.ASSIGNED and self.holds(actor, c.current_post_id) and not fault
-        forwarded = c.accountable_post_id not in (None, c.current_post_id)
-        expect = (Expect(Action.SUBORDINATE_REPORT, Status.ASSIGNED, c.accountable_post_id)
-                  if forwarded else
+        # Forwarded down: the report goes back to the post that forwarded it to the holder
+        # (a fact of the timeline), to approve; otherwise it is the disposal.
+        forwarder = (grievance_selectors.forwarded_by(c)
+                     if c.accountable_post_id not in (None, c.current_post_id) else None)
+        expect = (Expect(Action.SUBORDINATE_REPORT, Status.ASSIGNED, forwarder)
+                  if forwarder else
                   Expect(Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, c.current_post_id))
         self.attempt(
             ref, lambda: services.submit_atr(actor, ref, disposal=disposal, report=report,
