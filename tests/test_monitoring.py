@@ -234,3 +234,11 @@ def test_the_ranking_follows_the_published_formula_and_shows_what_lost_marks(des
         "level": "district", "key": lucknow.key, "parameter": "timely",
         "month": f"{month:%Y-%m}"}).content.decode()
     assert late.reference in lost and on_time.reference not in lost
+
+
+def test_fresh_steps_wait_for_the_lag_so_a_slow_commit_is_never_skipped(agent, settings):
+    settings.IGRS_SUMMARY_LAG_SECONDS = 30
+    new_complaint(agent)
+    assert roll_up() == 0  # too fresh: an earlier id may still be uncommitted
+    clock.advance(dt.timedelta(seconds=31))
+    assert roll_up() == 2

@@ -4,6 +4,7 @@ history by mobile, queues. Faces render what these return."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -172,3 +173,17 @@ def graded_since_disposal(complaint: Complaint) -> bool:
     last = (complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.GRADE])
             .order_by("-at", "-pk").values_list("action", flat=True).first())
     return last == Action.GRADE
+
+
+def settled_events(events) -> list[dict]:
+    """The leading events old enough that every transaction which took an id before theirs
+    has committed: ids are handed out at insert but become visible at commit, so a cursor
+    that ran ahead of a slow transaction would skip its event for ever. Waiting
+    IGRS_SUMMARY_LAG_SECONDS past an event's time covers any transaction shorter than that."""
+    horizon = clock.now() - dt.timedelta(seconds=settings.IGRS_SUMMARY_LAG_SECONDS)
+    found = []
+    for event in events:
+        if event["at"] > horizon:
+            break
+        found.append(event)
+    return found

@@ -10,6 +10,7 @@ from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
 from igrs.directory.models import UnitKind
 from igrs.grievances.models import Action, Complaint, Event, Status
+from igrs.grievances.selectors import settled_events
 
 from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RollupCursor, Stay
 
@@ -29,8 +30,8 @@ def roll_up(batch: int = 5000) -> int:
     worker runs this and however often."""
     with transaction.atomic():
         cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
-        events = list(Event.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
-                      .values(*EVENT_FIELDS)[:batch])
+        events = settled_events(Event.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
+                         .values(*EVENT_FIELDS)[:batch])
         if not events:
             return 0
         where = {pk: (place, category) for pk, place, category in Complaint.objects.filter(

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from igrs.core import clock
 from igrs.grievances.models import Event, Status
-from igrs.grievances.selectors import INTERNAL_STEPS
+from igrs.grievances.selectors import INTERNAL_STEPS, settled_events
 
 from .models import DeliveryStatus, Filing, WebhookCursor, WebhookDelivery
 
@@ -36,8 +36,8 @@ def queue_deliveries(batch: int = 1000) -> int:
                 first=Min("pk"))["first"]
             cursor.last_event_id = (first - 1) if first else (
                 Event.objects.aggregate(last=Max("pk"))["last"] or 0)
-        events = list(Event.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
-                      .values("pk", "complaint_id")[:batch])
+        events = settled_events(Event.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
+                         .values("pk", "complaint_id", "at")[:batch])
         if not events:
             return 0
         filings = {f.complaint_id: f.key for f in Filing.objects.filter(
