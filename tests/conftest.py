@@ -41,8 +41,6 @@ def pytest_collection_modifyitems(items):
 def files_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.IGRS_SMS_FILE = str(tmp_path / "sms.log")
-    # Summaries and webhooks take steps at once here; tests of the lag set it themselves.
-    settings.IGRS_SUMMARY_LAG_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -312,3 +312,15 @@ def test_an_administrator_creates_a_key_and_sees_it_once(admin_client):
     assert services.key_for(plain) == key
     assert plain not in admin_client.get(
         f"/admin/open311/integrationkey/{key.pk}/change/").content.decode()
+
+
+def test_odd_input_gets_the_specs_errors_and_the_log_never_holds_the_key(client, agent):
+    plain = create_key("CM dashboard", Scope.READ_ALL)[1]
+    assert client.get(f"{BASE}/requests.json", {"api_key": plain, "page": "²"}).status_code \
+        == 400
+    assert client.get(f"{BASE}/requests.json", {
+        "api_key": plain, "end_date": "0001-01-01T00:00:00Z"}).status_code == 400
+    new_complaint(agent, description="नियंत्रण \x01 वर्ण वाली शिकायत का विवरण।")
+    xml = client.get(f"{BASE}/requests.xml", {"api_key": plain})
+    assert ET.fromstring(xml.content).tag == "service_requests"  # well-formed despite \x01
+    assert all(plain not in path for path in Call.objects.values_list("path", flat=True))

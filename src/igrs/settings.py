@@ -184,9 +184,9 @@ IGRS_OFFICER_LINK_DAYS = env_int("IGRS_OFFICER_LINK_DAYS", 30)
 IGRS_EVIDENCE_MAX_KM = float(os.environ.get("IGRS_EVIDENCE_MAX_KM", "25"))
 
 # --- Summaries and webhooks ---
-# Timeline steps are counted (and sent to webhooks) this long after they happen, so that a
-# step committed late by a slow transaction is never skipped. Longer than any transaction.
-IGRS_SUMMARY_LAG_SECONDS = env_int("IGRS_SUMMARY_LAG_SECONDS", 30)
+# How long a missing event id is awaited (a transaction still running) before it is taken
+# for a rolled-back insert. Longer than any transaction.
+IGRS_SUMMARY_GAP_SECONDS = env_int("IGRS_SUMMARY_GAP_SECONDS", 600)
 
 # --- Integrations ---
 IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)

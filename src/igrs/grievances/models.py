@@ -174,6 +174,9 @@ class Complaint(models.Model):
                 fields=["verify_after", "id"], name="complaint_verification_due",
                 condition=Q(verify_after__isnull=False),
             ),
+            # Complaints stuck at the top past their limit, for the dashboard's overdue count.
+            models.Index(fields=["current_post"], name="complaint_defaulted",
+                         condition=Q(defaulted=True)),
             # An agent's held call: only claimed rows are in it, so it stays small.
             models.Index(
                 fields=["verification_agent"], name="complaint_verification_held",

@@ -175,15 +175,27 @@ def graded_since_disposal(complaint: Complaint) -> bool:
     return last == Action.GRADE
 
 
-def settled_events(events) -> list[dict]:
-    """The leading events old enough that every transaction which took an id before theirs
-    has committed: ids are handed out at insert but become visible at commit, so a cursor
-    that ran ahead of a slow transaction would skip its event for ever. Waiting
-    IGRS_SUMMARY_LAG_SECONDS past an event's time covers any transaction shorter than that."""
-    horizon = clock.now() - dt.timedelta(seconds=settings.IGRS_SUMMARY_LAG_SECONDS)
-    found = []
-    for event in events:
-        if event["at"] > horizon:
-            break
-        found.append(event)
-    return found
+def events_after(last_id: int, gaps: list, fields: tuple[str, ...],
+                 batch: int) -> tuple[list[dict], int, list]:
+    """The timeline steps a cursor has not yet taken: those after `last_id`, in id order, and
+    those that have appeared in earlier gaps. Ids are handed out at insert but become
+    visible at commit, so a step of a slow transaction can appear behind the cursor; a gap
+    is watched for IGRS_SUMMARY_GAP_SECONDS (longer than any transaction), then taken for a
+    rolled-back insert. Returns (steps, new last id, gaps still watched)."""
+    now = clock.now()
+    horizon = now - dt.timedelta(seconds=settings.IGRS_SUMMARY_GAP_SECONDS)
+    watched = {pk: seen for pk, seen in gaps if dt.datetime.fromisoformat(seen) > horizon}
+    filled = list(Event.objects.filter(pk__in=list(watched)).values(*fields)) if watched else []
+    for event in filled:
+        watched.pop(event["pk"])
+    fresh = list(Event.objects.filter(pk__gt=last_id).order_by("pk").values(*fields)[:batch])
+    expected = last_id + 1
+    for event in fresh:
+        if event["pk"] - expected <= MAX_GAP:  # a larger jump is a burnt range, not a gap
+            watched.update(dict.fromkeys(range(expected, event["pk"]), now.isoformat()))
+        expected = event["pk"] + 1
+    return filled + fresh, fresh[-1]["pk"] if fresh else last_id, [
+        [pk, seen] for pk, seen in watched.items()]
+
+
+MAX_GAP = 1000

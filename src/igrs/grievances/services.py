@@ -416,11 +416,19 @@ def approve_subordinate_report(actor: Actor, ref: str, *, note: str = "",
     return _transition(
         complaint, actor, Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, now,
         changes={"disposal": disposal, "verification_attempts": 0, "remind_at": None},
-        note=text, data={**report.data, "approved_report": report.pk}, acting_post=acting,
+        note=text, data=_approved_data(report, complaint, now), acting_post=acting,
         also=lambda event: _adopt_attachments(report, event),
         messages=lambda c: [_citizen_sms(c, "disposed_citizen",
                                          outcome=_label(Disposal(disposal), c.language))],
     )
+
+
+def _approved_data(report: Event, complaint: Complaint, now: dt.datetime) -> dict:
+    """The subordinate's report as the forwarder's: its content, but this step's own
+    timeliness, and not the subordinate's time held (counted once, on the report)."""
+    content = {k: v for k, v in report.data.items() if k not in ("stay_hours", "late")}
+    late = complaint.due_at is not None and now > complaint.due_at
+    return {**content, **({"late": True} if late else {}), "approved_report": report.pk}
 
 
 def _adopt_attachments(report: Event, event: Event) -> None:
@@ -851,7 +859,8 @@ def _transition(
             setattr(complaint, field, value)
         complaint.version += bump
         event = _event(complaint, actor, action, from_status, now, note=note,
-                       data={**(data or {}), **_stay(complaint, from_post_id, held_since, now)},
+                       data={**(data or {}), **_stay(complaint, action, from_status,
+                                                     from_post_id, held_since, now)},
                        from_post=from_post_id, acting_post=acting_post)
         fastsql.insert([event])
         _save_attachments(event, attachments)
@@ -862,10 +871,14 @@ def _transition(
     return complaint
 
 
-def _stay(complaint: Complaint, from_post_id: int | None, held_since: dt.datetime,
-          now: dt.datetime) -> dict:
-    """How long the post it leaves held the complaint (for the dashboard's where-stuck)."""
-    if from_post_id is None or complaint.current_post_id == from_post_id:
+def _stay(complaint: Complaint, action: str, from_status: str, from_post_id: int | None,
+          held_since: dt.datetime, now: dt.datetime) -> dict:
+    """How long the post held the complaint, when this step ends its turn: it moves on to
+    another holder, or the post files its action-taken report (for the where-stuck view).
+    A closed complaint was held by nobody, so a re-opening records nothing."""
+    moved = complaint.current_post_id != from_post_id
+    if from_post_id is None or from_status == Status.CLOSED or not (
+            moved or action == Action.SUBMIT_ATR):
         return {}
     return {"stay_hours": round((now - held_since).total_seconds() / 3600, 1)}
 

@@ -72,6 +72,9 @@ class Stay(models.Model):
 
 class RollupCursor(models.Model):
     last_event_id = models.BigIntegerField(_("last event counted"), default=0)
+    # Ids below the cursor not yet seen: steps of transactions still running (see
+    # grievances.selectors.events_after), as [id, first noticed].
+    gaps = models.JSONField(_("ids still awaited"), default=list, blank=True)
 
 
 class RankingFormula(models.Model):

@@ -18,6 +18,7 @@ from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RankingFormula, Stay
 from .services import district_of
 
+DESK_STATUSES = (Status.REGISTERED, Status.RETURNED)
 CHILD_KINDS = {UnitKind.STATE: (UnitKind.DIVISION,), UnitKind.DIVISION: (UnitKind.DISTRICT,),
                UnitKind.DISTRICT: (UnitKind.TEHSIL, UnitKind.THANA),
                UnitKind.TEHSIL: (UnitKind.BLOCK,)}
@@ -86,22 +87,27 @@ def post_complaints(post_id: int, limit: int = 200) -> list[Complaint]:
 
 
 def _pendency() -> tuple[Counter, Counter]:
-    """Open complaints by post, and with the desk by district."""
-    posts, desk = Counter(), Counter()
-    for post_id, district_id, count in Pendency.objects.values_list("post_id", "district_id",
-                                                                    "count"):
-        if post_id:
-            posts[post_id] += count
-        else:
-            desk[district_id] += count
+    """Open complaints by post (the summary), and with the desk by district (live: the
+    desk's queue, read through the status index)."""
+    posts = Counter(dict(Pendency.objects.filter(post_id__gt=0)
+                         .values_list("post_id", "count")))
+    desk = Counter()
+    for place_id, n in (Complaint.objects.filter(status__in=DESK_STATUSES)
+                        .values_list("place_id").annotate(n=Count("id"))):
+        desk[district_of(place_id)] += n
     return posts, desk
 
 
 def _overdue() -> Counter:
-    """Past their time limit now, by holding post: reads only the sweep's partial index, so
-    it costs what the overdue complaints number, not the table."""
-    return Counter(dict(Complaint.objects.filter(escalate_at__lte=clock.now())
-                        .values_list("current_post_id").annotate(n=Count("id"))))
+    """Past their time limit now, by holding post: those the sweep has yet to escalate (its
+    partial index) and those stuck at the top, marked defaulter (their own partial index);
+    the cost follows how many are late, not the table."""
+    waiting = Complaint.objects.filter(escalate_at__lte=clock.now())
+    stuck = Complaint.objects.filter(defaulted=True).exclude(status=Status.CLOSED)
+    overdue = Counter()
+    for found in (waiting, stuck):
+        overdue.update(dict(found.values_list("current_post_id").annotate(n=Count("id"))))
+    return overdue
 
 
 def _posts() -> list[Post]:
@@ -164,7 +170,8 @@ def defaulters(since: dt.date) -> list[DefaulterRow]:
     """Missed deadlines since a day, by the post that missed them and the officer who held it
     on the day it fell due (a posting ends, the record stays with the person)."""
     counts: Counter = Counter()
-    for post_id, due_at in (Defaulter.objects.filter(marked_at__date__gte=since)
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    for post_id, due_at in (Defaulter.objects.filter(marked_at__gte=start)  # an index range
                             .values_list("post_id", "due_at")):
         holders = directory.holders_of(post_id, timezone.localdate(due_at))
         counts[(post_id, holders[0].name if holders else "")] += 1

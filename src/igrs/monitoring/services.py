@@ -9,8 +9,8 @@ from django.utils import timezone
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
 from igrs.directory.models import UnitKind
-from igrs.grievances.models import Action, Complaint, Event, Status
-from igrs.grievances.selectors import settled_events
+from igrs.grievances.models import Action, Complaint, Status
+from igrs.grievances.selectors import events_after
 
 from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RollupCursor, Stay
 
@@ -30,9 +30,9 @@ def roll_up(batch: int = 5000) -> int:
     worker runs this and however often."""
     with transaction.atomic():
         cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
-        events = settled_events(Event.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
-                         .values(*EVENT_FIELDS)[:batch])
-        if not events:
+        events, last_id, gaps = events_after(cursor.last_event_id, cursor.gaps, EVENT_FIELDS,
+                                             batch)
+        if not events and gaps == cursor.gaps:
             return 0
         where = {pk: (place, category) for pk, place, category in Complaint.objects.filter(
             pk__in={e["complaint_id"] for e in events}).values_list("pk", "place_id",
@@ -41,7 +41,7 @@ def roll_up(batch: int = 5000) -> int:
         for event in events:
             place, category = where[event["complaint_id"]]
             district = district_of(place)
-            _count_pendency(pending, event, district)
+            _count_pendency(pending, event)
             hours = (event["data"] or {}).get("stay_hours")
             if hours is not None and event["from_post_id"]:
                 stays[(event["from_post_id"], _bucket(hours / 24))] += 1
@@ -52,22 +52,20 @@ def roll_up(batch: int = 5000) -> int:
         _apply(Pendency, pending, ("post_id", "district_id"))
         _apply(DailyTally, tallies, ("day", "district_id", "department_id", "metric"))
         _apply(Stay, stays, ("post_id", "days"))
-        cursor.last_event_id = events[-1]["pk"]
-        cursor.save(update_fields=["last_event_id"])
+        cursor.last_event_id, cursor.gaps = last_id, gaps
+        cursor.save(update_fields=["last_event_id", "gaps"])
     return len(events)
 
 
-def _count_pendency(pending: Counter, event: dict, district: int) -> None:
-    """A step moves an open complaint from one holder to another (the desk when no post);
-    steps that change neither add and take away the same one."""
-    if event["from_status"] and event["from_status"] != Status.CLOSED:
-        pending[_holder(event["from_post_id"], district)] -= 1
-    if event["to_status"] != Status.CLOSED:
-        pending[_holder(event["to_post_id"], district)] += 1
-
-
-def _holder(post_id: int | None, district: int) -> tuple[int, int]:
-    return (post_id, 0) if post_id else (0, district)
+def _count_pendency(pending: Counter, event: dict) -> None:
+    """A step moves an open complaint from one post to another; steps that change neither add
+    and take away the same one. (What waits with the desk is counted live: its queue is
+    small, and the desk may correct a complaint's place, which would move it between
+    districts after the fact.)"""
+    if event["from_status"] and event["from_status"] != Status.CLOSED and event["from_post_id"]:
+        pending[(event["from_post_id"], 0)] -= 1
+    if event["to_status"] != Status.CLOSED and event["to_post_id"]:
+        pending[(event["to_post_id"], 0)] += 1
 
 
 def _metrics(event: dict) -> list[str]:

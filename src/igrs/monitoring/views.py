@@ -17,7 +17,7 @@ from igrs.core import clock
 from igrs.core.accounts import roles_of
 from igrs.core.faces import original_file, stored_attachment
 from igrs.directory import selectors as directory
-from igrs.directory.models import Post, Unit
+from igrs.directory.models import Department, Post, Unit, UnitKind
 from igrs.grievances import reference, selectors
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import NotFound
@@ -109,6 +109,10 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such place.")) from None
     if parameter not in dashboard.LOST_MARKS:
         raise Http404(_("No such parameter."))
+    exists = (Unit.objects.filter(pk=key, kind=UnitKind.DISTRICT) if level == "district"
+              else Department.objects.filter(pk=key))
+    if not exists.exists():
+        raise Http404(_("No such place."))
     return render(request, "monitoring/lost_marks.html", {
         "events": dashboard.lost_marks(level, key, parameter, month), "month": month,
         "parameter": parameter,
@@ -124,6 +128,8 @@ def _month(request: HttpRequest):
     this_month = timezone.localdate(clock.now()).replace(day=1)
     try:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        if not 2000 <= year <= 2200:
+            raise ValueError(year)
         return this_month.replace(year=year, month=month)
     except ValueError:
         return this_month

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
@@ -50,12 +50,14 @@ def read_rows(content: bytes, name: str) -> list[dict]:
 def import_rows(rows: list[dict], *, system: str, source: str,
                 dry_run: bool = False) -> list[RowResult]:
     results: list[RowResult] = []
+    lines = list(enumerate(rows, start=2))
+    if not dry_run:  # each row commits on its own: a big file holds no long transaction
+        return [_import_row(line, row, system, source) for line, row in lines]
     try:
         with transaction.atomic():
-            for line, row in enumerate(rows, start=2 if rows else 1):
+            for line, row in lines:
                 results.append(_import_row(line, row, system, source))
-            if dry_run:
-                raise _DryRun
+            raise _DryRun
     except _DryRun:
         for result in results:  # nothing was kept
             if result.outcome == "created":
@@ -85,6 +87,9 @@ def _import_row(line: int, row: dict, system: str, source: str) -> RowResult:
                 call_id=f"{system}:{external}"[:64])
             ImportedReference.objects.create(system=system, external_ref=external,
                                              complaint=complaint, imported_at=clock.now())
+    except IntegrityError:  # the same row, imported at the same moment by another run
+        done = ImportedReference.objects.get(system=system, external_ref=external)
+        return RowResult(line, external, "already imported", done.complaint.reference)
     except ValidationError as error:
         problems = (error.message_dict.items() if hasattr(error, "error_dict")
                     else [("", error.messages)])

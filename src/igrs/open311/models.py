@@ -101,6 +101,9 @@ class WebhookCursor(models.Model):
     """How far the worker has looked through the timeline for webhook deliveries."""
 
     last_event_id = models.BigIntegerField(_("last event looked at"), default=0)
+    # Ids below the cursor not yet seen: steps of transactions still running (see
+    # grievances.selectors.events_after), as [id, first noticed].
+    gaps = models.JSONField(_("ids still awaited"), default=list, blank=True)
 
 
 class ImportedReference(models.Model):

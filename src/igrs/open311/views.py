@@ -3,6 +3,7 @@ JSON and XML, errors in the spec's shape and codes. Views parse, call a service 
 and render."""
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
@@ -21,6 +22,7 @@ from . import selectors, services
 from .models import IntegrationKey, Scope
 
 FORMATS = ("json", "xml")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Our field names → the spec's, for errors on a POSTed request.
 SPEC_FIELDS = {"complainant_name": "first_name", "mobile": "phone", "email": "email",
                "description": "description", "place_detail": "address_string"}
@@ -46,10 +48,17 @@ def open311(view: Callable) -> Callable:
             except Refused as refused:
                 response = _render_errors(fmt, refused.status, refused.descriptions)
         if key is not None:
-            services.log_call(key, request.method, request.get_full_path(), response.status_code)
+            services.log_call(key, request.method, _without_key(request), response.status_code)
         return response
     wrapper.__name__ = view.__name__
     return csrf_exempt(wrapper)  # machine clients authenticate with api_key, not cookies
+
+
+def _without_key(request: HttpRequest) -> str:
+    """The path and query as logged: never the api_key itself."""
+    query = request.GET.copy()
+    query.pop("api_key", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def _needs(key: IntegrationKey | None, *scopes: str) -> IntegrationKey:
@@ -174,7 +183,7 @@ def _date(params, name: str) -> dt.datetime | None:
         parsed = parse_datetime(raw.replace(" ", "+"))  # a '+' in a query string reads as space
     except ValueError:
         parsed = None
-    if parsed is None:
+    if parsed is None or not 2000 <= parsed.year <= 2200:
         raise Refused(400, _("%(name)s must be a W3C date and time, e.g. "
                              "2026-11-01T00:00:00+05:30.") % {"name": name})
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
@@ -184,7 +193,7 @@ def _positive(params, name: str, default: int) -> int:
     raw = params.get(name, "")
     if not raw:
         return default
-    if not raw.isdigit() or not 0 < int(raw) < 10**6:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 10**6:
         raise Refused(400, _("%(name)s must be a positive whole number.") % {"name": name})
     return int(raw)
 
@@ -218,7 +227,7 @@ def _fill(element: ET.Element, value) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = XML_ILLEGAL.sub("", str(value))  # XML 1.0 has no place for them
 
 
 def _render_errors(fmt: str, status: int, descriptions) -> HttpResponse:

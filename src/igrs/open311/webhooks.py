@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from igrs.core import clock
 from igrs.grievances.models import Event, Status
-from igrs.grievances.selectors import INTERNAL_STEPS, settled_events
+from igrs.grievances.selectors import INTERNAL_STEPS, events_after
 
 from .models import DeliveryStatus, Filing, WebhookCursor, WebhookDelivery
 
@@ -36,9 +36,9 @@ def queue_deliveries(batch: int = 1000) -> int:
                 first=Min("pk"))["first"]
             cursor.last_event_id = (first - 1) if first else (
                 Event.objects.aggregate(last=Max("pk"))["last"] or 0)
-        events = settled_events(Event.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")
-                         .values("pk", "complaint_id", "at")[:batch])
-        if not events:
+        events, last_id, gaps = events_after(cursor.last_event_id, cursor.gaps,
+                                             ("pk", "complaint_id"), batch)
+        if not events and gaps == cursor.gaps:
             return 0
         filings = {f.complaint_id: f.key for f in Filing.objects.filter(
             complaint_id__in={e["complaint_id"] for e in events},
@@ -52,8 +52,8 @@ def queue_deliveries(batch: int = 1000) -> int:
             .select_related("complaint")
         ]
         WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        cursor.last_event_id = events[-1]["pk"]
-        cursor.save(update_fields=["last_event_id"])
+        cursor.last_event_id, cursor.gaps = last_id, gaps
+        cursor.save(update_fields=["last_event_id", "gaps"])
     return len(deliveries)
 
 
@@ -80,15 +80,21 @@ def deliver_due(batch: int = 50) -> int:
                                              next_attempt_at__lte=now)
         taken = list(due.select_for_update(skip_locked=True).select_related("key")
                      .order_by("next_attempt_at", "pk")[:batch])
-        # A lease, so a crashed worker's deliveries are retried, not lost.
+        # A lease long enough for the whole batch to time out one by one, so no other worker
+        # takes a delivery still being sent; a crashed worker's deliveries come back after it.
+        lease = dt.timedelta(seconds=TIMEOUT_SECONDS * max(len(taken), 1) + 60)
         WebhookDelivery.objects.filter(pk__in=[d.pk for d in taken]).update(
-            next_attempt_at=now + dt.timedelta(seconds=60))
+            next_attempt_at=now + lease)
     for delivery in taken:
         _send(delivery)
     return len(taken)
 
 
 def _send(delivery: WebhookDelivery) -> None:
+    if not delivery.key.webhook_secret:
+        delivery.status, delivery.last_error = DeliveryStatus.FAILED, "no signing secret"
+        delivery.save(update_fields=["status", "last_error"])
+        return
     body = json.dumps(delivery.body, ensure_ascii=False).encode()
     request = urllib.request.Request(
         delivery.key.webhook_url, data=body, method="POST",
