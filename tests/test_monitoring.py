@@ -22,6 +22,7 @@ from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
 from igrs.monitoring.models import DailyTally, Metric, Pendency, RollupCursor
 from igrs.monitoring.services import district_of, roll_up
+from igrs.monitoring.views import _cell
 
 from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
 
@@ -262,3 +263,14 @@ def test_a_complaint_stuck_at_the_top_still_counts_as_overdue(agent):
     complaint = new_complaint(agent)
     Complaint.objects.filter(pk=complaint.pk).update(defaulted=True)  # marked at the top
     assert dashboard._overdue()[complaint.current_post_id] == 1
+
+
+def test_equal_marks_share_a_rank_and_formula_cells_stay_text(desk_client, agent):
+    agra = Unit.objects.get(code="UP-AGRA-T-SADAR")
+    new_complaint(agent, mobile="9800000301", place_id=agra.pk)
+    new_complaint(agent, mobile="9800000302")
+    roll_up()
+    month = timezone.localdate(clock.now()).replace(day=1)
+    ranks = {r.name: r.rank for r in dashboard.ranking("district", month)}
+    assert ranks["आगरा"] == ranks["लखनऊ"] == 1
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell(5) == 5

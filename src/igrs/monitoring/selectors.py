@@ -311,16 +311,19 @@ def ranking(level: str, month: dt.date) -> list[RankRow]:
             counts.setdefault(key, Counter())[metric] += n
     rows = []
     for key, c in counts.items():
-        marks = {name: _marks(c, name, weight) for name, weight in weights.items()}
+        marks = {name: _marks(c, name, weight) for name, weight in weights.items()
+                 if name in PARAMETERS}  # a formula naming an unknown parameter scores it not
         scored = {k: v for k, v in marks.items() if v is not None}
         available = sum(weights[k] for k in scored)
-        total = sum(scored.values()) * sum(weights.values()) / available if available else 0
+        full = sum(weights[k] for k in marks)
+        total = sum(scored.values()) * full / available if available else 0
         name = (directory.get_unit(key).name if level == "district"
                 else Department.objects.get(pk=key).name)
         rows.append(RankRow(0, key, name, round(total, 1), marks))
     rows.sort(key=lambda r: (-r.total, r.name))
-    for position, row in enumerate(rows, start=1):
-        row.rank = position
+    for position, row in enumerate(rows, start=1):  # equal marks, equal rank
+        row.rank = rows[position - 2].rank if position > 1 and \
+            rows[position - 2].total == row.total else position
     return rows
 
 

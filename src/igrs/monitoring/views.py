@@ -142,8 +142,15 @@ def _csv(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([[_cell(value) for value in row] for row in rows])
     return response
+
+
+def _cell(value):
+    """Text a spreadsheet would run as a formula (= + - @ first) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 @monitoring
