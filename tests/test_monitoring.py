@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from igrs.core import clock
 from igrs.core.accounts import grant_role
 from igrs.directory.models import Category, Officer, Post, Unit
+from igrs.directory.selectors import district_of
 from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
 from igrs.monitoring.models import DailyTally, Metric, Pendency, RollupCursor
-from igrs.monitoring.services import district_of, roll_up
+from igrs.monitoring.services import roll_up
 from igrs.monitoring.views import _cell
 
 from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,12 +16,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from igrs.core import clock
 from igrs.core.accounts import roles_of
-from igrs.core.faces import add_service_errors, original_file, stored_attachment
+from igrs.core.faces import (
+    add_service_errors,
+    complaint_or_404,
+    complaint_page,
+    original_file,
+    stored_attachment,
+)
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import GrievanceError, NotFound
+from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Role, Source
-from igrs.portal import selectors as portal_selectors
 from igrs.portal.views import choices_for
 
 from . import selectors as callcentre
@@ -113,16 +118,10 @@ def complaint(request: HttpRequest, ref: str) -> HttpResponse:
 
 def _complaint_page(request: HttpRequest, ref: str, note_form: NoteForm | None = None,
                     message: str = "", status: int = 200) -> HttpResponse:
-    try:
-        view = selectors.get_complaint(ref, _agent(request))
-    except NotFound as error:
-        raise Http404(error.message) from None
+    view = complaint_or_404(ref, _agent(request))
     return render(request, "callcentre/complaint.html", {
-        "view": view, "complaint": view.complaint,
-        "grouped": reference.grouped(view.complaint.reference),
-        "action_taken": portal_selectors.last_action_taken(view),
+        **complaint_page(view, "callcentre:attachment"),
         "note_form": note_form or NoteForm(), "message": message,
-        "attachment_view": "callcentre:attachment", "timeline": view.events,
     }, status=status)
 
 
@@ -162,7 +161,7 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileRespon
 @staff("agent")
 @require_GET
 def outbound(request: HttpRequest) -> HttpResponse:
-    held = services.held_verification(request.user.pk, clock.now())
+    held = selectors.held_verification(request.user.pk, clock.now())
     return _outbound_page(request, held)
 
 
@@ -186,7 +185,7 @@ def next_call(request: HttpRequest) -> HttpResponse:
 @staff("agent")
 @require_POST
 def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
-    held = services.held_verification(request.user.pk, clock.now())
+    held = selectors.held_verification(request.user.pk, clock.now())
     if held is None or held.reference != ref:
         return redirect("callcentre:outbound")  # the hold ran out: take the next call afresh
     form = VerificationForm(request.POST)

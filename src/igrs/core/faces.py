@@ -1,14 +1,35 @@
-"""Small pieces every web face shares: putting a service's errors on a form, and sending a
-complaint's stored file to someone a view has already found may see it."""
+"""Small pieces every web face shares: a complaint's page (what every face shows of it),
+putting a service's errors on a form, and sending a complaint's stored file to someone a view
+has already found may see it."""
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
-from igrs.grievances import selectors
+from igrs.grievances import reference, selectors
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import NotFound
 from igrs.grievances.models import Attachment
+
+
+def complaint_or_404(ref: str, viewer: Actor) -> selectors.ComplaintView:
+    """The tracking view for this viewer; the same 404 as for a number never issued."""
+    try:
+        return selectors.get_complaint(ref, viewer)
+    except NotFound as error:
+        raise Http404(error.message) from None
+
+
+def complaint_page(view: selectors.ComplaintView, attachment_view: str,
+                   timeline: list | None = None) -> dict:
+    """What every complaint page renders: the complaint, its reference grouped for reading,
+    the three answers, and the timeline (all of it unless the face filters it)."""
+    return {
+        "view": view, "complaint": view.complaint,
+        "grouped": reference.grouped(view.complaint.reference),
+        "action_taken": selectors.last_action_taken(view), "attachment_view": attachment_view,
+        "timeline": view.events if timeline is None else timeline,
+    }
 
 
 def add_service_errors(form, error: ValidationError,
@@ -29,7 +50,7 @@ def stored_attachment(ref: str, attachment_id: int, viewer: Actor) -> Attachment
         complaint = selectors.visible_complaint(ref, viewer)
     except NotFound:
         raise Http404(_("No such file.")) from None
-    found = Attachment.objects.filter(pk=attachment_id, event__complaint=complaint).first()
+    found = selectors.attachment_of(complaint, attachment_id)
     if found is None:
         raise Http404(_("No such file."))
     return found

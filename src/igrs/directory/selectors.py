@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from igrs.core.cache import memoize
 
-from .models import Category, Holiday, Officer, Post, RoutingRule, TimeLimit, Unit
+from .models import Category, Holiday, Officer, Post, RoutingRule, TimeLimit, Unit, UnitKind
 
 
 @memoize
@@ -113,3 +113,9 @@ def holidays() -> frozenset[dt.date]:
 @memoize
 def get_officer(officer_id: int) -> Officer:
     return Officer.objects.get(pk=officer_id)
+
+
+@memoize
+def district_of(unit_id: int) -> int:
+    """The district a unit lies in (0 above district level)."""
+    return next((u.pk for u in unit_chain(unit_id) if u.kind == UnitKind.DISTRICT), 0)

@@ -17,7 +17,7 @@ from . import deadlines, reference
 from .actors import Actor
 from .errors import NotFound
 from .lifecycle import UNVERSIONED
-from .models import Action, Complaint, Event, Role, Status
+from .models import Action, Attachment, Complaint, Event, Role, Status
 
 # Steps the public does not see: a subordinate's report before approval, a senior's grade.
 INTERNAL_STEPS = frozenset({Action.SUBORDINATE_REPORT, Action.GRADE})
@@ -77,6 +77,34 @@ def visible_complaint(ref: str, viewer: Actor) -> Complaint:
         raise NotFound(_("No complaint you can see has the reference number %(ref)s; please "
                          "check the digits.") % {"ref": ref})
     return complaint
+
+
+@dataclass
+class ActionTaken:
+    event: Event
+    attachments: list[Attachment]
+
+
+def last_action_taken(view: ComplaintView) -> ActionTaken | None:
+    """The latest action-taken report or special-closure report, for 'what was done'."""
+    reports = [e for e in view.events
+               if e.action in (Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE)]
+    if not reports:
+        return None
+    latest = reports[-1]
+    return ActionTaken(latest, list(latest.attachments.all()))
+
+
+def attachment_of(complaint: Complaint, attachment_id: int) -> Attachment | None:
+    return Attachment.objects.filter(pk=attachment_id, event__complaint=complaint).first()
+
+
+def held_verification(agent_id: int, now: dt.datetime) -> Complaint | None:
+    """The verification call an agent has taken and not finished, while the hold lasts."""
+    return (Complaint.objects.filter(verification_agent_id=agent_id,
+                                     verification_claimed_until__gt=now,
+                                     verify_after__isnull=False)
+            .order_by("verify_after", "id").first())
 
 
 def reference_of(complaint_id: int) -> str:

@@ -643,7 +643,7 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
     with transaction.atomic():
         # One claim at a time per agent, so a double click cannot take two calls.
         lock_for_transaction(f"verification-agent:{actor.user_id}")
-        held = held_verification(actor.user_id, now)
+        held = selectors.held_verification(actor.user_id, now)
         if held is not None:
             return held
         with connection.cursor() as cursor:
@@ -651,14 +651,6 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
                            [actor.user_id, at(until), at(now), at(now), at(now)])
             row = cursor.fetchone()
     return Complaint.objects.get(pk=row[0]) if row else None
-
-
-def held_verification(agent_id: int, now: dt.datetime) -> Complaint | None:
-    """The verification call an agent has taken and not finished, while the hold lasts."""
-    return (Complaint.objects.filter(verification_agent_id=agent_id,
-                                     verification_claimed_until__gt=now,
-                                     verify_after__isnull=False)
-            .order_by("verify_after", "id").first())
 
 
 def _require_free_or_own_call(actor: Actor, complaint: Complaint, now: dt.datetime) -> None:

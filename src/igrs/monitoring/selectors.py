@@ -16,7 +16,6 @@ from igrs.directory.models import Department, Post, Unit, UnitKind
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 
 from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RankingFormula, Stay
-from .services import district_of
 
 DESK_STATUSES = (Status.REGISTERED, Status.RETURNED)
 CHILD_KINDS = {UnitKind.STATE: (UnitKind.DIVISION,), UnitKind.DIVISION: (UnitKind.DISTRICT,),
@@ -94,7 +93,7 @@ def _pendency() -> tuple[Counter, Counter]:
     desk = Counter()
     for place_id, n in (Complaint.objects.filter(status__in=DESK_STATUSES)
                         .values_list("place_id").annotate(n=Count("id"))):
-        desk[district_of(place_id)] += n
+        desk[directory.district_of(place_id)] += n
     return posts, desk
 
 
@@ -141,7 +140,7 @@ def _periods(units: set[int]) -> Periods:
     """Received, disposed and closed today, in the last 7 days and this month, in the
     districts among `units` (the tallies are kept by district)."""
     today = timezone.localdate(clock.now())
-    districts = {district_of(pk) for pk in units} - {0}
+    districts = {directory.district_of(pk) for pk in units} - {0}
     rows = (DailyTally.objects.filter(day__gte=min(today.replace(day=1),
                                                    today - dt.timedelta(days=6)),
                                       district_id__in=districts,
@@ -237,7 +236,7 @@ def where_stuck(min_stays: int = 3, slowest: int = 20) -> dict[str, list[StuckRo
     for post_id, histogram in by_post.items():
         post = directory.get_post(post_id)
         departments.setdefault(post.department.name, Counter()).update(histogram)
-        district = district_of(post.unit_id)
+        district = directory.district_of(post.unit_id)
         if district:
             districts.setdefault(directory.get_unit(district).name, Counter()).update(histogram)
         if sum(histogram.values()) >= min_stays:

@@ -6,9 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
-from igrs.directory.models import UnitKind
 from igrs.grievances.models import Action, Complaint, Status
 from igrs.grievances.selectors import events_after
 
@@ -40,7 +38,7 @@ def roll_up(batch: int = 5000) -> int:
         pending, tallies, stays = Counter(), Counter(), Counter()
         for event in events:
             place, category = where[event["complaint_id"]]
-            district = district_of(place)
+            district = directory.district_of(place)
             _count_pendency(pending, event)
             hours = (event["data"] or {}).get("stay_hours")
             if hours is not None and event["from_post_id"]:
@@ -93,9 +91,3 @@ def _apply(model, deltas: Counter, fields: tuple[str, ...]) -> None:
         where = dict(zip(fields, key, strict=True))
         if not model.objects.filter(**where).update(count=F("count") + delta):
             model.objects.create(**where, count=delta)
-
-
-@memoize
-def district_of(unit_id: int) -> int:
-    """The district a unit lies in (0 above district level)."""
-    return next((u.pk for u in directory.unit_chain(unit_id) if u.kind == UnitKind.DISTRICT), 0)

@@ -15,14 +15,11 @@ from django.views.decorators.http import require_GET
 
 from igrs.core import clock
 from igrs.core.accounts import roles_of
-from igrs.core.faces import original_file, stored_attachment
+from igrs.core.faces import complaint_or_404, complaint_page, original_file, stored_attachment
 from igrs.directory import selectors as directory
 from igrs.directory.models import Department, Post, Unit, UnitKind
-from igrs.grievances import reference, selectors
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import NotFound
 from igrs.grievances.models import Role
-from igrs.portal import selectors as portal_selectors
 
 from . import selectors as dashboard
 
@@ -155,27 +152,21 @@ def _cell(value):
 
 @monitoring
 def post(request: HttpRequest, post_id: int) -> HttpResponse:
-    found = Post.objects.filter(pk=post_id).first()
-    if found is None:
-        raise Http404(_("No such post."))
+    try:
+        found = directory.get_post(post_id)
+    except Post.DoesNotExist:
+        raise Http404(_("No such post.")) from None
     return render(request, "monitoring/post.html", {
-        "post": directory.get_post(post_id), "complaints": dashboard.post_complaints(post_id),
+        "post": found, "complaints": dashboard.post_complaints(post_id),
         "chain": list(reversed(directory.unit_chain(found.unit_id))),
     })
 
 
 @monitoring
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
-    try:
-        view = selectors.get_complaint(ref, Actor(Role.DESK, user_id=request.user.pk))
-    except NotFound as error:
-        raise Http404(error.message) from None
-    return render(request, "monitoring/complaint.html", {
-        "view": view, "complaint": view.complaint,
-        "grouped": reference.grouped(view.complaint.reference),
-        "action_taken": portal_selectors.last_action_taken(view),
-        "timeline": view.events, "attachment_view": "monitoring:attachment",
-    })
+    view = complaint_or_404(ref, Actor(Role.DESK, user_id=request.user.pk))
+    return render(request, "monitoring/complaint.html",
+                  complaint_page(view, "monitoring:attachment"))
 
 
 @monitoring

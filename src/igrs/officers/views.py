@@ -14,10 +14,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock, links
-from igrs.core.faces import add_service_errors, original_file, stored_attachment
-from igrs.grievances import reference, selectors, services
+from igrs.core.faces import (
+    add_service_errors,
+    complaint_or_404,
+    complaint_page,
+    original_file,
+    stored_attachment,
+)
+from igrs.grievances import selectors, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import GrievanceError, NotFound
+from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Role
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, AtrDetails, Upload
 from igrs.portal import selectors as portal_selectors
@@ -129,17 +135,12 @@ def _complaint_page(request: HttpRequest, ref: str, forms: dict | None = None,
     viewer, may_act = _viewer(request, ref)
     if viewer is None:
         return redirect_to_login(request.get_full_path())
-    try:
-        view = selectors.get_complaint(ref, viewer)
-    except NotFound as error:
-        raise Http404(error.message) from None
+    view = complaint_or_404(ref, viewer)
     c = view.complaint
     version = {"version": c.version}
     options = workspace.options_for(viewer.officer_id, c) if may_act else workspace.NO_OPTIONS
     return render(request, "officers/complaint.html", {
-        "view": view, "complaint": c, "grouped": reference.grouped(c.reference),
-        "action_taken": portal_selectors.last_action_taken(view), "may_act": may_act,
-        "options": options, "attachment_view": "officers:attachment", "timeline": view.events,
+        **complaint_page(view, "officers:attachment"), "may_act": may_act, "options": options,
         "evidence": [a for event in view.events for a in event.attachments.all()],
         "login_url": f"{reverse('login')}?next={request.path}",
         **{name: form_class(initial=version, auto_id=f"{name}_%s")

@@ -1,14 +1,11 @@
 """Reads for the portal's pickers and pages: categories by department, places and posts of a
 district, a complainant's complaints, and the tracking view's three answers."""
 
-from dataclasses import dataclass
-
 from django.db.models import Q
 
 from igrs.core.cache import memoize
 from igrs.directory.models import Category, Department, Post, Unit, UnitKind
-from igrs.grievances.models import Action, Attachment, Complaint, Event
-from igrs.grievances.selectors import ComplaintView
+from igrs.grievances.models import Complaint
 
 # Places a complaint can be about, below a district.
 LOCAL_KINDS = (UnitKind.TEHSIL, UnitKind.BLOCK, UnitKind.THANA)
@@ -47,32 +44,6 @@ def posts_in(district_id: int) -> list[Post]:
     )
 
 
-def district_of(unit: Unit) -> int | None:
-    if unit.kind == UnitKind.DISTRICT:
-        return unit.pk
-    return unit.parent_id if unit.kind in LOCAL_KINDS else None
-
-
 def complaints_of(mobile: str, limit: int = 100) -> list[Complaint]:
     return list(Complaint.objects.filter(mobile=mobile)
                 .select_related("category", "current_post__unit").order_by("-created_at")[:limit])
-
-
-@dataclass
-class ActionTaken:
-    event: Event
-    attachments: list[Attachment]
-
-
-def last_action_taken(view: ComplaintView) -> ActionTaken | None:
-    """The latest action-taken report or special-closure report, for 'what was done'."""
-    reports = [e for e in view.events
-               if e.action in (Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE)]
-    if not reports:
-        return None
-    latest = reports[-1]
-    return ActionTaken(latest, list(latest.attachments.all()))
-
-
-def attachment_of(complaint: Complaint, attachment_id: int) -> Attachment | None:
-    return Attachment.objects.filter(pk=attachment_id, event__complaint=complaint).first()

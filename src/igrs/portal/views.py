@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from igrs.core.faces import add_service_errors
+from igrs.core.faces import add_service_errors, complaint_page
 from igrs.core.text import mask_mobile
 from igrs.grievances import evidence, lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
@@ -268,18 +268,16 @@ def _complaint_context(request: HttpRequest, view: selectors.ComplaintView,
     c = view.complaint
     verified = session.verified_mobile(request) == c.mobile
     return {
-        "view": view, "complaint": c, "grouped": reference.grouped(c.reference),
-        "masked_mobile": mask_mobile(c.mobile), "action_taken": portal.last_action_taken(view),
-        "verified": verified,
+        # Internal steps (a subordinate's unapproved report, a senior's grade) stay inside.
+        **complaint_page(view, "portal:attachment", timeline=[
+            e for e in view.events if e.action not in selectors.INTERNAL_STEPS]),
+        "masked_mobile": mask_mobile(c.mobile), "verified": verified,
         "can_give_feedback": any(lifecycle.allows(c.status, action, Role.CITIZEN)
                                  for action in (Action.VERIFY_NOT_SATISFIED, Action.REOPEN)),
         "can_remind": lifecycle.allows(c.status, Action.REMIND, Role.CITIZEN),
         "feedback": feedback or FeedbackForm(initial={"version": c.version}),
         "remind_error": remind_error,
         "verify_url": _with_next("portal:verify_mobile", _complaint_url(c.reference)),
-        "attachment_view": "portal:attachment",
-        # Internal steps (a subordinate's unapproved report, a senior's grade) stay inside.
-        "timeline": [e for e in view.events if e.action not in selectors.INTERNAL_STEPS],
     }
 
 
@@ -329,7 +327,7 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
     view = _tracked_view(request, ref)
-    found = portal.attachment_of(view.complaint, attachment_id)
+    found = selectors.attachment_of(view.complaint, attachment_id)
     try:
         if found is None:
             raise FileNotFoundError
