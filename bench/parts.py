@@ -22,6 +22,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import bulk, rawdb  # noqa: E402
+from bench.sms import sms_throughput  # noqa: E402
 from igrs.core.accounts import create_token  # noqa: E402
 from igrs.directory.models import Category, Post, Unit  # noqa: E402
 from igrs.grievances import services  # noqa: E402
@@ -177,7 +178,7 @@ def profile(n: int, mobile_base: int, token: str, top: int) -> dict[str, Any]:
 
 PARTS: dict[str, Callable[..., dict[str, Any]]] = {
     "prepare": prepare, "register_service": register_service, "raw_inserts": raw_inserts,
-    "sweep": sweep, "profile": profile, "prepare_day": prepare_day,
+    "sweep": sweep, "profile": profile, "prepare_day": prepare_day, "sms": sms_throughput,
 }
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ with a barrier and count what was written. SQLite serialises writers, so they ne
 
 import datetime as dt
 import itertools
+import json
 import os
 import re
 import subprocess
@@ -254,6 +255,32 @@ def test_double_taps_cannot_pass_the_monthly_cap(agent):
     errors = [value for kind, value in results if kind == "error"]
     assert all(isinstance(e, LimitReached) and e.message for e in errors), errors
     assert Complaint.objects.filter(mobile=mobile).count() == cap == attempts - len(errors)
+
+
+# ---------------------------------------------------------------- SMS workers
+
+
+def test_four_sms_workers_send_each_message_once(reseeded, settings, tmp_path):
+    """Four workers draining one outbox at once: every message leaves exactly once."""
+    from igrs.notifications.services import deliver_pending, queue_sms, save_outbox
+
+    settings.IGRS_SMS_FILE = str(tmp_path / "sms.log")
+    settings.IGRS_SMS_RATE = 0
+    save_outbox([queue_sms(f"+9198{n:08d}", "otp_citizen", "hi", {"otp": n, "minutes": 5})
+                 for n in range(400)])
+
+    def drain() -> int:
+        sent = 0
+        while batch := deliver_pending(batch=7):
+            sent += batch
+        return sent
+
+    results = run_together(*[drain] * 4)
+    assert all(kind == "ok" for kind, _ in results), results
+    assert sum(sent for _, sent in results) == 400
+    lines = [json.loads(line) for line in (tmp_path / "sms.log").read_text().splitlines()]
+    assert Counter(line["outbox_id"] for line in lines) == Counter(
+        OutboxMessage.objects.values_list("pk", flat=True))  # each id once, none missing
 
 
 # ---------------------------------------------------------------- (d) two sweeps, processes

@@ -390,6 +390,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         expect = (Expect(Action.SUBORDINATE_REPORT, Status.ASSIGNED, forwarder)
                   if forwarder else
                   Expect(Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, c.current_post_id))
+        # Past its limit (at the top, where the sweep cannot move it on): marked late.
+        late = c.due_at is not None and clock.now() > c.due_at
         self.attempt(
             ref, lambda: services.submit_atr(actor, ref, disposal=disposal, report=report,
                                              attachments=files),
@@ -399,7 +401,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             atr = self.load(ref).events.order_by("-pk").first()
             assert atr.attachments.count() == len(files)
             photos = sum(1 for upload in files if upload.content.startswith(PNG[:8]))
-            expected = {"disposal": disposal, **({"photos": photos} if photos else {})}
+            expected = {"disposal": disposal, **({"photos": photos} if photos else {}),
+                        **({"late": True} if late else {})}
             assert {k: v for k, v in atr.data.items() if k != "stay_hours"} == expected
 
     @rule(ref=complaints, who=OFFICER_CHOICES,

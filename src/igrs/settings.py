@@ -195,5 +195,51 @@ IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)
 IGRS_SMS_GATEWAY = os.environ.get("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")
 IGRS_SMS_FILE = os.environ.get("IGRS_SMS_FILE", str(VAR_DIR / "sms.log"))
 IGRS_SMS_MAX_ATTEMPTS = env_int("IGRS_SMS_MAX_ATTEMPTS", 5)
+# DLT: a message whose template has no DLT template id, header or entity id is parked
+# rather than sent (the operator would drop it). Off only for the development console.
+IGRS_DLT_REQUIRED = env_bool("IGRS_DLT_REQUIRED", not IGRS_SMS_GATEWAY.endswith("ConsoleGateway"))
+IGRS_SMS_HEADER = os.environ.get("IGRS_SMS_HEADER", "UPIGRS")  # seeded into new templates
+IGRS_DLT_ENTITY_ID = os.environ.get("IGRS_DLT_ENTITY_ID", "")  # seeded into new templates
+IGRS_SMS_RATE = float(os.environ.get("IGRS_SMS_RATE", "50"))  # per worker process; 0: no limit
+IGRS_SMS_CONCURRENCY = env_int("IGRS_SMS_CONCURRENCY", 4)  # HTTP requests at once per worker
+IGRS_SMS_BATCH = env_int("IGRS_SMS_BATCH", 50)  # messages claimed per round
+# HTTP gateway (Kannel's sendsms or an aggregator): see notifications/gateways.py.
+IGRS_SMS_HTTP_URL = os.environ.get("IGRS_SMS_HTTP_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
+IGRS_SMS_HTTP_METHOD = os.environ.get("IGRS_SMS_HTTP_METHOD", "GET")
+IGRS_SMS_HTTP_PARAMS = os.environ.get("IGRS_SMS_HTTP_PARAMS", json.dumps({
+    "username": "igrs", "password": "", "from": "{header}", "to": "{to}", "text": "{text}",
+    "coding": "{coding}", "charset": "UTF-8", "dlr-mask": "27", "dlr-url": "{dlr_url}",
+    "meta-data": "?smpp?PE_ID={entity_id}&TEMPLATE_ID={template_id}",
+}))
+IGRS_SMS_HTTP_ID_PATTERN = os.environ.get("IGRS_SMS_HTTP_ID_PATTERN", "")
+IGRS_SMS_TIMEOUT = float(os.environ.get("IGRS_SMS_TIMEOUT", "10"))  # HTTP and SMPP
+IGRS_SMS_HTTP_IDEMPOTENT = env_bool("IGRS_SMS_HTTP_IDEMPOTENT", False)
+# Delivery-report callback: base URL the gateway can reach, and the query it appends
+# (Kannel's escapes by default: %d the report type, %A the SMSC's answer).
+IGRS_SMS_DLR_BASE = os.environ.get("IGRS_SMS_DLR_BASE", "")
+IGRS_SMS_DLR_QUERY = os.environ.get("IGRS_SMS_DLR_QUERY", "type=%d&answer=%A")
+# SMPP gateway (v3.4 transceiver); the DLT ids go in these TLV tags.
+IGRS_SMPP_HOST = os.environ.get("IGRS_SMPP_HOST", "127.0.0.1")
+IGRS_SMPP_PORT = env_int("IGRS_SMPP_PORT", 2775)
+IGRS_SMPP_SYSTEM_ID = os.environ.get("IGRS_SMPP_SYSTEM_ID", "igrs")
+IGRS_SMPP_PASSWORD = os.environ.get("IGRS_SMPP_PASSWORD", "")
+IGRS_SMPP_SYSTEM_TYPE = os.environ.get("IGRS_SMPP_SYSTEM_TYPE", "")
+IGRS_SMPP_ENTITY_TLV = int(os.environ.get("IGRS_SMPP_ENTITY_TLV", "0x1400"), 0)
+IGRS_SMPP_TEMPLATE_TLV = int(os.environ.get("IGRS_SMPP_TEMPLATE_TLV", "0x1401"), 0)
+# Administrators mailed about parked and failed SMS (comma-separated addresses); without an
+# SMTP host the mails are written under var/mail.
+ADMINS = [a.strip() for a in os.environ.get("IGRS_ADMINS", "").split(",") if a.strip()]
+SERVER_EMAIL = os.environ.get("IGRS_SERVER_EMAIL", "igrs@localhost")
+MAILERS = {"default": {
+    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "OPTIONS": {"host": os.environ["IGRS_EMAIL_HOST"],
+                "port": env_int("IGRS_EMAIL_PORT", 25),
+                "username": os.environ.get("IGRS_EMAIL_USER", ""),
+                "password": os.environ.get("IGRS_EMAIL_PASSWORD", ""),
+                "use_tls": env_bool("IGRS_EMAIL_TLS", False)},
+} if os.environ.get("IGRS_EMAIL_HOST") else {
+    "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+    "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+}}
 IGRS_WORKER_POLL_SECONDS = float(os.environ.get("IGRS_WORKER_POLL_SECONDS", "1"))
 IGRS_SWEEP_EVERY_SECONDS = float(os.environ.get("IGRS_SWEEP_EVERY_SECONDS", "60"))

@@ -2,20 +2,15 @@
 selector, and renders."""
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock
-from igrs.core.accounts import roles_of
+from igrs.core.access import staff
 from igrs.core.faces import (
     add_service_errors,
     complaint_or_404,
@@ -34,21 +29,6 @@ from . import services as callcentre_services
 from .forms import AgentComplaintForm, AuditForm, NoteForm, VerificationForm
 
 CHART_HEIGHT = 120  # pixels of the tallest bar in the supervisor's chart
-
-
-def staff(role: str) -> Callable:
-    """Signed-in users holding `role` (supervisors also hold "agent"); never cached."""
-    def decorate(view):
-        @wraps(view)
-        @never_cache
-        def checked(request: HttpRequest, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if role not in roles_of(request.user):
-                raise PermissionDenied(_("Your role may not use this page."))
-            return view(request, *args, **kwargs)
-        return checked
-    return decorate
 
 
 def _agent(request: HttpRequest) -> Actor:

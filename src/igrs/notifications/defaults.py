@@ -1,7 +1,18 @@
 """Default SMS texts, one per message type. Seeding renders each in every language through the
 gettext catalogues; deployments then replace them with their DLT-registered wording in the admin."""
 
+import datetime as dt
+
 from django.utils.translation import gettext_noop
+
+# Messages that can wait for the morning: no citizen or officer is woken at night by news
+# that needs no action before then. One-time passwords, new complaints for officers and
+# registrations go at any hour. Editable per template in the admin.
+NIGHT = (dt.time(21, 0), dt.time(8, 0))
+QUIET_BY_DEFAULT = {key: NIGHT for key in (
+    "assigned_citizen", "escalated_citizen", "disposed_citizen", "closed_citizen",
+    "reminder_officer", "defaulter_officer", "defaulter_top_officer",
+)}
 
 DEFAULT_TEMPLATES: dict[str, str] = {
     "registered": gettext_noop(

@@ -1,30 +1,68 @@
-"""SMS gateways. A gateway takes one message and returns the provider's message id, or raises
-GatewayError. Real operators (HTTP, SMPP) come as further classes with the same method."""
+"""SMS gateways, chosen by IGRS_SMS_GATEWAY. A gateway's `send(message)` returns Accepted
+with the provider's id(s), or raises GatewayError (not sent: retry or give up) or
+GatewayUnsure (the request left and no answer came: it may have been sent).
 
+- ConsoleGateway: a JSON line per message in a file (development, the demo).
+- HttpGateway: one configurable HTTP request per message — the shape of Kannel's sendsms
+  interface and of Indian SMS aggregators' APIs.
+- SmppGateway: SMPP v3.4 to an SMSC (smpplib), with the DLT ids in configurable TLVs and
+  delivery receipts read from the same transceiver bind.
+"""
+
+import contextlib
 import json
+import logging
+import re
 import sys
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from . import receipts
+
+log = logging.getLogger(__name__)
+
 
 class GatewayError(Exception):
-    pass
+    """Not sent. `permanent` when trying again cannot help (a refused number, bad credentials)."""
+
+    def __init__(self, message: str, code: str = "", permanent: bool = False):
+        super().__init__(message)
+        self.code = code
+        self.permanent = permanent
+
+
+class GatewayUnsure(Exception):
+    """The request may have reached the gateway; sending again could deliver it twice."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    ids: tuple[str, ...]  # one per part where the gateway says so, else one
 
 
 class ConsoleGateway:
     """Writes each SMS as one JSON line to IGRS_SMS_FILE ("-" for standard output)."""
 
+    concurrency = 1
+    idempotent = True  # a line written twice harms nobody
+    tracks_parts = False
     _lock = threading.Lock()
 
-    def send(self, message) -> str:
+    def send(self, message) -> Accepted:
         message_id = uuid.uuid4().hex
         line = json.dumps(
-            {"id": message_id, "to": message.mobile, "key": message.key,
-             "dlt_template_id": message.dlt_template_id, "parts": message.parts,
-             "text": message.body},
+            {"id": message_id, "outbox_id": message.pk, "to": message.mobile, "key": message.key,
+             "header": message.header, "dlt_template_id": message.dlt_template_id,
+             "entity_id": message.entity_id, "encoding": message.encoding,
+             "parts": message.parts, "text": message.body},
             ensure_ascii=False,
         )
         with self._lock:
@@ -33,8 +71,212 @@ class ConsoleGateway:
             else:
                 with open(settings.IGRS_SMS_FILE, "a", encoding="utf-8") as out:
                     out.write(line + "\n")
-        return message_id
+        return Accepted((message_id,))
+
+    def poll(self, on_receipt: Callable) -> None:
+        pass
+
+
+class HttpGateway:
+    """One request per message, built from IGRS_SMS_HTTP_PARAMS: a JSON object of parameter
+    name → text, where {to}, {to_national}, {text}, {header}, {entity_id}, {template_id},
+    {coding} (0 GSM, 2 UCS-2: Kannel's), {unicode} (0/1), {dlr_url} and {key} (the outbox
+    id, for gateways that drop repeats) are filled in. 2xx is accepted (the provider's id is
+    taken with IGRS_SMS_HTTP_ID_PATTERN if set), 4xx refused for good, 5xx or no connection
+    is tried again, and no answer in time is "unsure"."""
+
+    concurrency = None  # as many requests at once as IGRS_SMS_CONCURRENCY
+    tracks_parts = False  # reports name the outbox id (in the callback URL)
+
+    @property
+    def idempotent(self) -> bool:
+        # Where the provider drops a repeated {key}, an unsure send may be sent again.
+        return settings.IGRS_SMS_HTTP_IDEMPOTENT
+
+    def _values(self, message) -> dict[str, str]:
+        digits = message.mobile.lstrip("+")
+        return {
+            "to": digits, "to_national": digits[-10:], "text": message.body,
+            "header": message.header, "entity_id": message.entity_id,
+            "template_id": message.dlt_template_id,
+            "coding": "2" if message.encoding == "ucs2" else "0",
+            "unicode": "1" if message.encoding == "ucs2" else "0",
+            "dlr_url": receipts.callback_url(message.pk), "key": str(message.pk),
+        }
+
+    @staticmethod
+    def _request(values: dict[str, str]) -> urllib.request.Request:
+        params = json.loads(settings.IGRS_SMS_HTTP_PARAMS)
+        form = urllib.parse.urlencode(
+            {name: str(text).format_map(values) for name, text in params.items()})
+        url = settings.IGRS_SMS_HTTP_URL
+        if settings.IGRS_SMS_HTTP_METHOD.upper() == "GET":
+            return urllib.request.Request(url + ("&" if "?" in url else "?") + form)
+        return urllib.request.Request(
+            url, data=form.encode(), method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+
+    def send(self, message) -> Accepted:
+        request = self._request(self._values(message))
+        timeout = settings.IGRS_SMS_TIMEOUT
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                answer = response.read(4096).decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            answer = error.read(4096).decode("utf-8", "replace").strip()
+            raise GatewayError(f"HTTP {error.code}: {answer}", code=str(error.code),
+                               permanent=400 <= error.code < 500) from error
+        except TimeoutError as error:
+            raise GatewayUnsure(f"no answer in {timeout} s") from error
+        except OSError as error:  # URLError included: refused, unreachable, bad name
+            reason = getattr(error, "reason", error)
+            if isinstance(reason, TimeoutError):
+                raise GatewayUnsure(f"no answer in {timeout} s") from error
+            raise GatewayError(f"cannot reach the gateway: {reason}") from error
+        pattern = settings.IGRS_SMS_HTTP_ID_PATTERN
+        found = re.search(pattern, answer) if pattern else None
+        return Accepted((found.group(1) if found else "",))
+
+    def poll(self, on_receipt: Callable) -> None:
+        pass  # reports come to the callback URL
+
+
+class SmppGateway:
+    """SMPP v3.4 transceiver with one request in flight (window 1): submit_sm, then wait for
+    its response; receipts (deliver_sm) that arrive meanwhile or between rounds are handed to
+    `poll`. More throughput comes from more workers, each with its own bind."""
+
+    concurrency = 1
+    idempotent = False
+    tracks_parts = True  # receipts name the SMSC's id of each part
+
+    def __init__(self):
+        import smpplib.client
+        import smpplib.consts
+        from smpplib.command import Param
+
+        # The DLT ids travel in operator-specific TLVs: smpplib finds a TLV's tag by its name.
+        smpplib.consts.OPTIONAL_PARAMS["dlt_entity_id"] = settings.IGRS_SMPP_ENTITY_TLV
+        smpplib.consts.OPTIONAL_PARAMS["dlt_template_id"] = settings.IGRS_SMPP_TEMPLATE_TLV
+        self._dlt_params = {"dlt_entity_id": Param(type=str, max=30),
+                            "dlt_template_id": Param(type=str, max=30)}
+        self._client_class = smpplib.client.Client
+        self._client = None
+        self._pending_receipts: list[receipts.Receipt] = []
+        self._responses: dict[int, object] = {}
+
+    def _connect(self):
+        if self._client is not None:
+            return self._client
+        client = self._client_class(settings.IGRS_SMPP_HOST, settings.IGRS_SMPP_PORT,
+                                    timeout=settings.IGRS_SMS_TIMEOUT,
+                                    allow_unknown_opt_params=True)
+        client.set_message_received_handler(self._on_deliver)
+        client.set_message_sent_handler(self._on_response)
+        client.set_error_pdu_handler(self._on_response)
+        try:
+            client.connect()
+            client.bind_transceiver(system_id=settings.IGRS_SMPP_SYSTEM_ID,
+                                    password=settings.IGRS_SMPP_PASSWORD,
+                                    system_type=settings.IGRS_SMPP_SYSTEM_TYPE)
+        except Exception as error:
+            self._drop(client)
+            raise GatewayError(f"cannot bind to the SMSC: {error}") from error
+        self._client = client
+        return client
+
+    @staticmethod
+    def _drop(client) -> None:
+        with contextlib.suppress(Exception):  # closing a broken socket: nothing to save
+            client.disconnect()
+
+    def _forget(self, client) -> None:
+        """A broken bind: the next send binds again."""
+        self._client = None
+        self._drop(client)
+
+    def _on_deliver(self, pdu, **_kwargs):
+        receipt = receipts.from_smpp(pdu)
+        if receipt is not None:
+            self._pending_receipts.append(receipt)
+
+    def _on_response(self, pdu, **_kwargs):
+        self._responses[pdu.sequence] = pdu
+
+    def _submit(self, client, message, part: bytes, coding: int, esm_class: int) -> str:
+        from smpplib import smpp
+
+        pdu = smpp.make_pdu(
+            "submit_sm", client=client,
+            source_addr_ton=5, source_addr_npi=0, source_addr=message.header or "IGRS",
+            dest_addr_ton=1, dest_addr_npi=1, destination_addr=message.mobile.lstrip("+"),
+            short_message=part, data_coding=coding, esm_class=esm_class,
+            registered_delivery=1,
+        )
+        pdu.params = {**pdu.params, **self._dlt_params}
+        pdu.params_order = (*pdu.params_order, *self._dlt_params)
+        pdu.dlt_entity_id = message.entity_id or None
+        pdu.dlt_template_id = message.dlt_template_id or None
+        try:
+            client.send_pdu(pdu)
+        except Exception as error:
+            self._forget(client)
+            raise GatewayError(f"cannot write to the SMSC: {error}") from error
+        try:
+            while pdu.sequence not in self._responses:
+                client.read_once(auto_send_enquire_link=False)
+        except Exception as error:
+            self._forget(client)
+            raise GatewayUnsure(f"no answer from the SMSC: {error}") from error
+        response = self._responses.pop(pdu.sequence)
+        if response.status:
+            # Throttled (0x58), queue full (0x14) and system error (0x08) pass; others will not.
+            raise GatewayError(f"SMSC refused: 0x{response.status:08x}",
+                               code=f"0x{response.status:x}",
+                               permanent=response.status not in TRANSIENT_SMPP_STATUS)
+        message_id = response.message_id or b""
+        return message_id.decode() if isinstance(message_id, bytes) else message_id
+
+    def send(self, message) -> Accepted:
+        import smpplib.consts
+        import smpplib.gsm
+
+        client = self._connect()
+        encoding = (smpplib.consts.SMPP_ENCODING_ISO10646 if message.encoding == "ucs2"
+                    else smpplib.consts.SMPP_ENCODING_DEFAULT)
+        parts, coding, esm_class = smpplib.gsm.make_parts(message.body, encoding=encoding)
+        ids = []
+        for part in parts:
+            try:
+                ids.append(self._submit(client, message, part, coding, esm_class))
+            except GatewayError as error:
+                if ids:  # a part is out already: sending again would repeat it
+                    raise GatewayUnsure(f"part {len(ids) + 1} not sent: {error}") from error
+                raise
+        return Accepted(tuple(ids))
+
+    def poll(self, on_receipt: Callable) -> None:
+        """Read what the SMSC has sent since (receipts), answer enquire_links, hand over."""
+        client = self._client
+        if client is not None:
+            try:
+                client.poll(auto_send_enquire_link=False)
+            except Exception as error:  # noqa: BLE001 - reconnect on the next send
+                log.warning("SMPP connection lost while reading receipts: %s", error)
+                self._forget(client)
+        while self._pending_receipts:
+            on_receipt(self._pending_receipts.pop(0))
+
+
+TRANSIENT_SMPP_STATUS = frozenset({0x08, 0x14, 0x58})
+_gateways: dict[tuple, object] = {}
+_gateways_lock = threading.Lock()
 
 
 def get_gateway():
-    return import_string(settings.IGRS_SMS_GATEWAY)()
+    """One instance per process and setting: an SMPP bind outlives a round."""
+    key = (settings.IGRS_SMS_GATEWAY, settings.IGRS_SMPP_HOST, settings.IGRS_SMPP_PORT)
+    with _gateways_lock:
+        if key not in _gateways:
+            _gateways[key] = import_string(key[0])()
+        return _gateways[key]

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--profile", action="store_true",
                             help="Also profile in-process HTTP registrations (cProfile).")
         parser.add_argument("--only", default="",
-                            help="Comma-separated sections: registration, http, sweep, day "
+                            help="Comma-separated sections: registration, http, sweep, day, sms "
                                  "(default all; a partial run does not rewrite results.md).")
         parser.add_argument("--pg-url", default=os.environ.get("IGRS_BENCH_POSTGRES_URL",
                                                                 DEFAULT_PG),
