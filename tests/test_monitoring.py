@@ -4,14 +4,18 @@ property test over random histories), and the drill-down works click by click.""
 import csv
 import datetime as dt
 import io
+import re
 from collections import Counter
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from igrs.core import clock
 from igrs.core.accounts import grant_role
@@ -21,9 +25,9 @@ from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
+from igrs.monitoring.exports import csv_cell
 from igrs.monitoring.models import DailyTally, Metric, Pendency, RollupCursor
 from igrs.monitoring.services import roll_up
-from igrs.monitoring.views import _cell
 
 from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
 
@@ -274,4 +278,95 @@ def test_equal_marks_share_a_rank_and_formula_cells_stay_text(desk_client, agent
     month = timezone.localdate(clock.now()).replace(day=1)
     ranks = {r.name: r.rank for r in dashboard.ranking("district", month)}
     assert ranks["आगरा"] == ranks["लखनऊ"] == 1
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell(5) == 5
+    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and csv_cell(5) == 5
+
+
+def test_tables_export_as_excel_with_formula_text_kept_as_text(desk_client, agent):
+    new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()
+    roll_up()
+    tehsildar = Post.objects.get(code=TEHSILDAR)
+    tehsildar.designation_hi = '=HYPERLINK("x")'
+    tehsildar.save()  # a title a spreadsheet would run
+    exported = desk_client.get("/monitoring/defaulters/", {"format": "xlsx"})
+    assert exported["Content-Disposition"].endswith('defaulters.xlsx"')
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    header, row = list(sheet.iter_rows(max_row=2))
+    assert [c.value for c in header] == ["पद", "उस समय के अधिकारी", "चूकी समय-सीमाएँ"]
+    assert row[0].value.startswith("=HYPERLINK") and row[0].data_type == "s"
+    assert row[0].quotePrefix and row[2].value == 1 and row[2].data_type == "n"
+    month = timezone.localdate(clock.now()).replace(day=1)
+    ranking = load_workbook(io.BytesIO(desk_client.get("/monitoring/ranking/", {
+        "format": "xlsx", "month": f"{month:%Y-%m}"}).content)).active
+    names = [r[1].value for r in ranking.iter_rows(min_row=2)]
+    assert "लखनऊ" in names
+
+
+def drawn_glyphs(reader: PdfReader, family: str) -> list[tuple[str, str]]:
+    """Each glyph the first page draws in the fonts of a family, in order: what it stands for
+    (the PDF's ToUnicode map; "" for a glyph that completes a cluster) and its name in the
+    embedded font."""
+    from fontTools.ttLib import TTFont
+
+    page = reader.pages[0]
+    fonts = {}
+    for key, ref in page["/Resources"]["/Font"].items():
+        font = ref.get_object()
+        if family not in font["/BaseFont"]:
+            continue
+        cmap = font["/ToUnicode"].get_object().get_data().decode()
+        meaning = {int(cid, 16): bytes.fromhex(text).decode("utf-16-be")
+                   for cid, text in re.findall(r"<([0-9A-F]{4})> <([0-9A-F]+)>", cmap)}
+        cid_font = font["/DescendantFonts"][0].get_object()
+        embedded = TTFont(io.BytesIO(cid_font["/FontDescriptor"].get_object()["/FontFile2"]
+                                     .get_object().get_data()))
+        gids = cid_font["/CIDToGIDMap"].get_object().get_data()
+        order = embedded.getGlyphOrder()
+        fonts[key] = (meaning, lambda cid, gids=gids, order=order:
+                      order[int.from_bytes(gids[2 * cid:2 * cid + 2])])
+    glyphs, current = [], None
+    content = page.get_contents().get_data()
+    for font_name, text in re.findall(rb"(/F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)", content,
+                                      re.S):  # strings of Tj and of TJ arrays alike
+        if font_name:
+            current = fonts.get(font_name.decode())
+        elif current:
+            meaning, name_of = current
+            raw = re.sub(rb"\\(.)", lambda m: {b"n": b"\n", b"r": b"\r", b"t": b"\t"}
+                         .get(m.group(1), m.group(1)), text)
+            cids = [int.from_bytes(raw[i:i + 2]) for i in range(0, len(raw), 2)]
+            glyphs += [(meaning.get(cid, ""), name_of(cid)) for cid in cids]
+    return glyphs
+
+
+def test_a_district_month_report_is_a_pdf_with_shaped_hindi(desk_client, agent):
+    start_of_a_month(day=2)
+    new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()
+    roll_up()
+    district = Unit.objects.get(code="UP-LUCKNOW")
+    month = timezone.localdate(clock.now()).replace(day=1)
+    response = desk_client.get(f"/monitoring/report/{district.pk}/",
+                               {"month": f"{month:%Y-%m}"})
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert {"लखनऊ", "प्राप्त", "समय-सीमाएँ"} <= set(reader.pages[0].extract_text().split())
+    glyphs = drawn_glyphs(reader, "NotoSansDevanagari")
+    text = "".join(meaning for meaning, _name in glyphs)
+    tehsildar = Post.objects.get(code=TEHSILDAR)
+    for words in ("मासिक रिपोर्ट", "डिफॉल्टर", tehsildar.designation_hi, "सत्यापन में संतुष्ट"):
+        assert words in text
+    # Shaped: a conjunct is one glyph standing for three letters (प्र of प्राप्त) …
+    assert "प्र" in {meaning for meaning, _name in glyphs}
+    # … and the ि of रि is drawn before its र (HarfBuzz reorders; a plain character-to-glyph
+    # mapping would draw र first, then ि).
+    ri = next(i for i, (meaning, _name) in enumerate(glyphs) if meaning == "रि")
+    assert glyphs[ri + 1] == ("", "uni0930") and glyphs[ri][1] != "uni0930"
+    desk_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = desk_client.get(f"/monitoring/report/{district.pk}/",
+                              {"month": f"{month:%Y-%m}"})
+    english_text = PdfReader(io.BytesIO(english.content)).pages[0].extract_text()
+    assert "Monthly report" in english_text and "Lucknow" in english_text
+    assert desk_client.get("/monitoring/report/999999/").status_code == 404

@@ -165,13 +165,15 @@ class DefaulterRow:
     defaults: int
 
 
-def defaulters(since: dt.date) -> list[DefaulterRow]:
-    """Missed deadlines since a day, by the post that missed them and the officer who held it
-    on the day it fell due (a posting ends, the record stays with the person)."""
+def defaulters(since: dt.date, until: dt.date | None = None) -> list[DefaulterRow]:
+    """Missed deadlines since a day (and before another), by the post that missed them and the
+    officer who held it on the day it fell due (a posting ends, the record stays with the
+    person)."""
     counts: Counter = Counter()
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    for post_id, due_at in (Defaulter.objects.filter(marked_at__gte=start)  # an index range
-                            .values_list("post_id", "due_at")):
+    marks = Defaulter.objects.filter(marked_at__gte=_start_of(since))  # an index range
+    if until:
+        marks = marks.filter(marked_at__lt=_start_of(until))
+    for post_id, due_at in marks.values_list("post_id", "due_at"):
         holders = directory.holders_of(post_id, timezone.localdate(due_at))
         counts[(post_id, holders[0].name if holders else "")] += 1
     rows = [DefaulterRow(directory.get_post(post_id), officer, n)
@@ -189,11 +191,13 @@ class QualityRow:
     photo_share: float | None
 
 
-def quality(since: dt.date) -> list[QualityRow]:
-    """Rates by district since a day, from the daily tallies."""
+def quality(since: dt.date, until: dt.date | None = None) -> list[QualityRow]:
+    """Rates by district since a day (and before another), from the daily tallies."""
     counts: dict[int, Counter] = {}
-    for district_id, metric, n in (DailyTally.objects.filter(day__gte=since)
-                                   .values_list("district_id", "metric")
+    tallies = DailyTally.objects.filter(day__gte=since)
+    if until:
+        tallies = tallies.filter(day__lt=until)
+    for district_id, metric, n in (tallies.values_list("district_id", "metric")
                                    .annotate(n=Sum("count"))):
         counts.setdefault(district_id, Counter())[metric] += n
     rows = []
@@ -341,9 +345,8 @@ def _marks(counts: Counter, parameter: str, weight: float) -> float | None:
 def lost_marks(level: str, key: int, parameter: str, month: dt.date,
                limit: int = 200) -> list[Event]:
     """The steps behind a unit's lost marks on one parameter in a month."""
-    start = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(_next_month(month), dt.time.min))
-    events = Event.objects.filter(at__gte=start, at__lt=end, **LOST_MARKS[parameter])
+    events = Event.objects.filter(at__gte=_start_of(month), at__lt=_start_of(_next_month(month)),
+                                  **LOST_MARKS[parameter])
     if level == "district":
         events = events.filter(complaint__place_id__in=_units_below(directory.get_unit(key)))
     else:
@@ -353,3 +356,68 @@ def lost_marks(level: str, key: int, parameter: str, month: dt.date,
 
 def _next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass
+class DepartmentMonth:
+    name: str
+    received: int = 0
+    disposed: int = 0
+    pending: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class DistrictMonth:
+    """A district's month for its report: what came and went in the month; what is pending
+    and past its time limit now."""
+
+    district: Unit
+    month: dt.date
+    departments: list[DepartmentMonth]
+    with_desk: int
+    defaulters: list[DefaulterRow]
+    quality: QualityRow | None
+    rank: RankRow | None
+    ranked: int
+
+    @property
+    def total(self) -> DepartmentMonth:
+        return DepartmentMonth("", *(sum(getattr(d, f) for d in self.departments) for f in
+                                     ("received", "disposed", "pending", "overdue")))
+
+
+def district_month(district_id: int, month: dt.date) -> DistrictMonth:
+    district = directory.get_unit(district_id)
+    until = _next_month(month)
+    inside = _units_below(district)
+    lines: dict[int, DepartmentMonth] = {}
+
+    def line(department_id: int) -> DepartmentMonth:
+        if department_id not in lines:
+            lines[department_id] = DepartmentMonth(Department.objects.get(pk=department_id).name)
+        return lines[department_id]
+
+    for department_id, metric, n in (DailyTally.objects.filter(
+            district_id=district_id, day__gte=month, day__lt=until,
+            metric__in=[Metric.RECEIVED, Metric.DISPOSED])
+            .values_list("department_id", "metric").annotate(n=Sum("count"))):
+        setattr(line(department_id), metric, getattr(line(department_id), metric) + n)
+    pending, desk = _pendency()
+    overdue = _overdue()
+    for post in _posts():
+        if post.unit_id in inside and (pending[post.pk] or overdue[post.pk]):
+            line(post.department_id).pending += pending[post.pk]
+            line(post.department_id).overdue += overdue[post.pk]
+    ranks = ranking("district", month)
+    return DistrictMonth(
+        district=district, month=month,
+        departments=sorted(lines.values(), key=lambda d: (-d.received, d.name)),
+        with_desk=desk[district_id],
+        defaulters=[r for r in defaulters(month, until) if r.post.unit_id in inside],
+        quality=next((r for r in quality(month, until) if r.district.pk == district_id), None),
+        rank=next((r for r in ranks if r.key == district_id), None), ranked=len(ranks))

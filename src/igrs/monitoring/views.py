@@ -1,7 +1,6 @@
 """The monitoring dashboard: state → division → district → tehsil → post → complaint, each a
 click. For the monitoring desk and administrators."""
 
-import csv
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -21,6 +20,7 @@ from igrs.directory.models import Department, Post, Unit, UnitKind
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Role
 
+from . import exports, reports
 from . import selectors as dashboard
 
 VIEWERS = {"desk", "admin"}
@@ -50,11 +50,11 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     if not Unit.objects.filter(pk=unit_id).exists():
         raise Http404(_("No such place."))
     page = dashboard.unit_page(unit_id)
-    if request.GET.get("format") == "csv":
-        return _csv(f"pendency-{page.unit.code}.csv",
-                    [_("Place or post"), _("Pending"), _("Overdue")],
-                    [[r.unit.name if r.unit else r.post.title, r.pending, r.overdue]
-                     for r in [*page.children, *page.posts]])
+    if kind := exports.wanted(request):
+        return exports.table(kind, f"pendency-{page.unit.code}",
+                             [_("Place or post"), _("Pending"), _("Overdue")],
+                             [[r.unit.name if r.unit else r.post.title, r.pending, r.overdue]
+                              for r in [*page.children, *page.posts]])
     peak = max([r.pending for r in page.children] + [1])
     bars = [{"row": r, "y": 22 * i, "pending": round(CHART_WIDTH * r.pending / peak),
              "overdue": round(CHART_WIDTH * r.overdue / peak)}
@@ -67,9 +67,10 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
 def defaulter_list(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate(clock.now()).replace(day=1)
     rows = dashboard.defaulters(since)
-    if request.GET.get("format") == "csv":
-        return _csv("defaulters.csv", [_("Post"), _("Officer then"), _("Deadlines missed")],
-                    [[r.post.title, r.officer_name, r.defaults] for r in rows])
+    if kind := exports.wanted(request):
+        return exports.table(kind, "defaulters",
+                             [_("Post"), _("Officer then"), _("Deadlines missed")],
+                             [[r.post.title, r.officer_name, r.defaults] for r in rows])
     return render(request, "monitoring/defaulters.html", {"rows": rows, "since": since})
 
 
@@ -85,15 +86,28 @@ def ranking(request: HttpRequest) -> HttpResponse:
     level, month = _level(request), _month(request)
     rows = dashboard.ranking(level, month)
     current = dashboard.formula()
-    if request.GET.get("format") == "csv":
+    if kind := exports.wanted(request):
         names = list(current.weights)
-        return _csv(f"ranking-{level}-{month:%Y-%m}.csv",
-                    [_("Rank"), _("Name"), _("Marks"), *names],
-                    [[r.rank, r.name, r.total, *[r.marks[n] for n in names]] for r in rows])
+        return exports.table(kind, f"ranking-{level}-{month:%Y-%m}",
+                             [_("Rank"), _("Name"), _("Marks"), *names],
+                             [[r.rank, r.name, r.total, *[r.marks[n] for n in names]]
+                              for r in rows])
     return render(request, "monitoring/ranking.html", {
         "rows": rows, "level": level, "month": month, "formula": current,
         "parameters": list(current.weights.items()),
     })
+
+
+@monitoring
+def district_report(request: HttpRequest, district_id: int) -> HttpResponse:
+    """A district's month as PDF, in the page's language."""
+    if not Unit.objects.filter(pk=district_id, kind=UnitKind.DISTRICT).exists():
+        raise Http404(_("No such place."))
+    report = dashboard.district_month(district_id, _month(request))
+    response = HttpResponse(reports.district_month_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = (f'attachment; filename="report-{report.district.code}-'
+                                       f'{report.month:%Y-%m}.pdf"')
+    return response
 
 
 @monitoring
@@ -130,24 +144,6 @@ def _month(request: HttpRequest):
         return this_month.replace(year=year, month=month)
     except ValueError:
         return this_month
-
-
-def _csv(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    """A table as CSV with a byte-order mark, so spreadsheet programs read Hindi right."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows([[_cell(value) for value in row] for row in rows])
-    return response
-
-
-def _cell(value):
-    """Text a spreadsheet would run as a formula (= + - @ first) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 @monitoring
