@@ -370,3 +370,67 @@ def test_a_district_month_report_is_a_pdf_with_shaped_hindi(desk_client, agent):
     english_text = PdfReader(io.BytesIO(english.content)).pages[0].extract_text()
     assert "Monthly report" in english_text and "Lucknow" in english_text
     assert desk_client.get("/monitoring/report/999999/").status_code == 404
+
+
+def officer_client(client, post_code: str):
+    """A client logged in as the demo officer holding a post."""
+    officer = Officer.objects.get(postings__post__code=post_code)
+    officer.user = User.objects.create_user(f"officer-{officer.pk}")
+    officer.save()
+    client.force_login(officer.user)
+    return client
+
+
+def test_a_dm_sees_their_district_only(client, agent):
+    lucknow_case = new_complaint(agent, mobile="9800000401")
+    agra = Unit.objects.get(code="UP-AGRA")
+    agra_case = new_complaint(agent, mobile="9800000402",
+                              place_id=Unit.objects.get(code="UP-AGRA-T-SADAR").pk)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()
+    roll_up()
+    dm = officer_client(client, "REV-L2-UP-LUCKNOW")
+    lucknow = Unit.objects.get(code="UP-LUCKNOW")
+    assert dm.get("/monitoring/")["Location"] == f"/monitoring/unit/{lucknow.pk}/"
+    assert dm.get(f"/monitoring/unit/{lucknow.pk}/").status_code == 200
+    tehsil = Unit.objects.get(code=LUCKNOW_SADAR)
+    assert dm.get(f"/monitoring/unit/{tehsil.pk}/").status_code == 200
+    for elsewhere in (agra, agra.parent, Unit.objects.get(code="UP")):
+        assert dm.get(f"/monitoring/unit/{elsewhere.pk}/").status_code == 404
+    assert dm.get(f"/monitoring/complaints/{lucknow_case.reference}/").status_code == 200
+    assert dm.get(f"/monitoring/complaints/{agra_case.reference}/").status_code == 404
+    agra_post = Post.objects.get(code="REV-L1-UP-AGRA-T-SADAR")
+    assert dm.get(f"/monitoring/post/{agra_post.pk}/").status_code == 404
+    defaulters = dm.get("/monitoring/defaulters/").content.decode()
+    assert Post.objects.get(code=TEHSILDAR).title_hi in defaulters
+    assert agra_post.title_hi not in defaulters
+    month = timezone.localdate(clock.now()).replace(day=1)
+    assert dm.get(f"/monitoring/report/{lucknow.pk}/").status_code == 200
+    assert dm.get(f"/monitoring/report/{agra.pk}/").status_code == 403
+    for key, allowed in ((lucknow.pk, 200), (agra.pk, 403)):
+        assert dm.get("/monitoring/ranking/lost/", {
+            "level": "district", "key": key, "parameter": "defaulters",
+            "month": f"{month:%Y-%m}"}).status_code == allowed
+
+
+def test_a_department_head_sees_their_department_everywhere(client, agent):
+    revenue_case = new_complaint(agent, mobile="9800000501")
+    police = new_complaint(agent, mobile="9800000502",
+                           category_id=Category.objects.get(code="POL-FIR").pk,
+                           place_id=Unit.objects.get(code="UP-LUCKNOW-PS-KOTWALI").pk)
+    roll_up()
+    head = officer_client(client, "REV-L3")
+    state = Unit.objects.get(code="UP")
+    page = head.get("/monitoring/", follow=True)
+    assert page.status_code == 200 and page.context["page"].unit == state
+    assert page.context["page"].pending == 1  # the revenue complaint, not the police one
+    assert head.get(f"/monitoring/complaints/{revenue_case.reference}/").status_code == 200
+    assert head.get(f"/monitoring/complaints/{police.reference}/").status_code == 404
+    thana_post = Post.objects.get(pk=police.current_post_id)
+    assert head.get(f"/monitoring/post/{thana_post.pk}/").status_code == 404
+    lucknow = Unit.objects.get(code="UP-LUCKNOW")
+    assert head.get(f"/monitoring/report/{lucknow.pk}/").status_code == 403
+
+
+def test_an_officer_without_a_district_or_state_post_has_no_dashboard(client, agent):
+    assert officer_client(client, TEHSILDAR).get("/monitoring/").status_code == 403

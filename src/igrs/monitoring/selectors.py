@@ -4,6 +4,7 @@ costs the same with a thousand complaints or ten million."""
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Sum
@@ -50,13 +51,15 @@ class UnitPage:
     posts: list[Row]
 
 
-def unit_page(unit_id: int) -> UnitPage:
+def unit_page(unit_id: int, department_id: int | None = None) -> UnitPage:
+    """A place's numbers; only one department's, when given."""
     unit = directory.get_unit(unit_id)
     chain = list(reversed(directory.unit_chain(unit_id)))
-    pending, desk = _pendency()
+    pending, desk = _pendency(department_id)
     overdue = _overdue()
     inside = _units_below(unit)
-    posts_here = [p for p in _posts() if p.unit_id in inside]
+    posts_here = [p for p in _posts() if p.unit_id in inside
+                  and department_id in (None, p.department_id)]
     children = [u for u in Unit.objects.filter(parent=unit, kind__in=CHILD_KINDS.get(
         unit.kind, ())).order_by("kind", "name_en")]
     rows = []
@@ -73,7 +76,7 @@ def unit_page(unit_id: int) -> UnitPage:
         pending=sum(pending[p.pk] for p in posts_here),
         overdue=sum(overdue[p.pk] for p in posts_here),
         with_desk=sum(n for d, n in desk.items() if d in inside),
-        periods=_periods(inside), children=rows,
+        periods=_periods(inside, department_id), children=rows,
         posts=sorted(own, key=lambda r: (-r.overdue, -r.pending, r.post.code)),
     )
 
@@ -85,14 +88,16 @@ def post_complaints(post_id: int, limit: int = 200) -> list[Complaint]:
                 .order_by("due_at", "id")[:limit])
 
 
-def _pendency() -> tuple[Counter, Counter]:
+def _pendency(department_id: int | None = None) -> tuple[Counter, Counter]:
     """Open complaints by post (the summary), and with the desk by district (live: the
-    desk's queue, read through the status index)."""
+    desk's queue, read through the status index), of one department when given."""
     posts = Counter(dict(Pendency.objects.filter(post_id__gt=0)
                          .values_list("post_id", "count")))
     desk = Counter()
-    for place_id, n in (Complaint.objects.filter(status__in=DESK_STATUSES)
-                        .values_list("place_id").annotate(n=Count("id"))):
+    queue = Complaint.objects.filter(status__in=DESK_STATUSES)
+    if department_id:
+        queue = queue.filter(category__department_id=department_id)
+    for place_id, n in queue.values_list("place_id").annotate(n=Count("id")):
         desk[directory.district_of(place_id)] += n
     return posts, desk
 
@@ -136,17 +141,18 @@ def state_unit_id() -> int:
     return Unit.objects.filter(kind=UnitKind.STATE).values_list("pk", flat=True).first()
 
 
-def _periods(units: set[int]) -> Periods:
+def _periods(units: set[int], department_id: int | None = None) -> Periods:
     """Received, disposed and closed today, in the last 7 days and this month, in the
-    districts among `units` (the tallies are kept by district)."""
+    districts among `units` (the tallies are kept by district), of one department when
+    given."""
     today = timezone.localdate(clock.now())
     districts = {directory.district_of(pk) for pk in units} - {0}
-    rows = (DailyTally.objects.filter(day__gte=min(today.replace(day=1),
-                                                   today - dt.timedelta(days=6)),
-                                      district_id__in=districts,
-                                      metric__in=[Metric.RECEIVED, Metric.DISPOSED,
-                                                  Metric.CLOSED])
-            .values("day", "metric").annotate(n=Sum("count")))
+    tallies = DailyTally.objects.filter(
+        day__gte=min(today.replace(day=1), today - dt.timedelta(days=6)),
+        district_id__in=districts, metric__in=[Metric.RECEIVED, Metric.DISPOSED, Metric.CLOSED])
+    if department_id:
+        tallies = tallies.filter(department_id=department_id)
+    rows = tallies.values("day", "metric").annotate(n=Sum("count"))
     periods = Periods()
     for row in rows:
         if row["day"] == today:
@@ -191,12 +197,16 @@ class QualityRow:
     photo_share: float | None
 
 
-def quality(since: dt.date, until: dt.date | None = None) -> list[QualityRow]:
-    """Rates by district since a day (and before another), from the daily tallies."""
+def quality(since: dt.date, until: dt.date | None = None,
+            department_id: int | None = None) -> list[QualityRow]:
+    """Rates by district since a day (and before another), from the daily tallies; of one
+    department when given."""
     counts: dict[int, Counter] = {}
     tallies = DailyTally.objects.filter(day__gte=since)
     if until:
         tallies = tallies.filter(day__lt=until)
+    if department_id:
+        tallies = tallies.filter(department_id=department_id)
     for district_id, metric, n in (tallies.values_list("district_id", "metric")
                                    .annotate(n=Sum("count"))):
         counts.setdefault(district_id, Counter())[metric] += n
@@ -227,10 +237,11 @@ class StuckRow:
     post: Post | None = None
 
 
-def where_stuck(min_stays: int = 3, slowest: int = 20) -> dict[str, list[StuckRow]]:
+def where_stuck(min_stays: int = 3, slowest: int = 20,
+                keep: Callable[[Post], bool] | None = None) -> dict[str, list[StuckRow]]:
     """How long posts hold complaints before they move on: median and 90th percentile by
-    department, by district, and the slowest posts. Read from the histogram (each figure is
-    the upper bound of its bucket)."""
+    department, by district, and the slowest posts (those `keep` keeps). Read from the
+    histogram (each figure is the upper bound of its bucket)."""
     by_post: dict[int, Counter] = {}
     for post_id, days, count in Stay.objects.values_list("post_id", "days", "count"):
         by_post.setdefault(post_id, Counter())[days] += count
@@ -239,6 +250,8 @@ def where_stuck(min_stays: int = 3, slowest: int = 20) -> dict[str, list[StuckRo
     posts = []
     for post_id, histogram in by_post.items():
         post = directory.get_post(post_id)
+        if keep and not keep(post):
+            continue
         departments.setdefault(post.department.name, Counter()).update(histogram)
         district = directory.district_of(post.unit_id)
         if district:

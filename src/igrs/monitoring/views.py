@@ -1,5 +1,6 @@
 """The monitoring dashboard: state → division → district → tehsil → post → complaint, each a
-click. For the monitoring desk and administrators."""
+click. For the monitoring desk and administrators; a DM sees their district, a department's
+head their department (see scopes)."""
 
 from functools import wraps
 
@@ -13,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from igrs.core import clock
-from igrs.core.accounts import roles_of
 from igrs.core.faces import complaint_or_404, complaint_page, original_file, stored_attachment
 from igrs.directory import selectors as directory
 from igrs.directory.models import Department, Post, Unit, UnitKind
@@ -22,8 +22,8 @@ from igrs.grievances.models import Role
 
 from . import exports, reports
 from . import selectors as dashboard
+from .scopes import scope_of
 
-VIEWERS = {"desk", "admin"}
 CHART_WIDTH = 300  # pixels of the longest bar
 
 
@@ -34,7 +34,8 @@ def monitoring(view):
     def checked(request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not VIEWERS & roles_of(request.user):
+        request.scope = scope_of(request.user)
+        if request.scope is None:
             raise PermissionDenied(_("The dashboard is for the monitoring desk."))
         return view(request, *args, **kwargs)
     return checked
@@ -42,14 +43,16 @@ def monitoring(view):
 
 @monitoring
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("monitoring:unit", unit_id=dashboard.state_unit_id())
+    return redirect("monitoring:unit",
+                    unit_id=request.scope.district_id or dashboard.state_unit_id())
 
 
 @monitoring
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
-    if not Unit.objects.filter(pk=unit_id).exists():
+    if not Unit.objects.filter(pk=unit_id).exists() or not request.scope.covers_unit(unit_id):
         raise Http404(_("No such place."))
-    page = dashboard.unit_page(unit_id)
+    page = dashboard.unit_page(unit_id, request.scope.department_id)
+    page.chain = [u for u in page.chain if request.scope.covers_unit(u.pk)]
     if kind := exports.wanted(request):
         return exports.table(kind, f"pendency-{page.unit.code}",
                              [_("Place or post"), _("Pending"), _("Overdue")],
@@ -60,13 +63,15 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
              "overdue": round(CHART_WIDTH * r.overdue / peak)}
             for i, r in enumerate(page.children)]
     return render(request, "monitoring/unit.html", {
-        "page": page, "bars": bars, "chart_height": 22 * len(bars) + 4})
+        "page": page, "report": (page.unit.kind == UnitKind.DISTRICT
+                                 and request.scope.sees_district_reports),
+        "bars": bars, "chart_height": 22 * len(bars) + 4})
 
 
 @monitoring
 def defaulter_list(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate(clock.now()).replace(day=1)
-    rows = dashboard.defaulters(since)
+    rows = [r for r in dashboard.defaulters(since) if request.scope.covers_post(r.post)]
     if kind := exports.wanted(request):
         return exports.table(kind, "defaulters",
                              [_("Post"), _("Officer then"), _("Deadlines missed")],
@@ -77,8 +82,11 @@ def defaulter_list(request: HttpRequest) -> HttpResponse:
 @monitoring
 def quality(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate(clock.now()).replace(day=1)
+    scope = request.scope
     return render(request, "monitoring/quality.html", {
-        "rows": dashboard.quality(since), "since": since, "stuck": dashboard.where_stuck()})
+        "rows": [r for r in dashboard.quality(since, department_id=scope.department_id)
+                 if scope.covers_unit(r.district.pk)],
+        "since": since, "stuck": dashboard.where_stuck(keep=scope.covers_post)})
 
 
 @monitoring
@@ -94,6 +102,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
                               for r in rows])
     return render(request, "monitoring/ranking.html", {
         "rows": rows, "level": level, "month": month, "formula": current,
+        "open_keys": {r.key for r in rows if request.scope.covers_ranked(level, r.key)},
+        "reports": level == "district" and request.scope.sees_district_reports,
         "parameters": list(current.weights.items()),
     })
 
@@ -103,6 +113,8 @@ def district_report(request: HttpRequest, district_id: int) -> HttpResponse:
     """A district's month as PDF, in the page's language."""
     if not Unit.objects.filter(pk=district_id, kind=UnitKind.DISTRICT).exists():
         raise Http404(_("No such place."))
+    if not (request.scope.sees_district_reports and request.scope.covers_unit(district_id)):
+        raise PermissionDenied(_("This report is for the district's own officers."))
     report = dashboard.district_month(district_id, _month(request))
     response = HttpResponse(reports.district_month_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = (f'attachment; filename="report-{report.district.code}-'
@@ -124,6 +136,8 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
               else Department.objects.filter(pk=key))
     if not exists.exists():
         raise Http404(_("No such place."))
+    if not request.scope.covers_ranked(level, key):
+        raise PermissionDenied(_("You may see the complaints of your own charge only."))
     return render(request, "monitoring/lost_marks.html", {
         "events": dashboard.lost_marks(level, key, parameter, month), "month": month,
         "parameter": parameter,
@@ -152,6 +166,8 @@ def post(request: HttpRequest, post_id: int) -> HttpResponse:
         found = directory.get_post(post_id)
     except Post.DoesNotExist:
         raise Http404(_("No such post.")) from None
+    if not request.scope.covers_post(found):
+        raise Http404(_("No such post."))
     return render(request, "monitoring/post.html", {
         "post": found, "complaints": dashboard.post_complaints(post_id),
         "chain": list(reversed(directory.unit_chain(found.unit_id))),
@@ -160,12 +176,22 @@ def post(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @monitoring
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
-    view = complaint_or_404(ref, Actor(Role.DESK, user_id=request.user.pk))
     return render(request, "monitoring/complaint.html",
-                  complaint_page(view, "monitoring:attachment"))
+                  complaint_page(_complaint_in_scope(request, ref), "monitoring:attachment"))
 
 
 @monitoring
 def attachment(request: HttpRequest, ref: str, attachment_id: int):
+    _complaint_in_scope(request, ref)
     return original_file(stored_attachment(ref, attachment_id,
                                            Actor(Role.DESK, user_id=request.user.pk)))
+
+
+def _complaint_in_scope(request: HttpRequest, ref: str):
+    """The complaint as the desk sees it; the same 404 as for a number never issued when it
+    lies outside the viewer's district or department."""
+    view = complaint_or_404(ref, Actor(Role.DESK, user_id=request.user.pk))
+    if not request.scope.covers_complaint(view.complaint.place_id, view.complaint.category_id):
+        raise Http404(_("No complaint you can see has the reference number %(ref)s; please "
+                        "check the digits.") % {"ref": ref})
+    return view
