@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from igrs.core import clock
 from igrs.core.accounts import grant_role
-from igrs.directory.models import Category, Officer, Post, Unit
+from igrs.directory.models import Category, Officer, Post, Posting, Unit
 from igrs.directory.selectors import district_of
 from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
@@ -434,3 +434,41 @@ def test_a_department_head_sees_their_department_everywhere(client, agent):
 
 def test_an_officer_without_a_district_or_state_post_has_no_dashboard(client, agent):
     assert officer_client(client, TEHSILDAR).get("/monitoring/").status_code == 403
+
+
+def test_defaulter_days_run_from_the_deadline_and_follow_the_officer_holding_the_post(
+        desk_client, agent):
+    start_of_a_month(day=2)
+    complaint = new_complaint(agent)
+    due = Complaint.objects.get(pk=complaint.pk).due_at
+    handover = timezone.localdate(due) + dt.timedelta(days=1)  # a transfer while past due
+    posting = Posting.objects.get(post__code=TEHSILDAR)
+    posting.end = handover
+    posting.save()
+    successor = Officer.objects.create(name_hi="नया तहसीलदार", name_en="New Tehsildar",
+                                       mobile="+919000099999")
+    Posting.objects.create(officer=successor, post=posting.post,
+                           start=handover + dt.timedelta(days=1))
+    clock.advance(due + dt.timedelta(days=3) - clock.now())
+    services.sweep()  # marks the missed deadline and moves the complaint up: past due ends
+    roll_up()
+    changeover = timezone.make_aware(dt.datetime.combine(handover + dt.timedelta(days=1),
+                                                         dt.time.min))
+    month = timezone.localdate(clock.now()).replace(day=1)
+    days = {r.officer.pk: (r.deadlines, r.days) for r in dashboard.defaulter_days(month)}
+    assert days[posting.officer_id] == (1, round((changeover - due) / dt.timedelta(days=1), 1))
+    assert days[successor.pk] == (1, round((due + dt.timedelta(days=3) - changeover)
+                                           / dt.timedelta(days=1), 1))
+    page = desk_client.get("/monitoring/defaulters/").content.decode()
+    assert "नया तहसीलदार" in page
+    sheet = load_workbook(io.BytesIO(desk_client.get("/monitoring/defaulters/", {
+        "table": "days", "format": "xlsx"}).content)).active
+    assert ["नया तहसीलदार", 1, days[successor.pk][1]] in [
+        [c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    clock.advance(dt.timedelta(days=2))  # the days stopped when the complaint moved up
+    assert {r.officer.pk: (r.deadlines, r.days)
+            for r in dashboard.defaulter_days(month)} == days
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    clock.advance(timezone.make_aware(dt.datetime.combine(next_month, dt.time(10)))
+                  - clock.now())
+    assert dashboard.defaulter_days(next_month) == []  # it moved on: nothing carries over

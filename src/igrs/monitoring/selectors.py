@@ -7,13 +7,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from igrs.core import clock
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
-from igrs.directory.models import Department, Post, Unit, UnitKind
+from igrs.directory.models import Department, Officer, Post, Posting, Unit, UnitKind
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 
 from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RankingFormula, Stay
@@ -185,6 +185,57 @@ def defaulters(since: dt.date, until: dt.date | None = None) -> list[DefaulterRo
     rows = [DefaulterRow(directory.get_post(post_id), officer, n)
             for (post_id, officer), n in counts.items()]
     return sorted(rows, key=lambda r: (-r.defaults, r.post.code))
+
+
+@dataclass
+class OfficerDays:
+    officer: Officer
+    deadlines: int
+    days: float
+
+
+def defaulter_days(month: dt.date, keep: Callable[[Post], bool] | None = None
+                   ) -> list[OfficerDays]:
+    """Days past due in a month, by officer: each missed deadline runs from when it fell due
+    until the next step that changed the complaint's status or holder (or now), counted
+    within the month and within each posting of an officer to the post that missed it
+    (additional charge too). The month's marks come through the marked_at index; a
+    complaint stuck at the top stays past due month after month, so the marks of those
+    come through the defaulted partial index."""
+    start, end = _start_of(month), min(_start_of(_next_month(month)), clock.now())
+    fields = ("complaint_id", "post_id", "due_at")
+    stuck = Complaint.objects.filter(defaulted=True).exclude(status=Status.CLOSED)
+    marks = {*Defaulter.objects.filter(marked_at__gte=start, marked_at__lt=end)
+             .values_list(*fields),
+             *Defaulter.objects.filter(complaint__in=stuck, marked_at__lt=start)
+             .values_list(*fields)}
+    marks = {m for m in marks if keep is None or keep(directory.get_post(m[1]))}
+    if not marks:
+        return []
+    steps: dict[int, list[tuple]] = {}
+    for row in (Event.objects.filter(complaint_id__in={m[0] for m in marks},
+                                     at__gt=min(m[2] for m in marks))
+                .exclude(from_status=F("to_status"), to_post_id=F("from_post_id"))
+                .order_by("at", "pk").values_list("complaint_id", "at")):
+        steps.setdefault(row[0], []).append(row[1])
+    postings: dict[int, list[tuple]] = {}
+    for post_id, officer_id, since, until in Posting.objects.filter(
+            post_id__in={m[1] for m in marks}).values_list("post_id", "officer_id", "start",
+                                                           "end"):
+        postings.setdefault(post_id, []).append(
+            (officer_id, _start_of(since), _start_of(until + dt.timedelta(days=1))
+             if until else end))
+    days, deadlines = Counter(), Counter()
+    for complaint_id, post_id, due_at in marks:
+        over = next((at for at in steps.get(complaint_id, ()) if at > due_at), end)
+        for officer_id, held_from, held_until in postings.get(post_id, ()):
+            overlap = min(over, end, held_until) - max(due_at, start, held_from)
+            if overlap > dt.timedelta(0):
+                days[officer_id] += overlap.total_seconds() / 86400
+                deadlines[officer_id] += 1
+    rows = [OfficerDays(directory.get_officer(pk), deadlines[pk], round(n, 1))
+            for pk, n in days.items()]
+    return sorted(rows, key=lambda r: (-r.days, r.officer.name_en))
 
 
 @dataclass

@@ -72,11 +72,17 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
 def defaulter_list(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate(clock.now()).replace(day=1)
     rows = [r for r in dashboard.defaulters(since) if request.scope.covers_post(r.post)]
-    if kind := exports.wanted(request):
+    days = dashboard.defaulter_days(since, keep=request.scope.covers_post)
+    if (kind := exports.wanted(request)) and request.GET.get("table") == "days":
+        return exports.table(kind, "defaulter-days",
+                             [_("Officer"), _("Deadlines missed"), _("Days past due")],
+                             [[r.officer.name, r.deadlines, r.days] for r in days])
+    if kind:
         return exports.table(kind, "defaulters",
                              [_("Post"), _("Officer then"), _("Deadlines missed")],
                              [[r.post.title, r.officer_name, r.defaults] for r in rows])
-    return render(request, "monitoring/defaulters.html", {"rows": rows, "since": since})
+    return render(request, "monitoring/defaulters.html", {"rows": rows, "days": days,
+                                                          "since": since})
 
 
 @monitoring
