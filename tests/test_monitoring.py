@@ -20,18 +20,19 @@ from pypdf import PdfReader
 from igrs.core import clock
 from igrs.core.accounts import grant_role
 from igrs.directory.models import Category, Officer, Post, Posting, Unit
-from igrs.directory.selectors import district_of
+from igrs.directory.selectors import district_of, unit_chain
 from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
 from igrs.monitoring.exports import csv_cell
-from igrs.monitoring.models import DailyTally, Metric, Pendency, RollupCursor
-from igrs.monitoring.services import roll_up
+from igrs.monitoring.models import DailyTally, Metric, Pendency, PlaceTally, RollupCursor
+from igrs.monitoring.services import rebuild_place_tallies, roll_up
 
 from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
 
-PLACES = [LUCKNOW_SADAR, "UP-LUCKNOW", "UP-AGRA-T-SADAR", "UP-KANPUR-NAGAR-T-SADAR"]
+PLACES = [LUCKNOW_SADAR, "UP-LUCKNOW", "UP-AGRA-T-SADAR", "UP-KANPUR-NAGAR-T-SADAR",
+          "UP-LUCKNOW-PS-KOTWALI", "UP-AGRA-T-SADAR-B"]
 STEPS = st.lists(st.tuples(st.sampled_from(["register", "atr", "satisfied", "unsatisfied",
                                             "return", "late", "roll"]),
                            st.integers(0, 50)), min_size=1, max_size=25)
@@ -55,6 +56,10 @@ def expected_pendency() -> tuple[Counter, Counter]:
         else:
             desk[district_of(place_id)] += 1
     return posts, desk
+
+
+def tehsil_or_thana(place_id: int) -> int:
+    return next((u.pk for u in unit_chain(place_id) if u.kind in ("tehsil", "thana")), 0)
 
 
 def summarised_pendency() -> tuple[Counter, Counter]:
@@ -111,6 +116,18 @@ def test_the_summaries_equal_the_complaint_table_after_any_history(agent, steps)
         for created, place in Complaint.objects.values_list("created_at", "place_id"):
             by_day[(timezone.localdate(created), district_of(place))] += 1
         assert by_day == Counter({(t.day, t.district_id): t.count for t in received})
+        by_place, closed_by_place = Counter(), Counter()
+        for created, place, status in Complaint.objects.values_list("created_at", "place_id",
+                                                                    "status"):
+            if area := tehsil_or_thana(place):
+                by_place[(timezone.localdate(created), area)] += 1
+                closed_by_place[area] += status == Status.CLOSED
+        assert by_place == Counter({(t.day, t.unit_id): t.count for t in
+                                    PlaceTally.objects.filter(metric=Metric.RECEIVED)})
+        summed = Counter()
+        for t in PlaceTally.objects.filter(metric=Metric.CLOSED):
+            summed[t.unit_id] += t.count
+        assert +closed_by_place == +summed
         transaction.set_rollback(True)
     clock.reset()
 
@@ -472,3 +489,37 @@ def test_defaulter_days_run_from_the_deadline_and_follow_the_officer_holding_the
     clock.advance(timezone.make_aware(dt.datetime.combine(next_month, dt.time(10)))
                   - clock.now())
     assert dashboard.defaulter_days(next_month) == []  # it moved on: nothing carries over
+
+
+def test_tehsils_and_thanas_are_ranked_within_a_district(desk_client, agent):
+    start_of_a_month(day=2)
+    sadar = Unit.objects.get(code=LUCKNOW_SADAR)
+    late = new_complaint(agent, mobile="9800000601")
+    other = Unit.objects.filter(parent=sadar.parent, kind="tehsil").exclude(pk=sadar.pk).first()
+    on_time = new_complaint(agent, mobile="9800000602", place_id=other.pk)
+    services.submit_atr(officer_actor(f"REV-L1-{other.code}"), on_time.reference,
+                        disposal="resolved", report="मौके पर जाकर कार्यवाही पूरी की गई।")
+    clock.advance(dt.timedelta(days=8, hours=12))
+    services.submit_atr(officer_actor(TEHSILDAR), late.reference, disposal="resolved",
+                        report="देर से सही, कार्यवाही पूरी की गई।")
+    new_complaint(agent, mobile="9800000603", place_id=Unit.objects.get(
+        code="UP-AGRA-T-SADAR").pk)  # another district's tehsil: not in Lucknow's list
+    roll_up()
+    month = timezone.localdate(clock.now()).replace(day=1)
+    lucknow = sadar.parent
+    rows = {r.key: r for r in dashboard.ranking("tehsil", month, lucknow.pk)}
+    assert set(rows) == {sadar.pk, other.pk}
+    assert (rows[other.pk].marks["timely"], rows[sadar.pk].marks["timely"]) == (30.0, 0.0)
+    assert rows[other.pk].rank < rows[sadar.pk].rank
+    page = desk_client.get("/monitoring/ranking/", {"level": "tehsil", "district": lucknow.pk,
+                                                    "month": f"{month:%Y-%m}"})
+    assert [r.key for r in page.context["rows"]] == [other.pk, sadar.pk]
+    lost = desk_client.get("/monitoring/ranking/lost/", {
+        "level": "tehsil", "key": sadar.pk, "parameter": "timely",
+        "month": f"{month:%Y-%m}"}).content.decode()
+    assert late.reference in lost and on_time.reference not in lost
+    assert dashboard.ranking("thana", month, lucknow.pk) == []
+    counted = {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()}
+    PlaceTally.objects.all().delete()  # as before the upgrade that added them
+    assert rebuild_place_tallies(batch=3) == Event.objects.count()
+    assert {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()} == counted

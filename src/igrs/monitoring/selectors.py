@@ -16,7 +16,15 @@ from igrs.directory import selectors as directory
 from igrs.directory.models import Department, Officer, Post, Posting, Unit, UnitKind
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 
-from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RankingFormula, Stay
+from .models import (
+    STAY_BUCKETS,
+    DailyTally,
+    Metric,
+    Pendency,
+    PlaceTally,
+    RankingFormula,
+    Stay,
+)
 
 DESK_STATUSES = (Status.REGISTERED, Status.RETURNED)
 CHILD_KINDS = {UnitKind.STATE: (UnitKind.DIVISION,), UnitKind.DIVISION: (UnitKind.DISTRICT,),
@@ -362,18 +370,24 @@ class RankRow:
     marks: dict[str, float | None]
 
 
+def districts() -> list[Unit]:
+    return list(Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("name_en"))
+
+
 def formula() -> RankingFormula:
     return RankingFormula.objects.order_by("-version").first()
 
 
-def ranking(level: str, month: dt.date) -> list[RankRow]:
-    """Districts or departments for a month by the current formula. A parameter with no data
-    in a unit (nothing disposed, say) is left out and the rest scaled to the same total."""
+RANKED_LEVELS = ("district", "department", "tehsil", "thana")
+
+
+def ranking(level: str, month: dt.date, district_id: int | None = None) -> list[RankRow]:
+    """Districts, departments, or the tehsils or thanas of a district, for a month by the
+    current formula. A parameter with no data in a unit (nothing disposed, say) is left out
+    and the rest scaled to the same total."""
     weights = formula().weights
-    field_name = "district_id" if level == "district" else "department_id"
     counts: dict[int, Counter] = {}
-    for key, metric, n in (DailyTally.objects.filter(day__gte=month, day__lt=_next_month(month))
-                           .values_list(field_name, "metric").annotate(n=Sum("count"))):
+    for key, metric, n in _month_tallies(level, month, district_id):
         if key:
             counts.setdefault(key, Counter())[metric] += n
     rows = []
@@ -384,14 +398,27 @@ def ranking(level: str, month: dt.date) -> list[RankRow]:
         available = sum(weights[k] for k in scored)
         full = sum(weights[k] for k in marks)
         total = sum(scored.values()) * full / available if available else 0
-        name = (directory.get_unit(key).name if level == "district"
-                else Department.objects.get(pk=key).name)
+        name = (Department.objects.get(pk=key).name if level == "department"
+                else directory.get_unit(key).name)
         rows.append(RankRow(0, key, name, round(total, 1), marks))
     rows.sort(key=lambda r: (-r.total, r.name))
     for position, row in enumerate(rows, start=1):  # equal marks, equal rank
         row.rank = rows[position - 2].rank if position > 1 and \
             rows[position - 2].total == row.total else position
     return rows
+
+
+def _month_tallies(level: str, month: dt.date, district_id: int | None):
+    """(unit, metric, count) for the month: districts and departments from the daily
+    tallies, tehsils and thanas (of one district) from the tallies kept by place."""
+    days = {"day__gte": month, "day__lt": _next_month(month)}
+    if level in ("tehsil", "thana"):
+        units = Unit.objects.filter(parent_id=district_id, kind=level).values("pk")
+        return (PlaceTally.objects.filter(unit_id__in=units, **days)
+                .values_list("unit_id", "metric").annotate(n=Sum("count")))
+    return (DailyTally.objects.filter(**days)
+            .values_list("district_id" if level == "district" else "department_id", "metric")
+            .annotate(n=Sum("count")))
 
 
 def _marks(counts: Counter, parameter: str, weight: float) -> float | None:
@@ -411,10 +438,10 @@ def lost_marks(level: str, key: int, parameter: str, month: dt.date,
     """The steps behind a unit's lost marks on one parameter in a month."""
     events = Event.objects.filter(at__gte=_start_of(month), at__lt=_start_of(_next_month(month)),
                                   **LOST_MARKS[parameter])
-    if level == "district":
-        events = events.filter(complaint__place_id__in=_units_below(directory.get_unit(key)))
-    else:
+    if level == "department":
         events = events.filter(complaint__category__department_id=key)
+    else:
+        events = events.filter(complaint__place_id__in=_units_below(directory.get_unit(key)))
     return list(events.select_related("complaint").order_by("at")[:limit])
 
 

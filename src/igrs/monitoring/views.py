@@ -98,16 +98,20 @@ def quality(request: HttpRequest) -> HttpResponse:
 @monitoring
 def ranking(request: HttpRequest) -> HttpResponse:
     level, month = _level(request), _month(request)
-    rows = dashboard.ranking(level, month)
+    district = _ranked_district(request) if level in ("tehsil", "thana") else None
+    rows = dashboard.ranking(level, month, district.pk if district else None)
     current = dashboard.formula()
     if kind := exports.wanted(request):
         names = list(current.weights)
-        return exports.table(kind, f"ranking-{level}-{month:%Y-%m}",
+        within = f"-{district.code}" if district else ""
+        return exports.table(kind, f"ranking-{level}{within}-{month:%Y-%m}",
                              [_("Rank"), _("Name"), _("Marks"), *names],
                              [[r.rank, r.name, r.total, *[r.marks[n] for n in names]]
                               for r in rows])
     return render(request, "monitoring/ranking.html", {
         "rows": rows, "level": level, "month": month, "formula": current,
+        "district": district, "districts": ([] if request.scope.district_id
+                                            else dashboard.districts()),
         "open_keys": {r.key for r in rows if request.scope.covers_ranked(level, r.key)},
         "reports": level == "district" and request.scope.sees_district_reports,
         "parameters": list(current.weights.items()),
@@ -138,8 +142,8 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such place.")) from None
     if parameter not in dashboard.LOST_MARKS:
         raise Http404(_("No such parameter."))
-    exists = (Unit.objects.filter(pk=key, kind=UnitKind.DISTRICT) if level == "district"
-              else Department.objects.filter(pk=key))
+    exists = (Department.objects.filter(pk=key) if level == "department"
+              else Unit.objects.filter(pk=key, kind=level))
     if not exists.exists():
         raise Http404(_("No such place."))
     if not request.scope.covers_ranked(level, key):
@@ -151,7 +155,16 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
 
 
 def _level(request: HttpRequest) -> str:
-    return "department" if request.GET.get("level") == "department" else "district"
+    asked = request.GET.get("level")
+    return asked if asked in dashboard.RANKED_LEVELS else "district"
+
+
+def _ranked_district(request: HttpRequest) -> Unit:
+    """The district whose tehsils or thanas are ranked: a DM's own; else the one asked for,
+    or the first by name."""
+    choices = dashboard.districts()
+    wanted = request.scope.district_id or request.GET.get("district", "")
+    return next((d for d in choices if str(d.pk) == str(wanted)), choices[0])
 
 
 def _month(request: HttpRequest):
