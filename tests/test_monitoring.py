@@ -523,3 +523,27 @@ def test_tehsils_and_thanas_are_ranked_within_a_district(desk_client, agent):
     PlaceTally.objects.all().delete()  # as before the upgrade that added them
     assert rebuild_place_tallies(batch=3) == Event.objects.count()
     assert {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()} == counted
+
+
+def test_the_unit_page_draws_received_and_disposed_over_30_days(desk_client, agent):
+    first = new_complaint(agent, mobile="9800000701")
+    clock.advance(dt.timedelta(days=1))
+    new_complaint(agent, mobile="9800000702")
+    new_complaint(agent, mobile="9800000703")
+    services.submit_atr(officer_actor(TEHSILDAR), first.reference, disposal="resolved",
+                        report="मौके पर जाकर कार्यवाही पूरी की गई।")
+    roll_up()
+    district = Unit.objects.get(code="UP-LUCKNOW")
+    response = desk_client.get(f"/monitoring/unit/{district.pk}/")
+    flow = response.context["page"].flow
+    today = timezone.localdate(clock.now())
+    assert len(flow) == 30 and flow[0].day == today - dt.timedelta(days=29)
+    assert [(d.received, d.disposed) for d in flow[-2:]] == [(1, 0), (2, 1)]
+    assert sum(d.received for d in flow) == 3
+    html = response.content.decode()
+    chart = re.search(r'<svg class="chart line-chart".*?</svg>', html, re.S).group(0)
+    received, disposed = re.findall(r'<polyline points="([^"]+)"', chart)
+    ys = [float(point.split(",")[1]) for point in received.split()]
+    assert ys[-1] < ys[-2] < ys[0]  # two today, one yesterday, none a month ago
+    assert "प्राप्त" in chart and "निस्तारित" in chart
+    assert f"<th scope=\"row\">{today:%d-%m-%Y}</th><td>2</td><td>1</td>" in html

@@ -48,6 +48,13 @@ class Periods:
 
 
 @dataclass
+class FlowDay:
+    day: dt.date
+    received: int
+    disposed: int
+
+
+@dataclass
 class UnitPage:
     unit: Unit
     chain: list[Unit]
@@ -57,6 +64,10 @@ class UnitPage:
     periods: Periods
     children: list[Row]
     posts: list[Row]
+    flow: list[FlowDay]
+
+
+FLOW_DAYS = 30
 
 
 def unit_page(unit_id: int, department_id: int | None = None) -> UnitPage:
@@ -84,7 +95,7 @@ def unit_page(unit_id: int, department_id: int | None = None) -> UnitPage:
         pending=sum(pending[p.pk] for p in posts_here),
         overdue=sum(overdue[p.pk] for p in posts_here),
         with_desk=sum(n for d, n in desk.items() if d in inside),
-        periods=_periods(inside, department_id), children=rows,
+        **_periods_and_flow(inside, department_id), children=rows,
         posts=sorted(own, key=lambda r: (-r.overdue, -r.pending, r.post.code)),
     )
 
@@ -149,27 +160,31 @@ def state_unit_id() -> int:
     return Unit.objects.filter(kind=UnitKind.STATE).values_list("pk", flat=True).first()
 
 
-def _periods(units: set[int], department_id: int | None = None) -> Periods:
-    """Received, disposed and closed today, in the last 7 days and this month, in the
-    districts among `units` (the tallies are kept by district), of one department when
-    given."""
+def _periods_and_flow(units: set[int], department_id: int | None = None) -> dict:
+    """Received, disposed and closed today, in the last 7 days and this month; and received
+    and disposed on each of the last 30 days: in the districts among `units` (the tallies
+    are kept by district), of one department when given."""
     today = timezone.localdate(clock.now())
+    first_day = today - dt.timedelta(days=FLOW_DAYS - 1)
     districts = {directory.district_of(pk) for pk in units} - {0}
     tallies = DailyTally.objects.filter(
-        day__gte=min(today.replace(day=1), today - dt.timedelta(days=6)),
-        district_id__in=districts, metric__in=[Metric.RECEIVED, Metric.DISPOSED, Metric.CLOSED])
+        day__gte=min(today.replace(day=1), first_day), district_id__in=districts,
+        metric__in=[Metric.RECEIVED, Metric.DISPOSED, Metric.CLOSED])
     if department_id:
         tallies = tallies.filter(department_id=department_id)
-    rows = tallies.values("day", "metric").annotate(n=Sum("count"))
-    periods = Periods()
-    for row in rows:
+    periods, by_day = Periods(), Counter()
+    for row in tallies.values("day", "metric").annotate(n=Sum("count")):
+        by_day[(row["day"], row["metric"])] += row["n"]
         if row["day"] == today:
             periods.today[row["metric"]] += row["n"]
         if row["day"] > today - dt.timedelta(days=7):
             periods.week[row["metric"]] += row["n"]
         if row["day"] >= today.replace(day=1):
             periods.month[row["metric"]] += row["n"]
-    return periods
+    days = [first_day + dt.timedelta(days=n) for n in range(FLOW_DAYS)]
+    return {"periods": periods, "flow": [
+        FlowDay(day, by_day[(day, Metric.RECEIVED)], by_day[(day, Metric.DISPOSED)])
+        for day in days]}
 
 
 @dataclass

@@ -63,9 +63,30 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
              "overdue": round(CHART_WIDTH * r.overdue / peak)}
             for i, r in enumerate(page.children)]
     return render(request, "monitoring/unit.html", {
+        "flow": _flow_chart(page.flow),
         "page": page, "report": (page.unit.kind == UnitKind.DISTRICT
                                  and request.scope.sees_district_reports),
         "bars": bars, "chart_height": 22 * len(bars) + 4})
+
+
+# The line chart's plot area in SVG units: left, top, width, height.
+FLOW_PLOT = (60, 20, 490, 150)
+
+
+def _flow_chart(flow: list[dashboard.FlowDay]) -> dict:
+    """Points of the received and disposed lines, scaled to the busiest day."""
+    left, top, width, height = FLOW_PLOT
+    peak = max([d.received for d in flow] + [d.disposed for d in flow] + [1])
+    step = width / max(len(flow) - 1, 1)
+
+    def points(metric: str) -> str:
+        return " ".join(f"{left + i * step:.1f},"
+                        f"{top + height * (1 - getattr(d, metric) / peak):.1f}"
+                        for i, d in enumerate(flow))
+
+    return {"received": points("received"), "disposed": points("disposed"), "peak": peak,
+            "left": left, "right": left + width, "top": top, "bottom": top + height,
+            "first": flow[0].day, "last": flow[-1].day}
 
 
 @monitoring
