@@ -47,7 +47,7 @@ def _document() -> FPDF:
 def _title(report: DistrictMonth) -> str:
     return _("Monthly report: %(district)s, %(month)s") % {
         "district": report.district.name,
-        "month": formats.date_format(report.month, "F Y")}
+        "month": formats.date_format(report.month, "m-Y")}  # as the pages write it
 
 
 def _heading(pdf: FPDF, text: str) -> None:
