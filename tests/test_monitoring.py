@@ -411,7 +411,12 @@ def test_a_dm_sees_their_district_only(client, agent):
     assert dm.get("/monitoring/")["Location"] == f"/monitoring/unit/{lucknow.pk}/"
     assert dm.get(f"/monitoring/unit/{lucknow.pk}/").status_code == 200
     tehsil = Unit.objects.get(code=LUCKNOW_SADAR)
-    assert dm.get(f"/monitoring/unit/{tehsil.pk}/").status_code == 200
+    at_tehsil = dm.get(f"/monitoring/unit/{tehsil.pk}/").content.decode()
+    tehsildar = Post.objects.get(code=TEHSILDAR)
+    post_page = dm.get(f"/monitoring/post/{tehsildar.pk}/").content.decode()
+    for page in (at_tehsil, post_page):  # no way up out of the district
+        assert f'href="/monitoring/unit/{lucknow.pk}/"' in page
+        assert f'href="/monitoring/unit/{lucknow.parent_id}/"' not in page
     for elsewhere in (agra, agra.parent, Unit.objects.get(code="UP")):
         assert dm.get(f"/monitoring/unit/{elsewhere.pk}/").status_code == 404
     assert dm.get(f"/monitoring/complaints/{lucknow_case.reference}/").status_code == 200

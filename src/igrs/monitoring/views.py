@@ -210,7 +210,8 @@ def post(request: HttpRequest, post_id: int) -> HttpResponse:
         raise Http404(_("No such post."))
     return render(request, "monitoring/post.html", {
         "post": found, "complaints": dashboard.post_complaints(post_id),
-        "chain": list(reversed(directory.unit_chain(found.unit_id))),
+        "chain": [u for u in reversed(directory.unit_chain(found.unit_id))
+                  if request.scope.covers_unit(u.pk)],
     })
 
 
