@@ -4,30 +4,35 @@ property test over random histories), and the drill-down works click by click.""
 import csv
 import datetime as dt
 import io
+import re
 from collections import Counter
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from igrs.core import clock
 from igrs.core.accounts import grant_role
-from igrs.directory.models import Category, Officer, Post, Unit
-from igrs.directory.selectors import district_of
+from igrs.directory.models import Category, Officer, Post, Posting, Unit
+from igrs.directory.selectors import district_of, unit_chain
 from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
-from igrs.monitoring.models import DailyTally, Metric, Pendency, RollupCursor
-from igrs.monitoring.services import roll_up
-from igrs.monitoring.views import _cell
+from igrs.monitoring.exports import csv_cell
+from igrs.monitoring.models import DailyTally, Metric, Pendency, PlaceTally, RollupCursor
+from igrs.monitoring.services import rebuild_place_tallies, roll_up
 
 from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
 
-PLACES = [LUCKNOW_SADAR, "UP-LUCKNOW", "UP-AGRA-T-SADAR", "UP-KANPUR-NAGAR-T-SADAR"]
+PLACES = [LUCKNOW_SADAR, "UP-LUCKNOW", "UP-AGRA-T-SADAR", "UP-KANPUR-NAGAR-T-SADAR",
+          "UP-LUCKNOW-PS-KOTWALI", "UP-AGRA-T-SADAR-B"]
 STEPS = st.lists(st.tuples(st.sampled_from(["register", "atr", "satisfied", "unsatisfied",
                                             "return", "late", "roll"]),
                            st.integers(0, 50)), min_size=1, max_size=25)
@@ -51,6 +56,10 @@ def expected_pendency() -> tuple[Counter, Counter]:
         else:
             desk[district_of(place_id)] += 1
     return posts, desk
+
+
+def tehsil_or_thana(place_id: int) -> int:
+    return next((u.pk for u in unit_chain(place_id) if u.kind in ("tehsil", "thana")), 0)
 
 
 def summarised_pendency() -> tuple[Counter, Counter]:
@@ -107,6 +116,18 @@ def test_the_summaries_equal_the_complaint_table_after_any_history(agent, steps)
         for created, place in Complaint.objects.values_list("created_at", "place_id"):
             by_day[(timezone.localdate(created), district_of(place))] += 1
         assert by_day == Counter({(t.day, t.district_id): t.count for t in received})
+        by_place, closed_by_place = Counter(), Counter()
+        for created, place, status in Complaint.objects.values_list("created_at", "place_id",
+                                                                    "status"):
+            if area := tehsil_or_thana(place):
+                by_place[(timezone.localdate(created), area)] += 1
+                closed_by_place[area] += status == Status.CLOSED
+        assert by_place == Counter({(t.day, t.unit_id): t.count for t in
+                                    PlaceTally.objects.filter(metric=Metric.RECEIVED)})
+        summed = Counter()
+        for t in PlaceTally.objects.filter(metric=Metric.CLOSED):
+            summed[t.unit_id] += t.count
+        assert +closed_by_place == +summed
         transaction.set_rollback(True)
     clock.reset()
 
@@ -274,4 +295,260 @@ def test_equal_marks_share_a_rank_and_formula_cells_stay_text(desk_client, agent
     month = timezone.localdate(clock.now()).replace(day=1)
     ranks = {r.name: r.rank for r in dashboard.ranking("district", month)}
     assert ranks["आगरा"] == ranks["लखनऊ"] == 1
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell(5) == 5
+    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and csv_cell(5) == 5
+
+
+def test_tables_export_as_excel_with_formula_text_kept_as_text(desk_client, agent):
+    new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()
+    roll_up()
+    tehsildar = Post.objects.get(code=TEHSILDAR)
+    tehsildar.designation_hi = '=HYPERLINK("x")'
+    tehsildar.save()  # a title a spreadsheet would run
+    exported = desk_client.get("/monitoring/defaulters/", {"format": "xlsx"})
+    assert exported["Content-Disposition"].endswith('defaulters.xlsx"')
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    header, row = list(sheet.iter_rows(max_row=2))
+    assert [c.value for c in header] == ["पद", "उस समय के अधिकारी", "चूकी समय-सीमाएँ"]
+    assert row[0].value.startswith("=HYPERLINK") and row[0].data_type == "s"
+    assert row[0].quotePrefix and row[2].value == 1 and row[2].data_type == "n"
+    month = timezone.localdate(clock.now()).replace(day=1)
+    ranking = load_workbook(io.BytesIO(desk_client.get("/monitoring/ranking/", {
+        "format": "xlsx", "month": f"{month:%Y-%m}"}).content)).active
+    names = [r[1].value for r in ranking.iter_rows(min_row=2)]
+    assert "लखनऊ" in names
+
+
+def drawn_glyphs(reader: PdfReader, family: str) -> list[tuple[str, str]]:
+    """Each glyph the first page draws in the fonts of a family, in order: what it stands for
+    (the PDF's ToUnicode map; "" for a glyph that completes a cluster) and its name in the
+    embedded font."""
+    from fontTools.ttLib import TTFont
+
+    page = reader.pages[0]
+    fonts = {}
+    for key, ref in page["/Resources"]["/Font"].items():
+        font = ref.get_object()
+        if family not in font["/BaseFont"]:
+            continue
+        cmap = font["/ToUnicode"].get_object().get_data().decode()
+        meaning = {int(cid, 16): bytes.fromhex(text).decode("utf-16-be")
+                   for cid, text in re.findall(r"<([0-9A-F]{4})> <([0-9A-F]+)>", cmap)}
+        cid_font = font["/DescendantFonts"][0].get_object()
+        embedded = TTFont(io.BytesIO(cid_font["/FontDescriptor"].get_object()["/FontFile2"]
+                                     .get_object().get_data()))
+        gids = cid_font["/CIDToGIDMap"].get_object().get_data()
+        order = embedded.getGlyphOrder()
+        fonts[key] = (meaning, lambda cid, gids=gids, order=order:
+                      order[int.from_bytes(gids[2 * cid:2 * cid + 2])])
+    glyphs, current = [], None
+    content = page.get_contents().get_data()
+    for font_name, text in re.findall(rb"(/F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)", content,
+                                      re.S):  # strings of Tj and of TJ arrays alike
+        if font_name:
+            current = fonts.get(font_name.decode())
+        elif current:
+            meaning, name_of = current
+            raw = re.sub(rb"\\(.)", lambda m: {b"n": b"\n", b"r": b"\r", b"t": b"\t"}
+                         .get(m.group(1), m.group(1)), text)
+            cids = [int.from_bytes(raw[i:i + 2]) for i in range(0, len(raw), 2)]
+            glyphs += [(meaning.get(cid, ""), name_of(cid)) for cid in cids]
+    return glyphs
+
+
+def test_a_district_month_report_is_a_pdf_with_shaped_hindi(desk_client, agent):
+    start_of_a_month(day=2)
+    new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()
+    roll_up()
+    district = Unit.objects.get(code="UP-LUCKNOW")
+    month = timezone.localdate(clock.now()).replace(day=1)
+    response = desk_client.get(f"/monitoring/report/{district.pk}/",
+                               {"month": f"{month:%Y-%m}"})
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert {"लखनऊ", "प्राप्त", "समय-सीमाएँ"} <= set(reader.pages[0].extract_text().split())
+    glyphs = drawn_glyphs(reader, "NotoSansDevanagari")
+    text = "".join(meaning for meaning, _name in glyphs)
+    tehsildar = Post.objects.get(code=TEHSILDAR)
+    for words in ("मासिक रिपोर्ट", "डिफॉल्टर", tehsildar.designation_hi, "सत्यापन में संतुष्ट"):
+        assert words in text
+    # Shaped: a conjunct is one glyph standing for three letters (प्र of प्राप्त) …
+    assert "प्र" in {meaning for meaning, _name in glyphs}
+    # … and the ि of रि is drawn before its र (HarfBuzz reorders; a plain character-to-glyph
+    # mapping would draw र first, then ि).
+    ri = next(i for i, (meaning, _name) in enumerate(glyphs) if meaning == "रि")
+    assert glyphs[ri + 1] == ("", "uni0930") and glyphs[ri][1] != "uni0930"
+    desk_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = desk_client.get(f"/monitoring/report/{district.pk}/",
+                              {"month": f"{month:%Y-%m}"})
+    english_text = PdfReader(io.BytesIO(english.content)).pages[0].extract_text()
+    assert "Monthly report" in english_text and "Lucknow" in english_text
+    assert desk_client.get("/monitoring/report/999999/").status_code == 404
+
+
+def officer_client(client, post_code: str):
+    """A client logged in as the demo officer holding a post."""
+    officer = Officer.objects.get(postings__post__code=post_code)
+    officer.user = User.objects.create_user(f"officer-{officer.pk}")
+    officer.save()
+    client.force_login(officer.user)
+    return client
+
+
+def test_a_dm_sees_their_district_only(client, agent):
+    lucknow_case = new_complaint(agent, mobile="9800000401")
+    agra = Unit.objects.get(code="UP-AGRA")
+    agra_case = new_complaint(agent, mobile="9800000402",
+                              place_id=Unit.objects.get(code="UP-AGRA-T-SADAR").pk)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()
+    roll_up()
+    dm = officer_client(client, "REV-L2-UP-LUCKNOW")
+    lucknow = Unit.objects.get(code="UP-LUCKNOW")
+    assert dm.get("/monitoring/")["Location"] == f"/monitoring/unit/{lucknow.pk}/"
+    assert dm.get(f"/monitoring/unit/{lucknow.pk}/").status_code == 200
+    tehsil = Unit.objects.get(code=LUCKNOW_SADAR)
+    at_tehsil = dm.get(f"/monitoring/unit/{tehsil.pk}/").content.decode()
+    tehsildar = Post.objects.get(code=TEHSILDAR)
+    post_page = dm.get(f"/monitoring/post/{tehsildar.pk}/").content.decode()
+    for page in (at_tehsil, post_page):  # no way up out of the district
+        assert f'href="/monitoring/unit/{lucknow.pk}/"' in page
+        assert f'href="/monitoring/unit/{lucknow.parent_id}/"' not in page
+    for elsewhere in (agra, agra.parent, Unit.objects.get(code="UP")):
+        assert dm.get(f"/monitoring/unit/{elsewhere.pk}/").status_code == 404
+    assert dm.get(f"/monitoring/complaints/{lucknow_case.reference}/").status_code == 200
+    assert dm.get(f"/monitoring/complaints/{agra_case.reference}/").status_code == 404
+    agra_post = Post.objects.get(code="REV-L1-UP-AGRA-T-SADAR")
+    assert dm.get(f"/monitoring/post/{agra_post.pk}/").status_code == 404
+    defaulters = dm.get("/monitoring/defaulters/").content.decode()
+    assert Post.objects.get(code=TEHSILDAR).title_hi in defaulters
+    assert agra_post.title_hi not in defaulters
+    month = timezone.localdate(clock.now()).replace(day=1)
+    assert dm.get(f"/monitoring/report/{lucknow.pk}/").status_code == 200
+    assert dm.get(f"/monitoring/report/{agra.pk}/").status_code == 403
+    for key, allowed in ((lucknow.pk, 200), (agra.pk, 403)):
+        assert dm.get("/monitoring/ranking/lost/", {
+            "level": "district", "key": key, "parameter": "defaulters",
+            "month": f"{month:%Y-%m}"}).status_code == allowed
+
+
+def test_a_department_head_sees_their_department_everywhere(client, agent):
+    revenue_case = new_complaint(agent, mobile="9800000501")
+    police = new_complaint(agent, mobile="9800000502",
+                           category_id=Category.objects.get(code="POL-FIR").pk,
+                           place_id=Unit.objects.get(code="UP-LUCKNOW-PS-KOTWALI").pk)
+    roll_up()
+    head = officer_client(client, "REV-L3")
+    state = Unit.objects.get(code="UP")
+    page = head.get("/monitoring/", follow=True)
+    assert page.status_code == 200 and page.context["page"].unit == state
+    assert page.context["page"].pending == 1  # the revenue complaint, not the police one
+    assert head.get(f"/monitoring/complaints/{revenue_case.reference}/").status_code == 200
+    assert head.get(f"/monitoring/complaints/{police.reference}/").status_code == 404
+    thana_post = Post.objects.get(pk=police.current_post_id)
+    assert head.get(f"/monitoring/post/{thana_post.pk}/").status_code == 404
+    lucknow = Unit.objects.get(code="UP-LUCKNOW")
+    assert head.get(f"/monitoring/report/{lucknow.pk}/").status_code == 403
+
+
+def test_an_officer_without_a_district_or_state_post_has_no_dashboard(client, agent):
+    assert officer_client(client, TEHSILDAR).get("/monitoring/").status_code == 403
+
+
+def test_defaulter_days_run_from_the_deadline_and_follow_the_officer_holding_the_post(
+        desk_client, agent):
+    start_of_a_month(day=2)
+    complaint = new_complaint(agent)
+    due = Complaint.objects.get(pk=complaint.pk).due_at
+    handover = timezone.localdate(due) + dt.timedelta(days=1)  # a transfer while past due
+    posting = Posting.objects.get(post__code=TEHSILDAR)
+    posting.end = handover
+    posting.save()
+    successor = Officer.objects.create(name_hi="नया तहसीलदार", name_en="New Tehsildar",
+                                       mobile="+919000099999")
+    Posting.objects.create(officer=successor, post=posting.post,
+                           start=handover + dt.timedelta(days=1))
+    clock.advance(due + dt.timedelta(days=3) - clock.now())
+    services.sweep()  # marks the missed deadline and moves the complaint up: past due ends
+    roll_up()
+    changeover = timezone.make_aware(dt.datetime.combine(handover + dt.timedelta(days=1),
+                                                         dt.time.min))
+    month = timezone.localdate(clock.now()).replace(day=1)
+    days = {r.officer.pk: (r.deadlines, r.days) for r in dashboard.defaulter_days(month)}
+    assert days[posting.officer_id] == (1, round((changeover - due) / dt.timedelta(days=1), 1))
+    assert days[successor.pk] == (1, round((due + dt.timedelta(days=3) - changeover)
+                                           / dt.timedelta(days=1), 1))
+    page = desk_client.get("/monitoring/defaulters/").content.decode()
+    assert "नया तहसीलदार" in page
+    sheet = load_workbook(io.BytesIO(desk_client.get("/monitoring/defaulters/", {
+        "table": "days", "format": "xlsx"}).content)).active
+    assert ["नया तहसीलदार", 1, days[successor.pk][1]] in [
+        [c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    clock.advance(dt.timedelta(days=2))  # the days stopped when the complaint moved up
+    assert {r.officer.pk: (r.deadlines, r.days)
+            for r in dashboard.defaulter_days(month)} == days
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    clock.advance(timezone.make_aware(dt.datetime.combine(next_month, dt.time(10)))
+                  - clock.now())
+    assert dashboard.defaulter_days(next_month) == []  # it moved on: nothing carries over
+
+
+def test_tehsils_and_thanas_are_ranked_within_a_district(desk_client, agent):
+    start_of_a_month(day=2)
+    sadar = Unit.objects.get(code=LUCKNOW_SADAR)
+    late = new_complaint(agent, mobile="9800000601")
+    other = Unit.objects.filter(parent=sadar.parent, kind="tehsil").exclude(pk=sadar.pk).first()
+    on_time = new_complaint(agent, mobile="9800000602", place_id=other.pk)
+    services.submit_atr(officer_actor(f"REV-L1-{other.code}"), on_time.reference,
+                        disposal="resolved", report="मौके पर जाकर कार्यवाही पूरी की गई।")
+    clock.advance(dt.timedelta(days=8, hours=12))
+    services.submit_atr(officer_actor(TEHSILDAR), late.reference, disposal="resolved",
+                        report="देर से सही, कार्यवाही पूरी की गई।")
+    new_complaint(agent, mobile="9800000603", place_id=Unit.objects.get(
+        code="UP-AGRA-T-SADAR").pk)  # another district's tehsil: not in Lucknow's list
+    roll_up()
+    month = timezone.localdate(clock.now()).replace(day=1)
+    lucknow = sadar.parent
+    rows = {r.key: r for r in dashboard.ranking("tehsil", month, lucknow.pk)}
+    assert set(rows) == {sadar.pk, other.pk}
+    assert (rows[other.pk].marks["timely"], rows[sadar.pk].marks["timely"]) == (30.0, 0.0)
+    assert rows[other.pk].rank < rows[sadar.pk].rank
+    page = desk_client.get("/monitoring/ranking/", {"level": "tehsil", "district": lucknow.pk,
+                                                    "month": f"{month:%Y-%m}"})
+    assert [r.key for r in page.context["rows"]] == [other.pk, sadar.pk]
+    lost = desk_client.get("/monitoring/ranking/lost/", {
+        "level": "tehsil", "key": sadar.pk, "parameter": "timely",
+        "month": f"{month:%Y-%m}"}).content.decode()
+    assert late.reference in lost and on_time.reference not in lost
+    assert dashboard.ranking("thana", month, lucknow.pk) == []
+    counted = {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()}
+    PlaceTally.objects.all().delete()  # as before the upgrade that added them
+    assert rebuild_place_tallies(batch=3) == Event.objects.count()
+    assert {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()} == counted
+
+
+def test_the_unit_page_draws_received_and_disposed_over_30_days(desk_client, agent):
+    first = new_complaint(agent, mobile="9800000701")
+    clock.advance(dt.timedelta(days=1))
+    new_complaint(agent, mobile="9800000702")
+    new_complaint(agent, mobile="9800000703")
+    services.submit_atr(officer_actor(TEHSILDAR), first.reference, disposal="resolved",
+                        report="मौके पर जाकर कार्यवाही पूरी की गई।")
+    roll_up()
+    district = Unit.objects.get(code="UP-LUCKNOW")
+    response = desk_client.get(f"/monitoring/unit/{district.pk}/")
+    flow = response.context["page"].flow
+    today = timezone.localdate(clock.now())
+    assert len(flow) == 30 and flow[0].day == today - dt.timedelta(days=29)
+    assert [(d.received, d.disposed) for d in flow[-2:]] == [(1, 0), (2, 1)]
+    assert sum(d.received for d in flow) == 3
+    html = response.content.decode()
+    chart = re.search(r'<svg class="chart line-chart".*?</svg>', html, re.S).group(0)
+    received, disposed = re.findall(r'<polyline points="([^"]+)"', chart)
+    ys = [float(point.split(",")[1]) for point in received.split()]
+    assert ys[-1] < ys[-2] < ys[0]  # two today, one yesterday, none a month ago
+    assert "प्राप्त" in chart and "निस्तारित" in chart
+    assert f"<th scope=\"row\">{today:%d-%m-%Y}</th><td>2</td><td>1</td>" in html

@@ -33,6 +33,8 @@ def test_drill_down_from_the_state_to_a_timeline(browser, live_server, reseeded,
                  Unit.objects.get(code=LUCKNOW_SADAR).name_hi):
         expect(page.locator('svg.chart rect:not([width="0"])').first).to_be_visible()
         page.locator("table.grid").get_by_role("link", name=name, exact=True).first.click()
+    expect(page.locator("svg.line-chart polyline").first).to_be_visible()
+    expect(page.locator("svg.line-chart")).to_contain_text("प्राप्त")
     screenshot(page, "40-monitoring-tehsil")
     assert serious_accessibility_problems(page) == []
     page.get_by_role("link", name="तहसीलदार, लखनऊ सदर").click()

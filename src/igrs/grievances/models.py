@@ -270,6 +270,12 @@ class Event(models.Model):
             models.Index(fields=["complaint", "at"], name="event_timeline"),
             # Today's work for the call-centre supervisor: a range on time, never a scan.
             models.Index(fields=["at"], name="event_by_time"),
+            # The steps behind a ranking's lost marks, by kind and month (the monitoring
+            # drill-down), without reading every other step of the month.
+            models.Index(fields=["action", "at"], name="event_lost_marks",
+                         condition=models.Q(action__in=[
+                             "submit_atr", "escalate", "verify_not_satisfied", "reopen",
+                             "approve_closure"])),
         ]
         ordering = ["at", "pk"]
 

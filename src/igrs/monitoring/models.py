@@ -52,6 +52,22 @@ class DailyTally(models.Model):
         indexes = [models.Index(fields=["day", "metric"], name="tally_by_day")]
 
 
+class PlaceTally(models.Model):
+    """How many of each step happened on a day (IST) to complaints placed in a tehsil (its
+    blocks included) or a thana: the tehsil and thana rankings read these."""
+
+    day = models.DateField(_("day"))
+    unit_id = models.BigIntegerField(_("tehsil or thana"))
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("daily tally by tehsil or thana")
+        verbose_name_plural = _("daily tallies by tehsil or thana")
+        constraints = [models.UniqueConstraint(fields=["unit_id", "day", "metric"],
+                                               name="one_place_tally_row")]
+
+
 # Upper bounds, in days, of the histogram buckets of how long a post held a complaint.
 STAY_BUCKETS = (1, 2, 3, 5, 7, 10, 15, 21, 30, 45, 60, 90, 180, 365, 100_000)
 

@@ -4,18 +4,27 @@ costs the same with a thousand complaints or ten million."""
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from igrs.core import clock
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
-from igrs.directory.models import Department, Post, Unit, UnitKind
+from igrs.directory.models import Department, Officer, Post, Posting, Unit, UnitKind
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 
-from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RankingFormula, Stay
+from .models import (
+    STAY_BUCKETS,
+    DailyTally,
+    Metric,
+    Pendency,
+    PlaceTally,
+    RankingFormula,
+    Stay,
+)
 
 DESK_STATUSES = (Status.REGISTERED, Status.RETURNED)
 CHILD_KINDS = {UnitKind.STATE: (UnitKind.DIVISION,), UnitKind.DIVISION: (UnitKind.DISTRICT,),
@@ -39,6 +48,13 @@ class Periods:
 
 
 @dataclass
+class FlowDay:
+    day: dt.date
+    received: int
+    disposed: int
+
+
+@dataclass
 class UnitPage:
     unit: Unit
     chain: list[Unit]
@@ -48,15 +64,21 @@ class UnitPage:
     periods: Periods
     children: list[Row]
     posts: list[Row]
+    flow: list[FlowDay]
 
 
-def unit_page(unit_id: int) -> UnitPage:
+FLOW_DAYS = 30
+
+
+def unit_page(unit_id: int, department_id: int | None = None) -> UnitPage:
+    """A place's numbers; only one department's, when given."""
     unit = directory.get_unit(unit_id)
     chain = list(reversed(directory.unit_chain(unit_id)))
-    pending, desk = _pendency()
+    pending, desk = _pendency(department_id)
     overdue = _overdue()
     inside = _units_below(unit)
-    posts_here = [p for p in _posts() if p.unit_id in inside]
+    posts_here = [p for p in _posts() if p.unit_id in inside
+                  and department_id in (None, p.department_id)]
     children = [u for u in Unit.objects.filter(parent=unit, kind__in=CHILD_KINDS.get(
         unit.kind, ())).order_by("kind", "name_en")]
     rows = []
@@ -73,7 +95,7 @@ def unit_page(unit_id: int) -> UnitPage:
         pending=sum(pending[p.pk] for p in posts_here),
         overdue=sum(overdue[p.pk] for p in posts_here),
         with_desk=sum(n for d, n in desk.items() if d in inside),
-        periods=_periods(inside), children=rows,
+        **_periods_and_flow(inside, department_id), children=rows,
         posts=sorted(own, key=lambda r: (-r.overdue, -r.pending, r.post.code)),
     )
 
@@ -85,14 +107,16 @@ def post_complaints(post_id: int, limit: int = 200) -> list[Complaint]:
                 .order_by("due_at", "id")[:limit])
 
 
-def _pendency() -> tuple[Counter, Counter]:
+def _pendency(department_id: int | None = None) -> tuple[Counter, Counter]:
     """Open complaints by post (the summary), and with the desk by district (live: the
-    desk's queue, read through the status index)."""
+    desk's queue, read through the status index), of one department when given."""
     posts = Counter(dict(Pendency.objects.filter(post_id__gt=0)
                          .values_list("post_id", "count")))
     desk = Counter()
-    for place_id, n in (Complaint.objects.filter(status__in=DESK_STATUSES)
-                        .values_list("place_id").annotate(n=Count("id"))):
+    queue = Complaint.objects.filter(status__in=DESK_STATUSES)
+    if department_id:
+        queue = queue.filter(category__department_id=department_id)
+    for place_id, n in queue.values_list("place_id").annotate(n=Count("id")):
         desk[directory.district_of(place_id)] += n
     return posts, desk
 
@@ -136,26 +160,31 @@ def state_unit_id() -> int:
     return Unit.objects.filter(kind=UnitKind.STATE).values_list("pk", flat=True).first()
 
 
-def _periods(units: set[int]) -> Periods:
-    """Received, disposed and closed today, in the last 7 days and this month, in the
-    districts among `units` (the tallies are kept by district)."""
+def _periods_and_flow(units: set[int], department_id: int | None = None) -> dict:
+    """Received, disposed and closed today, in the last 7 days and this month; and received
+    and disposed on each of the last 30 days: in the districts among `units` (the tallies
+    are kept by district), of one department when given."""
     today = timezone.localdate(clock.now())
+    first_day = today - dt.timedelta(days=FLOW_DAYS - 1)
     districts = {directory.district_of(pk) for pk in units} - {0}
-    rows = (DailyTally.objects.filter(day__gte=min(today.replace(day=1),
-                                                   today - dt.timedelta(days=6)),
-                                      district_id__in=districts,
-                                      metric__in=[Metric.RECEIVED, Metric.DISPOSED,
-                                                  Metric.CLOSED])
-            .values("day", "metric").annotate(n=Sum("count")))
-    periods = Periods()
-    for row in rows:
+    tallies = DailyTally.objects.filter(
+        day__gte=min(today.replace(day=1), first_day), district_id__in=districts,
+        metric__in=[Metric.RECEIVED, Metric.DISPOSED, Metric.CLOSED])
+    if department_id:
+        tallies = tallies.filter(department_id=department_id)
+    periods, by_day = Periods(), Counter()
+    for row in tallies.values("day", "metric").annotate(n=Sum("count")):
+        by_day[(row["day"], row["metric"])] += row["n"]
         if row["day"] == today:
             periods.today[row["metric"]] += row["n"]
         if row["day"] > today - dt.timedelta(days=7):
             periods.week[row["metric"]] += row["n"]
         if row["day"] >= today.replace(day=1):
             periods.month[row["metric"]] += row["n"]
-    return periods
+    days = [first_day + dt.timedelta(days=n) for n in range(FLOW_DAYS)]
+    return {"periods": periods, "flow": [
+        FlowDay(day, by_day[(day, Metric.RECEIVED)], by_day[(day, Metric.DISPOSED)])
+        for day in days]}
 
 
 @dataclass
@@ -165,18 +194,71 @@ class DefaulterRow:
     defaults: int
 
 
-def defaulters(since: dt.date) -> list[DefaulterRow]:
-    """Missed deadlines since a day, by the post that missed them and the officer who held it
-    on the day it fell due (a posting ends, the record stays with the person)."""
+def defaulters(since: dt.date, until: dt.date | None = None) -> list[DefaulterRow]:
+    """Missed deadlines since a day (and before another), by the post that missed them and the
+    officer who held it on the day it fell due (a posting ends, the record stays with the
+    person)."""
     counts: Counter = Counter()
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    for post_id, due_at in (Defaulter.objects.filter(marked_at__gte=start)  # an index range
-                            .values_list("post_id", "due_at")):
+    marks = Defaulter.objects.filter(marked_at__gte=_start_of(since))  # an index range
+    if until:
+        marks = marks.filter(marked_at__lt=_start_of(until))
+    for post_id, due_at in marks.values_list("post_id", "due_at"):
         holders = directory.holders_of(post_id, timezone.localdate(due_at))
         counts[(post_id, holders[0].name if holders else "")] += 1
     rows = [DefaulterRow(directory.get_post(post_id), officer, n)
             for (post_id, officer), n in counts.items()]
     return sorted(rows, key=lambda r: (-r.defaults, r.post.code))
+
+
+@dataclass
+class OfficerDays:
+    officer: Officer
+    deadlines: int
+    days: float
+
+
+def defaulter_days(month: dt.date, keep: Callable[[Post], bool] | None = None
+                   ) -> list[OfficerDays]:
+    """Days past due in a month, by officer: each missed deadline runs from when it fell due
+    until the next step that changed the complaint's status or holder (or now), counted
+    within the month and within each posting of an officer to the post that missed it
+    (additional charge too). The month's marks come through the marked_at index; a
+    complaint stuck at the top stays past due month after month, so the marks of those
+    come through the defaulted partial index."""
+    start, end = _start_of(month), min(_start_of(_next_month(month)), clock.now())
+    fields = ("complaint_id", "post_id", "due_at")
+    stuck = Complaint.objects.filter(defaulted=True).exclude(status=Status.CLOSED)
+    marks = {*Defaulter.objects.filter(marked_at__gte=start, marked_at__lt=end)
+             .values_list(*fields),
+             *Defaulter.objects.filter(complaint__in=stuck, marked_at__lt=start)
+             .values_list(*fields)}
+    marks = {m for m in marks if keep is None or keep(directory.get_post(m[1]))}
+    if not marks:
+        return []
+    steps: dict[int, list[tuple]] = {}
+    for row in (Event.objects.filter(complaint_id__in={m[0] for m in marks},
+                                     at__gt=min(m[2] for m in marks))
+                .exclude(from_status=F("to_status"), to_post_id=F("from_post_id"))
+                .order_by("at", "pk").values_list("complaint_id", "at")):
+        steps.setdefault(row[0], []).append(row[1])
+    postings: dict[int, list[tuple]] = {}
+    for post_id, officer_id, since, until in Posting.objects.filter(
+            post_id__in={m[1] for m in marks}).values_list("post_id", "officer_id", "start",
+                                                           "end"):
+        postings.setdefault(post_id, []).append(
+            (officer_id, _start_of(since), _start_of(until + dt.timedelta(days=1))
+             if until else end))
+    days, deadlines = Counter(), Counter()
+    for complaint_id, post_id, due_at in marks:
+        over = next((at for at in steps.get(complaint_id, ()) if at > due_at), end)
+        for officer_id, held_from, held_until in postings.get(post_id, ()):
+            overlap = min(over, end, held_until) - max(due_at, start, held_from)
+            if overlap > dt.timedelta(0):
+                days[officer_id] += overlap.total_seconds() / 86400
+                deadlines[officer_id] += 1
+    rows = [OfficerDays(directory.get_officer(pk), deadlines[pk], round(n, 1))
+            for pk, n in days.items()]
+    return sorted(rows, key=lambda r: (-r.days, r.officer.name_en))
 
 
 @dataclass
@@ -189,11 +271,17 @@ class QualityRow:
     photo_share: float | None
 
 
-def quality(since: dt.date) -> list[QualityRow]:
-    """Rates by district since a day, from the daily tallies."""
+def quality(since: dt.date, until: dt.date | None = None,
+            department_id: int | None = None) -> list[QualityRow]:
+    """Rates by district since a day (and before another), from the daily tallies; of one
+    department when given."""
     counts: dict[int, Counter] = {}
-    for district_id, metric, n in (DailyTally.objects.filter(day__gte=since)
-                                   .values_list("district_id", "metric")
+    tallies = DailyTally.objects.filter(day__gte=since)
+    if until:
+        tallies = tallies.filter(day__lt=until)
+    if department_id:
+        tallies = tallies.filter(department_id=department_id)
+    for district_id, metric, n in (tallies.values_list("district_id", "metric")
                                    .annotate(n=Sum("count"))):
         counts.setdefault(district_id, Counter())[metric] += n
     rows = []
@@ -223,10 +311,11 @@ class StuckRow:
     post: Post | None = None
 
 
-def where_stuck(min_stays: int = 3, slowest: int = 20) -> dict[str, list[StuckRow]]:
+def where_stuck(min_stays: int = 3, slowest: int = 20,
+                keep: Callable[[Post], bool] | None = None) -> dict[str, list[StuckRow]]:
     """How long posts hold complaints before they move on: median and 90th percentile by
-    department, by district, and the slowest posts. Read from the histogram (each figure is
-    the upper bound of its bucket)."""
+    department, by district, and the slowest posts (those `keep` keeps). Read from the
+    histogram (each figure is the upper bound of its bucket)."""
     by_post: dict[int, Counter] = {}
     for post_id, days, count in Stay.objects.values_list("post_id", "days", "count"):
         by_post.setdefault(post_id, Counter())[days] += count
@@ -235,6 +324,8 @@ def where_stuck(min_stays: int = 3, slowest: int = 20) -> dict[str, list[StuckRo
     posts = []
     for post_id, histogram in by_post.items():
         post = directory.get_post(post_id)
+        if keep and not keep(post):
+            continue
         departments.setdefault(post.department.name, Counter()).update(histogram)
         district = directory.district_of(post.unit_id)
         if district:
@@ -294,18 +385,24 @@ class RankRow:
     marks: dict[str, float | None]
 
 
+def districts() -> list[Unit]:
+    return list(Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("name_en"))
+
+
 def formula() -> RankingFormula:
     return RankingFormula.objects.order_by("-version").first()
 
 
-def ranking(level: str, month: dt.date) -> list[RankRow]:
-    """Districts or departments for a month by the current formula. A parameter with no data
-    in a unit (nothing disposed, say) is left out and the rest scaled to the same total."""
+RANKED_LEVELS = ("district", "department", "tehsil", "thana")
+
+
+def ranking(level: str, month: dt.date, district_id: int | None = None) -> list[RankRow]:
+    """Districts, departments, or the tehsils or thanas of a district, for a month by the
+    current formula. A parameter with no data in a unit (nothing disposed, say) is left out
+    and the rest scaled to the same total."""
     weights = formula().weights
-    field_name = "district_id" if level == "district" else "department_id"
     counts: dict[int, Counter] = {}
-    for key, metric, n in (DailyTally.objects.filter(day__gte=month, day__lt=_next_month(month))
-                           .values_list(field_name, "metric").annotate(n=Sum("count"))):
+    for key, metric, n in _month_tallies(level, month, district_id):
         if key:
             counts.setdefault(key, Counter())[metric] += n
     rows = []
@@ -316,14 +413,27 @@ def ranking(level: str, month: dt.date) -> list[RankRow]:
         available = sum(weights[k] for k in scored)
         full = sum(weights[k] for k in marks)
         total = sum(scored.values()) * full / available if available else 0
-        name = (directory.get_unit(key).name if level == "district"
-                else Department.objects.get(pk=key).name)
+        name = (Department.objects.get(pk=key).name if level == "department"
+                else directory.get_unit(key).name)
         rows.append(RankRow(0, key, name, round(total, 1), marks))
     rows.sort(key=lambda r: (-r.total, r.name))
     for position, row in enumerate(rows, start=1):  # equal marks, equal rank
         row.rank = rows[position - 2].rank if position > 1 and \
             rows[position - 2].total == row.total else position
     return rows
+
+
+def _month_tallies(level: str, month: dt.date, district_id: int | None):
+    """(unit, metric, count) for the month: districts and departments from the daily
+    tallies, tehsils and thanas (of one district) from the tallies kept by place."""
+    days = {"day__gte": month, "day__lt": _next_month(month)}
+    if level in ("tehsil", "thana"):
+        units = Unit.objects.filter(parent_id=district_id, kind=level).values("pk")
+        return (PlaceTally.objects.filter(unit_id__in=units, **days)
+                .values_list("unit_id", "metric").annotate(n=Sum("count")))
+    return (DailyTally.objects.filter(**days)
+            .values_list("district_id" if level == "district" else "department_id", "metric")
+            .annotate(n=Sum("count")))
 
 
 def _marks(counts: Counter, parameter: str, weight: float) -> float | None:
@@ -341,15 +451,79 @@ def _marks(counts: Counter, parameter: str, weight: float) -> float | None:
 def lost_marks(level: str, key: int, parameter: str, month: dt.date,
                limit: int = 200) -> list[Event]:
     """The steps behind a unit's lost marks on one parameter in a month."""
-    start = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(_next_month(month), dt.time.min))
-    events = Event.objects.filter(at__gte=start, at__lt=end, **LOST_MARKS[parameter])
-    if level == "district":
-        events = events.filter(complaint__place_id__in=_units_below(directory.get_unit(key)))
-    else:
+    events = Event.objects.filter(at__gte=_start_of(month), at__lt=_start_of(_next_month(month)),
+                                  **LOST_MARKS[parameter])
+    if level == "department":
         events = events.filter(complaint__category__department_id=key)
+    else:
+        events = events.filter(complaint__place_id__in=_units_below(directory.get_unit(key)))
     return list(events.select_related("complaint").order_by("at")[:limit])
 
 
 def _next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass
+class DepartmentMonth:
+    name: str
+    received: int = 0
+    disposed: int = 0
+    pending: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class DistrictMonth:
+    """A district's month for its report: what came and went in the month; what is pending
+    and past its time limit now."""
+
+    district: Unit
+    month: dt.date
+    departments: list[DepartmentMonth]
+    with_desk: int
+    defaulters: list[DefaulterRow]
+    quality: QualityRow | None
+    rank: RankRow | None
+    ranked: int
+
+    @property
+    def total(self) -> DepartmentMonth:
+        return DepartmentMonth("", *(sum(getattr(d, f) for d in self.departments) for f in
+                                     ("received", "disposed", "pending", "overdue")))
+
+
+def district_month(district_id: int, month: dt.date) -> DistrictMonth:
+    district = directory.get_unit(district_id)
+    until = _next_month(month)
+    inside = _units_below(district)
+    lines: dict[int, DepartmentMonth] = {}
+
+    def line(department_id: int) -> DepartmentMonth:
+        if department_id not in lines:
+            lines[department_id] = DepartmentMonth(Department.objects.get(pk=department_id).name)
+        return lines[department_id]
+
+    for department_id, metric, n in (DailyTally.objects.filter(
+            district_id=district_id, day__gte=month, day__lt=until,
+            metric__in=[Metric.RECEIVED, Metric.DISPOSED])
+            .values_list("department_id", "metric").annotate(n=Sum("count"))):
+        setattr(line(department_id), metric, getattr(line(department_id), metric) + n)
+    pending, desk = _pendency()
+    overdue = _overdue()
+    for post in _posts():
+        if post.unit_id in inside and (pending[post.pk] or overdue[post.pk]):
+            line(post.department_id).pending += pending[post.pk]
+            line(post.department_id).overdue += overdue[post.pk]
+    ranks = ranking("district", month)
+    return DistrictMonth(
+        district=district, month=month,
+        departments=sorted(lines.values(), key=lambda d: (-d.received, d.name)),
+        with_desk=desk[district_id],
+        defaulters=[r for r in defaulters(month, until) if r.post.unit_id in inside],
+        quality=next((r for r in quality(month, until) if r.district.pk == district_id), None),
+        rank=next((r for r in ranks if r.key == district_id), None), ranked=len(ranks))

@@ -6,11 +6,21 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
-from igrs.grievances.models import Action, Complaint, Status
+from igrs.directory.models import UnitKind
+from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.grievances.selectors import events_after
 
-from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RollupCursor, Stay
+from .models import (
+    STAY_BUCKETS,
+    DailyTally,
+    Metric,
+    Pendency,
+    PlaceTally,
+    RollupCursor,
+    Stay,
+)
 
 METRIC_FOR = {
     Action.REGISTER: Metric.RECEIVED, Action.SUBMIT_ATR: Metric.DISPOSED,
@@ -23,19 +33,17 @@ EVENT_FIELDS = ("pk", "at", "action", "from_status", "to_status", "from_post_id"
 
 
 def roll_up(batch: int = 5000) -> int:
-    """Count the timeline steps after the cursor into pendency and daily tallies, in one
-    transaction with the cursor's advance: each step is counted exactly once, whichever
-    worker runs this and however often."""
+    """Count the timeline steps after the cursor into pendency, daily tallies (by district
+    and by tehsil or thana) and stays, in one transaction with the cursor's advance: each
+    step is counted exactly once, whichever worker runs this and however often."""
     with transaction.atomic():
         cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
         events, last_id, gaps = events_after(cursor.last_event_id, cursor.gaps, EVENT_FIELDS,
                                              batch)
         if not events and gaps == cursor.gaps:
             return 0
-        where = {pk: (place, category) for pk, place, category in Complaint.objects.filter(
-            pk__in={e["complaint_id"] for e in events}).values_list("pk", "place_id",
-                                                                    "category_id")}
-        pending, tallies, stays = Counter(), Counter(), Counter()
+        where = _where(events)
+        pending, tallies, places, stays = Counter(), Counter(), Counter(), Counter()
         for event in events:
             place, category = where[event["complaint_id"]]
             district = directory.district_of(place)
@@ -47,12 +55,53 @@ def roll_up(batch: int = 5000) -> int:
                 day = timezone.localdate(event["at"])
                 department = directory.get_category(category).department_id
                 tallies[(day, district, department, metric)] += 1
+                if local := local_area(place):
+                    places[(day, local, metric)] += 1
         _apply(Pendency, pending, ("post_id", "district_id"))
         _apply(DailyTally, tallies, ("day", "district_id", "department_id", "metric"))
+        _apply(PlaceTally, places, ("day", "unit_id", "metric"))
         _apply(Stay, stays, ("post_id", "days"))
         cursor.last_event_id, cursor.gaps = last_id, gaps
         cursor.save(update_fields=["last_event_id", "gaps"])
     return len(events)
+
+
+def rebuild_place_tallies(batch: int = 5000) -> int:
+    """The tehsil and thana tallies from scratch, for the steps the roll-up has counted (up
+    to its cursor, less the ids it still awaits): once, after upgrading to a version that
+    keeps them. The cursor is held meanwhile, so the roll-up waits and nothing is counted
+    twice."""
+    with transaction.atomic():
+        cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
+        PlaceTally.objects.all().delete()
+        awaited = {pk for pk, _seen in cursor.gaps}
+        after, counted = 0, 0
+        while events := list(Event.objects.filter(pk__gt=after, pk__lte=cursor.last_event_id)
+                             .order_by("pk").values(*EVENT_FIELDS)[:batch]):
+            after = events[-1]["pk"]
+            events = [e for e in events if e["pk"] not in awaited]
+            where, places = _where(events), Counter()
+            for event in events:
+                if local := local_area(where[event["complaint_id"]][0]):
+                    for metric in _metrics(event):
+                        places[(timezone.localdate(event["at"]), local, metric)] += 1
+            _apply(PlaceTally, places, ("day", "unit_id", "metric"))
+            counted += len(events)
+    return counted
+
+
+def _where(events: list[dict]) -> dict[int, tuple[int, int]]:
+    """Place and category of the steps' complaints."""
+    return {pk: (place, category) for pk, place, category in Complaint.objects.filter(
+        pk__in={e["complaint_id"] for e in events}).values_list("pk", "place_id",
+                                                                "category_id")}
+
+
+@memoize
+def local_area(unit_id: int) -> int:
+    """The tehsil or thana a place lies in (0 for a district or above)."""
+    return next((u.pk for u in directory.unit_chain(unit_id)
+                 if u.kind in (UnitKind.TEHSIL, UnitKind.THANA)), 0)
 
 
 def _count_pendency(pending: Counter, event: dict) -> None:

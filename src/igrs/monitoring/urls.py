@@ -10,6 +10,7 @@ urlpatterns = [
     path("defaulters/", views.defaulter_list, name="defaulters"),
     path("quality/", views.quality, name="quality"),
     path("ranking/", views.ranking, name="ranking"),
+    path("report/<int:district_id>/", views.district_report, name="report"),
     path("ranking/lost/", views.lost_marks, name="lost_marks"),
     path("post/<int:post_id>/", views.post, name="post"),
     path("complaints/<str:ref>/", views.complaint, name="complaint"),

@@ -1,7 +1,7 @@
 """The monitoring dashboard: state → division → district → tehsil → post → complaint, each a
-click. For the monitoring desk and administrators."""
+click. For the monitoring desk and administrators; a DM sees their district, a department's
+head their department (see scopes)."""
 
-import csv
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -14,16 +14,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from igrs.core import clock
-from igrs.core.accounts import roles_of
 from igrs.core.faces import complaint_or_404, complaint_page, original_file, stored_attachment
 from igrs.directory import selectors as directory
 from igrs.directory.models import Department, Post, Unit, UnitKind
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Role
 
+from . import exports, reports
 from . import selectors as dashboard
+from .scopes import scope_of
 
-VIEWERS = {"desk", "admin"}
 CHART_WIDTH = 300  # pixels of the longest bar
 
 
@@ -34,7 +34,8 @@ def monitoring(view):
     def checked(request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not VIEWERS & roles_of(request.user):
+        request.scope = scope_of(request.user)
+        if request.scope is None:
             raise PermissionDenied(_("The dashboard is for the monitoring desk."))
         return view(request, *args, **kwargs)
     return checked
@@ -42,58 +43,114 @@ def monitoring(view):
 
 @monitoring
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("monitoring:unit", unit_id=dashboard.state_unit_id())
+    return redirect("monitoring:unit",
+                    unit_id=request.scope.district_id or dashboard.state_unit_id())
 
 
 @monitoring
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
-    if not Unit.objects.filter(pk=unit_id).exists():
+    if not Unit.objects.filter(pk=unit_id).exists() or not request.scope.covers_unit(unit_id):
         raise Http404(_("No such place."))
-    page = dashboard.unit_page(unit_id)
-    if request.GET.get("format") == "csv":
-        return _csv(f"pendency-{page.unit.code}.csv",
-                    [_("Place or post"), _("Pending"), _("Overdue")],
-                    [[r.unit.name if r.unit else r.post.title, r.pending, r.overdue]
-                     for r in [*page.children, *page.posts]])
+    page = dashboard.unit_page(unit_id, request.scope.department_id)
+    page.chain = [u for u in page.chain if request.scope.covers_unit(u.pk)]
+    if kind := exports.wanted(request):
+        return exports.table(kind, f"pendency-{page.unit.code}",
+                             [_("Place or post"), _("Pending"), _("Overdue")],
+                             [[r.unit.name if r.unit else r.post.title, r.pending, r.overdue]
+                              for r in [*page.children, *page.posts]])
     peak = max([r.pending for r in page.children] + [1])
     bars = [{"row": r, "y": 22 * i, "pending": round(CHART_WIDTH * r.pending / peak),
              "overdue": round(CHART_WIDTH * r.overdue / peak)}
             for i, r in enumerate(page.children)]
     return render(request, "monitoring/unit.html", {
-        "page": page, "bars": bars, "chart_height": 22 * len(bars) + 4})
+        "flow": _flow_chart(page.flow),
+        "page": page, "report": (page.unit.kind == UnitKind.DISTRICT
+                                 and request.scope.sees_district_reports),
+        "bars": bars, "chart_height": 22 * len(bars) + 4})
+
+
+# The line chart's plot area in SVG units: left, top, width, height.
+FLOW_PLOT = (60, 20, 490, 150)
+
+
+def _flow_chart(flow: list[dashboard.FlowDay]) -> dict:
+    """Points of the received and disposed lines, scaled to the busiest day."""
+    left, top, width, height = FLOW_PLOT
+    peak = max([d.received for d in flow] + [d.disposed for d in flow] + [1])
+    step = width / max(len(flow) - 1, 1)
+
+    def points(metric: str) -> str:
+        return " ".join(f"{left + i * step:.1f},"
+                        f"{top + height * (1 - getattr(d, metric) / peak):.1f}"
+                        for i, d in enumerate(flow))
+
+    return {"received": points("received"), "disposed": points("disposed"), "peak": peak,
+            "left": left, "right": left + width, "top": top, "bottom": top + height,
+            "first": flow[0].day, "last": flow[-1].day}
 
 
 @monitoring
 def defaulter_list(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate(clock.now()).replace(day=1)
-    rows = dashboard.defaulters(since)
-    if request.GET.get("format") == "csv":
-        return _csv("defaulters.csv", [_("Post"), _("Officer then"), _("Deadlines missed")],
-                    [[r.post.title, r.officer_name, r.defaults] for r in rows])
-    return render(request, "monitoring/defaulters.html", {"rows": rows, "since": since})
+    rows = [r for r in dashboard.defaulters(since) if request.scope.covers_post(r.post)]
+    days = dashboard.defaulter_days(since, keep=request.scope.covers_post)
+    if (kind := exports.wanted(request)) and request.GET.get("table") == "days":
+        return exports.table(kind, "defaulter-days",
+                             [_("Officer"), _("Deadlines missed"), _("Days past due")],
+                             [[r.officer.name, r.deadlines, r.days] for r in days])
+    if kind:
+        return exports.table(kind, "defaulters",
+                             [_("Post"), _("Officer then"), _("Deadlines missed")],
+                             [[r.post.title, r.officer_name, r.defaults] for r in rows])
+    return render(request, "monitoring/defaulters.html", {"rows": rows, "days": days,
+                                                          "since": since})
 
 
 @monitoring
 def quality(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate(clock.now()).replace(day=1)
+    scope = request.scope
     return render(request, "monitoring/quality.html", {
-        "rows": dashboard.quality(since), "since": since, "stuck": dashboard.where_stuck()})
+        "rows": [r for r in dashboard.quality(since, department_id=scope.department_id)
+                 if scope.covers_unit(r.district.pk)],
+        "since": since, "stuck": dashboard.where_stuck(keep=scope.covers_post)})
 
 
 @monitoring
 def ranking(request: HttpRequest) -> HttpResponse:
     level, month = _level(request), _month(request)
-    rows = dashboard.ranking(level, month)
+    district = _ranked_district(request) if level in ("tehsil", "thana") else None
+    rows = dashboard.ranking(level, month, district.pk if district else None)
     current = dashboard.formula()
-    if request.GET.get("format") == "csv":
+    if kind := exports.wanted(request):
         names = list(current.weights)
-        return _csv(f"ranking-{level}-{month:%Y-%m}.csv",
-                    [_("Rank"), _("Name"), _("Marks"), *names],
-                    [[r.rank, r.name, r.total, *[r.marks[n] for n in names]] for r in rows])
+        within = f"-{district.code}" if district else ""
+        return exports.table(kind, f"ranking-{level}{within}-{month:%Y-%m}",
+                             [_("Rank"), _("Name"), _("Marks"), *names],
+                             [[r.rank, r.name, r.total, *[r.marks[n] for n in names]]
+                              for r in rows])
     return render(request, "monitoring/ranking.html", {
         "rows": rows, "level": level, "month": month, "formula": current,
+        "district": district, "districts": ([] if request.scope.district_id
+                                            else dashboard.districts()),
+        "open_keys": {r.key for r in rows if request.scope.covers_ranked(level, r.key)},
+        "reports": level == "district" and request.scope.sees_district_reports,
         "parameters": list(current.weights.items()),
     })
+
+
+@monitoring
+def district_report(request: HttpRequest, district_id: int) -> HttpResponse:
+    """A district's month as PDF, in the page's language."""
+    if not Unit.objects.filter(pk=district_id, kind=UnitKind.DISTRICT).exists():
+        raise Http404(_("No such place."))
+    if not (request.scope.sees_district_reports and request.scope.covers_unit(district_id)):
+        raise PermissionDenied(_("This report is for the district's own officers."))
+    report = dashboard.district_month(district_id, _month(request))
+    response = HttpResponse(reports.district_month_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = (f'attachment; filename="report-{report.district.code}-'
+                                       f'{report.month:%Y-%m}.pdf"')
+    return response
 
 
 @monitoring
@@ -106,10 +163,12 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such place.")) from None
     if parameter not in dashboard.LOST_MARKS:
         raise Http404(_("No such parameter."))
-    exists = (Unit.objects.filter(pk=key, kind=UnitKind.DISTRICT) if level == "district"
-              else Department.objects.filter(pk=key))
+    exists = (Department.objects.filter(pk=key) if level == "department"
+              else Unit.objects.filter(pk=key, kind=level))
     if not exists.exists():
         raise Http404(_("No such place."))
+    if not request.scope.covers_ranked(level, key):
+        raise PermissionDenied(_("You may see the complaints of your own charge only."))
     return render(request, "monitoring/lost_marks.html", {
         "events": dashboard.lost_marks(level, key, parameter, month), "month": month,
         "parameter": parameter,
@@ -117,7 +176,16 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
 
 
 def _level(request: HttpRequest) -> str:
-    return "department" if request.GET.get("level") == "department" else "district"
+    asked = request.GET.get("level")
+    return asked if asked in dashboard.RANKED_LEVELS else "district"
+
+
+def _ranked_district(request: HttpRequest) -> Unit:
+    """The district whose tehsils or thanas are ranked: a DM's own; else the one asked for,
+    or the first by name."""
+    choices = dashboard.districts()
+    wanted = request.scope.district_id or request.GET.get("district", "")
+    return next((d for d in choices if str(d.pk) == str(wanted)), choices[0])
 
 
 def _month(request: HttpRequest):
@@ -132,44 +200,39 @@ def _month(request: HttpRequest):
         return this_month
 
 
-def _csv(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    """A table as CSV with a byte-order mark, so spreadsheet programs read Hindi right."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows([[_cell(value) for value in row] for row in rows])
-    return response
-
-
-def _cell(value):
-    """Text a spreadsheet would run as a formula (= + - @ first) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 @monitoring
 def post(request: HttpRequest, post_id: int) -> HttpResponse:
     try:
         found = directory.get_post(post_id)
     except Post.DoesNotExist:
         raise Http404(_("No such post.")) from None
+    if not request.scope.covers_post(found):
+        raise Http404(_("No such post."))
     return render(request, "monitoring/post.html", {
         "post": found, "complaints": dashboard.post_complaints(post_id),
-        "chain": list(reversed(directory.unit_chain(found.unit_id))),
+        "chain": [u for u in reversed(directory.unit_chain(found.unit_id))
+                  if request.scope.covers_unit(u.pk)],
     })
 
 
 @monitoring
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
-    view = complaint_or_404(ref, Actor(Role.DESK, user_id=request.user.pk))
     return render(request, "monitoring/complaint.html",
-                  complaint_page(view, "monitoring:attachment"))
+                  complaint_page(_complaint_in_scope(request, ref), "monitoring:attachment"))
 
 
 @monitoring
 def attachment(request: HttpRequest, ref: str, attachment_id: int):
+    _complaint_in_scope(request, ref)
     return original_file(stored_attachment(ref, attachment_id,
                                            Actor(Role.DESK, user_id=request.user.pk)))
+
+
+def _complaint_in_scope(request: HttpRequest, ref: str):
+    """The complaint as the desk sees it; the same 404 as for a number never issued when it
+    lies outside the viewer's district or department."""
+    view = complaint_or_404(ref, Actor(Role.DESK, user_id=request.user.pk))
+    if not request.scope.covers_complaint(view.complaint.place_id, view.complaint.category_id):
+        raise Http404(_("No complaint you can see has the reference number %(ref)s; please "
+                        "check the digits.") % {"ref": ref})
+    return view

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from igrs.monitoring.services import rebuild_place_tallies
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Count the tehsil and thana tallies afresh from the timeline the roll-up has counted "
+        "(once, after upgrading; safe to repeat)."
+    )
+
+    def handle(self, *args, **options):
+        self.stdout.write(_("steps counted: %(n)d") % {"n": rebuild_place_tallies()})

@@ -1,0 +1,113 @@
+"""A district's monthly report as PDF, in the page's language. Devanagari needs shaping
+(conjuncts, the ि matra drawn before its consonant): HarfBuzz does it through fpdf2. The
+fonts ship with the project (fonts/, SIL Open Font License), so no system font is needed."""
+
+from pathlib import Path
+
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from .selectors import DistrictMonth
+
+FONTS = Path(__file__).parent / "fonts"
+# Family name → file stem; the page's script first, the other as the fallback.
+FAMILIES = {"Deva": "NotoSansDevanagari", "Latin": "NotoSans"}
+
+
+def district_month_pdf(report: DistrictMonth) -> bytes:
+    pdf = _document()
+    pdf.set_title(_title(report))
+    pdf.add_page()
+    pdf.set_font(style="B", size=15)
+    pdf.multi_cell(0, 9, _title(report), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(style="", size=10)
+    _summary(pdf, report)
+    _departments(pdf, report)
+    _quality_and_rank(pdf, report)
+    _defaulters(pdf, report)
+    return bytes(pdf.output())
+
+
+def _document() -> FPDF:
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    for family, stem in FAMILIES.items():
+        pdf.add_font(family, "", FONTS / f"{stem}-Regular.ttf")
+        pdf.add_font(family, "B", FONTS / f"{stem}-Bold.ttf")
+    main, other = ("Latin", "Deva") if (get_language() or "hi").startswith("en") \
+        else ("Deva", "Latin")
+    pdf.set_font(main, size=10)
+    pdf.set_fallback_fonts([other])
+    pdf.set_text_shaping(True)
+    return pdf
+
+
+def _title(report: DistrictMonth) -> str:
+    return _("Monthly report: %(district)s, %(month)s") % {
+        "district": report.district.name,
+        "month": formats.date_format(report.month, "m-Y")}  # as the pages write it
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(4)
+    pdf.set_font(style="B", size=12)
+    pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(style="", size=10)
+
+
+def _table(pdf: FPDF, header: list[str], rows: list[list]) -> None:
+    with pdf.table(first_row_as_headings=True, line_height=6) as table:
+        for values in [header, *rows]:
+            row = table.row()
+            for value in values:
+                row.cell("—" if value is None else str(value))
+
+
+def _summary(pdf: FPDF, report: DistrictMonth) -> None:
+    total = report.total
+    _heading(pdf, _("The month at a glance"))
+    _table(pdf, [_("Received"), _("Disposed"), _("Pending with officers now"),
+                 _("Past the time limit now"), _("With the monitoring desk now")],
+           [[total.received, total.disposed, total.pending, total.overdue, report.with_desk]])
+
+
+def _departments(pdf: FPDF, report: DistrictMonth) -> None:
+    _heading(pdf, _("By department"))
+    _table(pdf, [_("Department"), _("Received"), _("Disposed"), _("Pending now"),
+                 _("Overdue now")],
+           [[d.name, d.received, d.disposed, d.pending, d.overdue] for d in report.departments]
+           or [[_("Nothing this month."), "", "", "", ""]])
+
+
+def _quality_and_rank(pdf: FPDF, report: DistrictMonth) -> None:
+    _heading(pdf, _("Quality of disposal (per cent)"))
+    q = report.quality
+    _table(pdf, [_("Satisfied on verification"), _("Re-opened"), _("Special closures"),
+                 _("Graded C"), _("Reports with a photo")],
+           [[q.satisfaction, q.reopen_rate, q.special_rate, q.c_grade_rate, q.photo_share]
+            if q else [None] * 5])
+    _heading(pdf, _("Ranking among districts"))
+    if report.rank is None:
+        pdf.cell(0, 7, _("Not ranked this month."), new_x="LMARGIN", new_y="NEXT")
+        return
+    pdf.cell(0, 7, _("Rank %(rank)s of %(count)s, %(marks)s marks out of 100.") % {
+        "rank": report.rank.rank, "count": report.ranked, "marks": report.rank.total},
+        new_x="LMARGIN", new_y="NEXT")
+    _table(pdf, [_("Parameter"), _("Marks")],
+           [[_parameter_name(name), marks] for name, marks in report.rank.marks.items()])
+
+
+def _defaulters(pdf: FPDF, report: DistrictMonth) -> None:
+    _heading(pdf, _("Defaulters"))
+    _table(pdf, [_("Post"), _("Officer then"), _("Deadlines missed")],
+           [[r.post.title, r.officer_name or "—", r.defaults] for r in report.defaulters]
+           or [[_("No deadline was missed this month."), "", ""]])
+
+
+def _parameter_name(name: str) -> str:
+    return {"timely": _("Disposed in time"), "defaulters": _("No deadlines missed"),
+            "satisfaction": _("Satisfied on verification"), "reopens": _("Not re-opened"),
+            "special_closures": _("Few special closures"),
+            "evidence": _("Photo evidence")}.get(name, name)
