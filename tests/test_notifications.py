@@ -2,8 +2,12 @@
 quiet hours, throttling, delivery reports, the operations page."""
 
 import datetime as dt
+import http.server
 import importlib
 import json
+import socket
+import threading
+import time
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,10 +20,17 @@ from igrs.core import cache, clock
 from igrs.core.accounts import grant_role
 from igrs.notifications import dlt, receipts
 from igrs.notifications import services as sms
-from igrs.notifications.gateways import GatewayError, GatewayUnsure
+from igrs.notifications.gateways import (
+    Accepted,
+    GatewayError,
+    GatewayUnsure,
+    HttpGateway,
+    get_gateway,
+)
 from igrs.notifications.models import OutboxMessage, OutboxStatus, SmsTemplate
 
 from .conftest import later, new_complaint
+from .sms_rig import free_port
 
 S = OutboxStatus
 
@@ -51,6 +62,15 @@ class DeduplicatingGateway(UnsureGateway):
     idempotent = True
 
 
+class PartsGateway(FailingGateway):
+    """Answers like an SMSC: an id per part."""
+
+    tracks_parts = True
+
+    def send(self, message):
+        return Accepted((f"smsc-{message.pk}-1", f"smsc-{message.pk}-2"))
+
+
 def use(settings, gateway: type) -> None:
     settings.IGRS_SMS_GATEWAY = f"tests.test_notifications.{gateway.__name__}"
 
@@ -75,7 +95,7 @@ def test_seeded_templates_are_dlt_shaped_in_both_languages(db):
         for lang in ("hi", "en")}
     for row in rows:
         assert "{reference}" not in row.body
-        assert dlt.variable_count(row.body) == len(dlt.parse_names(row.variables)), row
+        assert len(dlt.VARIABLE.findall(row.body)) == len(dlt.parse_names(row.variables)), row
     officer = SmsTemplate.objects.get(key="assigned_officer", language="en")
     assert "{#url#}" in officer.body and officer.variables.endswith("link")
     assert "{#var#}{#var#}" in officer.body  # the post's name gets two variables: 60 chars
@@ -88,6 +108,8 @@ def test_filling_checks_every_value_against_its_variable():
     assert text == "Complaint 2026000000016 is with तहसीलदार, लखनऊ सदर. http://x.in/o/1"
     long_post = dlt.fill(body, names, {"reference": "1", "post": "क" * 80, "link": "http://x"})
     assert "क" * 59 + "…" in long_post  # a name is shortened to its 60 characters
+    english = dlt.fill(body, names, {"reference": "1", "post": "x" * 80, "link": "http://x"})
+    assert "x" * 57 + "..." in english and dlt.encoding(english) == "gsm7"  # still GSM-7
     with pytest.raises(dlt.TemplateError, match="reference"):  # an identifier is not
         dlt.fill(body, names, {"reference": "1" * 31, "post": "", "link": "http://x"})
     with pytest.raises(dlt.TemplateError):  # a link must look like one
@@ -261,10 +283,93 @@ def test_an_unsure_send_is_not_repeated_unless_the_gateway_drops_repeats(agent, 
     assert sms.send_again(message.pk) and not sms.send_again(message.pk)
 
     use(settings, DeduplicatingGateway)
+    settings.IGRS_SMS_MAX_ATTEMPTS = 2
     OutboxMessage.objects.update(status=S.SENT)
     new_complaint(agent, mobile="9811111111")
     count = sms.deliver_pending()
-    assert OutboxMessage.objects.filter(status=S.QUEUED).count() == count  # safe to repeat
+    again = OutboxMessage.objects.filter(status=S.QUEUED)
+    assert again.count() == count  # safe to repeat, after a back-off
+    assert sms.deliver_pending() == 0
+    later(1)
+    assert sms.deliver_pending() == count
+    assert OutboxMessage.objects.filter(status=S.FAILED).count() == count  # and not for ever
+
+
+def test_only_an_unconfirmed_or_failed_message_can_be_sent_again(agent):
+    new_complaint(agent)
+    queued = OutboxMessage.objects.filter(status=S.QUEUED).first()
+    OutboxMessage.objects.filter(pk=queued.pk).update(status=S.SENDING)
+    assert not sms.send_again(queued.pk)  # it may be on its way right now
+    OutboxMessage.objects.filter(pk=queued.pk).update(status=S.PARKED)
+    assert not sms.send_again(queued.pk)  # it has no text the operator would take
+
+
+def test_a_worker_whose_lease_ran_out_cannot_record_over_the_next_one(agent, settings):
+    use(settings, UnsureGateway)
+    OutboxMessage.objects.update(status=S.SENT)
+    new_complaint(agent, mobile="9811111111")
+    message = OutboxMessage.objects.filter(status=S.QUEUED).first()
+    OutboxMessage.objects.exclude(pk=message.pk).update(status=S.SENT)
+    gateway = get_gateway()
+    [slow] = sms._claim(10, gateway)  # worker A takes it and stalls
+    later(1)
+    sms.deliver_pending()  # A's lease is over: unconfirmed (and UnsureGateway sends nothing)
+    assert sms.send_again(message.pk)
+    [fresh] = sms._claim(10, gateway)  # worker B takes it
+    sms._record(slow, Accepted(("from-a",)), gateway)  # A wakes up and reports
+    message.refresh_from_db()
+    assert (message.status, message.gateway_message_id) == (S.SENDING, "")
+    sms._record(fresh, Accepted(("from-b",)), gateway)
+    message.refresh_from_db()
+    assert (message.status, message.gateway_message_id) == (S.SENT, "from-b")
+
+
+def test_a_message_due_in_its_quiet_hours_waits_for_the_morning(db, settings, tmp_path):
+    settings.IGRS_SMS_FILE = str(tmp_path / "sms.log")
+    SmsTemplate.objects.filter(key="closed_citizen").update(quiet_from=dt.time(21),
+                                                            quiet_until=dt.time(8))
+    cache.clear()
+    ist = timezone.get_current_timezone()
+    clock.advance(timezone.make_aware(dt.datetime(2026, 11, 29, 12), ist) - clock.now())
+    context = {"reference": "2026000000016", "outcome": "निस्तारित", "reason": ""}
+    sms.save_outbox([sms.queue_sms("+919876543210", "closed_citizen", "hi", context)])
+    clock.advance(dt.timedelta(hours=11))  # 23:00: a backlog reaching it only now
+    assert sms.deliver_pending() == 0
+    waiting = OutboxMessage.objects.get(key="closed_citizen")
+    assert waiting.status == S.QUEUED and waiting.attempts == 0
+    assert timezone.localtime(waiting.next_attempt_at).hour == 8
+    clock.advance(dt.timedelta(hours=9, minutes=1))
+    assert sms.deliver_pending() == 1
+
+
+def test_a_receipt_that_overtakes_the_record_of_its_send_still_counts(agent, settings):
+    use(settings, PartsGateway)
+    OutboxMessage.objects.update(status=S.SENT)
+    new_complaint(agent, mobile="9811111111")
+    message = OutboxMessage.objects.filter(status=S.QUEUED).first()
+    OutboxMessage.objects.exclude(pk=message.pk).update(status=S.SENT)
+    # The SMSC's receipt reaches another worker's bind before this one records the send.
+    assert not sms.record_smpp_receipt(
+        receipts.Receipt(S.DELIVERED, "000", f"smsc-{message.pk}-1"))
+    sms.deliver_pending()
+    message.refresh_from_db()
+    assert message.status == S.SENT  # one part of two reported
+    assert sms.record_smpp_receipt(receipts.Receipt(S.UNDELIVERED, "034",
+                                                    f"smsc-{message.pk}-2"))
+    message.refresh_from_db()
+    assert (message.status, message.error_code) == (S.UNDELIVERED, "034")
+
+
+def test_a_mail_server_down_does_not_stop_the_sms(agent, settings, tmp_path):
+    settings.ADMINS = ["sms-admin@up.gov.in"]
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": free_port(),
+                                                "timeout": 2}}}
+    use(settings, RefusingGateway)
+    OutboxMessage.objects.update(status=S.SENT)
+    new_complaint(agent)
+    sent = sms.deliver_pending()
+    assert OutboxMessage.objects.filter(status=S.FAILED).count() == sent > 1
 
 
 def test_a_one_time_password_is_not_kept_once_sent(db, settings, tmp_path):
@@ -384,7 +489,7 @@ def test_the_operations_page_shows_the_queue_and_lets_an_admin_act(agent, admin_
     page = admin_client.get("/sms/ops/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "403" in text and "otp_citizen" in text and "फिर से भेजें" in text
+    assert "<td>403</td>" in text and "otp_citizen" in text and "फिर से भेजें" in text
     failed = OutboxMessage.objects.filter(status=S.FAILED).first()
     assert admin_client.post(f"/sms/ops/send-again/{failed.pk}/").status_code == 302
     failed.refresh_from_db()
@@ -396,3 +501,66 @@ def test_the_operations_page_is_for_administrators(agent, client):
     client.force_login(User.objects.create_user("someone"))
     assert client.get("/sms/ops/").status_code == 403
     assert client.post("/sms/ops/release/").status_code == 403
+
+
+# ---------------------------------------------------------------- the HTTP gateway's answers
+
+
+class Answers(http.server.BaseHTTPRequestHandler):
+    """A provider on loopback that answers each path its own way."""
+
+    def do_GET(self):  # noqa: N802 - the standard library's name
+        path = self.path.split("?")[0].strip("/")
+        if path == "drop":  # reads the request, then hangs up without a word
+            self.close_connection = True
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if path == "slow":
+            time.sleep(1.5)
+        status = int(path) if path.isdigit() else 202
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(b"0: Accepted for delivery, id 4711" if status == 202 else b"no")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def provider():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(("path", "kind", "permanent"), [
+    ("202", Accepted, None),
+    ("500", GatewayError, False), ("503", GatewayError, False),
+    ("429", GatewayError, False), ("408", GatewayError, False),
+    ("403", GatewayError, True), ("400", GatewayError, True),
+    ("502", GatewayUnsure, None), ("504", GatewayUnsure, None),  # a proxy: it may have gone
+    ("drop", GatewayUnsure, None), ("slow", GatewayUnsure, None),
+])
+def test_the_http_gateway_tells_not_sent_from_maybe_sent(provider, settings, path, kind,
+                                                         permanent):
+    settings.IGRS_SMS_HTTP_URL = f"{provider}/{path}"
+    settings.IGRS_SMS_HTTP_ID_PATTERN = r"id (\d+)"
+    settings.IGRS_SMS_TIMEOUT = 0.5
+    message = OutboxMessage(pk=1, mobile="+919876543210", body="शिकायत दर्ज", encoding="ucs2")
+    gateway = HttpGateway()
+    if kind is Accepted:
+        assert gateway.send(message) == Accepted(("4711",))
+        return
+    with pytest.raises(kind) as caught:
+        gateway.send(message)
+    if permanent is not None:
+        assert caught.value.permanent is permanent
+
+
+def test_the_http_gateway_down_is_not_sent(settings):
+    settings.IGRS_SMS_HTTP_URL = f"http://127.0.0.1:{free_port()}/cgi-bin/sendsms"
+    with pytest.raises(GatewayError) as caught:
+        HttpGateway().send(OutboxMessage(pk=1, mobile="+919876543210", body="x"))
+    assert not caught.value.permanent and "cannot reach" in str(caught.value)

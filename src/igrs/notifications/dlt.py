@@ -55,10 +55,6 @@ class Registered:
     pattern: re.Pattern
 
 
-def variable_count(body: str) -> int:
-    return len(VARIABLE.findall(body))
-
-
 def parse_names(variables: str) -> list[str]:
     return [name.strip() for name in variables.split(",") if name.strip()]
 
@@ -95,7 +91,9 @@ def _value(slot: Slot, raw: object) -> str:
     if len(value) <= slot.capacity:
         return value
     if slot.name in SHORTENED:
-        return value[: slot.capacity - len(ELLIPSIS)] + ELLIPSIS
+        # "…" is not in GSM-7: in English it would turn the whole SMS into costlier UCS-2.
+        ellipsis = "..." if encoding(value) == "gsm7" else ELLIPSIS
+        return value[: slot.capacity - len(ellipsis)] + ellipsis
     raise TemplateError(_("“%(name)s” is %(length)d characters; its variable takes %(max)d.")
                         % {"name": slot.name, "length": len(value), "max": slot.capacity})
 
@@ -110,8 +108,8 @@ def fill(body: str, variables: str, context: dict) -> str:
     text = registered.literals[0] + "".join(
         value + literal for value, literal in zip(values, registered.literals[1:], strict=True))
     if not registered.pattern.fullmatch(text):
-        raise TemplateError(_("The text does not match its registered template: %(text)s")
-                            % {"text": text})
+        # The text itself stays out of the error: it may carry a one-time password.
+        raise TemplateError(_("The text does not match its registered template."))
     return text
 
 

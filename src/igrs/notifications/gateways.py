@@ -13,14 +13,17 @@ import contextlib
 import json
 import logging
 import re
+import socket
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -46,6 +49,16 @@ class GatewayUnsure(Exception):
 @dataclass(frozen=True)
 class Accepted:
     ids: tuple[str, ...]  # one per part where the gateway says so, else one
+
+
+class Gateway(Protocol):
+    concurrency: int | None  # requests at once; None: IGRS_SMS_CONCURRENCY
+    idempotent: bool  # drops a repeat of the same outbox id, so an unsure send may repeat
+    tracks_parts: bool  # its receipts name each part's id (SMPP), not the outbox id
+
+    def send(self, message) -> Accepted: ...
+
+    def poll(self, on_receipt: Callable) -> None: ...
 
 
 class ConsoleGateway:
@@ -124,21 +137,30 @@ class HttpGateway:
                 answer = response.read(4096).decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             answer = error.read(4096).decode("utf-8", "replace").strip()
-            raise GatewayError(f"HTTP {error.code}: {answer}", code=str(error.code),
-                               permanent=400 <= error.code < 500) from error
-        except TimeoutError as error:
-            raise GatewayUnsure(f"no answer in {timeout} s") from error
-        except OSError as error:  # URLError included: refused, unreachable, bad name
+            raise _http_error(error.code, answer) from error
+        except OSError as error:  # URLError included
             reason = getattr(error, "reason", error)
-            if isinstance(reason, TimeoutError):
-                raise GatewayUnsure(f"no answer in {timeout} s") from error
-            raise GatewayError(f"cannot reach the gateway: {reason}") from error
+            if isinstance(reason, ConnectionRefusedError | socket.gaierror):
+                raise GatewayError(f"cannot reach the gateway: {reason}") from error
+            # A timeout, a reset or a closed connection may come after the request left.
+            raise GatewayUnsure(f"no answer from the gateway: {reason}") from error
         pattern = settings.IGRS_SMS_HTTP_ID_PATTERN
         found = re.search(pattern, answer) if pattern else None
         return Accepted((found.group(1) if found else "",))
 
     def poll(self, on_receipt: Callable) -> None:
         pass  # reports come to the callback URL
+
+
+def _http_error(status: int, answer: str) -> Exception:
+    """A proxy's 502/504 may hide a send that happened; 408/429 and other 5xx are the
+    gateway saying "not now"; any other 4xx will not change by trying again."""
+    text = f"HTTP {status}: {answer}"
+    if status in (502, 504):
+        return GatewayUnsure(text)
+    if status in (408, 429) or status >= 500:
+        return GatewayError(text, code=str(status))
+    return GatewayError(text, code=str(status), permanent=True)
 
 
 class SmppGateway:
@@ -164,6 +186,7 @@ class SmppGateway:
         self._client = None
         self._pending_receipts: list[receipts.Receipt] = []
         self._responses: dict[int, object] = {}
+        self._last_enquiry = time.monotonic()
 
     def _connect(self):
         if self._client is not None:
@@ -222,8 +245,11 @@ class SmppGateway:
         except Exception as error:
             self._forget(client)
             raise GatewayError(f"cannot write to the SMSC: {error}") from error
+        deadline = time.monotonic() + settings.IGRS_SMS_TIMEOUT
         try:
             while pdu.sequence not in self._responses:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("no submit_sm_resp in time")
                 client.read_once(auto_send_enquire_link=False)
         except Exception as error:
             self._forget(client)
@@ -256,10 +282,16 @@ class SmppGateway:
         return Accepted(tuple(ids))
 
     def poll(self, on_receipt: Callable) -> None:
-        """Read what the SMSC has sent since (receipts), answer enquire_links, hand over."""
+        """Read what the SMSC has sent since (receipts), answer its enquire_links and send
+        ours when the bind has been idle, so an SMSC that drops quiet binds keeps this one."""
+        from smpplib import smpp
+
         client = self._client
         if client is not None:
             try:
+                if time.monotonic() - self._last_enquiry > ENQUIRE_EVERY:
+                    client.send_pdu(smpp.make_pdu("enquire_link", client=client))
+                    self._last_enquiry = time.monotonic()
                 client.poll(auto_send_enquire_link=False)
             except Exception as error:  # noqa: BLE001 - reconnect on the next send
                 log.warning("SMPP connection lost while reading receipts: %s", error)
@@ -269,11 +301,12 @@ class SmppGateway:
 
 
 TRANSIENT_SMPP_STATUS = frozenset({0x08, 0x14, 0x58})
+ENQUIRE_EVERY = 30.0  # seconds of a quiet bind before asking the SMSC whether it is there
 _gateways: dict[tuple, object] = {}
 _gateways_lock = threading.Lock()
 
 
-def get_gateway():
+def get_gateway() -> Gateway:
     """One instance per process and setting: an SMPP bind outlives a round."""
     key = (settings.IGRS_SMS_GATEWAY, settings.IGRS_SMPP_HOST, settings.IGRS_SMPP_PORT)
     with _gateways_lock:

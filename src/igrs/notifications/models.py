@@ -71,6 +71,9 @@ class SmsTemplate(models.Model):
             raise ValidationError({"variables": str(error)}) from error
         if (self.quiet_from is None) != (self.quiet_until is None):
             raise ValidationError({"quiet_until": _("Give both ends of the quiet hours.")})
+        if self.quiet_from is not None and self.quiet_from == self.quiet_until:
+            raise ValidationError({"quiet_until": _("Quiet hours must end at another time "
+                                                    "than they start.")})
 
 
 class OutboxStatus(models.TextChoices):
@@ -128,8 +131,8 @@ class OutboxMessage(models.Model):
                 condition=models.Q(status="sending"),
             ),
             models.Index(
-                fields=["status", "key"], name="outbox_needs_hand",
-                condition=models.Q(status__in=["parked", "unconfirmed"]),
+                fields=["status", "created_at"], name="outbox_needs_hand",
+                condition=models.Q(status__in=["parked", "unconfirmed", "failed"]),
             ),
             models.Index(
                 fields=["status", "finished_at"], name="outbox_finished",
@@ -145,12 +148,15 @@ class OutboxMessage(models.Model):
 
 
 class SmsPart(models.Model):
-    """The SMSC's id for one part of a message sent over SMPP, to match delivery receipts."""
+    """The SMSC's id for one part of a message sent over SMPP, to match delivery receipts.
+    Without a message: a receipt that came before its send was recorded, waiting."""
 
-    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="+",
+                                null=True)
     gateway_id = models.CharField(_("gateway id"), max_length=100)
     status = models.CharField(_("status"), max_length=12, choices=OutboxStatus.choices,
                               default=OutboxStatus.SENT)
+    error_code = models.CharField(_("operator error code"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("SMS part")

@@ -52,7 +52,7 @@ def callback_url(message_id: int) -> str:
 
 
 def signature_ok(message_id: int, signature: str) -> bool:
-    return hmac.compare_digest(_mac(message_id), signature)
+    return hmac.compare_digest(_mac(message_id).encode(), signature.encode())
 
 
 def _fields(text: str) -> dict[str, str]:

@@ -33,7 +33,8 @@ def queue() -> Queue:
         due=queued.filter(next_attempt_at__lte=now).count(),
         waiting=queued.filter(next_attempt_at__gt=now).count(),
         sending=OutboxMessage.objects.filter(status=S.SENDING).count(),
-        oldest_due=queued.aggregate(at=Min("next_attempt_at"))["at"],
+        oldest_due=queued.filter(next_attempt_at__lte=now)
+        .aggregate(at=Min("next_attempt_at"))["at"],
         last_sent=OutboxMessage.objects.filter(sent_at__isnull=False)
         .aggregate(at=Max("sent_at"))["at"],
         last_delivered=OutboxMessage.objects.filter(status=S.DELIVERED, finished_at__isnull=False)
@@ -43,7 +44,8 @@ def queue() -> Queue:
 
 def outcomes_since(since: dt.datetime) -> dict[str, int]:
     """Messages that reached a final state since `since`, by state."""
-    rows = (OutboxMessage.objects.filter(finished_at__gte=since)
+    rows = (OutboxMessage.objects.filter(status__in=[S.DELIVERED, S.UNDELIVERED, S.FAILED],
+                                         finished_at__gte=since)
             .values("status").annotate(n=Count("pk")))
     return {row["status"]: row["n"] for row in rows}
 

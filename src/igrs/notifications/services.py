@@ -22,13 +22,14 @@ from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from igrs.core import clock, fastsql
 from igrs.core.cache import memoize
 
 from . import dlt
 from .defaults import DEFAULT_TEMPLATES, QUIET_BY_DEFAULT
-from .gateways import Accepted, GatewayError, GatewayUnsure, get_gateway
+from .gateways import Accepted, Gateway, GatewayError, GatewayUnsure, get_gateway
 from .models import AdminAlert, OutboxMessage, OutboxStatus, SmsPart, SmsTemplate
 from .receipts import Receipt
 
@@ -38,6 +39,7 @@ S = OutboxStatus
 MOVES: dict[str, frozenset[str]] = {  # to ← from
     S.SENDING: frozenset({S.QUEUED}),
     S.QUEUED: frozenset({S.SENDING, S.PARKED, S.UNCONFIRMED, S.FAILED}),
+    S.PARKED: frozenset({S.SENDING}),
     S.SENT: frozenset({S.SENDING, S.UNCONFIRMED}),
     S.DELIVERED: frozenset({S.SENDING, S.SENT, S.UNCONFIRMED}),
     S.UNDELIVERED: frozenset({S.SENDING, S.SENT, S.UNCONFIRMED, S.DELIVERED}),
@@ -45,6 +47,8 @@ MOVES: dict[str, frozenset[str]] = {  # to ← from
     S.UNCONFIRMED: frozenset({S.SENDING}),
 }
 FINAL = frozenset({S.DELIVERED, S.UNDELIVERED, S.FAILED})
+SENT_AGAIN_FROM = frozenset({S.UNCONFIRMED, S.FAILED})  # by a person's decision only
+REPORTED = frozenset({S.SENT, S.DELIVERED, S.UNDELIVERED})  # states a report can set
 SECRET_KEYS = frozenset({"otp_citizen"})  # message types whose codes are blanked once sent
 SECRET_DIGITS = re.compile(r"\b\d{4,8}\b")
 ALERT_EVERY = dt.timedelta(hours=1)
@@ -61,10 +65,13 @@ class Template:
     quiet: tuple[dt.time, dt.time] | None
 
 
-def _move(message_id: int, to: str, **fields) -> bool:
-    """The one place a status changes: only from a state MOVES allows."""
-    return bool(OutboxMessage.objects.filter(pk=message_id, status__in=MOVES[to])
-                .update(status=to, **fields))
+def _move(message_id: int, to: str, *, only_from: frozenset[str] | None = None,
+          claim: dict | None = None, **fields) -> bool:
+    """The one place a status changes: only from a state MOVES allows (narrowed by the
+    caller), and for a worker only while its claim holds."""
+    allowed = MOVES[to] & only_from if only_from else MOVES[to]
+    rows = OutboxMessage.objects.filter(pk=message_id, status__in=allowed, **(claim or {}))
+    return bool(rows.update(status=to, **fields))
 
 
 # ---------------------------------------------------------------- rendering and queueing
@@ -158,7 +165,10 @@ def _alert(kind: str, key: str, detail: str) -> None:
             pk=alert.pk, sent_at__lte=now - ALERT_EVERY).update(sent_at=now):
         return
     log.error("SMS %s: %s — %s", kind, key, detail)
-    mail_admins(f"IGRS SMS {kind}: {key}", detail)
+    try:
+        mail_admins(f"IGRS SMS {kind}: {key}", detail)
+    except Exception:  # noqa: BLE001 - a mail server down must not stop SMS or filings
+        log.exception("could not mail the administrators about SMS %s: %s", kind, key)
 
 
 def seed_templates() -> int:
@@ -191,7 +201,8 @@ def release_parked(key: str | None = None) -> int:
         message.next_attempt_at = clock.now()
         _render_into(message)
         if message.status == S.QUEUED and _move(
-                message.pk, S.QUEUED, body=message.body, encoding=message.encoding,
+                message.pk, S.QUEUED, only_from=frozenset({S.PARKED}),
+                body=message.body, encoding=message.encoding,
                 parts=message.parts, dlt_template_id=message.dlt_template_id,
                 header=message.header, entity_id=message.entity_id, last_error="",
                 next_attempt_at=message.next_attempt_at):
@@ -203,15 +214,18 @@ def release_parked(key: str | None = None) -> int:
 
 
 def send_again(message_id: int) -> bool:
-    """A person's decision to send an unconfirmed or failed message once more."""
-    return _move(message_id, S.QUEUED, next_attempt_at=clock.now(), last_error="")
+    """A person's decision to send an unconfirmed or failed message once more: one try, since
+    its attempts keep counting (they are also each worker's claim)."""
+    return _move(message_id, S.QUEUED, only_from=SENT_AGAIN_FROM, next_attempt_at=clock.now(),
+                 last_error="", error_code="", finished_at=None)
 
 
 # ---------------------------------------------------------------- delivery
 
 
 class Pacer:
-    """At most `rate` sends a second from this process (0: no limit)."""
+    """At most `rate` SMS parts a second from this process (0: no limit): operators count
+    the parts of a long message, not messages."""
 
     def __init__(self, rate: float, monotonic: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
@@ -219,13 +233,13 @@ class Pacer:
         self.next_slot = 0.0
         self.lock = threading.Lock()
 
-    def wait(self) -> None:
+    def wait(self, parts: int = 1) -> None:
         if not self.rate:
             return
         with self.lock:
             now = self.monotonic()
             slot = max(self.next_slot, now)
-            self.next_slot = slot + 1 / self.rate
+            self.next_slot = slot + parts / self.rate
         if slot > now:
             self.sleep(slot - now)
 
@@ -235,20 +249,32 @@ _pacers: dict[float, Pacer] = {}
 
 def _pacer() -> Pacer:
     rate = settings.IGRS_SMS_RATE
-    return _pacers.setdefault(rate, Pacer(rate))
+    if rate not in _pacers:
+        _pacers[rate] = Pacer(rate)
+    return _pacers[rate]
 
 
-def _lease(batch: int, gateway) -> dt.timedelta:
-    """Longer than the slowest possible round: every send timing out in turn."""
-    rounds = -(-batch // _concurrency(gateway))
-    return dt.timedelta(seconds=rounds * settings.IGRS_SMS_TIMEOUT + 30)
-
-
-def _concurrency(gateway) -> int:
+def _concurrency(gateway: Gateway) -> int:
     return gateway.concurrency or settings.IGRS_SMS_CONCURRENCY
 
 
-def _claim(batch: int, lease: dt.timedelta) -> list[OutboxMessage]:
+def _lease(rows: list[OutboxMessage], gateway: Gateway) -> dt.timedelta:
+    """Longer than the slowest possible round: every part timing out in turn, plus the
+    pacing, so a live worker's messages are never taken for a dead one's."""
+    parts = sum(row.parts for row in rows)
+    rounds = -(-parts // _concurrency(gateway))
+    paced = parts / settings.IGRS_SMS_RATE if settings.IGRS_SMS_RATE else 0
+    return dt.timedelta(seconds=rounds * settings.IGRS_SMS_TIMEOUT + paced + 30)
+
+
+def _quiet_until(row: OutboxMessage, now: dt.datetime) -> dt.datetime:
+    template = _template(row.key, row.language)
+    return after_quiet_hours(now, template.quiet if template else None)
+
+
+def _claim(batch: int, gateway: Gateway) -> list[OutboxMessage]:
+    """Take due messages for this worker. One that has come due inside its quiet hours (a
+    retry, a backlog, a message sent again) is put off to their end instead."""
     now = clock.now()
     with transaction.atomic():
         rows = list(
@@ -256,32 +282,38 @@ def _claim(batch: int, lease: dt.timedelta) -> list[OutboxMessage]:
             .filter(status=S.QUEUED, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "pk")[:batch]
         )
-        OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(
-            status=S.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + lease)
-    for row in rows:
+        taken = []
+        for row in rows:
+            wake = _quiet_until(row, now)
+            if wake > now:
+                OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=wake)
+            else:
+                taken.append(row)
+        OutboxMessage.objects.filter(pk__in=[row.pk for row in taken],
+                                     status__in=MOVES[S.SENDING]).update(
+            status=S.SENDING, attempts=F("attempts") + 1,
+            next_attempt_at=now + _lease(taken, gateway))
+    for row in taken:
         row.status, row.attempts = S.SENDING, row.attempts + 1
-    return rows
+    return taken
 
 
-def _expire_leases(gateway) -> int:
+def _expire_leases(gateway: Gateway) -> int:
     """Messages whose worker died mid-send: unconfirmed (or, for a gateway that drops
-    repeats, queued again)."""
+    repeats, tried again like any failed send)."""
     stale = OutboxMessage.objects.filter(status=S.SENDING, next_attempt_at__lt=clock.now())
-    ids = list(stale.values_list("pk", flat=True)[:1000])
-    for message_id in ids:
-        if gateway.idempotent:
-            _move(message_id, S.QUEUED, next_attempt_at=clock.now())
-        elif _move(message_id, S.UNCONFIRMED, last_error="worker stopped while sending"):
-            _alert("unconfirmed", "worker", f"message {message_id} may or may not have gone")
-    return len(ids)
+    rows = list(stale.only("pk", "key", "language", "mobile", "attempts")[:1000])
+    for row in rows:
+        _unsure(row, GatewayUnsure(gettext_noop("worker stopped while sending")), gateway)
+    return len(rows)
 
 
 def _retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
-def _send_one(gateway, message: OutboxMessage) -> Accepted | Exception:
-    _pacer().wait()
+def _send_one(gateway: Gateway, message: OutboxMessage) -> Accepted | Exception:
+    _pacer().wait(message.parts)
     try:
         return gateway.send(message)
     except (GatewayError, GatewayUnsure) as error:
@@ -300,41 +332,87 @@ def _sent_fields(message: OutboxMessage, accepted: Accepted) -> dict:
     return fields
 
 
-def _record(message: OutboxMessage, outcome: Accepted | Exception, gateway) -> None:
+def _mine(message: OutboxMessage) -> dict:
+    """The claim this worker holds: a worker whose lease ran out must not record over the
+    worker that took the message after it."""
+    return {"attempts": message.attempts}
+
+
+def _record(message: OutboxMessage, outcome: Accepted | Exception, gateway: Gateway) -> None:
     if isinstance(outcome, Accepted):
         fields = _sent_fields(message, outcome)
-        if not _move(message.pk, S.SENT, **fields):
+        if not _move(message.pk, S.SENT, claim=_mine(message), **fields):
             # A report overtook the worker: keep its state, add what only the send knows.
-            OutboxMessage.objects.filter(pk=message.pk).update(**fields)
-        SmsPart.objects.bulk_create(
-            [SmsPart(message_id=message.pk, gateway_id=gateway_id)
-             for gateway_id in outcome.ids if gateway_id and gateway.tracks_parts])
-        return
-    if isinstance(outcome, GatewayUnsure):
-        if gateway.idempotent:
-            _move(message.pk, S.QUEUED, next_attempt_at=clock.now(), last_error=str(outcome))
-        elif _move(message.pk, S.UNCONFIRMED, last_error=str(outcome)):
-            _alert("unconfirmed", message.key, str(outcome))
-        return
-    if outcome.permanent or message.attempts >= settings.IGRS_SMS_MAX_ATTEMPTS:
-        if _move(message.pk, S.FAILED, last_error=str(outcome), error_code=outcome.code,
-                 finished_at=clock.now()):
-            _alert("failed", message.key, f"{message.mobile}: {outcome}")
+            OutboxMessage.objects.filter(pk=message.pk, status__in=REPORTED,
+                                         **_mine(message)).update(**fields)
+        if gateway.tracks_parts:
+            _keep_parts(message.pk, [gateway_id for gateway_id in outcome.ids if gateway_id])
+    elif isinstance(outcome, GatewayUnsure):
+        _unsure(message, outcome, gateway)
+    elif outcome.permanent or message.attempts >= settings.IGRS_SMS_MAX_ATTEMPTS:
+        _give_up(message, str(outcome), outcome.code)
     else:
-        retry_at = clock.now() + _retry_delay(message.attempts)
-        quiet = _template(message.key, message.language)
-        _move(message.pk, S.QUEUED, last_error=str(outcome), error_code=outcome.code,
-              next_attempt_at=after_quiet_hours(retry_at, quiet.quiet if quiet else None))
-    log.warning("SMS %s to %s not sent: %s", message.pk, message.mobile, outcome)
+        _retry(message, str(outcome), outcome.code)
+
+
+def _unsure(message: OutboxMessage, outcome: GatewayUnsure, gateway: Gateway) -> None:
+    """It may have gone. Only a gateway that drops repeats gets it again by itself."""
+    if gateway.idempotent:
+        if message.attempts >= settings.IGRS_SMS_MAX_ATTEMPTS:
+            _give_up(message, str(outcome), "")
+        else:
+            _retry(message, str(outcome), "")
+    elif _move(message.pk, S.UNCONFIRMED, claim=_mine(message), last_error=str(outcome)):
+        _alert("unconfirmed", message.key, f"{message.mobile}: {outcome}")
+
+
+def _retry(message: OutboxMessage, error: str, code: str) -> None:
+    retry_at = clock.now() + _retry_delay(message.attempts)
+    _move(message.pk, S.QUEUED, only_from=frozenset({S.SENDING}), claim=_mine(message),
+          last_error=error, error_code=code, next_attempt_at=_quiet_until(message, retry_at))
+    log.warning("SMS %s to %s not sent, will retry: %s", message.pk, message.mobile, error)
+
+
+def _give_up(message: OutboxMessage, error: str, code: str) -> None:
+    if _move(message.pk, S.FAILED, claim=_mine(message), last_error=error, error_code=code,
+             finished_at=clock.now()):
+        _alert("failed", message.key, f"{message.mobile}: {error}")
+
+
+def _keep_parts(message_id: int, gateway_ids: list[str]) -> None:
+    """Record the SMSC's id of each part; receipts that came before (to this worker's bind
+    or another's) are waiting under those ids and now count."""
+    orphans = SmsPart.objects.filter(message__isnull=True, gateway_id__in=gateway_ids)
+    early = {part.gateway_id: part for part in orphans}
+    SmsPart.objects.bulk_create([SmsPart(message_id=message_id, gateway_id=gateway_id)
+                                 for gateway_id in gateway_ids if gateway_id not in early])
+    for part in early.values():
+        SmsPart.objects.filter(pk=part.pk).update(message_id=message_id)
+        _settle_parts(message_id, Receipt(part.status, part.error_code, part.gateway_id))
+
+
+def _park_unregistered(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """A message queued without DLT ids (before the registry, or before a real gateway was
+    configured) is parked rather than sent for the operator to drop."""
+    if not settings.IGRS_DLT_REQUIRED:
+        return messages
+    ready = []
+    for message in messages:
+        if message.dlt_template_id and message.header and message.entity_id:
+            ready.append(message)
+        elif _move(message.pk, S.PARKED, claim=_mine(message),
+                   last_error=gettext_noop("queued without DLT ids")):
+            _alert("parked", message.key, gettext_noop("queued without DLT ids"))
+    return ready
 
 
 def deliver_pending(batch: int | None = None) -> int:
     """Send what is due through the configured gateway, several at once, no faster than
     IGRS_SMS_RATE; then take the receipts that came in. Safe to run in several workers."""
     gateway = get_gateway()
-    batch = batch or settings.IGRS_SMS_BATCH
     _expire_leases(gateway)
-    messages = _claim(batch, _lease(batch, gateway))
+    claimed = _claim(batch or settings.IGRS_SMS_BATCH, gateway)
+    messages = _park_unregistered(claimed)
     workers = min(_concurrency(gateway), len(messages))
     if workers > 1:
         with ThreadPoolExecutor(workers, thread_name_prefix="sms") as pool:
@@ -344,7 +422,7 @@ def deliver_pending(batch: int | None = None) -> int:
     for message, outcome in zip(messages, outcomes, strict=True):
         _record(message, outcome, gateway)
     gateway.poll(record_smpp_receipt)
-    return len(messages)
+    return len(claimed)
 
 
 # ---------------------------------------------------------------- delivery reports
@@ -355,24 +433,31 @@ def record_receipt(message_id: int, receipt: Receipt) -> bool:
     unknown, a repeat, or older than what is known."""
     if receipt.state is None:
         return False
-    fields: dict = {"error_code": receipt.code if receipt.state == S.UNDELIVERED else ""}
+    fields: dict = {}
     if receipt.state in FINAL:
         fields["finished_at"] = clock.now()
-    if receipt.state == S.SENT:
-        fields = {}
+    if receipt.state == S.UNDELIVERED:
+        fields["error_code"] = receipt.code
     return _move(message_id, receipt.state, **fields)
 
 
 def record_smpp_receipt(receipt: Receipt) -> bool:
-    """A receipt for one part: the message is delivered when all its parts are, and not
-    delivered as soon as one is not."""
+    """A receipt for one part. One whose part is not recorded yet (the send is still being
+    recorded, maybe by another worker whose bind it did not come to) waits under its id."""
+    if receipt.state is None or not receipt.gateway_id:
+        return False
     part = SmsPart.objects.filter(gateway_id=receipt.gateway_id).order_by("-pk").first()
-    if part is None or receipt.state is None:
-        log.info("SMPP receipt for an unknown id %s", receipt.gateway_id)
+    if part is None:
+        SmsPart.objects.create(message=None, gateway_id=receipt.gateway_id,
+                               status=receipt.state, error_code=receipt.code)
         return False
-    SmsPart.objects.filter(pk=part.pk).update(status=receipt.state)
-    if receipt.state == S.DELIVERED and SmsPart.objects.filter(
-            message_id=part.message_id).exclude(status=S.DELIVERED).exists():
-        return False
-    return record_receipt(part.message_id, receipt)
+    SmsPart.objects.filter(pk=part.pk).update(status=receipt.state, error_code=receipt.code)
+    return part.message_id is not None and _settle_parts(part.message_id, receipt)
 
+
+def _settle_parts(message_id: int, receipt: Receipt) -> bool:
+    """The message is delivered when all its parts are, not delivered as soon as one is not."""
+    if receipt.state == S.DELIVERED and SmsPart.objects.filter(
+            message_id=message_id).exclude(status=S.DELIVERED).exists():
+        return False
+    return record_receipt(message_id, receipt)

@@ -38,6 +38,23 @@ def to_named(apps, schema_editor):
         row.save(update_fields=["body"])
 
 
+GSM = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€\f"
+)
+
+
+def encode_waiting(apps, schema_editor):
+    """Messages still waiting were counted before encodings were stored: Hindi is UCS-2."""
+    for row in apps.get_model("notifications", "OutboxMessage").objects.filter(
+            status="queued").only("pk", "body"):
+        if not set(row.body) <= GSM:
+            units = len(row.body.encode("utf-16-be")) // 2
+            row.encoding, row.parts = "ucs2", 1 if units <= 70 else -(-units // 67)
+            row.save(update_fields=["encoding", "parts"])
+
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -63,6 +80,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('gateway_id', models.CharField(max_length=100, verbose_name='gateway id')),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('parked', 'Parked: template problem'), ('sending', 'Sending'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('undelivered', 'Not delivered'), ('failed', 'Failed'), ('unconfirmed', 'Sent or not: unknown')], default='sent', max_length=12, verbose_name='status')),
+                ('error_code', models.CharField(blank=True, max_length=30, verbose_name='operator error code')),
             ],
             options={
                 'verbose_name': 'SMS part',
@@ -145,7 +163,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='outboxmessage',
-            index=models.Index(condition=models.Q(('status__in', ['parked', 'unconfirmed'])), fields=['status', 'key'], name='outbox_needs_hand'),
+            index=models.Index(condition=models.Q(('status__in', ['parked', 'unconfirmed', 'failed'])), fields=['status', 'created_at'], name='outbox_needs_hand'),
         ),
         migrations.AddIndex(
             model_name='outboxmessage',
@@ -158,11 +176,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='smspart',
             name='message',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='notifications.outboxmessage'),
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='notifications.outboxmessage'),
         ),
         migrations.AddIndex(
             model_name='smspart',
             index=models.Index(fields=['gateway_id'], name='sms_part_gateway_id'),
         ),
         migrations.RunPython(to_dlt, to_named),
+        migrations.RunPython(encode_waiting, migrations.RunPython.noop),
     ]
