@@ -28,9 +28,10 @@ EVENT = (
     "1, '', %s)"
 )
 OUTBOX = (
-    "INSERT INTO notifications_outboxmessage (mobile, key, language, body, dlt_template_id, "
-    "parts, reference, status, attempts, next_attempt_at, created_at, gateway_message_id, "
-    "last_error) VALUES (%s, %s, 'hi', %s, '', 2, %s, 'queued', 0, %s, %s, '', '')"
+    "INSERT INTO notifications_outboxmessage (mobile, key, language, body, context, "
+    "dlt_template_id, header, entity_id, encoding, parts, reference, status, attempts, "
+    "next_attempt_at, created_at, gateway_message_id, error_code, last_error) VALUES (%s, %s, "
+    "'hi', %s, %s, '', 'UPIGRS', '', 'ucs2', 2, %s, 'queued', 0, %s, %s, '', '', '')"
 )
 DESCRIPTION = "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।"
 SMS_BODY = "आपकी शिकायत संख्या {ref} दर्ज हो गई है। निस्तारण की अंतिम तिथि 01-01-2027 है।"
@@ -75,7 +76,8 @@ def insert_complaints(url: str, n: int, *, tag: str, ids: dict[str, int], events
                 for action, role, from_status in [("register", "agent", ""),
                                                   ("assign", "system", "registered")][:events]])
             cur.executemany(outbox_sql, [
-                (mobile, "registered", SMS_BODY.format(ref=ref), ref, when(now), when(now))
+                (mobile, "registered", SMS_BODY.format(ref=ref), json.dumps({"reference": ref}),
+                 ref, when(now), when(now))
                 for _ in range(outbox)])
             conn.commit()
     finally:
