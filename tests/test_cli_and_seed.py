@@ -62,3 +62,14 @@ def test_token_command_refuses_a_role_the_user_lacks(db):
     User.objects.create_user("plain")
     with pytest.raises(CommandError):
         run("token", "plain", "desk")
+
+
+def test_every_igrs_command_explains_itself():
+    """`igrs <command> --help` for each of our commands (argparse takes no lazy text)."""
+    from django.core.management import get_commands, load_command_class
+
+    ours = {name: app for name, app in get_commands().items() if app.startswith("igrs.")}
+    assert {"sweep", "worker", "demo", "seed"} <= set(ours)
+    for name, app in ours.items():
+        text = load_command_class(app, name).create_parser("igrs", name).format_help()
+        assert f"igrs {name}" in text, name

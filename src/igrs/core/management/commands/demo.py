@@ -4,14 +4,14 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from igrs.core.commands import TranslatedCommand
 from igrs.core.management.commands.serve import gunicorn_argv
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Migrate, seed the demo state and run the web server and the worker on 127.0.0.1."
     )

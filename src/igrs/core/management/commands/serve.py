@@ -1,8 +1,9 @@
 import os
 import sys
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext_lazy
+
+from igrs.core.commands import TranslatedCommand
 
 
 def gunicorn_argv(bind: str) -> list[str]:
@@ -15,7 +16,7 @@ def gunicorn_argv(bind: str) -> list[str]:
     ]
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Run the web server (gunicorn). IGRS_WEB_WORKERS and IGRS_WEB_THREADS size it."
     )

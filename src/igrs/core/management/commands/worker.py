@@ -4,13 +4,13 @@ import signal
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.callcentre.services import sample_audits
 from igrs.core import clock
+from igrs.core.commands import TranslatedCommand
 from igrs.grievances.services import sweep
 from igrs.monitoring.services import roll_up
 from igrs.notifications.services import deliver_pending
@@ -24,7 +24,7 @@ AUDIT_CATCH_UP = dt.timedelta(days=2)
 AUDIT_OVERLAP = dt.timedelta(minutes=10)
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Background worker: sends queued SMS and runs the escalation sweep on a timer."
     )

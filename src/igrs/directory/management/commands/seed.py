@@ -1,13 +1,13 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from igrs.core.commands import TranslatedCommand
 from igrs.core.demo import seed_demo_accounts
 from igrs.directory.seed import seed_directory
 from igrs.notifications.services import seed_templates
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Seed master data (Uttar Pradesh, departments, posts, officers) and SMS templates."
     )

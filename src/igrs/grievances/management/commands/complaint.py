@@ -6,12 +6,13 @@ officer id or the code of a post whose holder acts)."""
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core import clock
+from igrs.core.commands import TranslatedCommand
 from igrs.core.text import normalise_mobile
 from igrs.directory import selectors as directory
 from igrs.directory.models import Category, Post, Unit
@@ -21,7 +22,7 @@ from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Role, Source, Status
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("Register, forward, dispose of, verify and show complaints.")
 
     def add_arguments(self, parser):

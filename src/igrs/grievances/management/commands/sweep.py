@@ -1,11 +1,11 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from igrs.core.commands import TranslatedCommand
 from igrs.grievances.services import sweep
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Escalate complaints past their time limit and send due reminders (idempotent)."
     )

@@ -1,11 +1,11 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from igrs.core.commands import TranslatedCommand
 from igrs.monitoring.services import rebuild_place_tallies
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Count the tehsil and thana tallies afresh from the timeline the roll-up has counted "
         "(once, after upgrading; safe to repeat)."

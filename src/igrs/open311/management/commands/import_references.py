@@ -3,15 +3,16 @@ import io
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from igrs.core.commands import TranslatedCommand
 from igrs.grievances.models import Source
 from igrs.open311.imports import import_rows, read_rows
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("Import complaints forwarded by another portal (CSV or JSON), with a "
                         "per-row report; --dry-run changes nothing.")
 

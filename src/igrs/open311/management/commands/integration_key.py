@@ -1,12 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from igrs.core.commands import TranslatedCommand
 from igrs.open311.models import Scope
 from igrs.open311.services import create_key
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("Issue an API key for an integrating system (Open311 api_key).")
 
     def add_arguments(self, parser):
