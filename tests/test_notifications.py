@@ -1,6 +1,7 @@
 """Outbox: DLT templates, rendering per language, SMS parts, delivery after commit, retries,
 quiet hours, throttling, delivery reports, the operations page."""
 
+import contextlib
 import datetime as dt
 import http.server
 import importlib
@@ -519,9 +520,10 @@ class Answers(http.server.BaseHTTPRequestHandler):
         if path == "slow":
             time.sleep(1.5)
         status = int(path) if path.isdigit() else 202
-        self.send_response(status)
-        self.end_headers()
-        self.wfile.write(b"0: Accepted for delivery, id 4711" if status == 202 else b"no")
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # "slow": gone
+            self.send_response(status)
+            self.end_headers()
+            self.wfile.write(b"0: Accepted for delivery, id 4711" if status == 202 else b"no")
 
     def log_message(self, *args):
         pass
