@@ -184,8 +184,11 @@ class Receiver(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Receiver.received.append((json.loads(body), self.headers["X-IGRS-Signature"],
-                                  body.decode()))
-        self.send_response(Receiver.answers.pop(0) if Receiver.answers else 200)
+                                  body.decode(), int(self.headers["X-IGRS-Timestamp"])))
+        answer = Receiver.answers.pop(0) if Receiver.answers else 200
+        self.send_response(answer)
+        if answer == 307:  # "post it there instead": to an address nobody vetted
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
         self.end_headers()
 
     def log_message(self, *args):
@@ -193,7 +196,8 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    settings.IGRS_WEBHOOK_PRIVATE_NETWORKS = True  # the test receiver is on loopback
     server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
     Receiver.answers, Receiver.received = [], []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -215,14 +219,50 @@ def test_status_changes_reach_the_filer_signed_and_retried(client, agent, receiv
     clock.advance(dt.timedelta(minutes=3))
     assert webhooks.deliver_due() == 1
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
-    bodies = [body for body, _sig, _raw in Receiver.received]
+    bodies = [body for body, _sig, _raw, _ts in Receiver.received]
     assert {b["service_request_id"] for b in bodies} == {ref}
-    for _body, sig, raw in Receiver.received:
-        assert sig == webhooks.signature(key.webhook_secret, raw.encode())
+    for _body, sig, raw, timestamp in Receiver.received:
+        assert abs(timestamp - clock.now().timestamp()) < 300
+        assert sig == webhooks.signature(key.webhook_secret, timestamp, raw.encode())
+        assert sig != webhooks.signature(key.webhook_secret, timestamp - 1, raw.encode())
+
+
+def test_a_webhook_is_not_redirected(client, agent, receiver):
+    Receiver.answers = [307, 307]
+    secret = create_key("Redirector", Scope.READ_OWN, webhook_url=receiver)[1]
+    client.post(f"{BASE}/requests.json", {"api_key": secret, **filing()})
+    webhooks.queue_deliveries()
+    assert webhooks.deliver_due() == 2
+    assert len(Receiver.received) == 2  # each asked once; the redirect is not followed
+    pending = WebhookDelivery.objects.all()
+    assert {d.status for d in pending} == {"pending"}
+    assert all("307" in d.last_error for d in pending)
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:5432/", "http://localhost/hook", "http://10.0.0.5/hook",
+    "http://169.254.169.254/latest/meta-data/", "http://[::1]/hook", "file:///etc/passwd",
+    "ftp://example.org/hook",
+])
+def test_webhooks_go_only_to_public_http_addresses(settings, url):
+    settings.IGRS_WEBHOOK_PRIVATE_NETWORKS = False
+    assert webhooks.refused_address(url)
+
+
+def test_a_refused_address_is_never_called(client, agent, settings):
+    settings.IGRS_WEBHOOK_PRIVATE_NETWORKS = False
+    settings.IGRS_WEBHOOK_MAX_ATTEMPTS = 1
+    plain = create_key("Inside", Scope.READ_OWN, webhook_url="http://127.0.0.1:5432/")[1]
+    client.post(f"{BASE}/requests.json", {"api_key": plain, **filing()})
+    webhooks.queue_deliveries()
+    webhooks.deliver_due()
+    failed = WebhookDelivery.objects.filter(status="failed")
+    assert failed.exists() and all("non-public" in d.last_error for d in failed)
 
 
 def test_a_dead_endpoint_is_given_up_after_the_limit(client, agent, settings):
     settings.IGRS_WEBHOOK_MAX_ATTEMPTS = 2
+    settings.IGRS_WEBHOOK_PRIVATE_NETWORKS = True
     plain = create_key("Gone", Scope.READ_OWN, webhook_url="http://127.0.0.1:9/none")[1]
     client.post(f"{BASE}/requests.json", {"api_key": plain, **filing()})
     webhooks.queue_deliveries()

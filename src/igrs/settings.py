@@ -190,6 +190,9 @@ IGRS_SUMMARY_GAP_SECONDS = env_int("IGRS_SUMMARY_GAP_SECONDS", 600)
 
 # --- Integrations ---
 IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)
+# Webhooks may go to private, loopback and link-local addresses only where the deployment's
+# integrations live on its own network (a state data centre); off, only public addresses.
+IGRS_WEBHOOK_PRIVATE_NETWORKS = env_bool("IGRS_WEBHOOK_PRIVATE_NETWORKS", False)
 
 # --- Notifications ---
 IGRS_SMS_GATEWAY = os.environ.get("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")

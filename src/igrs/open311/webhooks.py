@@ -5,9 +5,12 @@ them, signed, retrying with back-off."""
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -68,8 +71,41 @@ def _body(event: Event) -> dict:
     }
 
 
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC of "<timestamp>.<body>": a receiver that also refuses old timestamps cannot be
+    fooled by a recorded delivery sent again."""
+    signed = str(timestamp).encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect would carry the signed body to an address nobody checked."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def refused_address(url: str) -> str:
+    """Why IGRS will not POST to this URL, or "". Only http(s); and unless the deployment
+    allows its own networks (IGRS_WEBHOOK_PRIVATE_NETWORKS), only public addresses — a key
+    holder must not make the worker call the database, a metadata service or an intranet."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "only http and https URLs"
+    if settings.IGRS_WEBHOOK_PRIVATE_NETWORKS:
+        return ""
+    try:
+        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError as error:
+        return f"cannot resolve {parts.hostname}: {error}"
+    for *_rest, address in found:
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global:
+            return f"{parts.hostname} is a non-public address ({ip})"
+    return ""
 
 
 def deliver_due(batch: int = 50) -> int:
@@ -96,14 +132,18 @@ def _send(delivery: WebhookDelivery) -> None:
         delivery.save(update_fields=["status", "last_error"])
         return
     body = json.dumps(delivery.body, ensure_ascii=False).encode()
+    timestamp = int(clock.now().timestamp())
     request = urllib.request.Request(
         delivery.key.webhook_url, data=body, method="POST",
         headers={"Content-Type": "application/json; charset=utf-8",
-                 "X-IGRS-Delivery": str(delivery.pk),
-                 "X-IGRS-Signature": signature(delivery.key.webhook_secret, body)})
+                 "X-IGRS-Delivery": str(delivery.pk), "X-IGRS-Timestamp": str(timestamp),
+                 "X-IGRS-Signature": signature(delivery.key.webhook_secret, timestamp, body)})
     delivery.attempts += 1
+    refused = refused_address(delivery.key.webhook_url)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        if refused:
+            raise ValueError(refused)
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             ok = 200 <= response.status < 300
             error = "" if ok else f"HTTP {response.status}"
     except (urllib.error.URLError, OSError, ValueError) as problem:
