@@ -19,13 +19,13 @@ from pypdf import PdfReader
 
 from igrs.core import clock
 from igrs.core.accounts import grant_role
+from igrs.core.text import csv_cell
 from igrs.directory.models import Category, Officer, Post, Posting, Unit
 from igrs.directory.selectors import district_of, unit_chain
 from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
-from igrs.monitoring.exports import csv_cell
 from igrs.monitoring.models import DailyTally, Metric, Pendency, PlaceTally, RollupCursor
 from igrs.monitoring.services import rebuild_place_tallies, roll_up
 

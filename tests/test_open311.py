@@ -299,6 +299,12 @@ def test_a_dry_run_reports_every_row_and_keeps_nothing(tmp_path, db):
     assert not Complaint.objects.exists()
 
 
+def test_the_import_report_never_hands_a_spreadsheet_a_formula(tmp_path, db):
+    hostile = IMPORT_CSV.replace("CPG/2026/0002", "=HYPERLINK(A1)")
+    report, _failed = run_import(tmp_path, hostile, "cpgrams.csv", "--dry-run")
+    assert report[1]["external_ref"] == "'=HYPERLINK(A1)"
+
+
 def test_importing_the_same_file_twice_creates_each_complaint_once(tmp_path, db):
     first, _failed = run_import(tmp_path, IMPORT_CSV, "cpgrams.csv")
     assert [r["outcome"] for r in first] == ["created", "error", "error"]

@@ -35,3 +35,14 @@ def normalise_mobile(raw: str) -> str | None:
 
 def mask_mobile(mobile: str) -> str:
     return mobile[:-10] + "XXXXXX" + mobile[-4:] if len(mobile) >= 10 else "XXXX"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def csv_cell(value):
+    """In CSV a spreadsheet reads a leading = + - @ as a formula: an apostrophe keeps it text.
+    For every CSV that carries text someone else typed."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+from igrs.core.text import FORMULA_STARTS, csv_cell
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -35,13 +36,6 @@ def _csv(header: list[str], rows: list[list]) -> str:
     writer.writerow(header)
     writer.writerows([[csv_cell(value) for value in row] for row in rows])
     return out.getvalue()
-
-
-def csv_cell(value):
-    """In CSV a spreadsheet reads a leading = + - @ as a formula: an apostrophe keeps it text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _xlsx(header: list[str], rows: list[list]) -> bytes:

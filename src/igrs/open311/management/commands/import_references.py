@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core.commands import TranslatedCommand
+from igrs.core.text import csv_cell
 from igrs.grievances.models import Source
 from igrs.open311.imports import import_rows, read_rows
 
@@ -39,7 +40,9 @@ class Command(TranslatedCommand):
         out = csv.writer(report, lineterminator="\n")
         out.writerow(["line", "external_ref", "outcome", "reference", "message"])
         for r in results:
-            out.writerow([r.line, r.external_ref, r.outcome, r.reference, r.message])
+            # The file's own text comes back in the report: keep it from running as a formula.
+            out.writerow([csv_cell(v) for v in (r.line, r.external_ref, r.outcome, r.reference,
+                                                r.message)])
         self.stdout.write(report.getvalue(), ending="")
         if any(r.outcome == "error" for r in results):
             raise CommandError(_("Some rows were not imported; see the report."))
