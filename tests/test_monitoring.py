@@ -454,6 +454,32 @@ def test_a_department_head_sees_their_department_everywhere(client, agent):
     assert head.get(f"/monitoring/report/{lucknow.pk}/").status_code == 403
 
 
+def test_no_one_sees_a_complaint_made_against_them(client, agent):
+    dm_post = Post.objects.get(code="REV-L2-UP-LUCKNOW")
+    against_post = new_complaint(agent, mobile="9800000601", against_post_id=dm_post.pk)
+    dm_officer = Officer.objects.get(postings__post=dm_post)
+    against_dm = new_complaint(agent, mobile="9800000602", against_officer_id=dm_officer.pk)
+    plain = new_complaint(agent, mobile="9800000603")
+    dm = officer_client(client, "REV-L2-UP-LUCKNOW")
+    assert dm.get(f"/monitoring/complaints/{plain.reference}/").status_code == 200
+    for hidden in (against_post, against_dm):
+        assert dm.get(f"/monitoring/complaints/{hidden.reference}/").status_code == 404
+        holder = dm.get(f"/monitoring/post/{hidden.current_post_id}/").content.decode()
+        assert hidden.reference not in holder
+
+
+def test_a_district_head_of_another_department_sees_only_it(client, agent):
+    revenue = new_complaint(agent, mobile="9800000701")
+    police = new_complaint(agent, mobile="9800000702",
+                           category_id=Category.objects.get(code="POL-FIR").pk,
+                           place_id=Unit.objects.get(code="UP-LUCKNOW-PS-KOTWALI").pk)
+    ssp = officer_client(client, "POL-L2-UP-LUCKNOW")
+    assert ssp.get(f"/monitoring/complaints/{police.reference}/").status_code == 200
+    assert ssp.get(f"/monitoring/complaints/{revenue.reference}/").status_code == 404
+    tehsildar = Post.objects.get(code=TEHSILDAR)
+    assert ssp.get(f"/monitoring/post/{tehsildar.pk}/").status_code == 404
+
+
 def test_an_officer_without_a_district_or_state_post_has_no_dashboard(client, agent):
     assert officer_client(client, TEHSILDAR).get("/monitoring/").status_code == 403
 

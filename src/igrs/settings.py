@@ -187,6 +187,9 @@ IGRS_EVIDENCE_MAX_KM = float(os.environ.get("IGRS_EVIDENCE_MAX_KM", "25"))
 # How long a missing event id is awaited (a transaction still running) before it is taken
 # for a rolled-back insert. Longer than any transaction.
 IGRS_SUMMARY_GAP_SECONDS = env_int("IGRS_SUMMARY_GAP_SECONDS", 600)
+# The department whose district-level post heads the whole district on the dashboard (UP:
+# Revenue, whose L2 post is the District Magistrate).
+IGRS_DISTRICT_HEAD_DEPARTMENT = os.environ.get("IGRS_DISTRICT_HEAD_DEPARTMENT", "REV")
 
 # --- Integrations ---
 IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)

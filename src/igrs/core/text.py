@@ -37,11 +37,12 @@ def mask_mobile(mobile: str) -> str:
     return mobile[:-10] + "XXXXXX" + mobile[-4:] if len(mobile) >= 10 else "XXXX"
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
 
 
 def csv_cell(value):
-    """In CSV a spreadsheet reads a leading = + - @ as a formula: an apostrophe keeps it text.
+    """In CSV a spreadsheet reads a leading = + - @ (or tab, CR) as a formula: an apostrophe
+    keeps it text.
     For every CSV that carries text someone else typed."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value

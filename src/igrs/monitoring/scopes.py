@@ -1,9 +1,13 @@
-"""Who sees what on the dashboard: the monitoring desk and administrators everything; an
-officer holding a district's second-level post (the DM, say) that district; one holding a
-department's state-level post (its head) that department, in every place."""
+"""Who sees what on the dashboard: the monitoring desk and administrators everything; the
+District Magistrate (the district head department's second-level post) the whole district;
+another department's district head (the SSP, the CDO, …) their department in their
+district; one holding a department's state-level post (its head) that department, in every
+place. Nobody sees a complaint made against one of their own posts or against themselves:
+routing keeps such a complaint away from them, and so does the dashboard."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from igrs.core import clock
@@ -18,6 +22,9 @@ EVERYTHING_ROLES = {"desk", "admin"}
 class Scope:
     district_id: int | None = None
     department_id: int | None = None
+    # Whose complaints against them stay hidden: the viewer's officer id and posts today.
+    officer_id: int | None = None
+    own_posts: frozenset[int] = frozenset()
 
     @property
     def everything(self) -> bool:
@@ -31,9 +38,13 @@ class Scope:
         return (self.covers_unit(post.unit_id)
                 and self.department_id in (None, post.department_id))
 
-    def covers_complaint(self, place_id: int, category_id: int) -> bool:
-        return self.covers_unit(place_id) and self.department_id in (
-            None, directory.get_category(category_id).department_id)
+    def covers_complaint(self, complaint) -> bool:
+        if self.officer_id is not None and (
+                complaint.against_officer_id == self.officer_id
+                or complaint.against_post_id in self.own_posts):
+            return False
+        return self.covers_unit(complaint.place_id) and self.department_id in (
+            None, directory.get_category(complaint.category_id).department_id)
 
     def covers_ranked(self, level: str, key: int) -> bool:
         """Whether the complaints behind a ranked unit's marks are the viewer's to see."""
@@ -54,11 +65,14 @@ def scope_of(user) -> Scope | None:
         return Scope()
     if "officer" not in roles:
         return None
-    held = [directory.get_post(pk) for pk in sorted(directory.posts_held_by(
-        user.officer.pk, timezone.localdate(clock.now())))]
-    for post in sorted(held, key=lambda p: -p.level):
-        if post.level >= 3:
-            return Scope(department_id=post.department_id)
+    officer_id = user.officer.pk
+    own = directory.posts_held_by(officer_id, timezone.localdate(clock.now()))
+    mine = {"officer_id": officer_id, "own_posts": own}
+    for post in sorted((directory.get_post(pk) for pk in sorted(own)), key=lambda p: -p.level):
+        if post.level >= 3 and post.unit.kind == UnitKind.STATE:
+            return Scope(department_id=post.department_id, **mine)
         if post.level == 2 and post.unit.kind == UnitKind.DISTRICT:
-            return Scope(district_id=post.unit_id)
+            if post.department.code == settings.IGRS_DISTRICT_HEAD_DEPARTMENT:
+                return Scope(district_id=post.unit_id, **mine)
+            return Scope(district_id=post.unit_id, department_id=post.department_id, **mine)
     return None

@@ -208,8 +208,12 @@ def post(request: HttpRequest, post_id: int) -> HttpResponse:
         raise Http404(_("No such post.")) from None
     if not request.scope.covers_post(found):
         raise Http404(_("No such post."))
+    # A complaint the desk moved here from another district, or one against the viewer,
+    # stays out of the list as it stays out of reach.
+    complaints = [c for c in dashboard.post_complaints(post_id)
+                  if request.scope.covers_complaint(c)]
     return render(request, "monitoring/post.html", {
-        "post": found, "complaints": dashboard.post_complaints(post_id),
+        "post": found, "complaints": complaints,
         "chain": [u for u in reversed(directory.unit_chain(found.unit_id))
                   if request.scope.covers_unit(u.pk)],
     })
@@ -232,7 +236,7 @@ def _complaint_in_scope(request: HttpRequest, ref: str):
     """The complaint as the desk sees it; the same 404 as for a number never issued when it
     lies outside the viewer's district or department."""
     view = complaint_or_404(ref, Actor(Role.DESK, user_id=request.user.pk))
-    if not request.scope.covers_complaint(view.complaint.place_id, view.complaint.category_id):
+    if not request.scope.covers_complaint(view.complaint):
         raise Http404(_("No complaint you can see has the reference number %(ref)s; please "
                         "check the digits.") % {"ref": ref})
     return view
