@@ -6,13 +6,14 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from igrs.core import clock
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
-from igrs.directory.models import Department, Post, Unit, UnitKind
+from igrs.directory.models import Department, Post, Posting, Unit, UnitKind
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 
 from .models import STAY_BUCKETS, DailyTally, Metric, Pendency, RankingFormula, Stay
@@ -56,22 +57,23 @@ def unit_page(unit_id: int) -> UnitPage:
     pending, desk = _pendency()
     overdue = _overdue()
     inside = _units_below(unit)
-    posts_here = [p for p in _posts() if p.unit_id in inside]
+    posts_here = [(pk, unit_id) for pk, (unit_id, _department) in _post_places().items()
+                  if unit_id in inside]
     children = [u for u in Unit.objects.filter(parent=unit, kind__in=CHILD_KINDS.get(
         unit.kind, ())).order_by("kind", "name_en")]
     rows = []
     for child in children:
         below = _units_below(child)
-        ids = [p.pk for p in posts_here if p.unit_id in below]
+        ids = [pk for pk, unit_id in posts_here if unit_id in below]
         rows.append(Row(child, None, sum(pending[i] for i in ids)
                         + sum(n for d, n in desk.items() if d in below),
                         sum(overdue[i] for i in ids)))
-    own = [Row(None, p, pending[p.pk], overdue[p.pk]) for p in posts_here
-           if p.unit_id == unit.pk and (pending[p.pk] or overdue[p.pk])]
+    own = [Row(None, directory.get_post(pk), pending[pk], overdue[pk])
+           for pk, unit_id in posts_here if unit_id == unit.pk and (pending[pk] or overdue[pk])]
     return UnitPage(
         unit=unit, chain=chain,
-        pending=sum(pending[p.pk] for p in posts_here),
-        overdue=sum(overdue[p.pk] for p in posts_here),
+        pending=sum(pending[pk] for pk, _unit in posts_here),
+        overdue=sum(overdue[pk] for pk, _unit in posts_here),
         with_desk=sum(n for d, n in desk.items() if d in inside),
         periods=_periods(inside), children=rows,
         posts=sorted(own, key=lambda r: (-r.overdue, -r.pending, r.post.code)),
@@ -90,10 +92,10 @@ def _pendency() -> tuple[Counter, Counter]:
     desk's queue, read through the status index)."""
     posts = Counter(dict(Pendency.objects.filter(post_id__gt=0)
                          .values_list("post_id", "count")))
-    desk = Counter()
+    desk, district_of = Counter(), _districts()
     for place_id, n in (Complaint.objects.filter(status__in=DESK_STATUSES)
                         .values_list("place_id").annotate(n=Count("id"))):
-        desk[directory.district_of(place_id)] += n
+        desk[district_of[place_id]] += n
     return posts, desk
 
 
@@ -109,8 +111,37 @@ def _overdue() -> Counter:
     return overdue
 
 
-def _posts() -> list[Post]:
-    return list(Post.objects.filter(active=True).select_related("unit", "department"))
+@memoize
+def _post_places() -> dict[int, tuple[int, int]]:
+    """Active posts: post → (unit, department). Master data, memoized per process; plain
+    tuples, as thousands of model instances would cost a cold page more than its SQL."""
+    return {pk: (unit_id, department_id) for pk, unit_id, department_id in
+            Post.objects.filter(active=True).values_list("pk", "unit_id", "department_id")}
+
+
+@memoize
+def _units() -> dict[int, Unit]:
+    """Every unit, in one read (master data: memoized per process), so a cold page does not
+    read its places one by one."""
+    return {unit.pk: unit for unit in Unit.objects.all()}
+
+
+@memoize
+def _districts() -> dict[int, int]:
+    """Every unit's district (0 above district level), from the unit tree in memory."""
+    units, found = _units(), {}
+
+    def district(pk: int | None) -> int:
+        if pk is None:
+            return 0
+        if pk not in found:
+            unit = units[pk]
+            found[pk] = pk if unit.kind == UnitKind.DISTRICT else district(unit.parent_id)
+        return found[pk]
+
+    for pk in units:
+        district(pk)
+    return found
 
 
 def _units_below(unit: Unit) -> set[int]:
@@ -140,7 +171,8 @@ def _periods(units: set[int]) -> Periods:
     """Received, disposed and closed today, in the last 7 days and this month, in the
     districts among `units` (the tallies are kept by district)."""
     today = timezone.localdate(clock.now())
-    districts = {directory.district_of(pk) for pk in units} - {0}
+    district_of = _districts()
+    districts = {district_of[pk] for pk in units} - {0}
     rows = (DailyTally.objects.filter(day__gte=min(today.replace(day=1),
                                                    today - dt.timedelta(days=6)),
                                       district_id__in=districts,
@@ -170,13 +202,34 @@ def defaulters(since: dt.date) -> list[DefaulterRow]:
     on the day it fell due (a posting ends, the record stays with the person)."""
     counts: Counter = Counter()
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    for post_id, due_at in (Defaulter.objects.filter(marked_at__gte=start)  # an index range
-                            .values_list("post_id", "due_at")):
-        holders = directory.holders_of(post_id, timezone.localdate(due_at))
-        counts[(post_id, holders[0].name if holders else "")] += 1
-    rows = [DefaulterRow(directory.get_post(post_id), officer, n)
-            for (post_id, officer), n in counts.items()]
+    missed = list(Defaulter.objects.filter(marked_at__gte=start)  # the defaulter_by_time index
+                  .annotate(day=TruncDate("due_at")).values_list("post_id", "day")
+                  .annotate(n=Count("id")))
+    holders = _holders({(post_id, day) for post_id, day, _n in missed})
+    for post_id, day, n in missed:
+        counts[(post_id, holders.get((post_id, day), ""))] += n
+    posts = Post.objects.select_related("unit", "department").in_bulk(
+        {post_id for post_id, _officer in counts})
+    rows = [DefaulterRow(posts[post_id], officer, n) for (post_id, officer), n in counts.items()]
     return sorted(rows, key=lambda r: (-r.defaults, r.post.code))
+
+
+def _holders(missed: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
+    """The officer holding each post on each day (as directory.holders_of: the regular holder
+    first, then additional charge), from one read of the postings instead of one per day."""
+    if not missed:
+        return {}
+    days = [day for _post, day in missed]
+    postings = (Posting.objects.filter(post_id__in={post for post, _day in missed},
+                                       start__lte=max(days))
+                .filter(Q(end__isnull=True) | Q(end__gte=min(days)))
+                .select_related("officer").order_by("additional_charge", "officer_id"))
+    by_post: dict[int, list[Posting]] = {}
+    for posting in postings:
+        by_post.setdefault(posting.post_id, []).append(posting)
+    return {(post, day): next((p.officer.name for p in by_post.get(post, ())
+                               if p.start <= day and (p.end is None or p.end >= day)), "")
+            for post, day in missed}
 
 
 @dataclass
@@ -201,7 +254,7 @@ def quality(since: dt.date) -> list[QualityRow]:
         if not district_id:
             continue
         rows.append(QualityRow(
-            directory.get_unit(district_id),
+            _units()[district_id],
             _rate(c[Metric.SATISFIED], c[Metric.SATISFIED] + c[Metric.NOT_SATISFIED]),
             _rate(c[Metric.REOPENED], c[Metric.CLOSED]),
             _rate(c[Metric.SPECIAL_CLOSURE], c[Metric.CLOSED]),
@@ -233,20 +286,30 @@ def where_stuck(min_stays: int = 3, slowest: int = 20) -> dict[str, list[StuckRo
     departments: dict[str, Counter] = {}
     districts: dict[str, Counter] = {}
     posts = []
+    places, district_of = _post_places(), _districts()
+    department_names = {d.pk: d.name for d in Department.objects.all()}
     for post_id, histogram in by_post.items():
-        post = directory.get_post(post_id)
-        departments.setdefault(post.department.name, Counter()).update(histogram)
-        district = directory.district_of(post.unit_id)
+        if post_id in places:
+            unit_id, department_id = places[post_id]
+        else:  # a post deactivated since
+            post = directory.get_post(post_id)
+            unit_id, department_id = post.unit_id, post.department_id
+        departments.setdefault(department_names[department_id], Counter()).update(histogram)
+        district = district_of[unit_id]
         if district:
-            districts.setdefault(directory.get_unit(district).name, Counter()).update(histogram)
+            districts.setdefault(_units()[district].name, Counter()).update(histogram)
         if sum(histogram.values()) >= min_stays:
-            posts.append(_stuck(post.title, histogram, post))
+            posts.append((post_id, _stuck("", histogram)))
+    posts.sort(key=lambda found: (-found[1].p90_days, -found[1].held))
+    for post_id, row in posts[:slowest]:  # only the posts shown are read whole
+        row.post = directory.get_post(post_id)
+        row.label = row.post.title
     return {
         "departments": sorted((_stuck(k, h) for k, h in departments.items()),
                               key=lambda r: -r.p90_days),
         "districts": sorted((_stuck(k, h) for k, h in districts.items()),
                             key=lambda r: -r.p90_days),
-        "posts": sorted(posts, key=lambda r: (-r.p90_days, -r.held))[:slowest],
+        "posts": [row for _post_id, row in posts[:slowest]],
     }
 
 
@@ -309,6 +372,7 @@ def ranking(level: str, month: dt.date) -> list[RankRow]:
         if key:
             counts.setdefault(key, Counter())[metric] += n
     rows = []
+    departments = {d.pk: d for d in Department.objects.all()} if level != "district" else {}
     for key, c in counts.items():
         marks = {name: _marks(c, name, weight) for name, weight in weights.items()
                  if name in PARAMETERS}  # a formula naming an unknown parameter scores it not
@@ -316,8 +380,7 @@ def ranking(level: str, month: dt.date) -> list[RankRow]:
         available = sum(weights[k] for k in scored)
         full = sum(weights[k] for k in marks)
         total = sum(scored.values()) * full / available if available else 0
-        name = (directory.get_unit(key).name if level == "district"
-                else Department.objects.get(pk=key).name)
+        name = _units()[key].name if level == "district" else departments[key].name
         rows.append(RankRow(0, key, name, round(total, 1), marks))
     rows.sort(key=lambda r: (-r.total, r.name))
     for position, row in enumerate(rows, start=1):  # equal marks, equal rank
