@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection
 
 from igrs.directory import selectors as directory
-from igrs.directory.models import Category, Post, Unit, UnitKind
+from igrs.directory.models import Category, Post, RoutingRule, Unit, UnitKind
 from igrs.grievances import reference, routing
 from igrs.monitoring.models import STAY_BUCKETS
 
@@ -93,11 +93,18 @@ def build_world(total: int, years: float, seed: int, now: dt.datetime) -> World:
     places: dict[tuple[int, int], list[tuple[int, int]]] = {}
     units = list(Unit.objects.filter(kind__in=[*PLACE_KINDS, UnitKind.DISTRICT])
                  .values_list("pk", "kind"))
+    # Categories without routing rules of their own route like any other category of their
+    # department: route those once per department.
+    with_rules = set(RoutingRule.objects.values_list("category_id", flat=True))
+    routed: dict[tuple[object, int], int] = {}
     for category in categories:
+        same = category.pk if category.pk in with_rules else f"d{category.department_id}"
         for pk, kind in units:
-            post = routing.route(category.pk, pk, frozenset())
+            if (same, pk) not in routed:
+                post = routing.route(category.pk, pk, frozenset())
+                routed[(same, pk)] = post.pk if post else 0
             district = pk if kind == UnitKind.DISTRICT else directory.district_of(pk)
-            places.setdefault((category.pk, district), []).append((pk, post.pk if post else 0))
+            places.setdefault((category.pk, district), []).append((pk, routed[(same, pk)]))
     posts = list(Post.objects.filter(active=True))
     today = now.date()
     officer = {}

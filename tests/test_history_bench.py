@@ -17,6 +17,8 @@ from igrs.monitoring.services import roll_up
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import history  # noqa: E402
 
+from .conftest import new_complaint  # noqa: E402
+
 
 def summaries() -> dict[str, Counter]:
     """Every summary row with a count (the roll-up may leave rows whose count came back to
@@ -41,7 +43,7 @@ def history_of_2000(reseeded):
     history.generate(2000, seed=7, years=1.5, jobs=1, say=lambda _text: None)
 
 
-def test_bulk_summaries_equal_the_worker_roll_up(history_of_2000):
+def test_bulk_summaries_equal_the_worker_roll_up_and_the_complaint_rows(history_of_2000):
     history.summaries(say=lambda _text: None)
     bulk, cursor = summaries(), RollupCursor.objects.get().last_event_id
     clear_summaries()
@@ -53,22 +55,21 @@ def test_bulk_summaries_equal_the_worker_roll_up(history_of_2000):
     metrics = {metric for _day, _district, _department, metric in bulk["tallies"]}
     assert {"received", "disposed", "closed", "escalated", "satisfied", "not_satisfied",
             "reopened", "special_closure", "graded_c", "with_photo"} <= metrics
-
-
-def test_generated_timelines_end_in_the_complaint_rows(history_of_2000):
-    history.summaries(say=lambda _text: None)
+    # The timelines end where the complaint rows say: pendency = open complaints by holder.
     open_by_post = Counter(dict(
         Complaint.objects.exclude(status=Status.CLOSED).exclude(current_post=None)
         .values_list("current_post_id").annotate(n=Count("id"))))
-    assert summaries()["pendency"] == Counter({(post, 0): n for post, n in open_by_post.items()})
+    assert bulk["pendency"] == Counter({(post, 0): n for post, n in open_by_post.items()})
     statuses = Counter(Complaint.objects.values_list("status", flat=True))
     assert statuses[Status.CLOSED] > 1000 and statuses[Status.ASSIGNED] > 0
-    last = dict(Event.objects.values_list("complaint_id").annotate(n=Count("id")))
-    assert min(last.values()) >= 1 and len(last) == 2000
+    assert Event.objects.values("complaint_id").distinct().count() == 2000
     assert Defaulter.objects.exists()
 
 
-def test_refuses_a_database_with_complaints(history_of_2000):
+def test_refuses_a_database_with_complaints(agent):
+    if connection.vendor != "postgresql":
+        pytest.skip("the generator loads with PostgreSQL's COPY")
+    new_complaint(agent)
     with pytest.raises(ValueError, match="already has complaints"):
         history.generate(10, seed=1, years=1, jobs=1, say=lambda _text: None)
 
