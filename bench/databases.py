@@ -39,9 +39,9 @@ class BenchDatabase:
         }
 
 
-def run_igrs(db: BenchDatabase, *args: str) -> str:
+def run_igrs(db: BenchDatabase, *args: str, timeout: float = SETUP_TIMEOUT) -> str:
     done = subprocess.run([sys.executable, "-m", "igrs.cli", *args], env=db.env(),
-                          capture_output=True, text=True, timeout=SETUP_TIMEOUT)
+                          capture_output=True, text=True, timeout=timeout)
     if done.returncode:
         raise RuntimeError(f"igrs {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return done.stdout
@@ -58,8 +58,14 @@ def run_part(db: BenchDatabase, part: str, timeout: float, **params: object) -> 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def existing_database(url: str, var_dir: Path) -> BenchDatabase:
+    """A PostgreSQL database made beforehand (e.g. by `igrs generate_history`), used as is."""
+    return BenchDatabase("postgresql", url, var_dir)
+
+
 @contextmanager
-def bench_database(vendor: str, workdir: Path, pg_url: str) -> Iterator[BenchDatabase]:
+def bench_database(vendor: str, workdir: Path, pg_url: str,
+                   suffix: str = "") -> Iterator[BenchDatabase]:
     """A migrated and seeded database that is removed afterwards, even on failure."""
     var_dir = workdir / vendor
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -68,7 +74,7 @@ def bench_database(vendor: str, workdir: Path, pg_url: str) -> Iterator[BenchDat
         _prepare(db)
         yield db  # the file goes with the temporary directory
         return
-    name = f"igrs_bench_{os.getpid()}"
+    name = f"igrs_bench_{os.getpid()}{suffix}"
     _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _pg_admin(pg_url, f'CREATE DATABASE "{name}"')
     try:

@@ -176,9 +176,22 @@ def profile(n: int, mobile_base: int, token: str, top: int) -> dict[str, Any]:
     return profile_registrations(n, mobile_base, token, seeded_ids(), top)
 
 
+def dashboard(cold: int, warm: int) -> dict[str, Any]:
+    """Every dashboard page timed cold and warm on the history in this database."""
+    from bench.dashboard import measure
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
+                       ["grievances_event"])
+        events = cursor.fetchone()[0]
+    return {"complaints": Complaint.objects.count(), "events": events,
+            "pages": measure(cold, warm)}
+
+
 PARTS: dict[str, Callable[..., dict[str, Any]]] = {
     "prepare": prepare, "register_service": register_service, "raw_inserts": raw_inserts,
     "sweep": sweep, "profile": profile, "prepare_day": prepare_day, "sms": sms_throughput,
+    "dashboard": dashboard,
 }
 
 if __name__ == "__main__":

@@ -11,10 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from bench import cpu, day, http_requests, sms
-from bench.databases import ROOT, BenchDatabase, bench_database, run_part
+from bench.databases import (
+    ROOT,
+    BenchDatabase,
+    bench_database,
+    existing_database,
+    run_igrs,
+    run_part,
+)
 from bench.load import LoadResult, run_load
 from bench.server import serve
-from bench.tables import Table, ratio
+from bench.tables import Table, median, percentile, ratio
 
 RESULTS = ROOT / "bench" / "results.md"
 CLIENTS = 32
@@ -25,7 +32,9 @@ DAY_MOBILES = 6_100_000_000
 # by 50 agents, to run in under 10 minutes (≥ 144× real time) with p99 under 100 ms.
 DAY_INBOUND, DAY_OUTBOUND, DAY_AGENTS, DAY_TARGET_S, DAY_TARGET_P99_MS = (
     80_000, 55_000, 50, 600, 100)
-SECTIONS = ("registration", "http", "sweep", "day", "sms")
+# The dashboard on a state's history (issue 6): every page under 300 ms p95 at 10 million.
+DASHBOARD_TARGET_MS = 300
+SECTIONS = ("registration", "http", "sweep", "day", "dashboard", "sms")
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,10 @@ class Plan:
     part_timeout: float  # seconds for one child process
     day_scale: float  # share of the helpline's day simulated
     day_server: tuple[int, int]  # workers, threads
+    dashboard_n: int  # complaints generated when no existing history database is given
+    dashboard_base_n: int  # the same-run baseline's history
+    dashboard_cold: int  # cold requests per page
+    dashboard_warm: int  # warm requests per page
     sms_n: int  # messages through each SMS gateway
 
     @property
@@ -53,12 +66,14 @@ class Plan:
 QUICK = Plan(service_n=300, raw_n=320, http_count=800, trivial_count=800, http_seconds=30,
              http_configs={"postgresql": [(4, 1), (2, 8)], "sqlite": [(2, 8)]},
              sweep_rows=100_000, repeats=3, part_timeout=300, day_scale=0.05,
-             day_server=(4, 1), sms_n=400)
+             day_server=(4, 1), dashboard_n=50_000, dashboard_base_n=5_000, dashboard_cold=5,
+             dashboard_warm=10, sms_n=400)
 FULL = Plan(service_n=2000, raw_n=2048, http_count=4000, trivial_count=3000, http_seconds=90,
             http_configs={"postgresql": [(2, 1), (4, 1), (2, 4), (2, 8), (4, 4)],
                           "sqlite": [(4, 1), (2, 8)]},
             sweep_rows=1_000_000, repeats=5, part_timeout=1800, day_scale=1.0,
-            day_server=(4, 1), sms_n=5000)
+            day_server=(4, 1), dashboard_n=1_000_000, dashboard_base_n=100_000,
+            dashboard_cold=10, dashboard_warm=20, sms_n=5000)
 
 
 Say = Callable[[str], None]
@@ -68,8 +83,9 @@ class Run:
     """One bench run: fills the tables section by section, database by database."""
 
     def __init__(self, plan: Plan, pg_url: str, profile: bool, say: Say = print,
-                 sections: tuple[str, ...] = SECTIONS) -> None:
+                 sections: tuple[str, ...] = SECTIONS, history_url: str = "") -> None:
         self.plan, self.pg_url, self.profile, self.say = plan, pg_url, profile, say
+        self.history_url = history_url
         self.sections = sections
         self.next_mobile = HTTP_MOBILES
         self.registration = Table(
@@ -90,8 +106,9 @@ class Run:
             "5. A simulated helpline day over HTTP (PostgreSQL), "
             f"{DAY_AGENTS} agents on their own connections",
             ["Operation", "Done", "Errors", "p50 ms", "p99 ms", "Per second"])
+        self.dashboard = Table("6. Dashboard pages on a state's history (PostgreSQL)", [])
         self.sms = Table(
-            "6. SMS outbox throughput through real gateways on loopback",
+            "7. SMS outbox throughput through real gateways on loopback",
             ["Database", "Gateway", "Messages", "SMS parts", "Sent/s", "Reported/s",
              "× console file", "× helpline peak need", "At fake SMSC", "Final states"])
         self.sms.notes.append(
@@ -106,7 +123,7 @@ class Run:
 
     def tables(self) -> list[Table]:
         chosen = {"registration": self.registration, "http": self.http, "sweep": self.sweep,
-                  "day": self.day, "sms": self.sms}
+                  "day": self.day, "dashboard": self.dashboard, "sms": self.sms}
         return [chosen[name] for name in SECTIONS if name in self.sections] + self.profiles
 
     def database(self, vendor: str, workdir: Path) -> None:
@@ -255,6 +272,47 @@ class Run:
             f"{per_request} (web workers + PostgreSQL + load generator).",
         ]
 
+    def dashboard_section(self, workdir: Path) -> None:
+        p = self.plan
+        measure = {"cold": p.dashboard_cold, "warm": p.dashboard_warm}
+        if self.history_url:
+            self.say("== dashboard: timing pages on the existing history database")
+            large = run_part(existing_database(self.history_url, workdir / "history"),
+                             "dashboard", p.part_timeout, **measure)
+        else:
+            with bench_database("postgresql", workdir, self.pg_url, "_history") as db:
+                self.say(f"== dashboard: generating {p.dashboard_n:,} complaints")
+                _generate(db, p.dashboard_n, p.part_timeout)
+                large = run_part(db, "dashboard", p.part_timeout, **measure)
+        with bench_database("postgresql", workdir, self.pg_url, "_base") as db:
+            self.say(f"== dashboard: baseline, {p.dashboard_base_n:,} complaints")
+            _generate(db, p.dashboard_base_n, p.part_timeout)
+            base = run_part(db, "dashboard", p.part_timeout, **measure)
+        t = self.dashboard
+        t.title += f": {large['complaints']:,} complaints, about {large['events']:,} events"
+        t.columns = ["Page", "Cold p50 ms", "Cold p95 ms", "Warm p50 ms", "Warm p95 ms",
+                     "SQL statements", f"Warm p95 ms at {base['complaints']:,} (baseline)",
+                     "× baseline", f"p95 < {DASHBOARD_TARGET_MS} ms"]
+        for name, found in large["pages"].items():
+            cold95, warm95 = percentile(found["cold"], 0.95), percentile(found["warm"], 0.95)
+            base95 = percentile(base["pages"][name]["warm"], 0.95)
+            t.add(f"{name} (`{found['url']}`)", median(found["cold"]), cold95,
+                  median(found["warm"]), warm95, found["queries"], base95,
+                  ratio(warm95, base95),
+                  "✔" if max(cold95, warm95) < DASHBOARD_TARGET_MS else "✘")
+        t.notes += [
+            f"Through Django's test client in one process (view, SQL and template; no HTTP), "
+            f"as the monitoring desk. {p.dashboard_cold} cold and {p.dashboard_warm} warm "
+            "requests per page; pages about one post or complaint rotate through the 10 "
+            "busiest posts and 15 complaints across the history.",
+            "Cold: a new database session (fresh PostgreSQL backend: no catalogue or plan "
+            "cache) and an empty master-data memo, as after a web worker's restart; "
+            "PostgreSQL's shared buffers and the OS page cache are not emptied (that needs a "
+            "restart of the shared server). Warm: the same pages again on that session.",
+            "Baseline: the same pages on a history of "
+            f"{base['complaints']:,} complaints generated in the same run.",
+        ]
+
     def sweep_section(self, db: BenchDatabase) -> None:
         found = run_part(db, "sweep", self.plan.part_timeout, rows=self.plan.sweep_rows,
                          overdue_every=100, repeats=self.plan.repeats)
@@ -279,15 +337,22 @@ def _errors(result: LoadResult) -> str:
     return f"{result.errors} {wrong}" if wrong else str(result.errors)
 
 
+def _generate(db: BenchDatabase, complaints: int, timeout: float) -> None:
+    run_igrs(db, "generate_history", "--complaints", str(complaints), timeout=timeout)
+
+
 def run(vendors: list[str], quick: bool, pg_url: str, profile: bool, say: Say = print,
-        sections: tuple[str, ...] = SECTIONS) -> str:
+        sections: tuple[str, ...] = SECTIONS, history_url: str = "") -> str:
     plan = QUICK if quick else FULL
-    bench = Run(plan, pg_url, profile, say, sections)
+    bench = Run(plan, pg_url, profile, say, sections, history_url)
     started, load_before = dt.datetime.now(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="igrs-bench-") as tmp:
         try:
-            for vendor in vendors:
-                bench.database(vendor, Path(tmp))
+            if set(sections) - {"dashboard"}:
+                for vendor in vendors:
+                    bench.database(vendor, Path(tmp))
+            if "dashboard" in sections and "postgresql" in vendors:
+                bench.dashboard_section(Path(tmp))
         except Exception:
             log = Path(tmp) / "gunicorn.log"
             if log.exists():

@@ -1,5 +1,6 @@
 """Markdown tables for stdout and bench/results.md."""
 
+import statistics
 from dataclasses import dataclass, field
 
 
@@ -35,3 +36,13 @@ def _cell(value: object) -> str:
 
 def ratio(value: float, baseline: float) -> str:
     return f"{value / baseline:.2f}×" if baseline else "n/a"
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (the p95 of 20 samples is the 19th)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

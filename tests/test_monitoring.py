@@ -522,6 +522,26 @@ def test_defaulter_days_run_from_the_deadline_and_follow_the_officer_holding_the
     assert dashboard.defaulter_days(next_month) == []  # it moved on: nothing carries over
 
 
+def test_forwarding_down_after_the_deadline_does_not_stop_the_days(agent):
+    complaint = new_complaint(agent)
+    for _level in range(3):  # L1, L2, then the top: each lets its deadline pass
+        due = Complaint.objects.get(pk=complaint.pk).due_at
+        clock.advance(due + dt.timedelta(hours=1) - clock.now())
+        services.sweep()
+    top = Complaint.objects.get(pk=complaint.pk)
+    assert top.defaulted and top.current_post.code == "REV-L3"
+    mark = top.defaults.get(post__code="REV-L3")
+    clock.advance(dt.timedelta(days=2))
+    services.forward_down(officer_actor("REV-L3"), top.reference,
+                          to_post_id=Post.objects.get(code="REV-L2-UP-LUCKNOW").pk)
+    clock.advance(dt.timedelta(days=3))
+    month = timezone.localdate(clock.now()).replace(day=1)
+    since = max(mark.due_at, timezone.make_aware(dt.datetime.combine(month, dt.time.min)))
+    head = Officer.objects.get(postings__post__code="REV-L3")
+    days = {r.officer.pk: r.days for r in dashboard.defaulter_days(month)}
+    assert days[head.pk] == round((clock.now() - since) / dt.timedelta(days=1), 1)
+
+
 def test_tehsils_and_thanas_are_ranked_within_a_district(desk_client, agent):
     start_of_a_month(day=2)
     sadar = Unit.objects.get(code=LUCKNOW_SADAR)

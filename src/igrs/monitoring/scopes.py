@@ -35,8 +35,11 @@ class Scope:
         return self.district_id is None or directory.district_of(unit_id) == self.district_id
 
     def covers_post(self, post: Post) -> bool:
-        return (self.covers_unit(post.unit_id)
-                and self.department_id in (None, post.department_id))
+        return self.covers_place(post.unit_id, post.department_id)
+
+    def covers_place(self, unit_id: int, department_id: int) -> bool:
+        """A post's place and department: the viewer's to see?"""
+        return self.covers_unit(unit_id) and self.department_id in (None, department_id)
 
     def covers_complaint(self, complaint) -> bool:
         if self.officer_id is not None and (

@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from igrs.core import clock
@@ -77,23 +78,23 @@ def unit_page(unit_id: int, department_id: int | None = None) -> UnitPage:
     pending, desk = _pendency(department_id)
     overdue = _overdue()
     inside = _units_below(unit)
-    posts_here = [p for p in _posts() if p.unit_id in inside
-                  and department_id in (None, p.department_id)]
+    posts_here = [(pk, unit_id) for pk, (unit_id, department) in _post_places().items()
+                  if unit_id in inside and department_id in (None, department)]
     children = [u for u in Unit.objects.filter(parent=unit, kind__in=CHILD_KINDS.get(
         unit.kind, ())).order_by("kind", "name_en")]
     rows = []
     for child in children:
         below = _units_below(child)
-        ids = [p.pk for p in posts_here if p.unit_id in below]
+        ids = [pk for pk, unit_id in posts_here if unit_id in below]
         rows.append(Row(child, None, sum(pending[i] for i in ids)
                         + sum(n for d, n in desk.items() if d in below),
                         sum(overdue[i] for i in ids)))
-    own = [Row(None, p, pending[p.pk], overdue[p.pk]) for p in posts_here
-           if p.unit_id == unit.pk and (pending[p.pk] or overdue[p.pk])]
+    own = [Row(None, directory.get_post(pk), pending[pk], overdue[pk])
+           for pk, unit_id in posts_here if unit_id == unit.pk and (pending[pk] or overdue[pk])]
     return UnitPage(
         unit=unit, chain=chain,
-        pending=sum(pending[p.pk] for p in posts_here),
-        overdue=sum(overdue[p.pk] for p in posts_here),
+        pending=sum(pending[pk] for pk, _unit in posts_here),
+        overdue=sum(overdue[pk] for pk, _unit in posts_here),
         with_desk=sum(n for d, n in desk.items() if d in inside),
         **_periods_and_flow(inside, department_id), children=rows,
         posts=sorted(own, key=lambda r: (-r.overdue, -r.pending, r.post.code)),
@@ -112,12 +113,12 @@ def _pendency(department_id: int | None = None) -> tuple[Counter, Counter]:
     desk's queue, read through the status index), of one department when given."""
     posts = Counter(dict(Pendency.objects.filter(post_id__gt=0)
                          .values_list("post_id", "count")))
-    desk = Counter()
+    desk, district_of = Counter(), _districts()
     queue = Complaint.objects.filter(status__in=DESK_STATUSES)
     if department_id:
         queue = queue.filter(category__department_id=department_id)
     for place_id, n in queue.values_list("place_id").annotate(n=Count("id")):
-        desk[directory.district_of(place_id)] += n
+        desk[district_of[place_id]] += n
     return posts, desk
 
 
@@ -133,8 +134,45 @@ def _overdue() -> Counter:
     return overdue
 
 
-def _posts() -> list[Post]:
-    return list(Post.objects.filter(active=True).select_related("unit", "department"))
+@memoize
+def _post_places() -> dict[int, tuple[int, int]]:
+    """Active posts: post → (unit, department). Master data, memoized per process; plain
+    tuples, as thousands of model instances would cost a cold page more than its SQL."""
+    return {pk: (unit_id, department_id) for pk, unit_id, department_id in
+            Post.objects.filter(active=True).values_list("pk", "unit_id", "department_id")}
+
+
+def _place_of_post(post_id: int, places: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """(unit, department) of a post, also of one deactivated since."""
+    if post_id in places:
+        return places[post_id]
+    post = directory.get_post(post_id)
+    return post.unit_id, post.department_id
+
+
+@memoize
+def _units() -> dict[int, Unit]:
+    """Every unit, in one read (master data: memoized per process), so a cold page does not
+    read its places one by one."""
+    return {unit.pk: unit for unit in Unit.objects.all()}
+
+
+@memoize
+def _districts() -> dict[int, int]:
+    """Every unit's district (0 above district level), from the unit tree in memory."""
+    units, found = _units(), {}
+
+    def district(pk: int | None) -> int:
+        if pk is None:
+            return 0
+        if pk not in found:
+            unit = units[pk]
+            found[pk] = pk if unit.kind == UnitKind.DISTRICT else district(unit.parent_id)
+        return found[pk]
+
+    for pk in units:
+        district(pk)
+    return found
 
 
 def _units_below(unit: Unit) -> set[int]:
@@ -166,7 +204,8 @@ def _periods_and_flow(units: set[int], department_id: int | None = None) -> dict
     are kept by district), of one department when given."""
     today = timezone.localdate(clock.now())
     first_day = today - dt.timedelta(days=FLOW_DAYS - 1)
-    districts = {directory.district_of(pk) for pk in units} - {0}
+    district_of = _districts()
+    districts = {district_of[pk] for pk in units} - {0}
     tallies = DailyTally.objects.filter(
         day__gte=min(today.replace(day=1), first_day), district_id__in=districts,
         metric__in=[Metric.RECEIVED, Metric.DISPOSED, Metric.CLOSED])
@@ -199,15 +238,36 @@ def defaulters(since: dt.date, until: dt.date | None = None) -> list[DefaulterRo
     officer who held it on the day it fell due (a posting ends, the record stays with the
     person)."""
     counts: Counter = Counter()
-    marks = Defaulter.objects.filter(marked_at__gte=_start_of(since))  # an index range
+    marks = Defaulter.objects.filter(marked_at__gte=_start_of(since))  # defaulter_by_time
     if until:
         marks = marks.filter(marked_at__lt=_start_of(until))
-    for post_id, due_at in marks.values_list("post_id", "due_at"):
-        holders = directory.holders_of(post_id, timezone.localdate(due_at))
-        counts[(post_id, holders[0].name if holders else "")] += 1
-    rows = [DefaulterRow(directory.get_post(post_id), officer, n)
-            for (post_id, officer), n in counts.items()]
+    missed = list(marks.annotate(day=TruncDate("due_at")).values_list("post_id", "day")
+                  .annotate(n=Count("id")))
+    holders = _holders({(post_id, day) for post_id, day, _n in missed})
+    for post_id, day, n in missed:
+        counts[(post_id, holders.get((post_id, day), ""))] += n
+    posts = Post.objects.select_related("unit", "department").in_bulk(
+        {post_id for post_id, _officer in counts})
+    rows = [DefaulterRow(posts[post_id], officer, n) for (post_id, officer), n in counts.items()]
     return sorted(rows, key=lambda r: (-r.defaults, r.post.code))
+
+
+def _holders(missed: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
+    """The officer holding each post on each day (as directory.holders_of: the regular holder
+    first, then additional charge), from one read of the postings instead of one per day."""
+    if not missed:
+        return {}
+    days = [day for _post, day in missed]
+    postings = (Posting.objects.filter(post_id__in={post for post, _day in missed},
+                                       start__lte=max(days))
+                .filter(Q(end__isnull=True) | Q(end__gte=min(days)))
+                .select_related("officer").order_by("additional_charge", "officer_id"))
+    by_post: dict[int, list[Posting]] = {}
+    for posting in postings:
+        by_post.setdefault(posting.post_id, []).append(posting)
+    return {(post, day): next((p.officer.name for p in by_post.get(post, ())
+                               if p.start <= day and (p.end is None or p.end >= day)), "")
+            for post, day in missed}
 
 
 @dataclass
@@ -217,28 +277,38 @@ class OfficerDays:
     days: float
 
 
-def defaulter_days(month: dt.date, keep: Callable[[Post], bool] | None = None
+# Steps that move a complaint without giving it a new time limit: the delay goes on.
+KEEPS_THE_DEADLINE = (Action.FORWARD_DOWN, Action.SUBORDINATE_REPORT)
+
+
+def defaulter_days(month: dt.date, keep: Callable[[int, int], bool] | None = None
                    ) -> list[OfficerDays]:
     """Days past due in a month, by officer: each missed deadline runs from when it fell due
-    until the next step that changed the complaint's status or holder (or now), counted
-    within the month and within each posting of an officer to the post that missed it
-    (additional charge too). The month's marks come through the marked_at index; a
-    complaint stuck at the top stays past due month after month, so the marks of those
-    come through the defaulted partial index."""
+    until the next step that changed the complaint's status or holder (or now) — a
+    forward to a subordinate or the subordinate's report excepted: the deadline stays and
+    so does the delay — counted within the month and within each posting of an officer to
+    the post that missed it (additional charge too). The month's marks come through the
+    marked_at index; a complaint stuck at the top stays past due month after month, so the
+    marks of those (still open, or closed only this month) come through the defaulted
+    partial index. Below the top the sweep moves a complaint up at its deadline, so there
+    the days are the sweep's lag: the figure measures the top posts."""
     start, end = _start_of(month), min(_start_of(_next_month(month)), clock.now())
     fields = ("complaint_id", "post_id", "due_at")
-    stuck = Complaint.objects.filter(defaulted=True).exclude(status=Status.CLOSED)
+    stuck = Complaint.objects.filter(defaulted=True).filter(
+        ~Q(status=Status.CLOSED) | Q(updated_at__gte=start))
     marks = {*Defaulter.objects.filter(marked_at__gte=start, marked_at__lt=end)
              .values_list(*fields),
              *Defaulter.objects.filter(complaint__in=stuck, marked_at__lt=start)
              .values_list(*fields)}
-    marks = {m for m in marks if keep is None or keep(directory.get_post(m[1]))}
+    places = _post_places()
+    marks = {m for m in marks if keep is None or keep(*_place_of_post(m[1], places))}
     if not marks:
         return []
     steps: dict[int, list[tuple]] = {}
     for row in (Event.objects.filter(complaint_id__in={m[0] for m in marks},
                                      at__gt=min(m[2] for m in marks))
                 .exclude(from_status=F("to_status"), to_post_id=F("from_post_id"))
+                .exclude(action__in=KEEPS_THE_DEADLINE)
                 .order_by("at", "pk").values_list("complaint_id", "at")):
         steps.setdefault(row[0], []).append(row[1])
     postings: dict[int, list[tuple]] = {}
@@ -289,7 +359,7 @@ def quality(since: dt.date, until: dt.date | None = None,
         if not district_id:
             continue
         rows.append(QualityRow(
-            directory.get_unit(district_id),
+            _units()[district_id],
             _rate(c[Metric.SATISFIED], c[Metric.SATISFIED] + c[Metric.NOT_SATISFIED]),
             _rate(c[Metric.REOPENED], c[Metric.CLOSED]),
             _rate(c[Metric.SPECIAL_CLOSURE], c[Metric.CLOSED]),
@@ -312,7 +382,7 @@ class StuckRow:
 
 
 def where_stuck(min_stays: int = 3, slowest: int = 20,
-                keep: Callable[[Post], bool] | None = None) -> dict[str, list[StuckRow]]:
+                keep: Callable[[int, int], bool] | None = None) -> dict[str, list[StuckRow]]:
     """How long posts hold complaints before they move on: median and 90th percentile by
     department, by district, and the slowest posts (those `keep` keeps). Read from the
     histogram (each figure is the upper bound of its bucket)."""
@@ -322,22 +392,28 @@ def where_stuck(min_stays: int = 3, slowest: int = 20,
     departments: dict[str, Counter] = {}
     districts: dict[str, Counter] = {}
     posts = []
+    places, district_of = _post_places(), _districts()
+    department_names = {d.pk: d.name for d in Department.objects.all()}
     for post_id, histogram in by_post.items():
-        post = directory.get_post(post_id)
-        if keep and not keep(post):
+        unit_id, department_id = _place_of_post(post_id, places)
+        if keep and not keep(unit_id, department_id):
             continue
-        departments.setdefault(post.department.name, Counter()).update(histogram)
-        district = directory.district_of(post.unit_id)
+        departments.setdefault(department_names[department_id], Counter()).update(histogram)
+        district = district_of[unit_id]
         if district:
-            districts.setdefault(directory.get_unit(district).name, Counter()).update(histogram)
+            districts.setdefault(_units()[district].name, Counter()).update(histogram)
         if sum(histogram.values()) >= min_stays:
-            posts.append(_stuck(post.title, histogram, post))
+            posts.append((post_id, _stuck("", histogram)))
+    posts.sort(key=lambda found: (-found[1].p90_days, -found[1].held))
+    for post_id, row in posts[:slowest]:  # only the posts shown are read whole
+        row.post = directory.get_post(post_id)
+        row.label = row.post.title
     return {
         "departments": sorted((_stuck(k, h) for k, h in departments.items()),
                               key=lambda r: -r.p90_days),
         "districts": sorted((_stuck(k, h) for k, h in districts.items()),
                             key=lambda r: -r.p90_days),
-        "posts": sorted(posts, key=lambda r: (-r.p90_days, -r.held))[:slowest],
+        "posts": [row for _post_id, row in posts[:slowest]],
     }
 
 
@@ -406,6 +482,7 @@ def ranking(level: str, month: dt.date, district_id: int | None = None) -> list[
         if key:
             counts.setdefault(key, Counter())[metric] += n
     rows = []
+    departments = {d.pk: d for d in Department.objects.all()} if level != "district" else {}
     for key, c in counts.items():
         marks = {name: _marks(c, name, weight) for name, weight in weights.items()
                  if name in PARAMETERS}  # a formula naming an unknown parameter scores it not
@@ -413,8 +490,7 @@ def ranking(level: str, month: dt.date, district_id: int | None = None) -> list[
         available = sum(weights[k] for k in scored)
         full = sum(weights[k] for k in marks)
         total = sum(scored.values()) * full / available if available else 0
-        name = (Department.objects.get(pk=key).name if level == "department"
-                else directory.get_unit(key).name)
+        name = departments[key].name if level == "department" else _units()[key].name
         rows.append(RankRow(0, key, name, round(total, 1), marks))
     rows.sort(key=lambda r: (-r.total, r.name))
     for position, row in enumerate(rows, start=1):  # equal marks, equal rank
@@ -515,10 +591,10 @@ def district_month(district_id: int, month: dt.date) -> DistrictMonth:
         setattr(line(department_id), metric, getattr(line(department_id), metric) + n)
     pending, desk = _pendency()
     overdue = _overdue()
-    for post in _posts():
-        if post.unit_id in inside and (pending[post.pk] or overdue[post.pk]):
-            line(post.department_id).pending += pending[post.pk]
-            line(post.department_id).overdue += overdue[post.pk]
+    for pk, (unit_id, department_id) in _post_places().items():
+        if unit_id in inside and (pending[pk] or overdue[pk]):
+            line(department_id).pending += pending[pk]
+            line(department_id).overdue += overdue[pk]
     ranks = ranking("district", month)
     return DistrictMonth(
         district=district, month=month,

@@ -93,7 +93,7 @@ def _flow_chart(flow: list[dashboard.FlowDay]) -> dict:
 def defaulter_list(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate(clock.now()).replace(day=1)
     rows = [r for r in dashboard.defaulters(since) if request.scope.covers_post(r.post)]
-    days = dashboard.defaulter_days(since, keep=request.scope.covers_post)
+    days = dashboard.defaulter_days(since, keep=request.scope.covers_place)
     if (kind := exports.wanted(request)) and request.GET.get("table") == "days":
         return exports.table(kind, "defaulter-days",
                              [_("Officer"), _("Deadlines missed"), _("Days past due")],
@@ -113,7 +113,7 @@ def quality(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/quality.html", {
         "rows": [r for r in dashboard.quality(since, department_id=scope.department_id)
                  if scope.covers_unit(r.district.pk)],
-        "since": since, "stuck": dashboard.where_stuck(keep=scope.covers_post)})
+        "since": since, "stuck": dashboard.where_stuck(keep=scope.covers_place)})
 
 
 @monitoring

@@ -24,8 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--profile", action="store_true",
                             help="Also profile in-process HTTP registrations (cProfile).")
         parser.add_argument("--only", default="",
-                            help="Comma-separated sections: registration, http, sweep, day, sms "
+                            help="Comma-separated sections: registration, http, sweep, day, "
+                                 "sms, dashboard "
                                  "(default all; a partial run does not rewrite results.md).")
+        parser.add_argument("--history-url",
+                            default=os.environ.get("IGRS_BENCH_HISTORY_URL", ""),
+                            help="Time the dashboard on this existing database (made by "
+                                 "`igrs generate_history`) instead of generating one.")
         parser.add_argument("--pg-url", default=os.environ.get("IGRS_BENCH_POSTGRES_URL",
                                                                 DEFAULT_PG),
                             help="Maintenance database of the PostgreSQL server to use.")
@@ -53,4 +58,4 @@ class Command(BaseCommand):
         if unknown := set(sections) - set(SECTIONS):
             raise CommandError(f"Unknown sections: {', '.join(sorted(unknown))}.")
         self.stdout.write(run(vendors, options["quick"], options["pg_url"], options["profile"],
-                              say, sections))
+                              say, sections, options["history_url"]))

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0005_unit_coordinates'),
-        ('grievances', '0013_defaulted_index'),
+        ('grievances', '0014_defaulters_by_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
