@@ -522,6 +522,18 @@ def test_defaulter_days_run_from_the_deadline_and_follow_the_officer_holding_the
     assert dashboard.defaulter_days(next_month) == []  # it moved on: nothing carries over
 
 
+def test_a_tehsil_page_counts_its_own_complaints(desk_client, agent):
+    sadar = Unit.objects.get(code=LUCKNOW_SADAR)
+    other = Unit.objects.filter(parent=sadar.parent, kind="tehsil").exclude(pk=sadar.pk).first()
+    new_complaint(agent, mobile="9800000801")
+    new_complaint(agent, mobile="9800000802", place_id=other.pk)
+    roll_up()
+    tehsil = desk_client.get(f"/monitoring/unit/{sadar.pk}/").context["page"]
+    district = desk_client.get(f"/monitoring/unit/{sadar.parent_id}/").context["page"]
+    assert (tehsil.periods.today["received"], district.periods.today["received"]) == (1, 2)
+    assert tehsil.figures_for == sadar and district.figures_for == sadar.parent
+
+
 def test_forwarding_down_after_the_deadline_does_not_stop_the_days(agent):
     complaint = new_complaint(agent)
     for _level in range(3):  # L1, L2, then the top: each lets its deadline pass

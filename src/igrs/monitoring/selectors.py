@@ -66,9 +66,11 @@ class UnitPage:
     children: list[Row]
     posts: list[Row]
     flow: list[FlowDay]
+    figures_for: Unit  # whose received/disposed/closed are shown (tallies are not kept below)
 
 
 FLOW_DAYS = 30
+LOCAL_KINDS = (UnitKind.TEHSIL, UnitKind.THANA)  # the places daily tallies are kept for
 
 
 def unit_page(unit_id: int, department_id: int | None = None) -> UnitPage:
@@ -96,7 +98,7 @@ def unit_page(unit_id: int, department_id: int | None = None) -> UnitPage:
         pending=sum(pending[pk] for pk, _unit in posts_here),
         overdue=sum(overdue[pk] for pk, _unit in posts_here),
         with_desk=sum(n for d, n in desk.items() if d in inside),
-        **_periods_and_flow(inside, department_id), children=rows,
+        **_periods_and_flow(unit, inside, department_id), children=rows,
         posts=sorted(own, key=lambda r: (-r.overdue, -r.pending, r.post.code)),
     )
 
@@ -198,19 +200,27 @@ def state_unit_id() -> int:
     return Unit.objects.filter(kind=UnitKind.STATE).values_list("pk", flat=True).first()
 
 
-def _periods_and_flow(units: set[int], department_id: int | None = None) -> dict:
+def _periods_and_flow(unit: Unit, units: set[int], department_id: int | None = None) -> dict:
     """Received, disposed and closed today, in the last 7 days and this month; and received
-    and disposed on each of the last 30 days: in the districts among `units` (the tallies
-    are kept by district), of one department when given."""
+    and disposed on each of the last 30 days: of a tehsil or thana from its own tallies; of
+    a district or above from the districts' tallies (of one department when given); of a
+    block, or of one department below a district, the district's — and `figures_for` says
+    so."""
     today = timezone.localdate(clock.now())
     first_day = today - dt.timedelta(days=FLOW_DAYS - 1)
+    since = min(today.replace(day=1), first_day)
+    metrics = [Metric.RECEIVED, Metric.DISPOSED, Metric.CLOSED]
     district_of = _districts()
-    districts = {district_of[pk] for pk in units} - {0}
-    tallies = DailyTally.objects.filter(
-        day__gte=min(today.replace(day=1), first_day), district_id__in=districts,
-        metric__in=[Metric.RECEIVED, Metric.DISPOSED, Metric.CLOSED])
-    if department_id:
-        tallies = tallies.filter(department_id=department_id)
+    if unit.kind in LOCAL_KINDS and department_id is None:
+        figures_for = unit
+        tallies = PlaceTally.objects.filter(unit_id=unit.pk, day__gte=since, metric__in=metrics)
+    else:
+        figures_for = unit if not district_of[unit.pk] else _units()[district_of[unit.pk]]
+        districts = {district_of[pk] for pk in units} - {0}
+        tallies = DailyTally.objects.filter(day__gte=since, district_id__in=districts,
+                                            metric__in=metrics)
+        if department_id:
+            tallies = tallies.filter(department_id=department_id)
     periods, by_day = Periods(), Counter()
     for row in tallies.values("day", "metric").annotate(n=Sum("count")):
         by_day[(row["day"], row["metric"])] += row["n"]
@@ -221,7 +231,7 @@ def _periods_and_flow(units: set[int], department_id: int | None = None) -> dict
         if row["day"] >= today.replace(day=1):
             periods.month[row["metric"]] += row["n"]
     days = [first_day + dt.timedelta(days=n) for n in range(FLOW_DAYS)]
-    return {"periods": periods, "flow": [
+    return {"periods": periods, "figures_for": figures_for, "flow": [
         FlowDay(day, by_day[(day, Metric.RECEIVED)], by_day[(day, Metric.DISPOSED)])
         for day in days]}
 
