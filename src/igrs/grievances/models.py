@@ -277,7 +277,8 @@ class Event(models.Model):
             models.Index(fields=["at"], name="event_by_time"),
             # The steps behind a lost mark (one action in a month), without walking the
             # month's every step: found in the index alone, complaint included.
-            models.Index(fields=["action", "at", "complaint"], name="event_by_action"),
+            models.Index(fields=["action", "at", "complaint"], include=["id"],
+                         name="event_by_action"),
         ]
         ordering = ["at", "pk"]
 

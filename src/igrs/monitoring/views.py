@@ -25,6 +25,7 @@ from . import selectors as dashboard
 
 VIEWERS = {"desk", "admin"}
 CHART_WIDTH = 300  # pixels of the longest bar
+DEFAULTERS_SHOWN = 100  # the page lists the worst posts; the CSV has every one
 
 
 def monitoring(view):
@@ -70,7 +71,8 @@ def defaulter_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv("defaulters.csv", [_("Post"), _("Officer then"), _("Deadlines missed")],
                     [[r.post.title, r.officer_name, r.defaults] for r in rows])
-    return render(request, "monitoring/defaulters.html", {"rows": rows, "since": since})
+    return render(request, "monitoring/defaulters.html", {
+        "rows": rows[:DEFAULTERS_SHOWN], "total": len(rows), "since": since})
 
 
 @monitoring

@@ -31,6 +31,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='event',
-            index=models.Index(fields=['action', 'at', 'complaint'], name='event_by_action'),
+            index=models.Index(fields=['action', 'at', 'complaint'], include=('id',), name='event_by_action'),
         ),
     ]
