@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0005_unit_coordinates'),
-        ('grievances', '0013_defaulted_index'),
+        ('grievances', '0014_defaulters_by_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -24,10 +24,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='complaint',
             index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['current_post', 'due_at', 'id'], name='complaint_open_by_post'),
-        ),
-        migrations.AddIndex(
-            model_name='defaulter',
-            index=models.Index(fields=['marked_at'], name='defaulter_by_time'),
         ),
         migrations.AddIndex(
             model_name='event',
