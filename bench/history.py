@@ -535,6 +535,8 @@ def summaries(say: Callable[[str], None] = print) -> float:
             ON CONFLICT (id) DO UPDATE SET last_event_id = EXCLUDED.last_event_id, gaps = '[]'
         """)
         cur.execute("DROP TABLE history_district")
+        for table in ("monitoring_pendency", "monitoring_dailytally", "monitoring_stay"):
+            cur.execute(f"ANALYZE {table}")
     return time.perf_counter() - started
 
 

@@ -174,9 +174,14 @@ class Complaint(models.Model):
                 fields=["verify_after", "id"], name="complaint_verification_due",
                 condition=Q(verify_after__isnull=False),
             ),
-            # Complaints stuck at the top past their limit, for the dashboard's overdue count.
+            # Complaints stuck at the top past their limit, for the dashboard's overdue count
+            # (open ones only: a closed complaint keeps its mark, and history piles up).
             models.Index(fields=["current_post"], name="complaint_defaulted",
-                         condition=Q(defaulted=True)),
+                         condition=Q(defaulted=True) & ~Q(status="closed")),
+            # A post's open complaints, soonest deadline first (the dashboard's post page):
+            # only open complaints, however long the post's history.
+            models.Index(fields=["current_post", "due_at", "id"], name="complaint_open_by_post",
+                         condition=~Q(status="closed")),
             # An agent's held call: only claimed rows are in it, so it stays small.
             models.Index(
                 fields=["verification_agent"], name="complaint_verification_held",
@@ -270,12 +275,10 @@ class Event(models.Model):
             models.Index(fields=["complaint", "at"], name="event_timeline"),
             # Today's work for the call-centre supervisor: a range on time, never a scan.
             models.Index(fields=["at"], name="event_by_time"),
-            # The steps behind a ranking's lost marks, by kind and month (the monitoring
-            # drill-down), without reading every other step of the month.
-            models.Index(fields=["action", "at"], name="event_lost_marks",
-                         condition=models.Q(action__in=[
-                             "submit_atr", "escalate", "verify_not_satisfied", "reopen",
-                             "approve_closure"])),
+            # The steps behind a lost mark (one action in a month), without walking the
+            # month's every step: found in the index alone, complaint included.
+            models.Index(fields=["action", "at", "complaint"], include=["id"],
+                         name="event_by_action"),
         ]
         ordering = ["at", "pk"]
 

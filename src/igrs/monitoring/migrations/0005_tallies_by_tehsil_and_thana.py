@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0004_cursor_gaps'),
+        ('monitoring', '0006_tallies_covering_index'),
     ]
 
     operations = [
