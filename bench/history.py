@@ -28,6 +28,7 @@ from igrs.directory import selectors as directory
 from igrs.directory.models import Category, Post, RoutingRule, Unit, UnitKind
 from igrs.grievances import reference, routing
 from igrs.monitoring.models import STAY_BUCKETS
+from igrs.monitoring.services import local_area
 
 DAY, HOUR = 86_400.0, 3_600.0
 IST = 19_800.0  # seconds east of UTC
@@ -475,13 +476,7 @@ WHERE v.post_id IS NOT NULL
 GROUP BY v.post_id HAVING sum(v.delta) <> 0
 """
 TRUTHY = "COALESCE(e.data -> '{key}' NOT IN ('0', 'false', 'null', '\"\"', '[]', '{{}}'), FALSE)"
-TALLY_SQL = f"""
-INSERT INTO monitoring_dailytally (day, district_id, department_id, metric, count)
-SELECT (e.at AT TIME ZONE %(tz)s)::date, d.district_id, cat.department_id, m.metric, count(*)
-FROM grievances_event e
-JOIN grievances_complaint c ON c.id = e.complaint_id
-JOIN history_district d ON d.unit_id = c.place_id
-JOIN directory_category cat ON cat.id = c.category_id
+METRICS = f"""
 CROSS JOIN LATERAL (VALUES
     (CASE e.action WHEN 'register' THEN 'received' WHEN 'submit_atr' THEN 'disposed'
         WHEN 'escalate' THEN 'escalated' WHEN 'verify_satisfied' THEN 'satisfied'
@@ -492,8 +487,28 @@ CROSS JOIN LATERAL (VALUES
     (CASE WHEN e.action = 'submit_atr' AND {TRUTHY.format(key="photos")} THEN 'with_photo' END),
     (CASE WHEN e.action = 'submit_atr' AND {TRUTHY.format(key="late")} THEN 'late' END)
 ) AS m(metric)
+"""
+TALLY_SQL = f"""
+INSERT INTO monitoring_dailytally (day, district_id, department_id, metric, count)
+SELECT (e.at AT TIME ZONE %(tz)s)::date, d.district_id, cat.department_id, m.metric, count(*)
+FROM grievances_event e
+JOIN grievances_complaint c ON c.id = e.complaint_id
+JOIN history_district d ON d.unit_id = c.place_id
+JOIN directory_category cat ON cat.id = c.category_id
+{METRICS}
 WHERE m.metric IS NOT NULL
 GROUP BY 1, 2, 3, 4
+"""
+# The tehsil and thana tallies: the same steps, by the tehsil or thana of the place.
+PLACE_TALLY_SQL = f"""
+INSERT INTO monitoring_placetally (day, unit_id, metric, count)
+SELECT (e.at AT TIME ZONE %(tz)s)::date, d.local_id, m.metric, count(*)
+FROM grievances_event e
+JOIN grievances_complaint c ON c.id = e.complaint_id
+JOIN history_district d ON d.unit_id = c.place_id AND d.local_id <> 0
+{METRICS}
+WHERE m.metric IS NOT NULL
+GROUP BY 1, 2, 3
 """
 BUCKET = " ".join(f"WHEN s.days <= {bound} THEN {bound}" for bound in STAY_BUCKETS)
 STAY_SQL = f"""
@@ -506,16 +521,17 @@ GROUP BY 1, 2
 
 
 def summaries(say: Callable[[str], None] = print) -> float:
-    """Pendency, daily tallies and time-held histogram from the whole timeline in three
-    statements, and the roll-up's cursor after the last step: what `roll_up` would have left
+    """Pendency, daily tallies (by district and by tehsil or thana) and time-held histogram
+    from the whole timeline in four statements, and the roll-up's cursor after the last
+    step: what `roll_up` would have left
     after taking every step once (tests/test_history_bench.py checks that they agree)."""
     started = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("SET work_mem = '512MB'")
         cur.execute("CREATE TEMP TABLE history_district (unit_id bigint PRIMARY KEY, "
-                    "district_id bigint NOT NULL)")
-        rows = [(pk, directory.district_of(pk)) for pk in Unit.objects.values_list("pk",
-                                                                                   flat=True)]
+                    "district_id bigint NOT NULL, local_id bigint NOT NULL)")
+        rows = [(pk, directory.district_of(pk), local_area(pk))
+                for pk in Unit.objects.values_list("pk", flat=True)]
         with cur.copy("COPY history_district FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -523,8 +539,11 @@ def summaries(say: Callable[[str], None] = print) -> float:
         cur.execute("DELETE FROM monitoring_pendency")
         cur.execute("DELETE FROM monitoring_dailytally")
         cur.execute("DELETE FROM monitoring_stay")
+        cur.execute("DELETE FROM monitoring_placetally")
         for name, sql, params in (("pendency", PENDENCY_SQL, None),
                                   ("daily tallies", TALLY_SQL, {"tz": settings.TIME_ZONE}),
+                                  ("tehsil and thana tallies", PLACE_TALLY_SQL,
+                                   {"tz": settings.TIME_ZONE}),
                                   ("time held", STAY_SQL, None)):
             step = time.perf_counter()
             cur.execute(sql, params)
@@ -535,7 +554,8 @@ def summaries(say: Callable[[str], None] = print) -> float:
             ON CONFLICT (id) DO UPDATE SET last_event_id = EXCLUDED.last_event_id, gaps = '[]'
         """)
         cur.execute("DROP TABLE history_district")
-        for table in ("monitoring_pendency", "monitoring_dailytally", "monitoring_stay"):
+        for table in ("monitoring_pendency", "monitoring_dailytally", "monitoring_stay",
+                      "monitoring_placetally"):
             cur.execute(f"ANALYZE {table}")
     return time.perf_counter() - started
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count
 
 from igrs.grievances.models import Complaint, Defaulter, Event, Status
-from igrs.monitoring.models import DailyTally, Pendency, RollupCursor, Stay
+from igrs.monitoring.models import DailyTally, Pendency, PlaceTally, RollupCursor, Stay
 from igrs.monitoring.services import roll_up
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,11 +28,12 @@ def summaries() -> dict[str, Counter]:
                         if key[-1]})
     return {"pendency": rows(Pendency, "post_id", "district_id"),
             "tallies": rows(DailyTally, "day", "district_id", "department_id", "metric"),
-            "stays": rows(Stay, "post_id", "days")}
+            "stays": rows(Stay, "post_id", "days"),
+            "places": rows(PlaceTally, "day", "unit_id", "metric")}
 
 
 def clear_summaries() -> None:
-    for model in (Pendency, DailyTally, Stay, RollupCursor):
+    for model in (Pendency, DailyTally, Stay, PlaceTally, RollupCursor):
         model.objects.all().delete()
 
 
