@@ -305,12 +305,18 @@ def test_only_an_unconfirmed_or_failed_message_can_be_sent_again(agent):
     assert not sms.send_again(queued.pk)  # it has no text the operator would take
 
 
-def test_a_worker_whose_lease_ran_out_cannot_record_over_the_next_one(agent, settings):
-    use(settings, UnsureGateway)
+def only_one_queued(agent) -> OutboxMessage:
+    """A new complaint's first SMS, the only one left to send."""
     OutboxMessage.objects.update(status=S.SENT)
     new_complaint(agent, mobile="9811111111")
     message = OutboxMessage.objects.filter(status=S.QUEUED).first()
     OutboxMessage.objects.exclude(pk=message.pk).update(status=S.SENT)
+    return message
+
+
+def test_a_worker_whose_lease_ran_out_cannot_record_over_the_next_one(agent, settings):
+    use(settings, UnsureGateway)
+    message = only_one_queued(agent)
     gateway = get_gateway()
     [slow] = sms._claim(10, gateway)  # worker A takes it and stalls
     later(1)
@@ -345,10 +351,7 @@ def test_a_message_due_in_its_quiet_hours_waits_for_the_morning(db, settings, tm
 
 def test_a_receipt_that_overtakes_the_record_of_its_send_still_counts(agent, settings):
     use(settings, PartsGateway)
-    OutboxMessage.objects.update(status=S.SENT)
-    new_complaint(agent, mobile="9811111111")
-    message = OutboxMessage.objects.filter(status=S.QUEUED).first()
-    OutboxMessage.objects.exclude(pk=message.pk).update(status=S.SENT)
+    message = only_one_queued(agent)
     # The SMSC's receipt reaches another worker's bind before this one records the send.
     assert not sms.record_smpp_receipt(
         receipts.Receipt(S.DELIVERED, "000", f"smsc-{message.pk}-1"))
