@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.utils import timezone, translation
 
 from igrs.core import cache, clock
@@ -101,3 +102,10 @@ def later(days: float) -> dt.datetime:
 
 def today() -> dt.date:
     return timezone.localdate(clock.now())
+
+
+def database_url() -> str:
+    """The test database as a URL, for another process to share it (PostgreSQL only)."""
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -36,7 +36,15 @@ from igrs.notifications.models import OutboxMessage
 from igrs.portal.models import OneTimePassword
 from igrs.portal.services import check_otp, file_complaint, send_otp
 
-from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, post
+from .conftest import (
+    DM,
+    LUCKNOW_SADAR,
+    TEHSILDAR,
+    database_url,
+    new_complaint,
+    officer_actor,
+    post,
+)
 
 JOIN_TIMEOUT = 60
 ROOT = Path(__file__).resolve().parents[1]
@@ -299,12 +307,6 @@ sys.argv = ["igrs", "sweep"]
 from igrs.cli import main
 main()
 """
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def test_two_sweep_processes_escalate_each_complaint_once(agent, tmp_path):

@@ -173,9 +173,16 @@ class SmppGateway:
     tracks_parts = True  # receipts name the SMSC's id of each part
 
     def __init__(self):
+        # Imported here: only a deployment that chooses SMPP loads it.
         import smpplib.client
         import smpplib.consts
+        import smpplib.gsm
+        from smpplib import smpp
         from smpplib.command import Param
+
+        self._make_pdu, self._make_parts = smpp.make_pdu, smpplib.gsm.make_parts
+        self._ucs2, self._gsm = (smpplib.consts.SMPP_ENCODING_ISO10646,
+                                 smpplib.consts.SMPP_ENCODING_DEFAULT)
 
         # The DLT ids travel in operator-specific TLVs: smpplib finds a TLV's tag by its name.
         smpplib.consts.OPTIONAL_PARAMS["dlt_entity_id"] = settings.IGRS_SMPP_ENTITY_TLV
@@ -227,9 +234,7 @@ class SmppGateway:
         self._responses[pdu.sequence] = pdu
 
     def _submit(self, client, message, part: bytes, coding: int, esm_class: int) -> str:
-        from smpplib import smpp
-
-        pdu = smpp.make_pdu(
+        pdu = self._make_pdu(
             "submit_sm", client=client,
             source_addr_ton=5, source_addr_npi=0, source_addr=message.header or "IGRS",
             dest_addr_ton=1, dest_addr_npi=1, destination_addr=message.mobile.lstrip("+"),
@@ -264,13 +269,9 @@ class SmppGateway:
         return message_id.decode() if isinstance(message_id, bytes) else message_id
 
     def send(self, message) -> Accepted:
-        import smpplib.consts
-        import smpplib.gsm
-
         client = self._connect()
-        encoding = (smpplib.consts.SMPP_ENCODING_ISO10646 if message.encoding == "ucs2"
-                    else smpplib.consts.SMPP_ENCODING_DEFAULT)
-        parts, coding, esm_class = smpplib.gsm.make_parts(message.body, encoding=encoding)
+        encoding = self._ucs2 if message.encoding == "ucs2" else self._gsm
+        parts, coding, esm_class = self._make_parts(message.body, encoding=encoding)
         ids = []
         for part in parts:
             try:
@@ -284,13 +285,11 @@ class SmppGateway:
     def poll(self, on_receipt: Callable) -> None:
         """Read what the SMSC has sent since (receipts), answer its enquire_links and send
         ours when the bind has been idle, so an SMSC that drops quiet binds keeps this one."""
-        from smpplib import smpp
-
         client = self._client
         if client is not None:
             try:
                 if time.monotonic() - self._last_enquiry > ENQUIRE_EVERY:
-                    client.send_pdu(smpp.make_pdu("enquire_link", client=client))
+                    client.send_pdu(self._make_pdu("enquire_link", client=client))
                     self._last_enquiry = time.monotonic()
                 client.poll(auto_send_enquire_link=False)
             except Exception as error:  # noqa: BLE001 - reconnect on the next send

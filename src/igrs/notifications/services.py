@@ -349,21 +349,23 @@ def _record(message: OutboxMessage, outcome: Accepted | Exception, gateway: Gate
             _keep_parts(message.pk, [gateway_id for gateway_id in outcome.ids if gateway_id])
     elif isinstance(outcome, GatewayUnsure):
         _unsure(message, outcome, gateway)
-    elif outcome.permanent or message.attempts >= settings.IGRS_SMS_MAX_ATTEMPTS:
-        _give_up(message, str(outcome), outcome.code)
     else:
-        _retry(message, str(outcome), outcome.code)
+        _retry_or_give_up(message, str(outcome), outcome.code, outcome.permanent)
 
 
 def _unsure(message: OutboxMessage, outcome: GatewayUnsure, gateway: Gateway) -> None:
     """It may have gone. Only a gateway that drops repeats gets it again by itself."""
     if gateway.idempotent:
-        if message.attempts >= settings.IGRS_SMS_MAX_ATTEMPTS:
-            _give_up(message, str(outcome), "")
-        else:
-            _retry(message, str(outcome), "")
+        _retry_or_give_up(message, str(outcome), "", permanent=False)
     elif _move(message.pk, S.UNCONFIRMED, claim=_mine(message), last_error=str(outcome)):
         _alert("unconfirmed", message.key, f"{message.mobile}: {outcome}")
+
+
+def _retry_or_give_up(message: OutboxMessage, error: str, code: str, permanent: bool) -> None:
+    if permanent or message.attempts >= settings.IGRS_SMS_MAX_ATTEMPTS:
+        _give_up(message, error, code)
+    else:
+        _retry(message, error, code)
 
 
 def _retry(message: OutboxMessage, error: str, code: str) -> None:
