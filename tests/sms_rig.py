@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.server import free_port
+
 BEARERBOX = "/usr/sbin/bearerbox"
 SMSBOX = "/usr/sbin/smsbox"
 FAKESMSC = "/usr/lib/kannel/test/fakesmsc"
@@ -31,12 +33,6 @@ def require(*paths: str) -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(check, timeout: float = 15.0, what: str = "condition"):
@@ -84,6 +80,10 @@ bearerbox-host = 127.0.0.1
 sendsms-port = {self.sendsms}
 log-file = "{folder}/smsbox.log"
 log-level = 1
+# A delivery report the receiver could not take is tried again (as in production; here
+# the test database, shared in memory between threads on SQLite, can refuse one).
+http-request-retry = 5
+http-queue-delay = 1
 
 group = sendsms-user
 username = {USER}

@@ -2,6 +2,7 @@
 + fakesmsc), Kannel's delivery reports back into IGRS over HTTP, IGRS's SMPP client against
 an SMSC built on Net::SMPP; and the faults: gateway down, worker killed mid-send."""
 
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from django.db import connection
 from igrs.notifications import services as sms
 from igrs.notifications.models import OutboxMessage, OutboxStatus, SmsPart
 
-from .conftest import later, new_complaint
+from .conftest import database_url, later, new_complaint
 from .sms_rig import Kannel, Smsc, free_port, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,9 +45,20 @@ def through_kannel(kannel, settings, live_server, reseeded):
         setattr(settings, name, value)
     settings.IGRS_SMS_DLR_BASE = live_server.url
     settings.IGRS_DLT_REQUIRED = True
+    if not reports_can_land():
+        params = json.loads(settings.IGRS_SMS_HTTP_PARAMS)
+        del params["dlr-mask"], params["dlr-url"]
+        settings.IGRS_SMS_HTTP_PARAMS = json.dumps(params)
     register_on_dlt()
     already = len(kannel.received())
     return lambda: kannel.received()[already:]
+
+
+def reports_can_land() -> bool:
+    """On in-memory SQLite the live server shares the test thread's one connection, and a
+    delivery report arriving while the worker writes misuses it: there reports are asked
+    for only where the server has its own connection (PostgreSQL, in every CI run)."""
+    return connection.vendor != "sqlite"
 
 
 def queued() -> list[OutboxMessage]:
@@ -68,6 +80,8 @@ def test_messages_reach_the_fake_smsc_through_kannel_and_reports_come_back(
         (m.mobile.lstrip("+"), m.body) for m in messages)  # exact text, Devanagari included
     assert any(complaint.reference in m["text"] and "शिकायत" in m["text"] for m in arrived)
     assert any(english.reference in m["text"] and "registered" in m["text"] for m in arrived)
+    if not reports_can_land():
+        return
     # Kannel calls back (type 8, then 1): every message ends delivered, through the signed URL.
     wait_until(lambda: not OutboxMessage.objects.exclude(status=S.DELIVERED).exists(),
                what="delivery reports")
@@ -136,12 +150,6 @@ gateways._gateways[(settings.IGRS_SMS_GATEWAY, settings.IGRS_SMPP_HOST,
                     settings.IGRS_SMPP_PORT)] = DieAfterSend()
 services.deliver_pending(batch=1)
 """
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.mark.parametrize("reports", [True, False], ids=["report-comes", "no-report"])
