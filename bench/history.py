@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from igrs.directory import selectors as directory
-from igrs.directory.models import Category, Post, RoutingRule, Unit, UnitKind
+from igrs.directory.models import Category, Post, Posting, RoutingRule, Unit, UnitKind
 from igrs.grievances import reference, routing
 from igrs.monitoring.models import STAY_BUCKETS
 from igrs.monitoring.services import local_area
@@ -54,7 +55,7 @@ COMPLAINT_COLUMNS = (
 EVENT_COLUMNS = ("complaint_id", "at", "action", "role", "actor_officer_id", "actor_post_id",
                  "from_status", "to_status", "from_post_id", "to_post_id", "level", "note",
                  "data")
-DEFAULTER_COLUMNS = ("complaint_id", "post_id", "due_at", "marked_at")
+DEFAULTER_COLUMNS = ("complaint_id", "post_id", "due_at", "marked_at", "officer_id", "ended_at")
 TABLES = ("grievances_complaint", "grievances_event", "grievances_defaulter")
 CHUNK = 20_000  # complaints per COPY round
 
@@ -72,6 +73,7 @@ class World:
     superior: dict[int, int]  # post -> superior post (0 at the top)
     level: dict[int, int]
     officer: dict[int, int]  # post -> its officer (0 when vacant)
+    officer_since: dict[int, float]  # post -> when that officer's posting began (IST midnight)
     slowness: dict[int, float]  # district or department id -> factor on holding times
     now: float
     start: float
@@ -108,10 +110,14 @@ def build_world(total: int, years: float, seed: int, now: dt.datetime) -> World:
             places.setdefault((category.pk, district), []).append((pk, routed[(same, pk)]))
     posts = list(Post.objects.filter(active=True))
     today = now.date()
-    officer = {}
+    officer, officer_since = {}, {}
     for post in posts:
         holders = directory.holders_of(post.pk, today)
         officer[post.pk] = holders[0].pk if holders else 0
+        if holders:
+            start = Posting.objects.filter(post=post, officer=holders[0]).earliest("start").start
+            officer_since[post.pk] = timezone.make_aware(
+                dt.datetime.combine(start, dt.time.min)).timestamp()
     slowness = {key: rng.lognormvariate(0, 0.25)
                 for key in [*districts, *department_size]}
     return World(
@@ -125,7 +131,7 @@ def build_world(total: int, years: float, seed: int, now: dt.datetime) -> World:
                 for key, found in places.items()},
         superior={p.pk: p.superior_id or 0 for p in posts},
         level={p.pk: p.level for p in posts},
-        officer=officer,
+        officer=officer, officer_since=officer_since,
         slowness={**slowness, **{f"c{c.pk}": slowness[c.department_id] for c in categories}},
         now=now.timestamp(), start=now.timestamp() - years * 365.25 * DAY, total=total,
         seed=seed)
@@ -160,7 +166,9 @@ class Life:
     def __init__(self, world: World, rng: random.Random, index: int) -> None:
         self.w, self.rng, self.id = world, rng, index + 1
         self.events: list[str] = []
-        self.defaults: list[str] = []
+        # Defaulter rows as columns; the last one's end is filled when the complaint moves on.
+        self.defaults: list[list[str]] = []
+        self.delayed = False  # marked at the top: the delay runs until the next move
         share = (index + rng.random()) / world.total
         # Registrations grow: density rises linearly to twice the first year's at the end.
         self.created = world.start + (world.now - world.start) * (math.sqrt(1 + 3 * share) - 1)
@@ -186,10 +194,16 @@ class Life:
             self.status if self.status != "new" else "", to_status,
             _null(self.post if self.status not in ("new", "registered") else 0),
             _null(to_post), str(self.w.level.get(to_post, self.level)), note, data)))
+        if self.delayed and (to_status != self.status or (to_post and to_post != self.post)):
+            self.defaults[-1][-1], self.delayed = _ts(at), False
         self.status, self.last = to_status, at
         if to_post:
             self.post, self.level = to_post, self.w.level[to_post]
         self.version += versioned
+
+    def officer_on(self, post: int, at: float) -> int:
+        """The post's officer then (0 before their posting began: nobody is on record)."""
+        return self.w.officer.get(post, 0) if at >= self.w.officer_since.get(post, at + 1) else 0
 
     def place_with(self, at: float, post: int, fresh: bool = True) -> None:
         self.held_since = at
@@ -230,13 +244,14 @@ class Life:
             swept = self.due + rng.uniform(30, 600)
             if swept > now:
                 return False
-            self.defaults.append("\t".join((str(self.id), str(self.accountable),
-                                            _ts(self.due), _ts(swept))))
+            self.defaults.append([str(self.id), str(self.accountable), _ts(self.due),
+                                  _ts(swept), _null(self.officer_on(self.accountable, self.due)),
+                                  _ts(swept) if superior else "\\N"])
             data = (f'{{"defaulter_posts": [{self.accountable}], '
                     f'"due_at": "{_ts(self.due)}"')
             if not superior:
                 self.event(swept, "mark_defaulter", "system", "assigned", post, data + "}")
-                self.defaulted = True
+                self.defaulted = self.delayed = True
                 return True
             self.event(swept, "escalate", "system", "assigned", superior,
                        f'{data}, "to_level": {self.w.level[superior]}, {self.stay(swept)}}}')
@@ -367,7 +382,7 @@ def chunk_lines(world: World, first: int, last: int) -> tuple[str, str, str]:
         life.live()
         complaints.append(life.row())
         events += life.events
-        defaults += life.defaults
+        defaults += ("\t".join(columns) for columns in life.defaults)
     return ("\n".join(complaints) + "\n", "\n".join(events) + "\n",
             "\n".join(defaults) + "\n" if defaults else "")
 

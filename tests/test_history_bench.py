@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 
 from igrs.grievances.models import Complaint, Defaulter, Event, Status
 from igrs.monitoring.models import DailyTally, Pendency, PlaceTally, RollupCursor, Stay
@@ -65,6 +65,23 @@ def test_bulk_summaries_equal_the_worker_roll_up_and_the_complaint_rows(history_
     assert statuses[Status.CLOSED] > 1000 and statuses[Status.ASSIGNED] > 0
     assert Event.objects.values("complaint_id").distinct().count() == 2000
     assert Defaulter.objects.exists()
+
+
+def test_generated_marks_name_the_officer_and_the_end_of_the_delay(history_of_2000):
+    """As the sweep writes them, and as the migration that added the fields fills them in
+    from the timeline and the postings."""
+    import importlib
+
+    from django.apps import apps
+
+    written = {d.pk: (d.officer_id, d.ended_at) for d in Defaulter.objects.all()}
+    # Most delays end with their escalation; those at the top run on until the post acts.
+    at_the_top = Defaulter.objects.exclude(ended_at=F("marked_at")).count()
+    assert 0 < at_the_top < len(written) // 2
+    Defaulter.objects.update(officer=None, ended_at=None)
+    importlib.import_module("igrs.grievances.migrations.0018_defaulter_officer_and_end"
+                            ).fill_officer_and_end(apps, None)
+    assert {d.pk: (d.officer_id, d.ended_at) for d in Defaulter.objects.all()} == written
 
 
 def test_refuses_a_database_with_complaints(agent):

@@ -26,7 +26,15 @@ from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
-from igrs.monitoring.models import DailyTally, Metric, Pendency, PlaceTally, RollupCursor
+from igrs.monitoring.models import (
+    STAY_BUCKETS,
+    DailyTally,
+    Metric,
+    Pendency,
+    PlaceTally,
+    RollupCursor,
+    Stay,
+)
 from igrs.monitoring.services import rebuild_place_tallies, roll_up
 
 from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
@@ -224,6 +232,53 @@ def test_quality_rates_and_where_stuck_come_from_the_timeline(desk_client, agent
     assert late.reference  # the escalated one is what made the 9-day stay
     page = desk_client.get("/monitoring/quality/").content.decode()
     assert "<td>≤ 10</td>" in page and "राजस्व" in page
+
+
+@given(histograms=st.lists(st.dictionaries(st.sampled_from(STAY_BUCKETS),
+                                            st.integers(1, 40), max_size=6),
+                           min_size=1, max_size=12),
+       own_department=st.booleans())
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_where_stuck_reads_the_percentiles_of_the_histograms(db, histograms, own_department):
+    """The figures summed in the database equal the histograms' percentiles worked out
+    here, by department, by district and for the slowest posts."""
+    posts = list(Post.objects.exclude(unit__kind="state").order_by("pk")[::7][:len(histograms)])
+    with transaction.atomic():
+        Stay.objects.all().delete()
+        Stay.objects.bulk_create(Stay(post_id=post.pk, days=days, count=n)
+                                 for post, histogram in zip(posts, histograms, strict=False)
+                                 for days, n in histogram.items())
+        department = posts[0].department_id
+        keep = (lambda _unit, dept: dept == department) if own_department else None
+        shown = [p for p in posts if keep is None or keep(p.unit_id, p.department_id)]
+
+        def figures(posts_in: list[Post]) -> tuple[int, int, int]:
+            histogram = Counter()
+            for post in posts_in:
+                histogram.update(histograms[posts.index(post)])
+            total = sum(histogram.values())
+            return (total, *(next(b for b in STAY_BUCKETS if sum(
+                histogram[c] for c in STAY_BUCKETS if c <= b) >= share * total)
+                for share in (0.5, 0.9)))
+
+        stuck = dashboard.where_stuck(min_stays=3, slowest=5, keep=keep)
+        groups = {
+            "departments": lambda p: p.department.name,
+            "districts": lambda p: Unit.objects.get(pk=district_of(p.unit_id)).name}
+        for table, label in groups.items():
+            expected = {}
+            for post in shown:
+                if sum(histograms[posts.index(post)].values()) and (
+                        table == "departments" or district_of(post.unit_id)):
+                    expected.setdefault(label(post), []).append(post)
+            assert {r.label: (r.held, r.median_days, r.p90_days) for r in stuck[table]} == {
+                name: figures(group) for name, group in expected.items()}
+        ranked = sorted((p for p in shown if sum(histograms[posts.index(p)].values()) >= 3),
+                        key=lambda p: (-figures([p])[2], -figures([p])[0], p.pk))[:5]
+        assert [(r.post, r.held, r.median_days, r.p90_days) for r in stuck["posts"]] == [
+            (p, *figures([p])) for p in ranked]
+        transaction.set_rollback(True)
 
 
 def test_the_ranking_follows_the_published_formula_and_shows_what_lost_marks(desk_client,
@@ -535,13 +590,7 @@ def test_a_tehsil_page_counts_its_own_complaints(desk_client, agent):
 
 
 def test_forwarding_down_after_the_deadline_does_not_stop_the_days(agent):
-    complaint = new_complaint(agent)
-    for _level in range(3):  # L1, L2, then the top: each lets its deadline pass
-        due = Complaint.objects.get(pk=complaint.pk).due_at
-        clock.advance(due + dt.timedelta(hours=1) - clock.now())
-        services.sweep()
-    top = Complaint.objects.get(pk=complaint.pk)
-    assert top.defaulted and top.current_post.code == "REV-L3"
+    top = to_the_top(agent)
     mark = top.defaults.get(post__code="REV-L3")
     clock.advance(dt.timedelta(days=2))
     services.forward_down(officer_actor("REV-L3"), top.reference,
@@ -552,6 +601,63 @@ def test_forwarding_down_after_the_deadline_does_not_stop_the_days(agent):
     head = Officer.objects.get(postings__post__code="REV-L3")
     days = {r.officer.pk: r.days for r in dashboard.defaulter_days(month)}
     assert days[head.pk] == round((clock.now() - since) / dt.timedelta(days=1), 1)
+
+
+def to_the_top(agent, mobile: str = "9800000901") -> Complaint:
+    """A complaint whose L1, L2 and top post each let the deadline pass."""
+    complaint = new_complaint(agent, mobile=mobile)
+    for _level in range(3):
+        due = Complaint.objects.get(pk=complaint.pk).due_at
+        clock.advance(due + dt.timedelta(hours=1) - clock.now())
+        services.sweep()
+    top = Complaint.objects.get(pk=complaint.pk)
+    assert top.defaulted and top.current_post.code == "REV-L3"
+    return top
+
+
+def test_a_delay_at_the_top_counts_in_the_month_it_ends(agent):
+    top = to_the_top(agent)
+    mark = top.defaults.get(post__code="REV-L3")
+    assert mark.ended_at is None  # still waiting at the top
+    month = (timezone.localdate(mark.marked_at).replace(day=28)
+             + dt.timedelta(days=4)).replace(day=1)
+    clock.advance(timezone.make_aware(dt.datetime.combine(month, dt.time(10)))
+                  + dt.timedelta(days=4) - clock.now())
+    services.return_misrouted(officer_actor("REV-L3"), top.reference,
+                              reason="यह मामला दूसरे विभाग का है।")
+    returned = Event.objects.get(complaint=top, action=Action.RETURN).at
+    clock.advance(dt.timedelta(days=3))
+    mark.refresh_from_db()
+    assert mark.ended_at == returned
+    head = Officer.objects.get(postings__post__code="REV-L3")
+    days = {r.officer.pk: (r.deadlines, r.days) for r in dashboard.defaulter_days(month)}
+    start = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
+    assert days[head.pk] == (1, round((returned - start) / dt.timedelta(days=1), 1))
+
+
+def test_marks_made_before_the_officer_and_end_were_kept_are_filled_in(agent):
+    """The migration that added Defaulter.officer and ended_at fills them for older marks
+    as the sweep now writes them."""
+    import importlib
+
+    from django.apps import apps
+
+    from igrs.grievances.models import Defaulter
+
+    to_the_top(agent, mobile="9800000902")
+    answered = to_the_top(agent, mobile="9800000903")
+    clock.advance(dt.timedelta(days=2))
+    services.submit_atr(officer_actor("REV-L3"), answered.reference, disposal="resolved",
+                        report="देर से सही, कार्यवाही पूरी की गई।")
+    written = {d.pk: (d.officer_id, d.ended_at) for d in Defaulter.objects.all()}
+    assert None in {end for _officer, end in written.values()}
+    assert len({end for _officer, end in written.values()}) > 2
+    assert None not in {officer for officer, _end in written.values()}
+    Defaulter.objects.update(officer=None, ended_at=None)
+    migration = importlib.import_module(
+        "igrs.grievances.migrations.0018_defaulter_officer_and_end")
+    migration.fill_officer_and_end(apps, None)
+    assert {d.pk: (d.officer_id, d.ended_at) for d in Defaulter.objects.all()} == written
 
 
 def test_tehsils_and_thanas_are_ranked_within_a_district(desk_client, agent):

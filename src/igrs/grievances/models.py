@@ -325,6 +325,15 @@ class Defaulter(models.Model):
     )
     due_at = models.DateTimeField(_("was due by"))
     marked_at = models.DateTimeField(_("marked at"))
+    # Who held the post on the day the deadline fell (a transfer later does not move the
+    # record), and when the delay ended: the next step that moved the complaint on. Open
+    # while a complaint marked at the top waits there. The dashboard reads both from here
+    # instead of from postings and the timeline.
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("officer holding the post then"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="defaults",
+    )
+    ended_at = models.DateTimeField(_("delay ended at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("defaulter")
@@ -335,8 +344,12 @@ class Defaulter(models.Model):
             )
         ]
         indexes = [models.Index(fields=["post", "marked_at"], name="defaulter_by_post"),
-                   # The dashboard's defaulters this month: a range on time, not a scan.
-                   models.Index(fields=["marked_at"], name="defaulter_by_time")]
+                   # The dashboard's defaulters this month and the delays running in it:
+                   # ranges on time, read from the index alone (PostgreSQL).
+                   models.Index(fields=["marked_at"], name="defaulter_by_time",
+                                include=["post", "officer"]),
+                   models.Index(fields=["ended_at"], name="defaulter_by_end",
+                                include=["due_at", "post"])]
 
 
 class RegistrationKey(models.Model):

@@ -835,6 +835,7 @@ def _transition(
         raise InvalidTransition(_("This step is not possible for the complaint as it is now."))
     from_status, from_post_id = complaint.status, complaint.current_post_id
     held_since = complaint.assigned_at or complaint.created_at
+    delayed = complaint.defaulted  # marked at the top, its delay runs until it moves on
     changes = {**_verification_queue(complaint, action, to_status, now), **(changes or {}),
                "status": to_status, "updated_at": now}
     # Steps that decide nothing leave the version alone (the table's UNVERSIONED, or the
@@ -855,6 +856,8 @@ def _transition(
                                                      from_post_id, held_since, now)},
                        from_post=from_post_id, acting_post=acting_post)
         fastsql.insert([event])
+        if delayed and _moves_on(event):
+            Defaulter.objects.filter(complaint=complaint, ended_at=None).update(ended_at=now)
         _save_attachments(event, attachments)
         if also is not None:
             also(event)
@@ -1024,16 +1027,32 @@ def _reminded_post(complaint: Complaint) -> Post:
 
 def _defaulter_marker(complaint: Complaint, posts: list[Post],
                       now: dt.datetime) -> Callable[[Event], None]:
-    """Writes the posts' defaulter rows for the current deadline, in the caller's transaction."""
+    """Writes the posts' defaulter rows for the current deadline, in the caller's transaction:
+    with the officer who held each post on the day it fell due, and the delay ended by this
+    step unless the complaint stays where it is (marked at the top)."""
     missed_due = complaint.due_at
+    due_day = timezone.localdate(missed_due)
 
-    def mark(_event: Event) -> None:
+    def mark(event: Event) -> None:
         Defaulter.objects.bulk_create(
-            Defaulter(complaint=complaint, post=post, due_at=missed_due, marked_at=now)
+            Defaulter(complaint=complaint, post=post, due_at=missed_due, marked_at=now,
+                      officer=next(iter(directory.holders_of(post.pk, due_day)), None),
+                      ended_at=now if _moves_on(event) else None)
             for post in posts
         )
 
     return mark
+
+
+# Steps that move a complaint without giving it a new time limit: the delay goes on.
+KEEPS_THE_DEADLINE = (Action.FORWARD_DOWN, Action.SUBORDINATE_REPORT)
+
+
+def _moves_on(event: Event) -> bool:
+    """Whether a step ends a delay past the deadline: it changes the complaint's status or
+    holder, other than a forward to a subordinate or the subordinate's report."""
+    return event.action not in KEEPS_THE_DEADLINE and (
+        event.from_status != event.to_status or event.from_post_id != event.to_post_id)
 
 
 def _accountable(complaint: Complaint) -> Post:

@@ -7,14 +7,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from igrs.core import clock
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
-from igrs.directory.models import Department, Officer, Post, Posting, Unit, UnitKind, localised
+from igrs.directory.models import Department, Officer, Post, Posting, Unit, UnitKind
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 
 from .models import (
@@ -138,14 +138,15 @@ def _overdue() -> Counter:
 
 @memoize
 def _post_places() -> dict[int, tuple[int, int]]:
-    """Active posts: post → (unit, department). Master data, memoized per process; plain
-    tuples, as thousands of model instances would cost a cold page more than its SQL."""
+    """Every post (deactivated ones keep their history): post → (unit, department). Master
+    data, memoized per process; plain tuples, as thousands of model instances would cost a
+    cold page more than its SQL."""
     return {pk: (unit_id, department_id) for pk, unit_id, department_id in
-            Post.objects.filter(active=True).values_list("pk", "unit_id", "department_id")}
+            Post.objects.values_list("pk", "unit_id", "department_id")}
 
 
 def _place_of_post(post_id: int, places: dict[int, tuple[int, int]]) -> tuple[int, int]:
-    """(unit, department) of a post, also of one deactivated since."""
+    """(unit, department) of a post, also of one created since the memo was read."""
     if post_id in places:
         return places[post_id]
     post = directory.get_post(post_id)
@@ -243,42 +244,30 @@ class DefaulterRow:
     defaults: int
 
 
-def defaulters(since: dt.date, until: dt.date | None = None) -> list[DefaulterRow]:
+def defaulters(since: dt.date, until: dt.date | None = None,
+               keep: Callable[[int, int], bool] | None = None) -> list[DefaulterRow]:
     """Missed deadlines since a day (and before another), by the post that missed them and the
     officer who held it on the day it fell due (a posting ends, the record stays with the
-    person)."""
-    counts: Counter = Counter()
+    person); of the posts `keep` keeps (by unit and department)."""
     marks = Defaulter.objects.filter(marked_at__gte=_start_of(since))  # defaulter_by_time
     if until:
         marks = marks.filter(marked_at__lt=_start_of(until))
-    missed = list(marks.annotate(day=TruncDate("due_at")).values_list("post_id", "day")
-                  .annotate(n=Count("id")))
-    holders = _holders({(post_id, day) for post_id, day, _n in missed})
-    for post_id, day, n in missed:
-        counts[(post_id, holders.get((post_id, day), ""))] += n
-    posts = Post.objects.select_related("unit", "department").in_bulk(
-        {post_id for post_id, _officer in counts})
-    rows = [DefaulterRow(posts[post_id], officer, n) for (post_id, officer), n in counts.items()]
-    return sorted(rows, key=lambda r: (-r.defaults, r.post.code))
+    if (posts := _posts_kept(keep)) is not None:
+        marks = marks.filter(post_id__in=posts)
+    counts = list(marks.values_list("post_id", "officer_id").annotate(n=Count("*")))
+    posts_by_id = Post.objects.select_related("unit", "department").in_bulk(
+        {post_id for post_id, _officer, _n in counts})
+    officers = Officer.objects.in_bulk({officer for _post, officer, _n in counts if officer})
+    rows = [DefaulterRow(posts_by_id[post_id], officers[officer].name if officer else "", n)
+            for post_id, officer, n in counts]
+    return sorted(rows, key=lambda r: (-r.defaults, r.post.code, r.officer_name))
 
 
-def _holders(missed: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
-    """The officer holding each post on each day (as directory.holders_of: the regular holder
-    first, then additional charge), from one read of the period's postings instead of one per
-    day."""
-    if not missed:
-        return {}
-    days = [day for _post, day in missed]
-    postings = (Posting.objects.filter(start__lte=max(days))
-                .filter(Q(end__isnull=True) | Q(end__gte=min(days)))
-                .order_by("additional_charge", "officer_id")
-                .values_list("post_id", "start", "end", "officer__name_en", "officer__name_hi"))
-    by_post: dict[int, list[tuple[dt.date, dt.date | None, str]]] = {}
-    for post_id, start, end, name_en, name_hi in postings:
-        by_post.setdefault(post_id, []).append((start, end, localised(name_en, name_hi)))
-    return {(post, day): next((name for start, end, name in by_post.get(post, ())
-                               if start <= day and (end is None or end >= day)), "")
-            for post, day in missed}
+def _posts_kept(keep: Callable[[int, int], bool] | None) -> list[int] | None:
+    """The posts whose unit and department `keep` keeps; None (no filter) for every post."""
+    if keep is None:
+        return None
+    return [pk for pk, place in _post_places().items() if keep(*place)]
 
 
 @dataclass
@@ -288,57 +277,37 @@ class OfficerDays:
     days: float
 
 
-# Steps that move a complaint without giving it a new time limit: the delay goes on.
-KEEPS_THE_DEADLINE = (Action.FORWARD_DOWN, Action.SUBORDINATE_REPORT)
-
-
 def defaulter_days(month: dt.date, keep: Callable[[int, int], bool] | None = None
                    ) -> list[OfficerDays]:
     """Days past due in a month, by officer: each missed deadline runs from when it fell due
-    until the next step that changed the complaint's status or holder (or now) — a
-    forward to a subordinate or the subordinate's report excepted: the deadline stays and
-    so does the delay — counted within the month and within each posting of an officer to
-    the post that missed it (additional charge too). The month's marks come through the
-    marked_at index; a complaint stuck at the top stays past due month after month, so the
-    marks of those (still open, or closed only this month) come through the defaulted
-    partial index. Below the top the sweep moves a complaint up at its deadline, so there
-    the days are the sweep's lag: the figure measures the top posts."""
+    until the step that moved the complaint on (or now; a forward to a subordinate or the
+    subordinate's report does not: the deadline stays and so does the delay), counted within
+    the month and within each posting of an officer to the post that missed it (additional
+    charge too). The delays running in the month come through the defaulter_by_end index.
+    Below the top the sweep moves a complaint up at its deadline, so there the days are the
+    sweep's lag: the figure measures the top posts."""
     start, end = _start_of(month), min(_start_of(_next_month(month)), clock.now())
-    fields = ("complaint_id", "post_id", "due_at")
-    stuck = Complaint.objects.filter(defaulted=True).filter(
-        ~Q(status=Status.CLOSED) | Q(updated_at__gte=start))
-    marks = {*Defaulter.objects.filter(marked_at__gte=start, marked_at__lt=end)
-             .values_list(*fields),
-             *Defaulter.objects.filter(complaint__in=stuck, marked_at__lt=start)
-             .values_list(*fields)}
-    places = _post_places()
-    marks = {m for m in marks if keep is None or keep(*_place_of_post(m[1], places))}
-    if not marks:
-        return []
-    steps: dict[int, list[tuple]] = {}
-    for row in (Event.objects.filter(complaint_id__in={m[0] for m in marks},
-                                     at__gt=min(m[2] for m in marks))
-                .exclude(from_status=F("to_status"), to_post_id=F("from_post_id"))
-                .exclude(action__in=KEEPS_THE_DEADLINE)
-                .order_by("at", "pk").values_list("complaint_id", "at")):
-        steps.setdefault(row[0], []).append(row[1])
+    marks = Defaulter.objects.filter(Q(ended_at__gt=start) | Q(ended_at=None), due_at__lt=end)
+    if (posts := _posts_kept(keep)) is not None:
+        marks = marks.filter(post_id__in=posts)
+    marks = list(marks.values_list("post_id", "due_at", "ended_at"))
     postings: dict[int, list[tuple]] = {}
     for post_id, officer_id, since, until in Posting.objects.filter(
-            post_id__in={m[1] for m in marks}).values_list("post_id", "officer_id", "start",
+            post_id__in={m[0] for m in marks}).values_list("post_id", "officer_id", "start",
                                                            "end"):
         postings.setdefault(post_id, []).append(
             (officer_id, _start_of(since), _start_of(until + dt.timedelta(days=1))
              if until else end))
     days, deadlines = Counter(), Counter()
-    for complaint_id, post_id, due_at in marks:
-        over = next((at for at in steps.get(complaint_id, ()) if at > due_at), end)
+    for post_id, due_at, ended_at in marks:
+        over = min(ended_at or end, end)
         for officer_id, held_from, held_until in postings.get(post_id, ()):
-            overlap = min(over, end, held_until) - max(due_at, start, held_from)
+            overlap = min(over, held_until) - max(due_at, start, held_from)
             if overlap > dt.timedelta(0):
                 days[officer_id] += overlap.total_seconds() / 86400
                 deadlines[officer_id] += 1
-    rows = [OfficerDays(directory.get_officer(pk), deadlines[pk], round(n, 1))
-            for pk, n in days.items()]
+    officers = Officer.objects.in_bulk(days)
+    rows = [OfficerDays(officers[pk], deadlines[pk], round(n, 1)) for pk, n in days.items()]
     return sorted(rows, key=lambda r: (-r.days, r.officer.name_en))
 
 
@@ -395,37 +364,68 @@ class StuckRow:
 def where_stuck(min_stays: int = 3, slowest: int = 20,
                 keep: Callable[[int, int], bool] | None = None) -> dict[str, list[StuckRow]]:
     """How long posts hold complaints before they move on: median and 90th percentile by
-    department, by district, and the slowest posts (those `keep` keeps). Read from the
-    histogram (each figure is the upper bound of its bucket)."""
-    by_post: dict[int, Counter] = defaultdict(Counter)
-    for post_id, days, count in Stay.objects.values_list("post_id", "days", "count"):
-        by_post[post_id][days] += count
+    department, by district, and the slowest posts (of those `keep` keeps). Read from the
+    histogram (each figure is the upper bound of its bucket), summed in the database: a
+    state's tens of thousands of histogram rows do not travel to Python."""
+    posts = _posts_kept(keep)
     departments: dict[str, Counter] = defaultdict(Counter)
     districts: dict[str, Counter] = defaultdict(Counter)
-    posts = []
-    places, district_of = _post_places(), _districts()
     department_names = {d.pk: d.name for d in Department.objects.all()}
-    for post_id, histogram in by_post.items():
-        unit_id, department_id = _place_of_post(post_id, places)
-        if keep and not keep(unit_id, department_id):
-            continue
-        departments[department_names[department_id]].update(histogram)
-        district = district_of[unit_id]
-        if district:
-            districts[_units()[district].name].update(histogram)
-        if sum(histogram.values()) >= min_stays:
-            posts.append((post_id, _stuck("", histogram)))
-    posts.sort(key=lambda found: (-found[1].p90_days, -found[1].held))
-    for post_id, row in posts[:slowest]:  # only the posts shown are read whole
-        row.post = directory.get_post(post_id)
-        row.label = row.post.title
+    for department_id, days, count in _stays_by("department_id", posts):
+        departments[department_names[department_id]][days] += count
+    district_of = _districts()
+    for unit_id, days, count in _stays_by("unit_id", posts):
+        if district := district_of[unit_id]:
+            districts[_units()[district].name][days] += count
     return {
         "departments": sorted((_stuck(k, h) for k, h in departments.items()),
                               key=lambda r: -r.p90_days),
         "districts": sorted((_stuck(k, h) for k, h in districts.items()),
                             key=lambda r: -r.p90_days),
-        "posts": [row for _post_id, row in posts[:slowest]],
+        "posts": _slowest_posts(posts, min_stays, slowest),
     }
+
+
+STAYS, POSTS = Stay._meta.db_table, Post._meta.db_table
+
+
+def _in_posts(posts: list[int] | None) -> tuple[str, list[int]]:
+    """A WHERE condition on the histogram's post, and its parameters."""
+    if posts is None:
+        return "", []
+    return f" AND s.post_id IN ({', '.join(['%s'] * len(posts)) or 'NULL'})", posts
+
+
+def _stays_by(column: str, posts: list[int] | None) -> list[tuple[int, int, int]]:
+    """The histogram summed by a column of the post (its department or unit)."""
+    where, params = _in_posts(posts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.{column}, s.days, SUM(s.count) FROM {STAYS} s "
+            f"JOIN {POSTS} p ON p.id = s.post_id WHERE s.count > 0{where} "
+            f"GROUP BY p.{column}, s.days", params)
+        return cursor.fetchall()
+
+
+def _slowest_posts(posts: list[int] | None, min_stays: int, slowest: int) -> list[StuckRow]:
+    """The posts with the longest 90th percentile (then the most held), each percentile the
+    first bucket whose running total reaches its share, as _percentile reads it."""
+    where, params = _in_posts(posts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH held AS (SELECT s.post_id, s.days, SUM(s.count) OVER "
+            "(PARTITION BY s.post_id ORDER BY s.days) AS seen, SUM(s.count) OVER "
+            f"(PARTITION BY s.post_id) AS total FROM {STAYS} s WHERE s.count > 0{where})"
+            " SELECT post_id, MAX(total), MIN(CASE WHEN seen >= 0.5 * total THEN days END), "
+            "MIN(CASE WHEN seen >= 0.9 * total THEN days END) FROM held GROUP BY post_id "
+            "HAVING MAX(total) >= %s ORDER BY 4 DESC, 2 DESC, post_id LIMIT %s",
+            [*params, min_stays, slowest])
+        found = cursor.fetchall()
+    rows = []
+    for post_id, held, median, p90 in found:
+        post = directory.get_post(post_id)
+        rows.append(StuckRow(post.title, held, median, p90, post))
+    return rows
 
 
 def _stuck(label: str, histogram: Counter, post: Post | None = None) -> StuckRow:
@@ -614,6 +614,6 @@ def district_month(district_id: int, month: dt.date) -> DistrictMonth:
         district=district, month=month,
         departments=sorted(lines.values(), key=lambda d: (-d.received, d.name)),
         with_desk=desk[district_id],
-        defaulters=[r for r in defaulters(month, until) if r.post.unit_id in inside],
+        defaulters=defaulters(month, until, keep=lambda unit_id, _dept: unit_id in inside),
         quality=next((r for r in quality(month, until) if r.district.pk == district_id), None),
         rank=next((r for r in ranks if r.key == district_id), None), ranked=len(ranks))

@@ -93,7 +93,7 @@ def _flow_chart(flow: list[dashboard.FlowDay]) -> dict:
 @monitoring
 def defaulter_list(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate(clock.now()).replace(day=1)
-    rows = [r for r in dashboard.defaulters(since) if request.scope.covers_post(r.post)]
+    rows = dashboard.defaulters(since, keep=request.scope.covers_place)
     days = dashboard.defaulter_days(since, keep=request.scope.covers_place)
     if (kind := exports.wanted(request)) and request.GET.get("table") == "days":
         return exports.table(kind, "defaulter-days",
