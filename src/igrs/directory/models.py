@@ -14,6 +14,11 @@ def localised(english: str, hindi: str, language: str | None = None) -> str:
     return english if (language or get_language() or "hi").startswith("en") else hindi
 
 
+def post_title(designation: str, unit_name: str) -> str:
+    """A post as people name it: "Tehsildar, Sadar"."""
+    return f"{designation}, {unit_name}"
+
+
 class Bilingual(models.Model):
     """Every master-data row carries a Hindi and an English name."""
 
@@ -121,11 +126,11 @@ class Post(models.Model):
 
     @property
     def title_hi(self) -> str:
-        return f"{self.designation_hi}, {self.unit.name_hi}"
+        return post_title(self.designation_hi, self.unit.name_hi)
 
     @property
     def title_en(self) -> str:
-        return f"{self.designation_en}, {self.unit.name_en}"
+        return post_title(self.designation_en, self.unit.name_en)
 
     @property
     def title(self) -> str:

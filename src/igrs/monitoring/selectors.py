@@ -8,13 +8,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from igrs.core import clock
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
-from igrs.directory.models import Department, Officer, Post, Posting, Unit, UnitKind
+from igrs.directory.models import (
+    Department,
+    Officer,
+    Post,
+    Posting,
+    Unit,
+    UnitKind,
+    localised,
+    post_title,
+)
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 
 from .models import (
@@ -237,9 +247,25 @@ def _periods_and_flow(unit: Unit, units: set[int], department_id: int | None = N
         for day in days]}
 
 
+@dataclass(frozen=True)
+class Named:
+    """A post or an officer as a table names it, in both languages: plain values, as
+    thousands of model instances would cost a page more than its SQL."""
+
+    pk: int
+    name_en: str
+    name_hi: str
+
+    @property
+    def name(self) -> str:
+        return localised(self.name_en, self.name_hi)
+
+    title = name  # a post's name is its title
+
+
 @dataclass
 class DefaulterRow:
-    post: Post
+    post: Named
     officer_name: str
     defaults: int
 
@@ -255,12 +281,21 @@ def defaulters(since: dt.date, until: dt.date | None = None,
     if (posts := _posts_kept(keep)) is not None:
         marks = marks.filter(post_id__in=posts)
     counts = list(marks.values_list("post_id", "officer_id").annotate(n=Count("*")))
-    posts_by_id = Post.objects.select_related("unit", "department").in_bulk(
-        {post_id for post_id, _officer, _n in counts})
-    officers = Officer.objects.in_bulk({officer for _post, officer, _n in counts if officer})
-    rows = [DefaulterRow(posts_by_id[post_id], officers[officer].name if officer else "", n)
+    # Officers by subquery: a list of thousands of ids costs more to send than this.
+    officers = {pk: localised(en, hi) for pk, en, hi in Officer.objects.filter(
+        pk__in=marks.values("officer_id")).values_list("pk", "name_en", "name_hi")}
+    titles = _post_titles()
+    rows = [DefaulterRow(Named(post_id, *titles[post_id]), officers.get(officer, ""), n)
             for post_id, officer, n in counts]
-    return sorted(rows, key=lambda r: (-r.defaults, r.post.code, r.officer_name))
+    return sorted(rows, key=lambda r: (-r.defaults, r.post.name_en, r.officer_name))
+
+
+@memoize
+def _post_titles() -> dict[int, tuple[str, str]]:
+    """Every post's title in English and Hindi (master data, memoized per process)."""
+    return {pk: (post_title(designation_en, unit_en), post_title(designation_hi, unit_hi))
+            for pk, designation_en, unit_en, designation_hi, unit_hi in Post.objects.values_list(
+                "pk", "designation_en", "unit__name_en", "designation_hi", "unit__name_hi")}
 
 
 def _posts_kept(keep: Callable[[int, int], bool] | None) -> list[int] | None:
@@ -272,7 +307,7 @@ def _posts_kept(keep: Callable[[int, int], bool] | None) -> list[int] | None:
 
 @dataclass
 class OfficerDays:
-    officer: Officer
+    officer: Named
     deadlines: int
     days: float
 
@@ -283,32 +318,55 @@ def defaulter_days(month: dt.date, keep: Callable[[int, int], bool] | None = Non
     until the step that moved the complaint on (or now; a forward to a subordinate or the
     subordinate's report does not: the deadline stays and so does the delay), counted within
     the month and within each posting of an officer to the post that missed it (additional
-    charge too). The delays running in the month come through the defaulter_by_end index.
-    Below the top the sweep moves a complaint up at its deadline, so there the days are the
-    sweep's lag: the figure measures the top posts."""
+    charge too). The delays running in the month come through the defaulter_by_end index;
+    those of a post whose holders stayed the whole month are summed in the database, only a
+    post with a transfer in the month has its delays split here. Below the top the sweep
+    moves a complaint up at its deadline, so there the days are the sweep's lag: the figure
+    measures the top posts."""
     start, end = _start_of(month), min(_start_of(_next_month(month)), clock.now())
     marks = Defaulter.objects.filter(Q(ended_at__gt=start) | Q(ended_at=None), due_at__lt=end)
     if (posts := _posts_kept(keep)) is not None:
         marks = marks.filter(post_id__in=posts)
-    marks = list(marks.values_list("post_id", "due_at", "ended_at"))
-    postings: dict[int, list[tuple]] = {}
-    for post_id, officer_id, since, until in Posting.objects.filter(
-            post_id__in={m[0] for m in marks}).values_list("post_id", "officer_id", "start",
-                                                           "end"):
-        postings.setdefault(post_id, []).append(
-            (officer_id, _start_of(since), _start_of(until + dt.timedelta(days=1))
-             if until else end))
+    postings = _postings_between(start, end)
+    transferred = {post_id for post_id, held in postings.items()
+                   if any(held_from > start or held_until < end
+                          for _officer, held_from, held_until in held)}
     days, deadlines = Counter(), Counter()
-    for post_id, due_at, ended_at in marks:
+    spell = ExpressionWrapper(Least(Coalesce("ended_at", Value(end)), Value(end))
+                              - Greatest("due_at", Value(start)), output_field=DurationField())
+    for post_id, n, total in (marks.exclude(post_id__in=transferred).values("post_id")
+                              .annotate(n=Count("*"), total=Sum(spell))
+                              .values_list("post_id", "n", "total")):
+        for officer, _held_from, _held_until in postings.get(post_id, ()):
+            days[officer.pk] += total.total_seconds() / 86400
+            deadlines[officer.pk] += n
+    for post_id, due_at, ended_at in (marks.filter(post_id__in=transferred)
+                                      .values_list("post_id", "due_at", "ended_at")):
         over = min(ended_at or end, end)
-        for officer_id, held_from, held_until in postings.get(post_id, ()):
+        for officer, held_from, held_until in postings[post_id]:
             overlap = min(over, held_until) - max(due_at, start, held_from)
             if overlap > dt.timedelta(0):
-                days[officer_id] += overlap.total_seconds() / 86400
-                deadlines[officer_id] += 1
-    officers = Officer.objects.in_bulk(days)
+                days[officer.pk] += overlap.total_seconds() / 86400
+                deadlines[officer.pk] += 1
+    officers = {officer.pk: officer for held in postings.values() for officer, _f, _u in held}
     rows = [OfficerDays(officers[pk], deadlines[pk], round(n, 1)) for pk, n in days.items()]
     return sorted(rows, key=lambda r: (-r.days, r.officer.name_en))
+
+
+def _postings_between(start: dt.datetime, end: dt.datetime
+                      ) -> dict[int, list[tuple[Named, dt.datetime, dt.datetime]]]:
+    """Post → (officer, from, until) of each posting held at some time between the two
+    moments, its days as moments (IST midnights), clipped to `end`."""
+    postings: dict[int, list[tuple[Named, dt.datetime, dt.datetime]]] = {}
+    for post_id, officer_id, name_en, name_hi, since, until in (
+            Posting.objects.filter(start__lt=timezone.localdate(end) + dt.timedelta(days=1))
+            .filter(Q(end=None) | Q(end__gte=timezone.localdate(start)))
+            .values_list("post_id", "officer_id", "officer__name_en", "officer__name_hi",
+                         "start", "end")):
+        held_until = min(_start_of(until + dt.timedelta(days=1)), end) if until else end
+        postings.setdefault(post_id, []).append(
+            (Named(officer_id, name_en, name_hi), _start_of(since), held_until))
+    return postings
 
 
 @dataclass
