@@ -5,6 +5,7 @@ district; one holding a department's state-level post (its head) that department
 place. Nobody sees a complaint made against one of their own posts or against themselves:
 routing keeps such a complaint away from them, and so does the dashboard."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,6 +37,11 @@ class Scope:
 
     def covers_post(self, post: Post) -> bool:
         return self.covers_place(post.unit_id, post.department_id)
+
+    @property
+    def place_filter(self) -> Callable[[int, int], bool] | None:
+        """covers_place, or None for a viewer who sees everything: nothing to filter by."""
+        return None if self.everything else self.covers_place
 
     def covers_place(self, unit_id: int, department_id: int) -> bool:
         """A post's place and department: the viewer's to see?"""

@@ -93,8 +93,8 @@ def _flow_chart(flow: list[dashboard.FlowDay]) -> dict:
 @monitoring
 def defaulter_list(request: HttpRequest) -> HttpResponse:
     since = timezone.localdate(clock.now()).replace(day=1)
-    rows = dashboard.defaulters(since, keep=request.scope.covers_place)
-    days = dashboard.defaulter_days(since, keep=request.scope.covers_place)
+    rows = dashboard.defaulters(since, keep=request.scope.place_filter)
+    days = dashboard.defaulter_days(since, keep=request.scope.place_filter)
     if (kind := exports.wanted(request)) and request.GET.get("table") == "days":
         return exports.table(kind, "defaulter-days",
                              [_("Officer"), _("Deadlines missed"), _("Days past due")],
@@ -114,7 +114,7 @@ def quality(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/quality.html", {
         "rows": [r for r in dashboard.quality(since, department_id=scope.department_id)
                  if scope.covers_unit(r.district.pk)],
-        "since": since, "stuck": dashboard.where_stuck(keep=scope.covers_place)})
+        "since": since, "stuck": dashboard.where_stuck(keep=scope.place_filter)})
 
 
 @monitoring
