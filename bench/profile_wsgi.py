@@ -1,5 +1,5 @@
 """Where an HTTP registration spends its time: cProfile around the WSGI application, called
-in-process with the request gunicorn would pass (no sockets: only our process is measured).
+in-process with the request the web server would pass (no sockets: only our process is measured).
 Time waiting for the database shows up in psycopg's send and wait functions. The CPU time per
 request is measured first, without the profiler, whose own overhead would inflate it."""
 

@@ -64,15 +64,15 @@ class Plan:
 
 
 QUICK = Plan(service_n=300, raw_n=320, http_count=800, trivial_count=800, http_seconds=30,
-             http_configs={"postgresql": [(4, 1), (2, 8)], "sqlite": [(2, 8)]},
+             http_configs={"postgresql": [(2, 2), (2, 4)], "sqlite": [(2, 2)]},
              sweep_rows=100_000, repeats=3, part_timeout=300, day_scale=0.05,
-             day_server=(4, 1), dashboard_n=50_000, dashboard_base_n=5_000, dashboard_cold=5,
+             day_server=(2, 2), dashboard_n=50_000, dashboard_base_n=5_000, dashboard_cold=5,
              dashboard_warm=10, sms_n=400)
 FULL = Plan(service_n=2000, raw_n=2048, http_count=4000, trivial_count=3000, http_seconds=90,
-            http_configs={"postgresql": [(2, 1), (4, 1), (2, 4), (2, 8), (4, 4)],
-                          "sqlite": [(4, 1), (2, 8)]},
+            http_configs={"postgresql": [(2, 1), (2, 2), (2, 4), (4, 2)],
+                          "sqlite": [(2, 1), (2, 2)]},
             sweep_rows=1_000_000, repeats=5, part_timeout=1800, day_scale=1.0,
-            day_server=(4, 1), dashboard_n=1_000_000, dashboard_base_n=100_000,
+            day_server=(2, 2), dashboard_n=1_000_000, dashboard_base_n=100_000,
             dashboard_cold=10, dashboard_warm=20, sms_n=5000)
 
 
@@ -136,14 +136,14 @@ class Run:
             if "http" in self.sections:
                 for workers, threads in self.plan.http_configs[vendor]:
                     self.say(f"== {db.label}: HTTP, {workers} workers × {threads} threads")
-                    self.http_config(db, ids, workers, threads, workdir / "gunicorn.log")
+                    self.http_config(db, ids, workers, threads, workdir / "server.log")
             if self.profile:
                 self.say(f"== {db.label}: profiling in-process WSGI registrations")
                 self.profile_http(db, ids)
             if "day" in self.sections and vendor == "postgresql":
                 self.say(f"== {db.label}: a simulated helpline day "
                          f"({self.plan.day_scale:g} of it)")
-                self.day_section(db, workdir / "gunicorn.log")
+                self.day_section(db, workdir / "server.log")
             if "sweep" in self.sections:
                 self.say(f"== {db.label}: sweep over {self.plan.sweep_rows:,} complaints")
                 self.sweep_section(db)
@@ -354,9 +354,9 @@ def run(vendors: list[str], quick: bool, pg_url: str, profile: bool, say: Say = 
             if "dashboard" in sections and "postgresql" in vendors:
                 bench.dashboard_section(Path(tmp))
         except Exception:
-            log = Path(tmp) / "gunicorn.log"
+            log = Path(tmp) / "server.log"
             if log.exists():
-                say("gunicorn log (end):\n" + log.read_text(errors="replace")[-3000:])
+                say("web server log (end):\n" + log.read_text(errors="replace")[-3000:])
             raise
     report = _report(bench, quick, started, (load_before, os.getloadavg()[0]))
     if set(sections) == set(SECTIONS):
@@ -373,7 +373,7 @@ def _report(bench: Run, quick: bool, started: dt.datetime, loads: tuple[float, f
         f"< {TARGET_RSS_MB} MB (✔/✘ in that order). Trivial GET: an authenticated request "
         "refused before any query, the framework's floor, measured on the same server.",
         "Load generator: one asyncio process (bench/load.py) on the same cores as the server. "
-        "CPU ms/req splits the CPU time spent during the timed run between the gunicorn "
+        "CPU ms/req splits the CPU time spent during the timed run between the web server's "
         "workers, the PostgreSQL server processes and the load generator; Other CPU % is what "
         "every other process on the machine took meanwhile, as a share of all cores.",
     ]

@@ -1,4 +1,4 @@
-"""`igrs serve` (gunicorn) on a loopback port for one bench configuration, and its workers'
+"""`igrs serve` (granian) on a loopback port for one bench configuration, and its workers'
 memory. The server runs in its own session so that stopping it ends every worker."""
 
 import http.client
@@ -43,7 +43,7 @@ def free_port() -> int:
 def serve(db: BenchDatabase, workers: int, threads: int, log: Path) -> Iterator[Server]:
     port = free_port()
     env = db.env(IGRS_WEB_WORKERS=str(workers), IGRS_WEB_THREADS=str(threads),
-                 IGRS_ACCESS_LOG="/dev/null")
+                 IGRS_ACCESS_LOG="0")
     with log.open("ab") as errors:
         proc = subprocess.Popen(
             [sys.executable, "-m", "igrs.cli", "serve", "--bind", f"{HOST}:{port}"],
@@ -61,11 +61,11 @@ def _wait_ready(proc: subprocess.Popen, port: int, workers: int) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}; see its log")
+            raise RuntimeError(f"the web server exited with {proc.returncode}; see its log")
         if len(_children(proc.pid)) >= workers and _answers(port):
             return
         time.sleep(0.2)
-    raise TimeoutError(f"gunicorn did not answer within {START_TIMEOUT:.0f} s")
+    raise TimeoutError(f"the web server did not answer within {START_TIMEOUT:.0f} s")
 
 
 def _answers(port: int) -> bool:
@@ -81,7 +81,7 @@ def _answers(port: int) -> bool:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM lets gunicorn stop its workers; SIGKILL to the group ends whatever is left."""
+    """SIGTERM lets the server stop its workers; SIGKILL to the group ends whatever is left."""
     with suppress(ProcessLookupError, subprocess.TimeoutExpired):
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=STOP_TIMEOUT)

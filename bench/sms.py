@@ -78,7 +78,7 @@ def run_section(db, plan_n: int, timeout: float, workdir: Path, serve, run_part,
     try:
         kannel.start()
         smsc = Smsc(workdir)
-        with serve(db, 2, 4, workdir / "gunicorn-sms.log") as server:
+        with serve(db, 2, 2, workdir / "server-sms.log") as server:
             gateways = [
                 ("console file (baseline)", {
                     "IGRS_SMS_GATEWAY": "igrs.notifications.gateways.ConsoleGateway",

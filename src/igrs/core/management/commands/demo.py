@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core.commands import TranslatedCommand
-from igrs.core.management.commands.serve import gunicorn_argv
+from igrs.core.management.commands.serve import web_server_argv
 
 
 class Command(TranslatedCommand):
@@ -35,7 +35,7 @@ class Command(TranslatedCommand):
         env = {**os.environ, "IGRS_SERVE_STATIC": "1"}
         worker = subprocess.Popen([sys.executable, "-m", "igrs.cli", "worker"], env=env)
         try:
-            subprocess.call(gunicorn_argv(options["bind"]), env=env)
+            subprocess.call(web_server_argv(options["bind"]), env=env)
         except KeyboardInterrupt:
             pass
         finally:
