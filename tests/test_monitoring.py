@@ -26,10 +26,17 @@ from igrs.grievances import services
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
-from igrs.monitoring.models import DailyTally, Metric, Pendency, PlaceTally, RollupCursor
+from igrs.monitoring.models import (
+    DailyTally,
+    LostMark,
+    Metric,
+    Pendency,
+    PlaceTally,
+    RollupCursor,
+)
 from igrs.monitoring.services import rebuild_place_tallies, roll_up
 
-from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
+from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
 
 PLACES = [LUCKNOW_SADAR, "UP-LUCKNOW", "UP-AGRA-T-SADAR", "UP-KANPUR-NAGAR-T-SADAR",
           "UP-LUCKNOW-PS-KOTWALI", "UP-AGRA-T-SADAR-B"]
@@ -586,6 +593,73 @@ def test_tehsils_and_thanas_are_ranked_within_a_district(desk_client, agent):
     PlaceTally.objects.all().delete()  # as before the upgrade that added them
     assert rebuild_place_tallies(batch=3) == Event.objects.count()
     assert {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()} == counted
+
+
+def listed(response) -> set[str]:
+    """The references a lost-marks page lists."""
+    return set(re.findall(r'href="/monitoring/complaints/([^/"]+)/"', response.content.decode()))
+
+
+def test_the_roll_up_keeps_each_lost_mark_where_it_counts_and_the_page_lists_those(
+        desk_client, agent):
+    jpeg = b"\xff\xd8\xff\xe0" + b"0" * 100
+    report = "मौके पर जाकर कार्यवाही पूरी की गई।"
+    start_of_a_month(day=2)  # the whole story within one month
+    late = new_complaint(agent, mobile="9800000901")
+    escalated = new_complaint(agent, mobile="9800000902")
+    special = new_complaint(agent, mobile="9800000903")
+    photo = new_complaint(agent, mobile="9800000904")
+    police = new_complaint(agent, mobile="9800000905",
+                           category_id=Category.objects.get(code="POL-FIR").pk,
+                           place_id=Unit.objects.get(code="UP-LUCKNOW-PS-KOTWALI").pk)
+    agra = new_complaint(agent, mobile="9800000906",
+                         place_id=Unit.objects.get(code="UP-AGRA-T-SADAR").pk)
+    services.submit_atr(officer_actor(TEHSILDAR), photo.reference, disposal="resolved",
+                        report=report, attachments=[services.Upload("site.jpg", jpeg)])
+    services.submit_atr(officer_actor(Post.objects.get(pk=police.current_post_id).code),
+                        police.reference, disposal="resolved", report=report)
+    services.submit_atr(officer_actor("REV-L1-UP-AGRA-T-SADAR"), agra.reference,
+                        disposal="resolved", report=report)
+    services.propose_special_closure(officer_actor(TEHSILDAR), special.reference,
+                                     ground="sub_judice", reason="मामला न्यायालय में है।")
+    services.decide_special_closure(officer_actor(DM), special.reference, approve=True)
+    services.reopen(agent, special.reference, reason="मामला न्यायालय में नहीं है।")
+    clock.advance(dt.timedelta(days=8, hours=12))  # past the limit
+    services.submit_atr(officer_actor(TEHSILDAR), late.reference, disposal="resolved",
+                        report=report)
+    services.verify(agent, late.reference, outcome="not_satisfied", note="काम नहीं हुआ")
+    services.sweep()  # `escalated` goes up; `special`, at the top, is marked defaulter
+    roll_up()
+    lucknow, sadar = Unit.objects.get(code="UP-LUCKNOW"), Unit.objects.get(code=LUCKNOW_SADAR)
+    agra_district = Unit.objects.get(code="UP-AGRA")
+    kotwali = Unit.objects.get(code="UP-LUCKNOW-PS-KOTWALI")
+    revenue = Category.objects.get(code="REV-LAND").department_id
+    police_department = Category.objects.get(code="POL-FIR").department_id
+    where = {late: (lucknow, revenue, sadar), escalated: (lucknow, revenue, sadar),
+             special: (lucknow, revenue, sadar), police: (lucknow, police_department, kotwali),
+             agra: (agra_district, revenue, Unit.objects.get(code="UP-AGRA-T-SADAR"))}
+    lost = {"timely": [late], "evidence": [late, police, agra], "satisfaction": [late],
+            "defaulters": [escalated], "special_closures": [special], "reopens": [special]}
+    assert sorted(LostMark.objects.values_list(
+        "parameter", "complaint_id", "district_id", "department_id", "area_id")) == sorted(
+        (parameter, c.pk, where[c][0].pk, where[c][1], where[c][2].pk)
+        for parameter, complaints in lost.items() for c in complaints)
+    month = timezone.localdate(clock.now()).replace(day=1)
+
+    def page(level: str, key: int, parameter: str, when=month) -> set[str]:
+        return listed(desk_client.get("/monitoring/ranking/lost/", {
+            "level": level, "key": key, "parameter": parameter, "month": f"{when:%Y-%m}"}))
+
+    for parameter, complaints in lost.items():
+        assert page("district", lucknow.pk, parameter) == {
+            c.reference for c in complaints if where[c][0] == lucknow}
+    assert page("district", agra_district.pk, "evidence") == {agra.reference}
+    assert page("department", police_department, "evidence") == {police.reference}
+    assert page("department", revenue, "evidence") == {late.reference, agra.reference}
+    assert page("tehsil", sadar.pk, "evidence") == {late.reference}
+    assert page("thana", kotwali.pk, "evidence") == {police.reference}
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    assert page("district", lucknow.pk, "evidence", next_month) == set()
 
 
 def test_the_unit_page_draws_received_and_disposed_over_30_days(desk_client, agent):

@@ -22,6 +22,7 @@ from igrs.grievances.models import Role
 
 from . import exports, reports
 from . import selectors as dashboard
+from .models import LOSES_MARKS
 from .scopes import scope_of
 
 CHART_WIDTH = 300  # pixels of the longest bar
@@ -162,7 +163,7 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
         key = int(request.GET.get("key", ""))
     except ValueError:
         raise Http404(_("No such place.")) from None
-    if parameter not in dashboard.LOST_MARKS:
+    if parameter not in LOSES_MARKS:
         raise Http404(_("No such parameter."))
     exists = (Department.objects.filter(pk=key) if level == "department"
               else Unit.objects.filter(pk=key, kind=level))
