@@ -34,7 +34,7 @@ from igrs.monitoring.models import (
     PlaceTally,
     RollupCursor,
 )
-from igrs.monitoring.services import rebuild_place_tallies, roll_up
+from igrs.monitoring.services import rebuild_place_tallies_and_lost_marks, roll_up
 
 from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
 
@@ -591,7 +591,7 @@ def test_tehsils_and_thanas_are_ranked_within_a_district(desk_client, agent):
     assert dashboard.ranking("thana", month, lucknow.pk) == []
     counted = {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()}
     PlaceTally.objects.all().delete()  # as before the upgrade that added them
-    assert rebuild_place_tallies(batch=3) == Event.objects.count()
+    assert rebuild_place_tallies_and_lost_marks(batch=3) == Event.objects.count()
     assert {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()} == counted
 
 
@@ -660,6 +660,37 @@ def test_the_roll_up_keeps_each_lost_mark_where_it_counts_and_the_page_lists_tho
     assert page("thana", kotwali.pk, "evidence") == {police.reference}
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     assert page("district", lucknow.pk, "evidence", next_month) == set()
+
+
+def lost_mark_rows() -> Counter:
+    return Counter(LostMark.objects.values_list(
+        "event_id", "complaint_id", "at", "parameter", "district_id", "department_id",
+        "area_id"))
+
+
+def test_rebuilding_the_lost_marks_gives_the_roll_ups_rows_and_counts_nothing_twice(agent):
+    complaint = new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()  # escalated: a lost mark on defaulters
+    roll_up()
+    last = Event.objects.order_by("-pk").first()
+    step = {"complaint": complaint, "at": clock.now(), "action": Action.ESCALATE,
+            "role": "system", "from_status": Status.ASSIGNED, "to_status": Status.ASSIGNED,
+            "level": 2}
+    Event.objects.create(pk=last.pk + 2, **step)
+    roll_up()  # counts +2 and awaits +1, a transaction still open
+    Event.objects.create(pk=last.pk + 1, **step)  # which commits now
+    counted = lost_mark_rows()
+    assert [(row[0], row[3]) for row in counted] == [(last.pk, "defaulters"),
+                                                      (last.pk + 2, "defaulters")]
+    LostMark.objects.all().delete()  # as before the upgrade that added them
+    assert rebuild_place_tallies_and_lost_marks(batch=2) == Event.objects.count() - 1
+    assert lost_mark_rows() == counted  # the awaited step is left to the roll-up
+    roll_up()
+    awaited = next(row for row in counted if row[0] == last.pk + 2)  # the same step but id
+    assert lost_mark_rows() == counted + Counter({(last.pk + 1, *awaited[1:]): 1})
+    escalations = DailyTally.objects.filter(metric=Metric.ESCALATED)
+    assert sum(escalations.values_list("count", flat=True)) == 3
 
 
 def test_the_unit_page_draws_received_and_disposed_over_30_days(desk_client, agent):

@@ -73,26 +73,31 @@ def roll_up(batch: int = 5000) -> int:
     return len(events)
 
 
-def rebuild_place_tallies(batch: int = 5000) -> int:
-    """The tehsil and thana tallies from scratch, for the steps the roll-up has counted (up
-    to its cursor, less the ids it still awaits): once, after upgrading to a version that
-    keeps them. The cursor is held meanwhile, so the roll-up waits and nothing is counted
-    twice."""
+def rebuild_place_tallies_and_lost_marks(batch: int = 5000) -> int:
+    """The tehsil and thana tallies and the lost marks from scratch, for the steps the
+    roll-up has counted (up to its cursor, less the ids it still awaits): once, after
+    upgrading to a version that keeps them. The cursor is held meanwhile, so the roll-up
+    waits and nothing is counted twice."""
     with transaction.atomic():
         cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
         PlaceTally.objects.all().delete()
+        LostMark.objects.all().delete()
         awaited = {pk for pk, _seen in cursor.gaps}
         after, counted = 0, 0
         while events := list(Event.objects.filter(pk__gt=after, pk__lte=cursor.last_event_id)
                              .order_by("pk").values(*EVENT_FIELDS)[:batch]):
             after = events[-1]["pk"]
             events = [e for e in events if e["pk"] not in awaited]
-            where, places = _where(events), Counter()
+            where, places, lost = _where(events), Counter(), []
             for event in events:
-                if local := local_area(where[event["complaint_id"]][0]):
-                    for metric in _metrics(event):
+                place, category = where[event["complaint_id"]]
+                metrics = _metrics(event)
+                if local := local_area(place):
+                    for metric in metrics:
                         places[(timezone.localdate(event["at"]), local, metric)] += 1
+                lost += _lost_marks(event, metrics, place, category)
             _apply(PlaceTally, places, ("day", "unit_id", "metric"))
+            LostMark.objects.bulk_create(lost)
             counted += len(events)
     return counted
 
