@@ -693,6 +693,28 @@ def test_rebuilding_the_lost_marks_gives_the_roll_ups_rows_and_counts_nothing_tw
     assert sum(escalations.values_list("count", flat=True)) == 3
 
 
+def test_the_lost_marks_leave_out_complaints_made_against_the_viewer(client, agent):
+    dm_post = Post.objects.get(code=DM)
+    against_post = new_complaint(agent, mobile="9800001001", against_post_id=dm_post.pk)
+    against_dm = new_complaint(agent, mobile="9800001002",
+                               against_officer_id=Officer.objects.get(postings__post=dm_post).pk)
+    plain = new_complaint(agent, mobile="9800001003")
+    for complaint in (against_post, against_dm, plain):  # reports without a photo
+        holder = Post.objects.get(pk=complaint.current_post_id)
+        services.submit_atr(officer_actor(holder.code), complaint.reference,
+                            disposal="resolved", report="मौके पर जाकर कार्यवाही पूरी की गई।")
+    roll_up()
+    lucknow = Unit.objects.get(code="UP-LUCKNOW")
+    month = timezone.localdate(clock.now()).replace(day=1)
+    behind = {e.complaint.reference for e in dashboard.lost_marks("district", lucknow.pk,
+                                                                  "evidence", month)}
+    assert behind == {against_post.reference, against_dm.reference, plain.reference}
+    dm = officer_client(client, DM)
+    assert listed(dm.get("/monitoring/ranking/lost/", {
+        "level": "district", "key": lucknow.pk, "parameter": "evidence",
+        "month": f"{month:%Y-%m}"})) == {plain.reference}
+
+
 def test_the_unit_page_draws_received_and_disposed_over_30_days(desk_client, agent):
     first = new_complaint(agent, mobile="9800000701")
     clock.advance(dt.timedelta(days=1))

@@ -171,9 +171,12 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such place."))
     if not request.scope.covers_ranked(level, key):
         raise PermissionDenied(_("You may see the complaints of your own charge only."))
+    # A complaint made against the viewer (or moved out of their charge since) stays out of
+    # the list, as it stays out of reach.
+    events = [e for e in dashboard.lost_marks(level, key, parameter, month)
+              if request.scope.covers_complaint(e.complaint)]
     return render(request, "monitoring/lost_marks.html", {
-        "events": dashboard.lost_marks(level, key, parameter, month), "month": month,
-        "parameter": parameter,
+        "events": events, "month": month, "parameter": parameter,
     })
 
 
