@@ -27,6 +27,7 @@ from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
 from igrs.monitoring.models import (
+    LOSES_MARKS,
     DailyTally,
     LostMark,
     Metric,
@@ -640,6 +641,7 @@ def test_the_roll_up_keeps_each_lost_mark_where_it_counts_and_the_page_lists_tho
              agra: (agra_district, revenue, Unit.objects.get(code="UP-AGRA-T-SADAR"))}
     lost = {"timely": [late], "evidence": [late, police, agra], "satisfaction": [late],
             "defaulters": [escalated], "special_closures": [special], "reopens": [special]}
+    assert set(lost) == set(LOSES_MARKS) == set(dashboard.PARAMETERS)  # each has its page
     assert sorted(LostMark.objects.values_list(
         "parameter", "complaint_id", "district_id", "department_id", "area_id")) == sorted(
         (parameter, c.pk, where[c][0].pk, where[c][1], where[c][2].pk)
