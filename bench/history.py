@@ -28,8 +28,8 @@ from django.utils import timezone
 from igrs.directory import selectors as directory
 from igrs.directory.models import Category, Post, Posting, RoutingRule, Unit, UnitKind
 from igrs.grievances import reference, routing
-from igrs.monitoring.models import STAY_BUCKETS
-from igrs.monitoring.services import local_area
+from igrs.monitoring.models import LOSES_MARKS, STAY_BUCKETS
+from igrs.monitoring.services import METRIC_FOR, local_area
 
 DAY, HOUR = 86_400.0, 3_600.0
 IST = 19_800.0  # seconds east of UTC
@@ -424,7 +424,7 @@ def generate(total: int, seed: int, years: float, jobs: int,
     clock_start = time.perf_counter()
     world = build_world(total, years, seed, dt.datetime.now(dt.UTC))
     timings["directory"] = time.perf_counter() - clock_start
-    dropped = _drop_indexes()
+    dropped = _drop_indexes(TABLES)
     say(f"directory read in {timings['directory']:.1f} s; {len(dropped)} indexes dropped "
         f"for the load; loading {total:,} complaints with {jobs} processes")
     started = time.perf_counter()
@@ -464,15 +464,15 @@ def _dsn() -> str:
                     if k in ("dbname", "user", "host", "port", "password") and v)
 
 
-def _drop_indexes() -> list[str]:
-    """Drop the loaded tables' secondary indexes (not primary keys or unique constraints);
-    returns the statements that rebuild them. Building an index once is far cheaper than
-    maintaining it row by row."""
+def _drop_indexes(tables: tuple[str, ...]) -> list[str]:
+    """Drop the tables' secondary indexes (not primary keys or unique constraints); returns
+    the statements that rebuild them. Building an index once is far cheaper than maintaining
+    it row by row."""
     with connection.cursor() as cur:
         cur.execute("""
             SELECT i.indexname, i.indexdef FROM pg_indexes i
             WHERE i.tablename = ANY(%s) AND NOT EXISTS (
-                SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""", [list(TABLES)])
+                SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""", [list(tables)])
         found = cur.fetchall()
         for name, _definition in found:
             cur.execute(f'DROP INDEX "{name}"')
@@ -491,18 +491,38 @@ WHERE v.post_id IS NOT NULL
 GROUP BY v.post_id HAVING sum(v.delta) <> 0
 """
 TRUTHY = "COALESCE(e.data -> '{key}' NOT IN ('0', 'false', 'null', '\"\"', '[]', '{{}}'), FALSE)"
+# When a step counts as each metric, as monitoring.services._metrics decides: one action's
+# (METRIC_FOR), and these.
+OTHER_METRICS = {
+    "closed": "e.to_status = 'closed' AND e.from_status <> 'closed'",
+    "graded_c": "e.action = 'grade' AND e.data ->> 'grade' = 'C'",
+    "with_photo": f"e.action = 'submit_atr' AND {TRUTHY.format(key='photos')}",
+    "late": f"e.action = 'submit_atr' AND {TRUTHY.format(key='late')}",
+}
+ACTION_METRICS = " ".join(f"WHEN '{action}' THEN '{metric}'"
+                          for action, metric in METRIC_FOR.items())
 METRICS = f"""
 CROSS JOIN LATERAL (VALUES
-    (CASE e.action WHEN 'register' THEN 'received' WHEN 'submit_atr' THEN 'disposed'
-        WHEN 'escalate' THEN 'escalated' WHEN 'verify_satisfied' THEN 'satisfied'
-        WHEN 'verify_not_satisfied' THEN 'not_satisfied' WHEN 'reopen' THEN 'reopened'
-        WHEN 'approve_closure' THEN 'special_closure' END),
-    (CASE WHEN e.to_status = 'closed' AND e.from_status <> 'closed' THEN 'closed' END),
-    (CASE WHEN e.action = 'grade' AND e.data ->> 'grade' = 'C' THEN 'graded_c' END),
-    (CASE WHEN e.action = 'submit_atr' AND {TRUTHY.format(key="photos")} THEN 'with_photo' END),
-    (CASE WHEN e.action = 'submit_atr' AND {TRUTHY.format(key="late")} THEN 'late' END)
+    (CASE e.action {ACTION_METRICS} END),
+    {", ".join(f"(CASE WHEN {sql} THEN '{metric}' END)"
+               for metric, sql in OTHER_METRICS.items())}
 ) AS m(metric)
 """
+
+
+def _counts_as(metric: str) -> str:
+    """SQL: the step `e` counts as the metric."""
+    if metric in OTHER_METRICS:
+        return OTHER_METRICS[metric]
+    return "e.action IN ({})".format(", ".join(
+        f"'{action}'" for action, found in METRIC_FOR.items() if found == metric))
+
+
+# The parameters each step loses marks on, by monitoring.models.LOSES_MARKS.
+PARAMETERS_LOST = "CROSS JOIN LATERAL (VALUES {}) AS l(parameter)".format(", ".join(
+    f"(CASE WHEN {_counts_as(counts_as)}"
+    f"{f' AND NOT ({_counts_as(unless)})' if unless else ''} THEN '{parameter}' END)"
+    for parameter, (counts_as, unless) in LOSES_MARKS.items()))
 TALLY_SQL = f"""
 INSERT INTO monitoring_dailytally (day, district_id, department_id, metric, count)
 SELECT (e.at AT TIME ZONE %(tz)s)::date, d.district_id, cat.department_id, m.metric, count(*)
@@ -525,6 +545,17 @@ JOIN history_district d ON d.unit_id = c.place_id AND d.local_id <> 0
 WHERE m.metric IS NOT NULL
 GROUP BY 1, 2, 3
 """
+LOST_MARK_SQL = f"""
+INSERT INTO monitoring_lostmark (event_id, complaint_id, at, parameter, district_id,
+                                 department_id, area_id)
+SELECT e.id, e.complaint_id, e.at, l.parameter, d.district_id, cat.department_id, d.local_id
+FROM grievances_event e
+JOIN grievances_complaint c ON c.id = e.complaint_id
+JOIN history_district d ON d.unit_id = c.place_id
+JOIN directory_category cat ON cat.id = c.category_id
+{PARAMETERS_LOST}
+WHERE l.parameter IS NOT NULL
+"""
 BUCKET = " ".join(f"WHEN s.days <= {bound} THEN {bound}" for bound in STAY_BUCKETS)
 STAY_SQL = f"""
 INSERT INTO monitoring_stay (post_id, days, count)
@@ -536,10 +567,10 @@ GROUP BY 1, 2
 
 
 def summaries(say: Callable[[str], None] = print) -> float:
-    """Pendency, daily tallies (by district and by tehsil or thana) and time-held histogram
-    from the whole timeline in four statements, and the roll-up's cursor after the last
-    step: what `roll_up` would have left
-    after taking every step once (tests/test_history_bench.py checks that they agree)."""
+    """Pendency, daily tallies (by district and by tehsil or thana), time-held histogram and
+    lost marks from the whole timeline in five statements, and the roll-up's cursor after
+    the last step: what `roll_up` would have left after taking every step once
+    (tests/test_history_bench.py checks that they agree)."""
     started = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("SET work_mem = '512MB'")
@@ -555,23 +586,30 @@ def summaries(say: Callable[[str], None] = print) -> float:
         cur.execute("DELETE FROM monitoring_dailytally")
         cur.execute("DELETE FROM monitoring_stay")
         cur.execute("DELETE FROM monitoring_placetally")
+        cur.execute("DELETE FROM monitoring_lostmark")
+        lost_mark_indexes = _drop_indexes(("monitoring_lostmark",))  # millions of rows
         for name, sql, params in (("pendency", PENDENCY_SQL, None),
                                   ("daily tallies", TALLY_SQL, {"tz": settings.TIME_ZONE}),
                                   ("tehsil and thana tallies", PLACE_TALLY_SQL,
                                    {"tz": settings.TIME_ZONE}),
-                                  ("time held", STAY_SQL, None)):
+                                  ("time held", STAY_SQL, None),
+                                  ("lost marks", LOST_MARK_SQL, None)):
             step = time.perf_counter()
             cur.execute(sql, params)
             say(f"  {name}: {cur.rowcount:,} rows in {time.perf_counter() - step:.0f} s")
+        for sql in lost_mark_indexes:
+            cur.execute(sql)
         cur.execute("""
             INSERT INTO monitoring_rollupcursor (id, last_event_id, gaps)
             SELECT 1, COALESCE(max(id), 0), '[]'::jsonb FROM grievances_event
             ON CONFLICT (id) DO UPDATE SET last_event_id = EXCLUDED.last_event_id, gaps = '[]'
         """)
         cur.execute("DROP TABLE history_district")
+        # VACUUM too, as autovacuum would soon: with the visibility map set, the tallies'
+        # covering index and the lost marks' indexes answer without visiting the table.
         for table in ("monitoring_pendency", "monitoring_dailytally", "monitoring_stay",
-                      "monitoring_placetally"):
-            cur.execute(f"ANALYZE {table}")
+                      "monitoring_placetally", "monitoring_lostmark"):
+            cur.execute(f"VACUUM (ANALYZE) {table}")
     return time.perf_counter() - started
 
 
@@ -581,7 +619,8 @@ def sizes() -> Iterator[tuple[str, int, str]]:
         cur.execute("""
             SELECT relname, reltuples::bigint, pg_size_pretty(pg_total_relation_size(oid))
             FROM pg_class WHERE relname = ANY(%s) ORDER BY relname""",
-                    [[*TABLES, "monitoring_dailytally", "monitoring_pendency"]])
+                    [[*TABLES, "monitoring_dailytally", "monitoring_pendency",
+                      "monitoring_lostmark"]])
         yield from cur.fetchall()
         cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         yield ("database", 0, cur.fetchone()[0])

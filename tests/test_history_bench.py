@@ -11,7 +11,15 @@ from django.db import connection
 from django.db.models import Count, F
 
 from igrs.grievances.models import Complaint, Defaulter, Event, Status
-from igrs.monitoring.models import DailyTally, Pendency, PlaceTally, RollupCursor, Stay
+from igrs.monitoring.models import (
+    LOSES_MARKS,
+    DailyTally,
+    LostMark,
+    Pendency,
+    PlaceTally,
+    RollupCursor,
+    Stay,
+)
 from igrs.monitoring.services import roll_up
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,11 +37,14 @@ def summaries() -> dict[str, Counter]:
     return {"pendency": rows(Pendency, "post_id", "district_id"),
             "tallies": rows(DailyTally, "day", "district_id", "department_id", "metric"),
             "stays": rows(Stay, "post_id", "days"),
-            "places": rows(PlaceTally, "day", "unit_id", "metric")}
+            "places": rows(PlaceTally, "day", "unit_id", "metric"),
+            "lost marks": Counter(LostMark.objects.values_list(
+                "event_id", "complaint_id", "at", "parameter", "district_id", "department_id",
+                "area_id"))}
 
 
 def clear_summaries() -> None:
-    for model in (Pendency, DailyTally, Stay, PlaceTally, RollupCursor):
+    for model in (Pendency, DailyTally, Stay, PlaceTally, LostMark, RollupCursor):
         model.objects.all().delete()
 
 
@@ -56,6 +67,7 @@ def test_bulk_summaries_equal_the_worker_roll_up_and_the_complaint_rows(history_
     metrics = {metric for _day, _district, _department, metric in bulk["tallies"]}
     assert {"received", "disposed", "closed", "escalated", "satisfied", "not_satisfied",
             "reopened", "special_closure", "graded_c", "with_photo"} <= metrics
+    assert {parameter for _e, _c, _at, parameter, *_unit in bulk["lost marks"]} == set(LOSES_MARKS)
     # The timelines end where the complaint rows say: pendency = open complaints by holder.
     open_by_post = Counter(dict(
         Complaint.objects.exclude(status=Status.CLOSED).exclude(current_post=None)

@@ -27,17 +27,19 @@ from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
 from igrs.monitoring.models import (
+    LOSES_MARKS,
     STAY_BUCKETS,
     DailyTally,
+    LostMark,
     Metric,
     Pendency,
     PlaceTally,
     RollupCursor,
     Stay,
 )
-from igrs.monitoring.services import rebuild_place_tallies, roll_up
+from igrs.monitoring.services import rebuild_place_tallies_and_lost_marks, roll_up
 
-from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
+from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
 
 PLACES = [LUCKNOW_SADAR, "UP-LUCKNOW", "UP-AGRA-T-SADAR", "UP-KANPUR-NAGAR-T-SADAR",
           "UP-LUCKNOW-PS-KOTWALI", "UP-AGRA-T-SADAR-B"]
@@ -690,8 +692,129 @@ def test_tehsils_and_thanas_are_ranked_within_a_district(desk_client, agent):
     assert dashboard.ranking("thana", month, lucknow.pk) == []
     counted = {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()}
     PlaceTally.objects.all().delete()  # as before the upgrade that added them
-    assert rebuild_place_tallies(batch=3) == Event.objects.count()
+    assert rebuild_place_tallies_and_lost_marks(batch=3) == Event.objects.count()
     assert {(t.day, t.unit_id, t.metric): t.count for t in PlaceTally.objects.all()} == counted
+
+
+def listed(response) -> set[str]:
+    """The references a lost-marks page lists."""
+    return set(re.findall(r'href="/monitoring/complaints/([^/"]+)/"', response.content.decode()))
+
+
+def test_the_roll_up_keeps_each_lost_mark_where_it_counts_and_the_page_lists_those(
+        desk_client, agent):
+    jpeg = b"\xff\xd8\xff\xe0" + b"0" * 100
+    report = "मौके पर जाकर कार्यवाही पूरी की गई।"
+    start_of_a_month(day=2)  # the whole story within one month
+    late = new_complaint(agent, mobile="9800000901")
+    escalated = new_complaint(agent, mobile="9800000902")
+    special = new_complaint(agent, mobile="9800000903")
+    photo = new_complaint(agent, mobile="9800000904")
+    police = new_complaint(agent, mobile="9800000905",
+                           category_id=Category.objects.get(code="POL-FIR").pk,
+                           place_id=Unit.objects.get(code="UP-LUCKNOW-PS-KOTWALI").pk)
+    agra = new_complaint(agent, mobile="9800000906",
+                         place_id=Unit.objects.get(code="UP-AGRA-T-SADAR").pk)
+    services.submit_atr(officer_actor(TEHSILDAR), photo.reference, disposal="resolved",
+                        report=report, attachments=[services.Upload("site.jpg", jpeg)])
+    services.submit_atr(officer_actor(Post.objects.get(pk=police.current_post_id).code),
+                        police.reference, disposal="resolved", report=report)
+    services.submit_atr(officer_actor("REV-L1-UP-AGRA-T-SADAR"), agra.reference,
+                        disposal="resolved", report=report)
+    services.propose_special_closure(officer_actor(TEHSILDAR), special.reference,
+                                     ground="sub_judice", reason="मामला न्यायालय में है।")
+    services.decide_special_closure(officer_actor(DM), special.reference, approve=True)
+    services.reopen(agent, special.reference, reason="मामला न्यायालय में नहीं है।")
+    clock.advance(dt.timedelta(days=8, hours=12))  # past the limit
+    services.submit_atr(officer_actor(TEHSILDAR), late.reference, disposal="resolved",
+                        report=report)
+    services.verify(agent, late.reference, outcome="not_satisfied", note="काम नहीं हुआ")
+    services.sweep()  # `escalated` goes up; `special`, at the top, is marked defaulter
+    roll_up()
+    lucknow, sadar = Unit.objects.get(code="UP-LUCKNOW"), Unit.objects.get(code=LUCKNOW_SADAR)
+    agra_district = Unit.objects.get(code="UP-AGRA")
+    kotwali = Unit.objects.get(code="UP-LUCKNOW-PS-KOTWALI")
+    revenue = Category.objects.get(code="REV-LAND").department_id
+    police_department = Category.objects.get(code="POL-FIR").department_id
+    where = {late: (lucknow, revenue, sadar), escalated: (lucknow, revenue, sadar),
+             special: (lucknow, revenue, sadar), police: (lucknow, police_department, kotwali),
+             agra: (agra_district, revenue, Unit.objects.get(code="UP-AGRA-T-SADAR"))}
+    lost = {"timely": [late], "evidence": [late, police, agra], "satisfaction": [late],
+            "defaulters": [escalated], "special_closures": [special], "reopens": [special]}
+    assert set(lost) == set(LOSES_MARKS) == set(dashboard.PARAMETERS)  # each has its page
+    assert sorted(LostMark.objects.values_list(
+        "parameter", "complaint_id", "district_id", "department_id", "area_id")) == sorted(
+        (parameter, c.pk, where[c][0].pk, where[c][1], where[c][2].pk)
+        for parameter, complaints in lost.items() for c in complaints)
+    month = timezone.localdate(clock.now()).replace(day=1)
+
+    def page(level: str, key: int, parameter: str, when=month) -> set[str]:
+        return listed(desk_client.get("/monitoring/ranking/lost/", {
+            "level": level, "key": key, "parameter": parameter, "month": f"{when:%Y-%m}"}))
+
+    for parameter, complaints in lost.items():
+        assert page("district", lucknow.pk, parameter) == {
+            c.reference for c in complaints if where[c][0] == lucknow}
+    assert page("district", agra_district.pk, "evidence") == {agra.reference}
+    assert page("department", police_department, "evidence") == {police.reference}
+    assert page("department", revenue, "evidence") == {late.reference, agra.reference}
+    assert page("tehsil", sadar.pk, "evidence") == {late.reference}
+    assert page("thana", kotwali.pk, "evidence") == {police.reference}
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    assert page("district", lucknow.pk, "evidence", next_month) == set()
+
+
+def lost_mark_rows() -> Counter:
+    return Counter(LostMark.objects.values_list(
+        "event_id", "complaint_id", "at", "parameter", "district_id", "department_id",
+        "area_id"))
+
+
+def test_rebuilding_the_lost_marks_gives_the_roll_ups_rows_and_counts_nothing_twice(agent):
+    complaint = new_complaint(agent)
+    clock.advance(dt.timedelta(days=9))
+    services.sweep()  # escalated: a lost mark on defaulters
+    roll_up()
+    last = Event.objects.order_by("-pk").first()
+    step = {"complaint": complaint, "at": clock.now(), "action": Action.ESCALATE,
+            "role": "system", "from_status": Status.ASSIGNED, "to_status": Status.ASSIGNED,
+            "level": 2}
+    Event.objects.create(pk=last.pk + 2, **step)
+    roll_up()  # counts +2 and awaits +1, a transaction still open
+    Event.objects.create(pk=last.pk + 1, **step)  # which commits now
+    counted = lost_mark_rows()
+    assert [(row[0], row[3]) for row in counted] == [(last.pk, "defaulters"),
+                                                      (last.pk + 2, "defaulters")]
+    LostMark.objects.all().delete()  # as before the upgrade that added them
+    assert rebuild_place_tallies_and_lost_marks(batch=2) == Event.objects.count() - 1
+    assert lost_mark_rows() == counted  # the awaited step is left to the roll-up
+    roll_up()
+    awaited = next(row for row in counted if row[0] == last.pk + 2)  # the same step but id
+    assert lost_mark_rows() == counted + Counter({(last.pk + 1, *awaited[1:]): 1})
+    escalations = DailyTally.objects.filter(metric=Metric.ESCALATED)
+    assert sum(escalations.values_list("count", flat=True)) == 3
+
+
+def test_the_lost_marks_leave_out_complaints_made_against_the_viewer(client, agent):
+    dm_post = Post.objects.get(code=DM)
+    against_post = new_complaint(agent, mobile="9800001001", against_post_id=dm_post.pk)
+    against_dm = new_complaint(agent, mobile="9800001002",
+                               against_officer_id=Officer.objects.get(postings__post=dm_post).pk)
+    plain = new_complaint(agent, mobile="9800001003")
+    for complaint in (against_post, against_dm, plain):  # reports without a photo
+        holder = Post.objects.get(pk=complaint.current_post_id)
+        services.submit_atr(officer_actor(holder.code), complaint.reference,
+                            disposal="resolved", report="मौके पर जाकर कार्यवाही पूरी की गई।")
+    roll_up()
+    lucknow = Unit.objects.get(code="UP-LUCKNOW")
+    month = timezone.localdate(clock.now()).replace(day=1)
+    behind = {e.complaint.reference for e in dashboard.lost_marks("district", lucknow.pk,
+                                                                  "evidence", month)}
+    assert behind == {against_post.reference, against_dm.reference, plain.reference}
+    dm = officer_client(client, DM)
+    assert listed(dm.get("/monitoring/ranking/lost/", {
+        "level": "district", "key": lucknow.pk, "parameter": "evidence",
+        "month": f"{month:%Y-%m}"})) == {plain.reference}
 
 
 def test_the_unit_page_draws_received_and_disposed_over_30_days(desk_client, agent):

@@ -35,6 +35,24 @@ class Metric(models.TextChoices):
     LATE = "late", _("Disposed after the time limit")
 
 
+# The steps that lose a unit marks on a ranking parameter, by what the roll-up counts of a
+# step: parameter → (a metric the step counts as, a metric it must not also count as).
+LOSES_MARKS: dict[str, tuple[str, str | None]] = {
+    "timely": (Metric.LATE, None),
+    "defaulters": (Metric.ESCALATED, None),
+    "satisfaction": (Metric.NOT_SATISFIED, None),
+    "reopens": (Metric.REOPENED, None),
+    "special_closures": (Metric.SPECIAL_CLOSURE, None),
+    "evidence": (Metric.DISPOSED, Metric.WITH_PHOTO),
+}
+
+
+def marks_lost(metrics: list[str]) -> list[str]:
+    """The parameters a step with these metrics loses marks on."""
+    return [parameter for parameter, (counts_as, unless) in LOSES_MARKS.items()
+            if counts_as in metrics and unless not in metrics]
+
+
 class DailyTally(models.Model):
     """How many of each step happened on a day (IST) in a district, for a department."""
 
@@ -68,6 +86,35 @@ class PlaceTally(models.Model):
         verbose_name_plural = _("daily tallies by tehsil or thana")
         constraints = [models.UniqueConstraint(fields=["unit_id", "day", "metric"],
                                                name="one_place_tally_row")]
+
+
+class LostMark(models.Model):
+    """A step that lost its unit marks on a parameter (a late report, an escalation, …), with
+    where it counts: the page behind a ranked unit's lost marks is a range of one index, not
+    a search of the timeline."""
+
+    pk = models.CompositePrimaryKey("event_id", "parameter")  # each step once per parameter
+    event_id = models.BigIntegerField(_("step"))
+    complaint_id = models.BigIntegerField(_("complaint"))
+    at = models.DateTimeField(_("happened at"))
+    parameter = models.CharField(_("parameter"), max_length=20)
+    district_id = models.BigIntegerField(_("district"))
+    department_id = models.BigIntegerField(_("department"))
+    area_id = models.BigIntegerField(_("tehsil or thana"), default=0)  # 0: none
+
+    class Meta:
+        verbose_name = _("lost mark")
+        verbose_name_plural = _("lost marks")
+        # A unit's month in step order, the event id included: the page's ids come from the
+        # index alone. Nobody asks for the steps of places above a tehsil or thana (area 0).
+        indexes = [
+            models.Index(fields=["parameter", "district_id", "at", "event_id"],
+                         name="lost_by_district"),
+            models.Index(fields=["parameter", "department_id", "at", "event_id"],
+                         name="lost_by_department"),
+            models.Index(fields=["parameter", "area_id", "at", "event_id"],
+                         condition=models.Q(area_id__gt=0), name="lost_by_area"),
+        ]
 
 
 # Upper bounds, in days, of the histogram buckets of how long a post held a complaint.

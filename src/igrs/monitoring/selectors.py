@@ -25,11 +25,12 @@ from igrs.directory.models import (
     localised,
     post_title,
 )
-from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
+from igrs.grievances.models import Complaint, Defaulter, Event, Status
 
 from .models import (
     STAY_BUCKETS,
     DailyTally,
+    LostMark,
     Metric,
     Pendency,
     PlaceTally,
@@ -502,7 +503,8 @@ def _percentile(histogram: Counter, total: int, share: float) -> int:
 
 
 # What each parameter of the ranking measures: (good part, whole) from the month's tallies,
-# scored as a share; "inverse" parameters score 1 − share. And the steps behind a lost mark.
+# scored as a share; "inverse" parameters score 1 − share. (The steps behind a lost mark:
+# models.LOSES_MARKS.)
 PARAMETERS = {
     "timely": (Metric.LATE, Metric.DISPOSED, True),
     "defaulters": (Metric.ESCALATED, Metric.RECEIVED, True),
@@ -510,14 +512,6 @@ PARAMETERS = {
     "reopens": (Metric.REOPENED, Metric.CLOSED, True),
     "special_closures": (Metric.SPECIAL_CLOSURE, Metric.CLOSED, True),
     "evidence": (Metric.WITH_PHOTO, Metric.DISPOSED, False),
-}
-LOST_MARKS = {
-    "timely": {"action": Action.SUBMIT_ATR, "data__late": True},
-    "defaulters": {"action": Action.ESCALATE},
-    "satisfaction": {"action": Action.VERIFY_NOT_SATISFIED},
-    "reopens": {"action": Action.REOPEN},
-    "special_closures": {"action": Action.APPROVE_CLOSURE},
-    "evidence": {"action": Action.SUBMIT_ATR, "data__photos__isnull": True},
 }
 
 
@@ -595,15 +589,13 @@ def _marks(counts: Counter, parameter: str, weight: float) -> float | None:
 
 def lost_marks(level: str, key: int, parameter: str, month: dt.date,
                limit: int = 200) -> list[Event]:
-    """The steps behind a unit's lost marks on one parameter in a month."""
-    events = Event.objects.filter(at__gte=_start_of(month), at__lt=_start_of(_next_month(month)),
-                                  **LOST_MARKS[parameter])
-    if level == "department":
-        events = events.filter(complaint__category__department_id=key)
-    else:
-        events = events.filter(complaint__place_id__in=_units_below(directory.get_unit(key)))
-    # The steps first, by id from the event_by_action index alone; then only those read whole.
-    ids = list(events.order_by("at", "pk").values_list("pk", flat=True)[:limit])
+    """The steps behind a unit's lost marks on one parameter in a month, in the order they
+    happened: their ids from a range of one of the lost marks' indexes, then only those read
+    whole."""
+    unit = {"district": "district_id", "department": "department_id"}.get(level, "area_id")
+    ids = list(LostMark.objects.filter(
+        parameter=parameter, at__gte=_start_of(month), at__lt=_start_of(_next_month(month)),
+        **{unit: key}).order_by("at", "event_id").values_list("event_id", flat=True)[:limit])
     return list(Event.objects.filter(pk__in=ids).select_related("complaint")
                 .order_by("at", "pk"))
 

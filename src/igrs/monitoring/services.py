@@ -15,11 +15,13 @@ from igrs.grievances.selectors import events_after
 from .models import (
     STAY_BUCKETS,
     DailyTally,
+    LostMark,
     Metric,
     Pendency,
     PlaceTally,
     RollupCursor,
     Stay,
+    marks_lost,
 )
 
 METRIC_FOR = {
@@ -34,8 +36,9 @@ EVENT_FIELDS = ("pk", "at", "action", "from_status", "to_status", "from_post_id"
 
 def roll_up(batch: int = 5000) -> int:
     """Count the timeline steps after the cursor into pendency, daily tallies (by district
-    and by tehsil or thana) and stays, in one transaction with the cursor's advance: each
-    step is counted exactly once, whichever worker runs this and however often."""
+    and by tehsil or thana), stays and lost marks, in one transaction with the cursor's
+    advance: each step is counted exactly once, whichever worker runs this and however
+    often."""
     with transaction.atomic():
         cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
         events, last_id, gaps = events_after(cursor.last_event_id, cursor.gaps, EVENT_FIELDS,
@@ -44,6 +47,7 @@ def roll_up(batch: int = 5000) -> int:
             return 0
         where = _where(events)
         pending, tallies, places, stays = Counter(), Counter(), Counter(), Counter()
+        lost: list[LostMark] = []
         for event in events:
             place, category = where[event["complaint_id"]]
             district = directory.district_of(place)
@@ -51,41 +55,49 @@ def roll_up(batch: int = 5000) -> int:
             hours = (event["data"] or {}).get("stay_hours")
             if hours is not None and event["from_post_id"]:
                 stays[(event["from_post_id"], _bucket(hours / 24))] += 1
-            for metric in _metrics(event):
+            metrics = _metrics(event)
+            for metric in metrics:
                 day = timezone.localdate(event["at"])
                 department = directory.get_category(category).department_id
                 tallies[(day, district, department, metric)] += 1
                 if local := local_area(place):
                     places[(day, local, metric)] += 1
+            lost += _lost_marks(event, metrics, place, category)
         _apply(Pendency, pending, ("post_id", "district_id"))
         _apply(DailyTally, tallies, ("day", "district_id", "department_id", "metric"))
         _apply(PlaceTally, places, ("day", "unit_id", "metric"))
         _apply(Stay, stays, ("post_id", "days"))
+        LostMark.objects.bulk_create(lost)
         cursor.last_event_id, cursor.gaps = last_id, gaps
         cursor.save(update_fields=["last_event_id", "gaps"])
     return len(events)
 
 
-def rebuild_place_tallies(batch: int = 5000) -> int:
-    """The tehsil and thana tallies from scratch, for the steps the roll-up has counted (up
-    to its cursor, less the ids it still awaits): once, after upgrading to a version that
-    keeps them. The cursor is held meanwhile, so the roll-up waits and nothing is counted
-    twice."""
+def rebuild_place_tallies_and_lost_marks(batch: int = 5000) -> int:
+    """The tehsil and thana tallies and the lost marks from scratch, for the steps the
+    roll-up has counted (up to its cursor, less the ids it still awaits): once, after
+    upgrading to a version that keeps them. The cursor is held meanwhile, so the roll-up
+    waits and nothing is counted twice."""
     with transaction.atomic():
         cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
         PlaceTally.objects.all().delete()
+        LostMark.objects.all().delete()
         awaited = {pk for pk, _seen in cursor.gaps}
         after, counted = 0, 0
         while events := list(Event.objects.filter(pk__gt=after, pk__lte=cursor.last_event_id)
                              .order_by("pk").values(*EVENT_FIELDS)[:batch]):
             after = events[-1]["pk"]
             events = [e for e in events if e["pk"] not in awaited]
-            where, places = _where(events), Counter()
+            where, places, lost = _where(events), Counter(), []
             for event in events:
-                if local := local_area(where[event["complaint_id"]][0]):
-                    for metric in _metrics(event):
+                place, category = where[event["complaint_id"]]
+                metrics = _metrics(event)
+                if local := local_area(place):
+                    for metric in metrics:
                         places[(timezone.localdate(event["at"]), local, metric)] += 1
+                lost += _lost_marks(event, metrics, place, category)
             _apply(PlaceTally, places, ("day", "unit_id", "metric"))
+            LostMark.objects.bulk_create(lost)
             counted += len(events)
     return counted
 
@@ -95,6 +107,16 @@ def _where(events: list[dict]) -> dict[int, tuple[int, int]]:
     return {pk: (place, category) for pk, place, category in Complaint.objects.filter(
         pk__in={e["complaint_id"] for e in events}).values_list("pk", "place_id",
                                                                 "category_id")}
+
+
+def _lost_marks(event: dict, metrics: list[str], place: int, category: int
+                ) -> list[LostMark]:
+    """The step's lost marks, one per parameter, where the tallies count it."""
+    return [LostMark(event_id=event["pk"], complaint_id=event["complaint_id"], at=event["at"],
+                     parameter=parameter, district_id=directory.district_of(place),
+                     department_id=directory.get_category(category).department_id,
+                     area_id=local_area(place))
+            for parameter in marks_lost(metrics)]
 
 
 @memoize

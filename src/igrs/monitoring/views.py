@@ -22,6 +22,7 @@ from igrs.grievances.models import Role
 
 from . import exports, reports
 from . import selectors as dashboard
+from .models import LOSES_MARKS
 from .scopes import scope_of
 
 CHART_WIDTH = 300  # pixels of the longest bar
@@ -162,7 +163,7 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
         key = int(request.GET.get("key", ""))
     except ValueError:
         raise Http404(_("No such place.")) from None
-    if parameter not in dashboard.LOST_MARKS:
+    if parameter not in LOSES_MARKS:
         raise Http404(_("No such parameter."))
     exists = (Department.objects.filter(pk=key) if level == "department"
               else Unit.objects.filter(pk=key, kind=level))
@@ -170,9 +171,12 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such place."))
     if not request.scope.covers_ranked(level, key):
         raise PermissionDenied(_("You may see the complaints of your own charge only."))
+    # A complaint made against the viewer (or moved out of their charge since) stays out of
+    # the list, as it stays out of reach.
+    events = [e for e in dashboard.lost_marks(level, key, parameter, month)
+              if request.scope.covers_complaint(e.complaint)]
     return render(request, "monitoring/lost_marks.html", {
-        "events": dashboard.lost_marks(level, key, parameter, month), "month": month,
-        "parameter": parameter,
+        "events": events, "month": month, "parameter": parameter,
     })
 
 
