@@ -2,8 +2,7 @@
 
 from collections import Counter
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from igrs.core.cache import memoize
@@ -83,12 +82,12 @@ def rebuild_place_tallies_and_lost_marks(batch: int = 5000) -> int:
         PlaceTally.objects.all().delete()
         LostMark.objects.all().delete()
         awaited = {pk for pk, _seen in cursor.gaps}
-        after, counted = 0, 0
+        after, counted, places = 0, 0, Counter()
         while events := list(Event.objects.filter(pk__gt=after, pk__lte=cursor.last_event_id)
                              .order_by("pk").values(*EVENT_FIELDS)[:batch]):
             after = events[-1]["pk"]
             events = [e for e in events if e["pk"] not in awaited]
-            where, places, lost = _where(events), Counter(), []
+            where, lost = _where(events), []
             for event in events:
                 place, category = where[event["complaint_id"]]
                 metrics = _metrics(event)
@@ -96,10 +95,16 @@ def rebuild_place_tallies_and_lost_marks(batch: int = 5000) -> int:
                     for metric in metrics:
                         places[(timezone.localdate(event["at"]), local, metric)] += 1
                 lost += _lost_marks(event, metrics, place, category)
-            _apply(PlaceTally, places, ("day", "unit_id", "metric"))
             LostMark.objects.bulk_create(lost)
             counted += len(events)
+            if len(places) >= PLACES_HELD:  # bounded memory; a day met again adds to its row
+                _apply(PlaceTally, places, ("day", "unit_id", "metric"))
+                places.clear()
+        _apply(PlaceTally, places, ("day", "unit_id", "metric"))
     return counted
+
+
+PLACES_HELD = 200_000  # tehsil and thana tallies the rebuild sums in memory before writing
 
 
 def _where(events: list[dict]) -> dict[int, tuple[int, int]]:
@@ -156,9 +161,15 @@ def _bucket(days: float) -> int:
 
 
 def _apply(model, deltas: Counter, fields: tuple[str, ...]) -> None:
-    for key, delta in deltas.items():
-        if not delta:
-            continue
-        where = dict(zip(fields, key, strict=True))
-        if not model.objects.filter(**where).update(count=F("count") + delta):
-            model.objects.create(**where, count=delta)
+    """Add the counts to the summary's rows, creating those not there yet: one upsert per
+    row, sent as one batch (the fields are the summary's unique key)."""
+    rows = [(*key, delta) for key, delta in deltas.items() if delta]
+    if not rows:
+        return
+    table = model._meta.db_table
+    sql = (f"INSERT INTO {table} ({', '.join(fields)}, count) "
+           f"VALUES ({', '.join(['%s'] * (len(fields) + 1))}) "
+           f"ON CONFLICT ({', '.join(fields)}) DO UPDATE SET count = {table}.count + "
+           f"EXCLUDED.count")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
