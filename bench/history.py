@@ -433,11 +433,10 @@ def generate(total: int, seed: int, years: float, jobs: int,
     ranges = [(dsn, world, a, min(a + step, total)) for a in range(0, total, step)]
     done = events = 0
     connection.close()  # the workers are forked: they must not share this connection
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for complaints, timeline in pool.imap_unordered(load_range, ranges):
-            done, events = done + complaints, events + timeline
-            rate = done / (time.perf_counter() - started)
-            say(f"  {done:,} complaints, {events:,} events ({rate:,.0f} complaints/s)")
+    for complaints, timeline in _loaded(ranges, jobs):
+        done, events = done + complaints, events + timeline
+        rate = done / (time.perf_counter() - started)
+        say(f"  {done:,} complaints, {events:,} events ({rate:,.0f} complaints/s)")
     timings["copy"] = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cur:
@@ -456,6 +455,16 @@ def generate(total: int, seed: int, years: float, jobs: int,
     timings["vacuum"] = time.perf_counter() - started
     timings["events"] = events
     return timings
+
+
+def _loaded(ranges: list[tuple[str, World, int, int]], jobs: int) -> Iterator[tuple[int, int]]:
+    """Each range loaded by a forked worker process; with one job, here (no fork: a test's
+    process has threads, and forking those may deadlock)."""
+    if jobs == 1:
+        yield from map(load_range, ranges)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap_unordered(load_range, ranges)
 
 
 def _dsn() -> str:
