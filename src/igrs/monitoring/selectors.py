@@ -156,14 +156,6 @@ def _post_places() -> dict[int, tuple[int, int]]:
             Post.objects.values_list("pk", "unit_id", "department_id")}
 
 
-def _place_of_post(post_id: int, places: dict[int, tuple[int, int]]) -> tuple[int, int]:
-    """(unit, department) of a post, also of one created since the memo was read."""
-    if post_id in places:
-        return places[post_id]
-    post = directory.get_post(post_id)
-    return post.unit_id, post.department_id
-
-
 @memoize
 def _units() -> dict[int, Unit]:
     """Every unit, in one read (master data: memoized per process), so a cold page does not
@@ -487,10 +479,10 @@ def _slowest_posts(posts: list[int] | None, min_stays: int, slowest: int) -> lis
     return rows
 
 
-def _stuck(label: str, histogram: Counter, post: Post | None = None) -> StuckRow:
+def _stuck(label: str, histogram: Counter) -> StuckRow:
     total = sum(histogram.values())
     return StuckRow(label, total, _percentile(histogram, total, 0.5),
-                    _percentile(histogram, total, 0.9), post)
+                    _percentile(histogram, total, 0.9))
 
 
 def _percentile(histogram: Counter, total: int, share: float) -> int:

@@ -55,12 +55,11 @@ def roll_up(batch: int = 5000) -> int:
             if hours is not None and event["from_post_id"]:
                 stays[(event["from_post_id"], _bucket(hours / 24))] += 1
             metrics = _metrics(event)
+            day = timezone.localdate(event["at"])
+            department = directory.get_category(category).department_id
             for metric in metrics:
-                day = timezone.localdate(event["at"])
-                department = directory.get_category(category).department_id
                 tallies[(day, district, department, metric)] += 1
-                if local := local_area(place):
-                    places[(day, local, metric)] += 1
+            _count_place(places, event, metrics, place)
             lost += _lost_marks(event, metrics, place, category)
         _apply(Pendency, pending, ("post_id", "district_id"))
         _apply(DailyTally, tallies, ("day", "district_id", "department_id", "metric"))
@@ -91,9 +90,7 @@ def rebuild_place_tallies_and_lost_marks(batch: int = 5000) -> int:
             for event in events:
                 place, category = where[event["complaint_id"]]
                 metrics = _metrics(event)
-                if local := local_area(place):
-                    for metric in metrics:
-                        places[(timezone.localdate(event["at"]), local, metric)] += 1
+                _count_place(places, event, metrics, place)
                 lost += _lost_marks(event, metrics, place, category)
             LostMark.objects.bulk_create(lost)
             counted += len(events)
@@ -112,6 +109,14 @@ def _where(events: list[dict]) -> dict[int, tuple[int, int]]:
     return {pk: (place, category) for pk, place, category in Complaint.objects.filter(
         pk__in={e["complaint_id"] for e in events}).values_list("pk", "place_id",
                                                                 "category_id")}
+
+
+def _count_place(places: Counter, event: dict, metrics: list[str], place: int) -> None:
+    """The step's metrics on its day, in the tehsil or thana of its complaint's place."""
+    if local := local_area(place):
+        day = timezone.localdate(event["at"])
+        for metric in metrics:
+            places[(day, local, metric)] += 1
 
 
 def _lost_marks(event: dict, metrics: list[str], place: int, category: int
