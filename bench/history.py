@@ -532,13 +532,17 @@ PARAMETERS_LOST = "CROSS JOIN LATERAL (VALUES {}) AS l(parameter)".format(", ".j
     f"(CASE WHEN {_counts_as(counts_as)}"
     f"{f' AND NOT ({_counts_as(unless)})' if unless else ''} THEN '{parameter}' END)"
     for parameter, (counts_as, unless) in LOSES_MARKS.items()))
-TALLY_SQL = f"""
-INSERT INTO monitoring_dailytally (day, district_id, department_id, metric, count)
-SELECT (e.at AT TIME ZONE %(tz)s)::date, d.district_id, cat.department_id, m.metric, count(*)
+# Every step with its complaint's district, tehsil or thana (d) and department (cat).
+STEPS_WHERE = """
 FROM grievances_event e
 JOIN grievances_complaint c ON c.id = e.complaint_id
 JOIN history_district d ON d.unit_id = c.place_id
 JOIN directory_category cat ON cat.id = c.category_id
+"""
+TALLY_SQL = f"""
+INSERT INTO monitoring_dailytally (day, district_id, department_id, metric, count)
+SELECT (e.at AT TIME ZONE %(tz)s)::date, d.district_id, cat.department_id, m.metric, count(*)
+{STEPS_WHERE}
 {METRICS}
 WHERE m.metric IS NOT NULL
 GROUP BY 1, 2, 3, 4
@@ -547,21 +551,16 @@ GROUP BY 1, 2, 3, 4
 PLACE_TALLY_SQL = f"""
 INSERT INTO monitoring_placetally (day, unit_id, metric, count)
 SELECT (e.at AT TIME ZONE %(tz)s)::date, d.local_id, m.metric, count(*)
-FROM grievances_event e
-JOIN grievances_complaint c ON c.id = e.complaint_id
-JOIN history_district d ON d.unit_id = c.place_id AND d.local_id <> 0
+{STEPS_WHERE}
 {METRICS}
-WHERE m.metric IS NOT NULL
+WHERE m.metric IS NOT NULL AND d.local_id <> 0
 GROUP BY 1, 2, 3
 """
 LOST_MARK_SQL = f"""
 INSERT INTO monitoring_lostmark (event_id, complaint_id, at, parameter, district_id,
                                  department_id, area_id)
 SELECT e.id, e.complaint_id, e.at, l.parameter, d.district_id, cat.department_id, d.local_id
-FROM grievances_event e
-JOIN grievances_complaint c ON c.id = e.complaint_id
-JOIN history_district d ON d.unit_id = c.place_id
-JOIN directory_category cat ON cat.id = c.category_id
+{STEPS_WHERE}
 {PARAMETERS_LOST}
 WHERE l.parameter IS NOT NULL
 """
