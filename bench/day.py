@@ -1,7 +1,13 @@
 """A simulated helpline day over HTTP: agents, each on their own keep-alive connection, take
 inbound calls (the ACD posts the call event, the agent registers the complaint with its call
 id) and outbound verification calls (the agent asks for the next call, reads the ATR, records
-the outcome), interleaved as the day's mix. Latencies are kept per operation."""
+the outcome), interleaved as the day's mix. Latencies are kept per operation.
+
+Paced, the calls arrive as the day's clock runs `pace` times faster than real time, spread
+evenly, and a free agent takes the next one when it is due (a call waits, and its delay is
+counted, when every agent is busy): the latency measured is the one agents would see at that
+speed. Flat out (no pace), every agent starts the next call the moment the last one ends: how
+fast the system can go, where latency is only the queue the agents themselves make."""
 
 import asyncio
 import json
@@ -25,6 +31,7 @@ class DayResult:
     inbound: int = 0
     outbound: int = 0
     nothing_due: int = 0
+    most_behind: float = 0.0  # seconds the latest call waited past its time for a free agent
 
     def percentile_ms(self, operation: str, p: float) -> float:
         ordered = sorted(self.latencies[operation])
@@ -48,6 +55,8 @@ class Day:
     outbound: int
     mobile_base: int
     time_limit: float
+    pace: float | None = None  # × real time; None: flat out
+    day_seconds: float = 86_400.0  # of the helpline's day these calls make up
 
     def jobs(self) -> Iterator[tuple[str, int]]:
         """Inbound and outbound calls spread evenly through the day, as the mix says."""
@@ -65,22 +74,31 @@ def run_day(day: Day) -> DayResult:
 
 
 async def _run(day: Day) -> DayResult:
-    result, jobs = DayResult(), day.jobs()
+    result, jobs = DayResult(), enumerate(day.jobs())
     start = time.perf_counter()
     deadline = start + day.time_limit
-    await asyncio.gather(*(_agent(day, login, token, jobs, deadline, result)
+    # Paced: the i-th call of the day comes in at start + i × gap.
+    gap = (day.day_seconds / day.pace / (day.inbound + day.outbound)) if day.pace else 0.0
+    await asyncio.gather(*(_agent(day, login, token, jobs, start, gap, deadline, result)
                            for login, token in day.agents))
     result.seconds = time.perf_counter() - start
     return result
 
 
-async def _agent(day: Day, login: str, token: str, jobs: Iterator[tuple[str, int]],
-                 deadline: float, result: DayResult) -> None:
+async def _agent(day: Day, login: str, token: str, jobs: Iterator[tuple[int, tuple[str, int]]],
+                 start: float, gap: float, deadline: float, result: DayResult) -> None:
     connection = _Connection(day.port)
     try:
-        for kind, n in jobs:  # shared: each job is done once, by whichever agent is free
-            if time.perf_counter() > deadline:
+        # Shared: each job is done once, by whichever agent is free.
+        for i, (kind, n) in jobs:
+            due = start + i * gap
+            now = time.perf_counter()
+            if now > deadline:
                 break
+            if due > now:
+                await asyncio.sleep(due - now)
+            elif gap:
+                result.most_behind = max(result.most_behind, now - due)
             if kind == "in":
                 await _inbound(day, connection, login, token, n, result)
             else:

@@ -29,9 +29,11 @@ TARGET_RATE, TARGET_P99_MS, TARGET_RSS_MB, TARGET_SELECT_S = 400, 100, 150, 1.0
 SERVICE_MOBILES, HTTP_MOBILES, PROFILE_MOBILES = 6_000_000_000, 7_000_000_000, 8_000_000_000
 DAY_MOBILES = 6_100_000_000
 # The helpline's day (issue 4): 80,000 inbound registrations and 55,000 verification outcomes
-# by 50 agents, to run in under 10 minutes (≥ 144× real time) with p99 under 100 ms.
+# by 50 agents, to run in under 10 minutes (≥ 144× real time) with p99 under 100 ms. The
+# paced run goes a little faster than the target's 144×, so it finishes inside 10 minutes.
 DAY_INBOUND, DAY_OUTBOUND, DAY_AGENTS, DAY_TARGET_S, DAY_TARGET_P99_MS = (
     80_000, 55_000, 50, 600, 100)
+DAY_PACE = 150
 # The dashboard on a state's history (issue 6): every page under 300 ms p95 at 10 million.
 DASHBOARD_TARGET_MS = 300
 SECTIONS = ("registration", "http", "sweep", "day", "dashboard", "sms")
@@ -105,7 +107,8 @@ class Run:
         self.day = Table(
             "5. A simulated helpline day over HTTP (PostgreSQL), "
             f"{DAY_AGENTS} agents on their own connections",
-            ["Operation", "Done", "Errors", "p50 ms", "p99 ms", "Per second"])
+            ["Run", "Operation", "Done", "Errors", "p50 ms", "p99 ms", "Per second",
+             "CPU ms/req web + DB + load"])
         self.dashboard = Table("6. Dashboard pages on a state's history (PostgreSQL)", [])
         self.sms = Table(
             "7. SMS outbox throughput through real gateways on loopback",
@@ -228,49 +231,63 @@ class Run:
     def day_section(self, db: BenchDatabase, log: Path) -> None:
         scale = self.plan.day_scale
         inbound, outbound = round(DAY_INBOUND * scale), round(DAY_OUTBOUND * scale)
+        # Two runs, each with its own backlog of calls to verify and its own callers.
         cast = run_part(db, "prepare_day", self.plan.part_timeout, agents=DAY_AGENTS,
-                        awaiting=outbound)
+                        awaiting=2 * outbound)
         workers, threads = self.plan.day_server
+        simulated = 86_400 * scale
+        runs = []
         with serve(db, workers, threads, log) as server:
-            before = cpu.snapshot()
-            result = day.run_day(day.Day(
-                port=server.port, agents=[tuple(a) for a in cast["agents"]],
-                telephony_token=cast["telephony_token"], category_id=cast["category_id"],
-                place_id=cast["place_id"], inbound=inbound, outbound=outbound,
-                mobile_base=DAY_MOBILES, time_limit=self.plan.part_timeout))
-            used = cpu.spent(before, cpu.snapshot(), server.workers())
+            for pace, mobiles in ((DAY_PACE, DAY_MOBILES), (None, DAY_MOBILES + inbound)):
+                before = cpu.snapshot()
+                result = day.run_day(day.Day(
+                    port=server.port, agents=[tuple(a) for a in cast["agents"]],
+                    telephony_token=cast["telephony_token"], category_id=cast["category_id"],
+                    place_id=cast["place_id"], inbound=inbound, outbound=outbound,
+                    mobile_base=mobiles, time_limit=self.plan.part_timeout, pace=pace,
+                    day_seconds=simulated))
+                runs.append((pace, result, cpu.spent(before, cpu.snapshot(), server.workers())))
             rss = max(server.worker_peak_rss_mb(), default=0.0)
+        t = self.day
+        for pace, result, used in runs:
+            self.day_rows(pace, result, used)
+        (_, paced, _), (_, flat, _) = runs
+        worst_p99 = max(paced.percentile_ms(op, 99) for op in day.OPERATIONS)
+        met = (paced.seconds / scale < DAY_TARGET_S, worst_p99 < DAY_TARGET_P99_MS)
+        t.notes += [
+            f"Each run: {inbound:,} inbound calls (call event + registration) and "
+            f"{outbound:,} verification calls (next call + outcome: 70% satisfied, 15% not "
+            f"satisfied and escalated, 15% unreachable) = {scale:g} of the helpline's day, "
+            f"interleaved as the day's mix, through `igrs serve` ({workers} workers × "
+            f"{threads} threads, peak RSS {rss:.0f} MB per worker), {DAY_AGENTS} agents.",
+            f"**Paced at {DAY_PACE}× real time** (the calls come in as a day compressed "
+            f"{DAY_PACE} times; the target's speed is {86_400 / DAY_TARGET_S:.0f}×): "
+            f"{paced.seconds:.1f} s for {simulated:,.0f} s of the day, "
+            f"{simulated / paced.seconds:.0f}× real time (the whole day would take "
+            f"{paced.seconds / scale / 60:.1f} min; target under {DAY_TARGET_S // 60}); a "
+            f"call waited for a free agent at most {paced.most_behind * 1000:.0f} ms past its "
+            f"time. Worst p99 {worst_p99:.0f} ms (target < {DAY_TARGET_P99_MS} ms). Targets "
+            "met: " + " ".join("✔" if ok else "✘" for ok in met),
+            f"**Flat out** (each agent starts the next call the moment the last one ends): "
+            f"{flat.seconds:.1f} s, {simulated / flat.seconds:.0f}× real time, "
+            f"{flat.requests / flat.seconds:.0f} requests/s: the capacity. Its latencies are "
+            f"the queue {DAY_AGENTS} agents make (mean ≈ {DAY_AGENTS} ÷ requests/s), not the "
+            "service's.",
+            f"Backlog of {2 * outbound:,} disposed complaints loaded with COPY in "
+            f"{cast['backlog_seconds']:.1f} s before the runs.",
+        ]
+
+    def day_rows(self, pace: float | None, result: day.DayResult, used: dict) -> None:
+        label = f"paced {pace:g}×" if pace else "flat out"
         per_request = " + ".join(f"{used[k] / max(result.requests, 1) * 1000:.1f}"
                                  for k in ("web", "database", "load"))
-        t = self.day
         for operation in day.OPERATIONS:
             done = len(result.latencies[operation])
             errors = sum(n for (op, _status), n in result.errors.items() if op == operation)
-            t.add(operation, done, errors, result.percentile_ms(operation, 50),
-                  result.percentile_ms(operation, 99), done / result.seconds)
-        simulated = 86_400 * scale
-        worst_p99 = max(result.percentile_ms(op, 99) for op in day.OPERATIONS)
-        projected = result.seconds / scale
-        met = (projected < DAY_TARGET_S, worst_p99 < DAY_TARGET_P99_MS)
-        t.add("whole day", result.requests, sum(result.errors.values()), "", "",
-              result.requests / result.seconds)
-        t.notes += [
-            f"{inbound:,} inbound calls (call event + registration) and {outbound:,} "
-            f"verification calls (next call + outcome: 70% satisfied, 15% not satisfied and "
-            f"escalated, 15% unreachable) = {scale:g} of the helpline's day, interleaved as "
-            f"the day's mix, through `igrs serve` ({workers} workers × {threads} threads, peak "
-            f"RSS {rss:.0f} MB per worker). Registered {result.inbound:,}, verified "
-            f"{result.outbound:,}, no call due {result.nothing_due}.",
-            f"Wall time {result.seconds:.1f} s for {simulated:,.0f} s of the helpline's day: "
-            f"{simulated / result.seconds:.0f}× real time (target ≥ "
-            f"{86_400 / DAY_TARGET_S:.0f}×: the whole day in under {DAY_TARGET_S // 60} "
-            f"minutes; at this rate it takes {projected / 60:.1f} min). Worst p99 "
-            f"{worst_p99:.0f} ms (target < {DAY_TARGET_P99_MS} ms). Targets met: "
-            + " ".join("✔" if ok else "✘" for ok in met),
-            f"Backlog of {outbound:,} disposed complaints loaded with COPY in "
-            f"{cast['backlog_seconds']:.1f} s before the run. CPU per request (ms): "
-            f"{per_request} (web workers + PostgreSQL + load generator).",
-        ]
+            self.day.add(label, operation, done, errors, result.percentile_ms(operation, 50),
+                         result.percentile_ms(operation, 99), done / result.seconds, "")
+        self.day.add(label, "whole run", result.requests, sum(result.errors.values()), "", "",
+                     result.requests / result.seconds, per_request)
 
     def dashboard_section(self, workdir: Path) -> None:
         p = self.plan

@@ -95,6 +95,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("IGRS_TEST_SQLITE_NAME")}
+else:
+    # Only the hot path's server-bound statements (core/fastsql.py) are prepared, once per
+    # connection; Django's own cursors bind client-side and never prepare. Turn off behind a
+    # transaction-pooling PgBouncer older than 1.21 (it cannot follow prepared statements).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        0 if env_bool("IGRS_DB_PREPARED", True) else None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "hi"

@@ -5,11 +5,15 @@ usual ways a number read out over the phone goes wrong, so a mistyped number is 
 of finding somebody else's complaint.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db import connection
 
+from igrs.core import fastsql
 from igrs.core.text import ascii_digits
 
-from .models import ReferenceCounter
+from .models import Complaint, Event, ReferenceCounter
 
 _D = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
@@ -62,20 +66,40 @@ def grouped(reference: str) -> str:
     return " ".join(reference[i:i + 4] for i in range(0, len(reference), 4))
 
 
-def next_serial(lock_key: str = "") -> int:
-    """The next serial. On PostgreSQL, a lock_key also takes a transaction-scoped advisory lock
-    on it in the same round trip (SQLite's writers are serialised anyway)."""
+@dataclass(frozen=True)
+class Numbers:
+    serial: int
+    # Taken from the id sequences beforehand (PostgreSQL), so the rows can be sent without
+    # waiting for their keys; None where the database numbers them on insert (SQLite).
+    complaint_id: int | None
+    event_ids: list[int] | None
+
+
+def reserve(lock_key: str, events: int) -> Callable[[], Numbers]:
+    """Start taking the next serial (and, on PostgreSQL, the new complaint's id and `events`
+    event ids, after a transaction-scoped advisory lock on lock_key). Returns the function that
+    reads them: inside fastsql.batch(), statements sent in between share the round trip."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            if lock_key:
-                # The lock first (target lists evaluate left to right), then the serial, so one
-                # mobile's serials follow the order its registrations commit in.
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)), "
-                               "nextval('igrs_reference_serial')", [lock_key])
-                return cursor.fetchone()[1]
-            else:
-                cursor.execute("SELECT nextval('igrs_reference_serial')")
-            return cursor.fetchone()[0]
+        cursor = fastsql.cursor()
+        # The lock first (target lists evaluate left to right), then the serial, so one
+        # mobile's serials follow the order its registrations commit in.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)), "
+            f"nextval('igrs_reference_serial'), {fastsql.id_sequence(Complaint)}, "
+            f"ARRAY(SELECT {fastsql.id_sequence(Event)} FROM generate_series(1, %s))",
+            [lock_key, events],
+        )
+
+        def read() -> Numbers:
+            with cursor:
+                _lock, serial, complaint_id, event_ids = cursor.fetchone()
+            return Numbers(serial, complaint_id, event_ids)
+        return read
+    serial = _counted_serial()
+    return lambda: Numbers(serial, None, None)
+
+
+def _counted_serial() -> int:
     table = ReferenceCounter._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE id = 1 RETURNING value")

@@ -5,11 +5,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from igrs.core import clock
+from igrs.core import clock, fastsql
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer, Post
 
@@ -49,7 +50,7 @@ def complaint_view(complaint: Complaint) -> ComplaintView:
     _attach_master_data(complaint, ("category",), directory.get_category)
     _attach_master_data(complaint, ("place",), directory.get_unit)
     _attach_master_data(complaint, ("current_post",), directory.get_post)
-    events = list(complaint.events.prefetch_related("attachments"))
+    events = _timeline(complaint)
     for event in events:
         _attach_master_data(event, ("actor_post", "from_post", "to_post"), directory.get_post)
         _attach_master_data(event, ("actor_officer",), directory.get_officer)
@@ -65,6 +66,28 @@ def complaint_view(complaint: Complaint) -> ComplaintView:
                       if complaint.status != Status.CLOSED else 0),
         events=events,
     )
+
+
+def _timeline(complaint: Complaint) -> list[Event]:
+    """The complaint's events in order, each with its attachments: what
+    `complaint.events.prefetch_related("attachments")` gives, in one round trip on PostgreSQL
+    and without compiling two queries per view."""
+    with fastsql.batch():
+        read_events = fastsql.start_select(Event, "complaint_id = %s", [complaint.pk],
+                                           order_by="at, id")
+        read_files = fastsql.start_select(
+            Attachment, f"event_id IN (SELECT id FROM {Event._meta.db_table} "
+            "WHERE complaint_id = %s)", [complaint.pk], order_by="id")
+        events, files = read_events(), read_files()
+    by_event: dict[int, list[Attachment]] = {}
+    for attachment in files:
+        by_event.setdefault(attachment.event_id, []).append(attachment)
+    for event in events:
+        event.complaint = complaint
+        cached = event.attachments.all()
+        cached._result_cache, cached._prefetch_done = by_event.get(event.pk, []), True
+        event._prefetched_objects_cache = {"attachments": cached}
+    return events
 
 
 def visible_complaint(ref: str, viewer: Actor) -> Complaint:
@@ -101,10 +124,11 @@ def attachment_of(complaint: Complaint, attachment_id: int) -> Attachment | None
 
 def held_verification(agent_id: int, now: dt.datetime) -> Complaint | None:
     """The verification call an agent has taken and not finished, while the hold lasts."""
-    return (Complaint.objects.filter(verification_agent_id=agent_id,
-                                     verification_claimed_until__gt=now,
-                                     verify_after__isnull=False)
-            .order_by("verify_after", "id").first())
+    held = fastsql.select(
+        Complaint, "verification_agent_id = %s AND verification_claimed_until > %s "
+        "AND verify_after IS NOT NULL", [agent_id, connection.ops.adapt_datetimefield_value(now)],
+        order_by="verify_after, id", limit=1)
+    return held[0] if held else None
 
 
 def reference_of(complaint_id: int) -> str:

@@ -14,7 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -114,13 +114,16 @@ def register(
     conflicted = routing.conflicted_posts(against_post_id, against_officer_id,
                                           timezone.localdate(now))
     post = routing.route(category_id, place_id, conflicted)
-    with transaction.atomic():
+    # On PostgreSQL three round trips: the numbers with the history check, the rows, COMMIT.
+    with transaction.atomic(), fastsql.batch():
         # Taking the serial also serialises this mobile's registrations (PostgreSQL), so a
         # double tap cannot slip past the monthly cap or the duplicate check.
-        serial = reference.next_serial(lock_key=fields["mobile"])
+        numbers = reference.reserve(lock_key=fields["mobile"], events=1 + (post is not None))
         duplicate = _check_mobile_history(fields["mobile"], category_id, place_id, now)
+        taken = numbers()
         complaint = Complaint(
-            **fields, reference=reference.make(timezone.localtime(now).year, serial),
+            **fields, pk=taken.complaint_id,
+            reference=reference.make(timezone.localtime(now).year, taken.serial),
             status=Status.REGISTERED, level=1, duplicate_of_id=duplicate and duplicate[0],
             registered_by_id=actor.user_id, created_at=now, updated_at=now, version=1,
         )
@@ -134,8 +137,8 @@ def register(
             events.append(_event(complaint, SYSTEM, Action.ASSIGN, Status.REGISTERED, now,
                                  from_post=None))
         fastsql.insert([complaint])
-        for event in events:
-            event.complaint = complaint
+        for event, pk in zip(events, taken.event_ids or [None] * len(events), strict=True):
+            event.complaint, event.pk = complaint, pk
         fastsql.insert(events)
         _save_attachments(events[0], files)
         # One SMS tells the citizen both the reference and who has the complaint; the
@@ -266,7 +269,7 @@ def _check_mobile_history(mobile: str, category_id: int, place_id: int,
     at = connection.ops.adapt_datetimefield_value
     # Hand-written: on the registration hot path the ORM's query compilation cost more than
     # the query (served by the complaint_by_mobile index).
-    with connection.cursor() as cursor:
+    with fastsql.cursor() as cursor:
         cursor.execute(MOBILE_HISTORY_SQL, [
             at(month_start), at(window_start), category_id, place_id, mobile,
             at(min(month_start, window_start)),
@@ -646,11 +649,11 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
         held = selectors.held_verification(actor.user_id, now)
         if held is not None:
             return held
-        with connection.cursor() as cursor:
+        with fastsql.cursor() as cursor:
             cursor.execute(CLAIM_SQL.format(lock=lock),
                            [actor.user_id, at(until), at(now), at(now), at(now)])
             row = cursor.fetchone()
-    return Complaint.objects.get(pk=row[0]) if row else None
+    return fastsql.select(Complaint, "id = %s", [row[0]])[0] if row else None
 
 
 def _require_free_or_own_call(actor: Actor, complaint: Complaint, now: dt.datetime) -> None:
@@ -842,9 +845,8 @@ def _transition(
     # caller says so for a step that decides nothing this time, e.g. an A or B grade).
     bump = action not in lifecycle.UNVERSIONED if bump is None else bump
     with transaction.atomic():
-        updated = Complaint.objects.filter(pk=complaint.pk, version=complaint.version).update(
-            **({"version": F("version") + 1} if bump else {}), **changes
-        )
+        updated = fastsql.update(Complaint, complaint.pk, changes, where="version = %s",
+                                 params=[complaint.version], increment="version" if bump else "")
         if not updated:
             raise Conflict(_("Someone else acted on this complaint just now. Open the complaint "
                              "again and retry."))
@@ -961,11 +963,10 @@ def _load(ref: str, version: int | None) -> Complaint:
     if not reference.is_valid(digits):
         raise NotFound(_("“%(ref)s” is not a valid reference number; please check the digits.")
                        % {"ref": ref})
-    try:
-        complaint = Complaint.objects.get(reference=digits)
-    except Complaint.DoesNotExist:
-        raise NotFound(_("No complaint has the reference number %(ref)s.") % {"ref": digits}
-                       ) from None
+    found = fastsql.select(Complaint, "reference = %s", [digits])
+    if not found:
+        raise NotFound(_("No complaint has the reference number %(ref)s.") % {"ref": digits})
+    complaint = found[0]
     if version is not None and version != complaint.version:
         raise Conflict(_("The complaint has changed since you opened it. Open the complaint "
                          "again and retry."))

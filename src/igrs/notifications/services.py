@@ -148,7 +148,8 @@ def _render_into(message: OutboxMessage) -> None:
 
 
 def save_outbox(messages: list[OutboxMessage]) -> None:
-    fastsql.insert(messages)
+    # The worker reads the rows back; nobody here needs their ids, so none are waited for.
+    fastsql.insert(messages, read_ids=False)
     parked = sorted({m.key for m in messages if m.status == S.PARKED})
     if parked:
         reason = next(m.last_error for m in messages if m.status == S.PARKED)
