@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from igrs.core import clock
+from igrs.core import clock, fastsql
 from igrs.core.cache import memoize
 from igrs.core.text import nfc, normalise_mobile
 from igrs.grievances import services as grievances
@@ -56,9 +56,11 @@ def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
     try:
         with transaction.atomic():
             # The first event of a call creates it: one INSERT, no read before it.
-            return Call.objects.create(call_id=call_id, direction=direction, ani=ani,
-                                       mobile=normalise_mobile(ani) or "", agent_id=agent_id,
-                                       offered_at=at, **_stamp(event, at))
+            call = Call(call_id=call_id, direction=direction, ani=ani,
+                        mobile=normalise_mobile(ani) or "", agent_id=agent_id, offered_at=at,
+                        **_stamp(event, at))
+            fastsql.insert([call])
+            return call
     except IntegrityError:
         pass  # a later event of a known call
     calls = Call.objects.filter(call_id=call_id)
