@@ -110,7 +110,7 @@ async def _agent(day: Day, login: str, token: str, jobs: Iterator[tuple[int, tup
 async def _inbound(day: Day, connection: "_Connection", login: str, token: str, n: int,
                    result: DayResult) -> None:
     mobile = f"{day.mobile_base + n:010d}"
-    call_id = f"day-{n}"
+    call_id = f"day-{mobile}"  # unique across runs, as an ACD's call ids are
     event = {"call_id": call_id, "event": "offered", "agent": login, "ani": mobile}
     status, _body = await _timed(connection, result, "call event", "/api/v1/cti/events",
                                  day.telephony_token, event, expect=200)

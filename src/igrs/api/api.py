@@ -5,13 +5,14 @@ import binascii
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status as HttpStatus
 from ninja.security import HttpBearer
+from pydantic import BaseModel
 
 from igrs.callcentre import services as callcentre
 from igrs.core.accounts import token_identity
@@ -150,8 +151,16 @@ def detail_out(view: ComplaintView, viewer: Actor) -> dict:
     }
 
 
-def detail(ref: str, viewer: Actor) -> dict:
-    return detail_out(selectors.get_complaint(ref, viewer), viewer)
+def answer(schema: type[BaseModel], data: dict, status: int = 200) -> HttpResponse:
+    """The answer checked against its declared schema and written as JSON by pydantic-core
+    in one pass. Ninja's generic path (validate through per-object getters, dump to Python,
+    encode in Python) cost a tenth of an action's CPU with a long timeline."""
+    return HttpResponse(schema.model_validate(data).model_dump_json(), status=status,
+                        content_type="application/json; charset=utf-8")
+
+
+def detail(ref: str, viewer: Actor) -> HttpResponse:
+    return answer(s.ComplaintOut, detail_out(selectors.get_complaint(ref, viewer), viewer))
 
 
 # ---------------------------------------------------------------- complaints
@@ -169,14 +178,15 @@ def register_complaint(request, body: s.RegisterIn):
     who = require(request, Role.AGENT, Role.DESK, Role.ADMIN)
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return HttpStatus(201, summary_out(services.register(who, **body.dict())))
+        return answer(s.ComplaintSummary, summary_out(services.register(who, **body.dict())),
+                      201)
     try:
         parsed = uuid.UUID(key)
     except ValueError:
         raise ValidationError({"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
                               ) from None
     complaint, created = services.register_once(who, parsed, **body.dict())
-    return HttpStatus(201 if created else 200, summary_out(complaint))
+    return answer(s.ComplaintSummary, summary_out(complaint), 201 if created else 200)
 
 
 @api.get("/complaints/{ref}", response={200: s.ComplaintOut, **ERRORS}, tags=["complaints"])
@@ -201,7 +211,8 @@ def _act(request, ref: str, fn, **kwargs):
         # Whoever may not see the complaint learns nothing from a write either: same 404 as
         # a read.
         selectors.visible_complaint(ref, who)
-    return detail_out(selectors.complaint_view(fn(who, ref, **kwargs)), who)
+    return answer(s.ComplaintOut, detail_out(selectors.complaint_view(fn(who, ref, **kwargs)),
+                                             who))
 
 
 @api.post("/complaints/{ref}/forward", response={200: s.ComplaintOut, **ERRORS},
@@ -294,7 +305,7 @@ def next_verification_call(request):
     complaint = services.claim_next_verification(who)
     if complaint is None:
         return HttpStatus(204, None)
-    return detail_out(selectors.complaint_view(complaint), who)
+    return answer(s.ComplaintOut, detail_out(selectors.complaint_view(complaint), who))
 
 
 @api.post("/cti/events", response={200: s.CallOut, **ERRORS}, tags=["call centre"])

@@ -82,10 +82,16 @@ def _timeline(complaint: Complaint) -> list[Event]:
     by_event: dict[int, list[Attachment]] = {}
     for attachment in files:
         by_event.setdefault(attachment.event_id, []).append(attachment)
+    # `event.attachments.all()` answers from this cache, as after prefetch_related. Most
+    # events have none: they share one empty result instead of a queryset each.
+    none = Attachment.objects.none()
+    none._result_cache, none._prefetch_done = [], True
     for event in events:
         event.complaint = complaint
-        cached = event.attachments.all()
-        cached._result_cache, cached._prefetch_done = by_event.get(event.pk, []), True
+        cached = none
+        if event.pk in by_event:
+            cached = event.attachments.all()
+            cached._result_cache, cached._prefetch_done = by_event[event.pk], True
         event._prefetched_objects_cache = {"attachments": cached}
     return events
 

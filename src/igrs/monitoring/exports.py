@@ -5,8 +5,6 @@ import csv
 import io
 
 from django.http import HttpRequest, HttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from igrs.core.text import FORMULA_STARTS, csv_cell
 
@@ -39,6 +37,9 @@ def _csv(header: list[str], rows: list[list]) -> str:
 
 
 def _xlsx(header: list[str], rows: list[list]) -> bytes:
+    # Imported here: openpyxl is large, and every web worker would load it for the odd export.
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     for row in [header, *rows]:
@@ -51,6 +52,8 @@ def _xlsx(header: list[str], rows: list[list]) -> bytes:
 def _xlsx_cell(sheet, value):
     """Every text is a string cell (openpyxl would store a leading = as a formula), quoted
     so that editing it in the spreadsheet keeps it text; numbers stay numbers."""
+    from openpyxl.cell import WriteOnlyCell
+
     if not isinstance(value, str):
         return value
     cell = WriteOnlyCell(sheet, value=value)

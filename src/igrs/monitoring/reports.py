@@ -3,13 +3,16 @@
 fonts ship with the project (fonts/, SIL Open Font License), so no system font is needed."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from .selectors import DistrictMonth
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONTS = Path(__file__).parent / "fonts"
 # Family name → file stem; the page's script first, the other as the fallback.
@@ -30,7 +33,11 @@ def district_month_pdf(report: DistrictMonth) -> bytes:
     return bytes(pdf.output())
 
 
-def _document() -> FPDF:
+def _document() -> "FPDF":
+    # Imported here: fpdf2 (with fontTools) is large, and every web worker would load it for
+    # the odd report.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
     for family, stem in FAMILIES.items():
@@ -50,14 +57,14 @@ def _title(report: DistrictMonth) -> str:
         "month": formats.date_format(report.month, "m-Y")}  # as the pages write it
 
 
-def _heading(pdf: FPDF, text: str) -> None:
+def _heading(pdf: "FPDF", text: str) -> None:
     pdf.ln(4)
     pdf.set_font(style="B", size=12)
     pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(style="", size=10)
 
 
-def _table(pdf: FPDF, header: list[str], rows: list[list]) -> None:
+def _table(pdf: "FPDF", header: list[str], rows: list[list]) -> None:
     with pdf.table(first_row_as_headings=True, line_height=6) as table:
         for values in [header, *rows]:
             row = table.row()
@@ -65,7 +72,7 @@ def _table(pdf: FPDF, header: list[str], rows: list[list]) -> None:
                 row.cell("—" if value is None else str(value))
 
 
-def _summary(pdf: FPDF, report: DistrictMonth) -> None:
+def _summary(pdf: "FPDF", report: DistrictMonth) -> None:
     total = report.total
     _heading(pdf, _("The month at a glance"))
     _table(pdf, [_("Received"), _("Disposed"), _("Pending with officers now"),
@@ -73,7 +80,7 @@ def _summary(pdf: FPDF, report: DistrictMonth) -> None:
            [[total.received, total.disposed, total.pending, total.overdue, report.with_desk]])
 
 
-def _departments(pdf: FPDF, report: DistrictMonth) -> None:
+def _departments(pdf: "FPDF", report: DistrictMonth) -> None:
     _heading(pdf, _("By department"))
     _table(pdf, [_("Department"), _("Received"), _("Disposed"), _("Pending now"),
                  _("Overdue now")],
@@ -81,7 +88,7 @@ def _departments(pdf: FPDF, report: DistrictMonth) -> None:
            or [[_("Nothing this month."), "", "", "", ""]])
 
 
-def _quality_and_rank(pdf: FPDF, report: DistrictMonth) -> None:
+def _quality_and_rank(pdf: "FPDF", report: DistrictMonth) -> None:
     _heading(pdf, _("Quality of disposal (per cent)"))
     q = report.quality
     _table(pdf, [_("Satisfied on verification"), _("Re-opened"), _("Special closures"),
@@ -99,7 +106,7 @@ def _quality_and_rank(pdf: FPDF, report: DistrictMonth) -> None:
            [[_parameter_name(name), marks] for name, marks in report.rank.marks.items()])
 
 
-def _defaulters(pdf: FPDF, report: DistrictMonth) -> None:
+def _defaulters(pdf: "FPDF", report: DistrictMonth) -> None:
     _heading(pdf, _("Defaulters"))
     _table(pdf, [_("Post"), _("Officer then"), _("Deadlines missed")],
            [[r.post.title, r.officer_name or "—", r.defaults] for r in report.defaulters]
