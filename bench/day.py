@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import uvloop
+
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 30.0
 OPERATIONS = ("call event", "register", "next call", "outcome")
@@ -70,7 +72,7 @@ class Day:
 
 
 def run_day(day: Day) -> DayResult:
-    return asyncio.run(_run(day))
+    return asyncio.run(_run(day), loop_factory=uvloop.new_event_loop)
 
 
 async def _run(day: Day) -> DayResult:

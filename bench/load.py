@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import uvloop
+
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 15.0  # seconds; a slower answer counts as an error
 
@@ -37,7 +39,8 @@ class LoadResult:
 def run_load(port: int, make_request: Callable[[int], bytes], *, count: int, clients: int,
              time_limit: float, expect: int) -> LoadResult:
     """Send `count` requests over `clients` connections, stopping early after time_limit."""
-    return asyncio.run(_run(port, make_request, count, clients, time_limit, expect))
+    return asyncio.run(_run(port, make_request, count, clients, time_limit, expect),
+                       loop_factory=uvloop.new_event_loop)
 
 
 async def _run(port: int, make_request: Callable[[int], bytes], count: int, clients: int,

@@ -37,7 +37,7 @@ def caller_history(mobile: str, limit: int = 20) -> list[HistoryRow]:
     """A caller's complaints, newest first, each with the officers holding it today."""
     if not mobile:
         return []
-    today = timezone.localdate(clock.now())
+    today = clock.local_date(clock.now())
     complaints = (Complaint.objects.filter(mobile=mobile)
                   .select_related("category", "current_post__unit").order_by("-created_at")[:limit])
     return [HistoryRow(c, directory.holders_of(c.current_post_id, today)
@@ -88,7 +88,7 @@ def today_counts() -> Today:
     """Live counts for the supervisor, for the day so far (IST). Every query reads an index on
     time (events, calls) or the verification queue's partial index: none scans the table."""
     now = clock.now()
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
     tz = timezone.get_current_timezone()
     events = Event.objects.filter(at__gte=start, at__lte=now)
     registrations = _by_hour(events.filter(action=Action.REGISTER, role="agent"), "at", tz)

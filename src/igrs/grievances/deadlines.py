@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from igrs.core import clock
 from igrs.directory import selectors as directory
 from igrs.directory.models import Counting
 
@@ -39,7 +40,7 @@ def due_date(start: dt.date, days: int, counting: str, holidays: frozenset[dt.da
 def due_at(start: dt.datetime, source: str, category_id: int, level: int) -> dt.datetime:
     limit = directory.time_limit(source, category_id, level)
     days, counting = (limit.days, limit.counting) if limit else (DEFAULT_DAYS, Counting.CALENDAR)
-    local_start = timezone.localtime(start)
+    local_start = clock.local(start)
     last_day = due_date(local_start.date(), days, counting, directory.holidays())
     end_of_day = dt.datetime.combine(last_day, dt.time(23, 59, 59))
     return timezone.make_aware(end_of_day, local_start.tzinfo)
@@ -54,4 +55,4 @@ def remind_at(start: dt.datetime, due: dt.datetime) -> dt.datetime | None:
 def overdue_days(due: dt.datetime | None, now: dt.datetime) -> int:
     if due is None or now <= due:
         return 0
-    return (timezone.localtime(now).date() - timezone.localtime(due).date()).days
+    return (clock.local(now).date() - clock.local(due).date()).days

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
@@ -56,7 +55,7 @@ def complaint_view(complaint: Complaint) -> ComplaintView:
         _attach_master_data(event, ("actor_officer",), directory.get_officer)
     now = clock.now()
     since = complaint.assigned_at or complaint.created_at
-    holders = (directory.holders_of(complaint.current_post_id, timezone.localdate(now))
+    holders = (directory.holders_of(complaint.current_post_id, clock.local_date(now))
                if complaint.current_post_id else ())
     return ComplaintView(
         complaint=complaint,
@@ -168,7 +167,7 @@ def can_view(viewer: Actor, complaint: Complaint) -> bool:
     if viewer.role == Role.CITIZEN:
         return bool(viewer.mobile) and viewer.mobile == complaint.mobile
     if viewer.role == Role.OFFICER and viewer.officer_id is not None:
-        held = directory.posts_held_by(viewer.officer_id, timezone.localdate(clock.now()))
+        held = directory.posts_held_by(viewer.officer_id, clock.local_date(clock.now()))
         if complaint.current_post_id and any(
             p.pk in held for p in directory.post_chain(complaint.current_post_id)
         ):
@@ -191,7 +190,7 @@ def desk_queue(limit: int = 100) -> QuerySet[Complaint]:
 def post_inbox(officer_id: int, on: dt.date | None = None) -> QuerySet[Complaint]:
     """Complaints waiting on the posts an officer holds (including ones awaiting the officer's
     decision on a subordinate's special closure), oldest deadline first."""
-    held = directory.posts_held_by(officer_id, on or timezone.localdate(clock.now()))
+    held = directory.posts_held_by(officer_id, on or clock.local_date(clock.now()))
     return (
         Complaint.objects.filter(
             Q(current_post_id__in=held, status=Status.ASSIGNED)

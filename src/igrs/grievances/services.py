@@ -81,7 +81,7 @@ class AtrDetails:
 
     def cleaned(self, now: dt.datetime) -> dict:
         if self.site_visit_on is not None:
-            _require(self.site_visit_on <= timezone.localdate(now),
+            _require(self.site_visit_on <= clock.local_date(now),
                      _("The site visit cannot be in the future."))
         fields = {"persons_met": nfc(self.persons_met),
                   "complainant_statement": nfc(self.complainant_statement),
@@ -112,7 +112,7 @@ def register(
     )
     now = clock.now()
     conflicted = routing.conflicted_posts(against_post_id, against_officer_id,
-                                          timezone.localdate(now))
+                                          clock.local_date(now))
     post = routing.route(category_id, place_id, conflicted)
     # On PostgreSQL three round trips: the numbers with the history check, the rows, COMMIT.
     with transaction.atomic(), fastsql.batch():
@@ -123,7 +123,7 @@ def register(
         taken = numbers()
         complaint = Complaint(
             **fields, pk=taken.complaint_id,
-            reference=reference.make(timezone.localtime(now).year, taken.serial),
+            reference=reference.make(clock.local(now).year, taken.serial),
             status=Status.REGISTERED, level=1, duplicate_of_id=duplicate and duplicate[0],
             registered_by_id=actor.user_id, created_at=now, updated_at=now, version=1,
         )
@@ -263,7 +263,7 @@ def _check_mobile_history(mobile: str, category_id: int, place_id: int,
     """Refuse past the monthly cap; return (id, reference) of the probable duplicate (same
     mobile, category and place within the window): the new complaint is linked to it, not
     dropped."""
-    local = timezone.localtime(now)
+    local = clock.local(now)
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     window_start = now - dt.timedelta(hours=settings.IGRS_DUPLICATE_WINDOW_HOURS)
     at = connection.ops.adapt_datetimefield_value
@@ -482,7 +482,7 @@ def _senior_post(actor: Actor, disposed: Post, complaint: Complaint) -> Post:
         raise NotPermitted(_("Only a senior officer can grade a disposal."))
     filed_by = (complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk")
                 .values_list("actor_officer_id", flat=True).first())
-    held = directory.posts_held_by(actor.officer_id, timezone.localdate(clock.now()))
+    held = directory.posts_held_by(actor.officer_id, clock.local_date(clock.now()))
     above = [p for p in directory.post_chain(disposed.pk)[1:] if p.pk in held and p.level >= 2]
     if not above or filed_by == actor.officer_id:
         raise NotPermitted(_("Only an officer above the post that disposed of it can grade it."))
@@ -726,7 +726,7 @@ def remind(actor: Actor, ref: str) -> Complaint:
 
 
 def _local_text(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
+    return clock.local(moment).strftime("%d-%m-%Y %H:%M")
 
 
 # ---------------------------------------------------------------- time limits (the sweep)
@@ -977,7 +977,7 @@ def _acting_post(actor: Actor, post_id: int | None) -> Post:
     """The post the officer acts for: it must be one they hold today."""
     if actor.role != Role.OFFICER or actor.officer_id is None:
         raise NotPermitted(_("Only an officer holding the post can do this."))
-    held = directory.posts_held_by(actor.officer_id, timezone.localdate(clock.now()))
+    held = directory.posts_held_by(actor.officer_id, clock.local_date(clock.now()))
     if post_id is None or post_id not in held:
         raise NotPermitted(_("This complaint is not with a post you hold."))
     return directory.get_post(post_id)
@@ -1032,7 +1032,7 @@ def _defaulter_marker(complaint: Complaint, posts: list[Post],
     with the officer who held each post on the day it fell due, and the delay ended by this
     step unless the complaint stays where it is (marked at the top)."""
     missed_due = complaint.due_at
-    due_day = timezone.localdate(missed_due)
+    due_day = clock.local_date(missed_due)
 
     def mark(event: Event) -> None:
         Defaulter.objects.bulk_create(
@@ -1063,7 +1063,7 @@ def _accountable(complaint: Complaint) -> Post:
 def _conflicted(complaint: Complaint) -> frozenset[int]:
     """Posts the complaint is against: the named post, and every post the named officer held
     when it was registered or holds today (a transfer does not make them impartial)."""
-    days = {timezone.localdate(complaint.created_at), timezone.localdate(clock.now())}
+    days = {clock.local_date(complaint.created_at), clock.local_date(clock.now())}
     return frozenset().union(*(
         routing.conflicted_posts(complaint.against_post_id, complaint.against_officer_id, day)
         for day in days))
@@ -1154,7 +1154,7 @@ def _sms_context(complaint: Complaint, language: str, about: Post | None = None,
     """Placeholders of every message; {post} is `about`, by default the post holding it."""
     post = about or (directory.get_post(complaint.current_post_id)
                      if complaint.current_post_id else None)
-    due = timezone.localtime(complaint.due_at).strftime("%d-%m-%Y") if complaint.due_at else ""
+    due = clock.local(complaint.due_at).strftime("%d-%m-%Y") if complaint.due_at else ""
     title = post.title_in(language) if post else ""
     return {"reference": complaint.reference, "post": title, "due": due,
             "level": complaint.level, "outcome": "", "reason": "", "link": "", **extra}
@@ -1169,7 +1169,7 @@ def _citizen_sms(complaint: Complaint, key: str, **extra) -> OutboxMessage:
 def _post_sms(post: Post, complaint: Complaint, key: str,
               about: Post | None = None) -> list[OutboxMessage]:
     """The message to every officer holding `post` today, each in their own language."""
-    today = timezone.localdate(clock.now())
+    today = clock.local_date(clock.now())
     return [
         queue_sms(officer.mobile, key, officer.language,
                   _sms_context(complaint, officer.language, about,

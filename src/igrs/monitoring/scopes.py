@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
 
 from igrs.core import clock
 from igrs.core.accounts import roles_of
@@ -75,7 +74,7 @@ def scope_of(user) -> Scope | None:
     if "officer" not in roles:
         return None
     officer_id = user.officer.pk
-    own = directory.posts_held_by(officer_id, timezone.localdate(clock.now()))
+    own = directory.posts_held_by(officer_id, clock.local_date(clock.now()))
     mine = {"officer_id": officer_id, "own_posts": own}
     for post in sorted((directory.get_post(pk) for pk in sorted(own)), key=lambda p: -p.level):
         if post.level >= 3 and post.unit.kind == UnitKind.STATE:

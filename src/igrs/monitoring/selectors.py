@@ -210,7 +210,7 @@ def _periods_and_flow(unit: Unit, units: set[int], department_id: int | None = N
     a district or above from the districts' tallies (of one department when given); of a
     block, or of one department below a district, the district's — and `figures_for` says
     so."""
-    today = timezone.localdate(clock.now())
+    today = clock.local_date(clock.now())
     first_day = today - dt.timedelta(days=FLOW_DAYS - 1)
     since = min(today.replace(day=1), first_day)
     metrics = [Metric.RECEIVED, Metric.DISPOSED, Metric.CLOSED]
@@ -352,8 +352,8 @@ def _postings_between(start: dt.datetime, end: dt.datetime
     moments, its days as moments (IST midnights), clipped to `end`."""
     postings: dict[int, list[tuple[Named, dt.datetime, dt.datetime]]] = {}
     for post_id, officer_id, name_en, name_hi, since, until in (
-            Posting.objects.filter(start__lt=timezone.localdate(end) + dt.timedelta(days=1))
-            .filter(Q(end=None) | Q(end__gte=timezone.localdate(start)))
+            Posting.objects.filter(start__lt=clock.local_date(end) + dt.timedelta(days=1))
+            .filter(Q(end=None) | Q(end__gte=clock.local_date(start)))
             .values_list("post_id", "officer_id", "officer__name_en", "officer__name_hi",
                          "start", "end")):
         held_until = min(_start_of(until + dt.timedelta(days=1)), end) if until else end

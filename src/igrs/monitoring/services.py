@@ -3,8 +3,8 @@
 from collections import Counter
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from igrs.core import clock
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
 from igrs.directory.models import UnitKind
@@ -55,7 +55,7 @@ def roll_up(batch: int = 5000) -> int:
             if hours is not None and event["from_post_id"]:
                 stays[(event["from_post_id"], _bucket(hours / 24))] += 1
             metrics = _metrics(event)
-            day = timezone.localdate(event["at"])
+            day = clock.local_date(event["at"])
             department = directory.get_category(category).department_id
             for metric in metrics:
                 tallies[(day, district, department, metric)] += 1
@@ -114,7 +114,7 @@ def _where(events: list[dict]) -> dict[int, tuple[int, int]]:
 def _count_place(places: Counter, event: dict, metrics: list[str], place: int) -> None:
     """The step's metrics on its day, in the tehsil or thana of its complaint's place."""
     if local := local_area(place):
-        day = timezone.localdate(event["at"])
+        day = clock.local_date(event["at"])
         for metric in metrics:
             places[(day, local, metric)] += 1
 

@@ -8,7 +8,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -93,7 +92,7 @@ def _flow_chart(flow: list[dashboard.FlowDay]) -> dict:
 
 @monitoring
 def defaulter_list(request: HttpRequest) -> HttpResponse:
-    since = timezone.localdate(clock.now()).replace(day=1)
+    since = clock.local_date(clock.now()).replace(day=1)
     rows = dashboard.defaulters(since, keep=request.scope.place_filter)
     days = dashboard.defaulter_days(since, keep=request.scope.place_filter)
     if (kind := exports.wanted(request)) and request.GET.get("table") == "days":
@@ -110,7 +109,7 @@ def defaulter_list(request: HttpRequest) -> HttpResponse:
 
 @monitoring
 def quality(request: HttpRequest) -> HttpResponse:
-    since = timezone.localdate(clock.now()).replace(day=1)
+    since = clock.local_date(clock.now()).replace(day=1)
     scope = request.scope
     return render(request, "monitoring/quality.html", {
         "rows": [r for r in dashboard.quality(since, department_id=scope.department_id)
@@ -195,7 +194,7 @@ def _ranked_district(request: HttpRequest) -> Unit:
 
 def _month(request: HttpRequest):
     """The month asked for as YYYY-MM, else this month."""
-    this_month = timezone.localdate(clock.now()).replace(day=1)
+    this_month = clock.local_date(clock.now()).replace(day=1)
     try:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
         if not 2000 <= year <= 2200:

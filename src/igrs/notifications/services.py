@@ -110,7 +110,7 @@ def after_quiet_hours(moment: dt.datetime, quiet: tuple[dt.time, dt.time] | None
     if quiet is None:
         return moment
     start, end = quiet
-    local = timezone.localtime(moment)
+    local = clock.local(moment)
     now = local.time()
     inside = start <= now < end if start <= end else (now >= start or now < end)
     if not inside:

@@ -44,7 +44,7 @@ def inbox(officer_id: int, chosen: InboxFilter) -> Inbox:
     """What waits on the officer's posts, earliest deadline first, with the overdue and
     due-today counts of the whole inbox (not just the filtered part)."""
     now = clock.now()
-    today = timezone.localdate(now)
+    today = clock.local_date(now)
     everything = post_inbox(officer_id, today)
     end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
     shown = _filtered(everything, chosen, now)
@@ -103,7 +103,7 @@ NO_OPTIONS = Options()
 
 
 def options_for(officer_id: int, complaint: Complaint) -> Options:
-    held = directory.posts_held_by(officer_id, timezone.localdate(clock.now()))
+    held = directory.posts_held_by(officer_id, clock.local_date(clock.now()))
     post = directory.get_post(complaint.current_post_id) if complaint.current_post_id else None
     if post is None:
         return NO_OPTIONS
@@ -136,7 +136,7 @@ class TeamRow:
 def team_pendency(officer_id: int) -> list[TeamRow]:
     """For a senior officer: what waits on every post under theirs, and how much is late."""
     now = clock.now()
-    below = _posts_below(directory.posts_held_by(officer_id, timezone.localdate(now)))
+    below = _posts_below(directory.posts_held_by(officer_id, clock.local_date(now)))
     if not below:
         return []
     counts = {row["current_post_id"]: row for row in
@@ -160,7 +160,7 @@ def _posts_below(held: frozenset[int]) -> list[int]:
 def disposals_to_grade(officer_id: int, days: int = 30, limit: int = 50) -> list[Event]:
     """Recent action-taken reports of posts under the officer's, not graded yet."""
     now = clock.now()
-    held = directory.posts_held_by(officer_id, timezone.localdate(now))
+    held = directory.posts_held_by(officer_id, clock.local_date(now))
     if not any(directory.get_post(pk).level >= 2 for pk in held):
         return []
     later = Event.objects.filter(complaint_id=OuterRef("complaint_id"), at__gte=OuterRef("at"),

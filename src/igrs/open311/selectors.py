@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from igrs.core import clock
 from igrs.directory import selectors as directory
 from igrs.directory.models import Category
 from igrs.grievances.models import Complaint, Event, Status
@@ -121,4 +122,4 @@ def updates(key: IntegrationKey, start: dt.datetime, end: dt.datetime,
 
 
 def _w3c(moment: dt.datetime | None) -> str | None:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+    return clock.local(moment).isoformat(timespec="seconds") if moment else None

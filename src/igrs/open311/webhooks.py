@@ -16,7 +16,6 @@ import urllib.request
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Min
-from django.utils import timezone
 
 from igrs.core import clock
 from igrs.grievances.models import Event, Status
@@ -66,7 +65,7 @@ def _body(event: Event) -> dict:
         "service_request_id": c.reference, "event": event.action,
         "status": "closed" if event.to_status == Status.CLOSED else "open",
         "igrs_status": event.to_status, "level": event.level,
-        "updated_datetime": timezone.localtime(event.at).isoformat(timespec="seconds"),
+        "updated_datetime": clock.local(event.at).isoformat(timespec="seconds"),
         "note": event.note,
     }
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -207,7 +206,7 @@ def _by_code(model, code: str):
 def _officer_id(value: str) -> int:
     if value.isdigit():
         return int(value)
-    holders = directory.holders_of(_by_code(Post, value).pk, timezone.localdate(clock.now()))
+    holders = directory.holders_of(_by_code(Post, value).pk, clock.local_date(clock.now()))
     if not holders:
         raise CommandError(_("Nobody holds the post %(code)s.") % {"code": value})
     return holders[0].pk
@@ -221,5 +220,5 @@ def _read(path: str) -> bytes:
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
+    return clock.local(moment).strftime("%d-%m-%Y %H:%M")
 
