@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.postgresql.base import ServerBindingCursor
 
 
 @cache
@@ -161,8 +162,6 @@ def cursor() -> Any:
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
         return db.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     db.close_if_health_check_failed()
     db.ensure_connection()
     with db.wrap_database_errors:

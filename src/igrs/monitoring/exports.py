@@ -3,6 +3,8 @@ read Hindi) or Excel. Text a spreadsheet would run as a formula stays text in bo
 
 import csv
 import io
+from collections.abc import Callable
+from functools import partial
 
 from django.http import HttpRequest, HttpResponse
 
@@ -39,24 +41,24 @@ def _csv(header: list[str], rows: list[list]) -> str:
 def _xlsx(header: list[str], rows: list[list]) -> bytes:
     # Imported here: openpyxl is large, and every web worker would load it for the odd export.
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
+    text_cell = partial(WriteOnlyCell, sheet)
     for row in [header, *rows]:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append([_xlsx_cell(text_cell, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_cell(text_cell: Callable, value):
     """Every text is a string cell (openpyxl would store a leading = as a formula), quoted
     so that editing it in the spreadsheet keeps it text; numbers stay numbers."""
-    from openpyxl.cell import WriteOnlyCell
-
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = text_cell(value=value)
     cell.data_type = "s"
     cell.quotePrefix = value.startswith(FORMULA_STARTS)
     return cell
