@@ -2,11 +2,13 @@
 tests that need real transactions (threads, processes) run last because they flush it."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone, translation
+from PIL import Image
 
 from igrs.core import cache, clock
 from igrs.directory.models import Category, Officer, Post, Unit
@@ -109,3 +111,10 @@ def database_url() -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def real_png() -> bytes:
+    """A small, genuine PNG (uploads are checked by their first bytes and opened)."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (10, 120, 200)).save(out, "PNG")
+    return out.getvalue()

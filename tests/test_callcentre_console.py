@@ -17,7 +17,15 @@ from igrs.grievances import services
 from igrs.grievances.models import Action, Complaint, Status
 from igrs.notifications.models import OutboxMessage
 
-from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, post
+from .conftest import (
+    DM,
+    LUCKNOW_SADAR,
+    TEHSILDAR,
+    new_complaint,
+    officer_actor,
+    post,
+    real_png,
+)
 
 
 def staff_user(username: str, *roles: str) -> User:
@@ -112,13 +120,24 @@ def test_an_agent_adds_a_note_or_a_reminder_instead_of_filing_again(client, asha
 
 
 def test_the_outbound_agent_takes_the_next_call_and_records_not_satisfied(client, asha, agent):
+    visited = clock.local_date(clock.now()) - dt.timedelta(days=2)
     complaint = services.submit_atr(
         officer_actor(TEHSILDAR), new_complaint(agent).reference, disposal="resolved",
-        report="लेखपाल ने कब्ज़ा हटवा दिया है।")
+        report="लेखपाल ने कब्ज़ा हटवा दिया है।",
+        attachments=[services.Upload("मौका.png", real_png())],
+        details=services.AtrDetails(site_visit_on=visited, persons_met="ग्राम प्रधान, लेखपाल",
+                                    complainant_statement="कब्ज़ा हट गया",
+                                    opposite_party_statement="सीमा मान ली"))
     assert "अगली कॉल" in page(client.get("/callcentre/outbound/"))
     client.post("/callcentre/outbound/next/")
     shown = page(client.get("/callcentre/outbound/"))
     assert "लेखपाल ने कब्ज़ा हटवा दिया है।" in shown and complaint.mobile in shown
+    # The whole report is read out: the site visit, who was met, what each side said, files.
+    for part in (visited.strftime("%d-%m-%Y"), "ग्राम प्रधान, लेखपाल", "कब्ज़ा हट गया",
+                 "सीमा मान ली", "मौका.png"):
+        assert part in shown
+    photo = re.search(r'href="(/callcentre/complaints/[^"]+/files/\d+/)"', shown).group(1)
+    assert client.get(photo).status_code == 200
     url = f"/callcentre/outbound/{complaint.reference}/outcome/"
     refused = client.post(url, {"outcome": "not_satisfied", "version": complaint.version})
     assert refused.status_code == 422  # a reason is needed

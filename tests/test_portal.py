@@ -20,16 +20,10 @@ from igrs.portal.models import OneTimePassword, RateHit
 from igrs.portal.services import prune
 from igrs.portal.session import client_ip
 
-from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, post
+from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, post, real_png
 
 MOBILE = "9876543210"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def real_png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 6), (10, 120, 200)).save(out, "PNG")
-    return out.getvalue()
 
 
 def last_otp(mobile: str = MOBILE) -> str:

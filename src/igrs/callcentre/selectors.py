@@ -12,6 +12,7 @@ from igrs.core import clock
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer
 from igrs.grievances.models import Action, Complaint, Event
+from igrs.grievances.selectors import ActionTaken
 
 from .models import AuditCall, Call, Direction
 
@@ -68,9 +69,11 @@ def open_audits() -> int:
     return AuditCall.objects.filter(done_at__isnull=True).count()
 
 
-def action_taken_report(complaint: Complaint) -> Event | None:
-    return (complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE])
-            .select_related("actor_officer", "actor_post__unit").order_by("-at", "-pk").first())
+def action_taken_report(complaint: Complaint) -> ActionTaken | None:
+    """The report to read out on a verification or audit call: text, structured parts, files."""
+    event = (complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE])
+             .select_related("actor_officer", "actor_post__unit").order_by("-at", "-pk").first())
+    return ActionTaken(event, list(event.attachments.all())) if event else None
 
 
 @dataclass

@@ -149,7 +149,8 @@ def _outbound_page(request: HttpRequest, held, form: VerificationForm | None = N
                    status: int = 200) -> HttpResponse:
     return render(request, "callcentre/outbound.html", {
         "complaint": held, "grouped": reference.grouped(held.reference) if held else "",
-        "report": callcentre.action_taken_report(held) if held else None,
+        "action_taken": callcentre.action_taken_report(held) if held else None,
+        "attachment_view": "callcentre:attachment",
         "form": form or (VerificationForm(initial={"version": held.version}) if held else None),
         "queue": callcentre.verification_backlog(),
     }, status=status)
@@ -213,7 +214,8 @@ def _audit_page(request: HttpRequest, held, form: AuditForm | None = None,
                 status: int = 200) -> HttpResponse:
     return render(request, "callcentre/audit.html", {
         "audit": held, "complaint": held.complaint if held else None,
-        "report": callcentre.action_taken_report(held.complaint) if held else None,
+        "action_taken": callcentre.action_taken_report(held.complaint) if held else None,
+        "attachment_view": "callcentre:attachment",
         "form": form or AuditForm(), "open": callcentre.open_audits(),
     }, status=status)
 

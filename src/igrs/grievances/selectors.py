@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from igrs.core import clock, fastsql
 from igrs.directory import selectors as directory
@@ -107,10 +108,33 @@ def visible_complaint(ref: str, viewer: Actor) -> Complaint:
     return complaint
 
 
+# The structured parts of an action-taken report, in the order they are read out.
+ATR_DETAILS = (
+    ("site_visit_on", gettext_lazy("Date of site visit")),
+    ("persons_met", gettext_lazy("Who was met")),
+    ("complainant_statement", gettext_lazy("Complainant's statement")),
+    ("opposite_party_statement", gettext_lazy("Opposite party's statement")),
+)
+
+
 @dataclass
 class ActionTaken:
     event: Event
     attachments: list[Attachment]
+
+    @property
+    def details(self) -> list[tuple[str, object]]:
+        """(label, value) of each structured part the officer filled in: what an agent reads
+        to the citizen besides the report's text."""
+        data = self.event.data or {}
+        found: list[tuple[str, object]] = []
+        for name, label in ATR_DETAILS:
+            value = data.get(name)
+            if value and name == "site_visit_on":
+                value = dt.date.fromisoformat(value)
+            if value:
+                found.append((str(label), value))
+        return found
 
 
 def last_action_taken(view: ComplaintView) -> ActionTaken | None:
