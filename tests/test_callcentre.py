@@ -14,6 +14,7 @@ from igrs.callcentre import services as callcentre
 from igrs.callcentre.models import AuditCall, AuditOutcome, Call
 from igrs.core import clock
 from igrs.core.accounts import create_token, grant_role
+from igrs.directory.models import Officer
 from igrs.grievances import services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import Conflict, NotPermitted
@@ -171,6 +172,33 @@ def test_not_satisfied_on_the_call_escalates_and_the_department_cannot_verify(ag
     assert complaint.current_post == post(DM) and complaint.verify_after is None
     verdict = complaint.events.get(action=Action.VERIFY_NOT_SATISFIED)
     assert verdict.actor_user_id == asha.user_id  # who verified, and when, is on record
+
+
+@pytest.mark.parametrize("acted_with_login", [True, False])
+def test_whoever_reported_the_action_never_verifies_it_even_as_an_agent(agent,
+                                                                       acted_with_login):
+    # The tehsildar also works shifts as a helpline agent: the same login holds both roles.
+    tehsildar = Officer.objects.filter(postings__post__code=TEHSILDAR).first()
+    tehsildar.user = User.objects.create_user("tehsildar-and-agent")
+    tehsildar.save()
+    grant_role(tehsildar.user, "agent")
+    # An officer may act through an emailed link, without the login on the step.
+    reporter = Actor(Role.OFFICER, officer_id=tehsildar.pk,
+                     user_id=tehsildar.user.pk if acted_with_login else None)
+    complaint = services.submit_atr(reporter, new_complaint(agent).reference,
+                                    disposal="resolved", report="कब्ज़ा हटवा दिया है।")
+    as_agent = Actor(Role.AGENT, user_id=tehsildar.user.pk)
+    assert services.claim_next_verification(as_agent) is None  # never handed their own
+    with pytest.raises(NotPermitted):
+        services.verify(as_agent, complaint.reference, outcome="satisfied")
+    with pytest.raises(NotPermitted):
+        services.call_back_later(as_agent, complaint.reference,
+                                 at=clock.now() + dt.timedelta(hours=2))
+    other = agent_named("asha")
+    assert services.claim_next_verification(other).pk == complaint.pk
+    services.verify(other, complaint.reference, outcome="satisfied")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED
 
 
 def test_the_api_hands_out_calls_and_says_when_none_is_due(client, agent):

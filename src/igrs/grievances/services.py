@@ -567,6 +567,7 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
     complaint = _load(ref, version)
     _require(outcome in Outcome.ALL, _("Choose satisfied, not satisfied or not reachable."))
     _require_complainant(actor, complaint)
+    _require_independent(actor, complaint)
     now = clock.now()
     _require_free_or_own_call(actor, complaint, now)
     note = nfc(note)
@@ -607,6 +608,7 @@ def call_back_later(actor: Actor, ref: str, *, at: dt.datetime, note: str = "") 
     then (it is not an unanswered attempt)."""
     complaint = _load(ref, None)
     lifecycle.check(complaint.status, Action.CALL_BACK, actor.role)
+    _require_independent(actor, complaint)
     now = clock.now()
     _require_free_or_own_call(actor, complaint, now)
     if timezone.is_naive(at):
@@ -618,18 +620,41 @@ def call_back_later(actor: Actor, ref: str, *, at: dt.datetime, note: str = "") 
                        data={"call_back_at": at.isoformat()})
 
 
+# Who reported the action taken, or approved the report, is of the disposing department:
+# whatever other role that person also holds, they never record the complainant's verdict.
+REPORTING_ACTIONS = (Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE, Action.APPROVE_CLOSURE,
+                     Action.SUBORDINATE_REPORT)
+_REPORTING_IN = ", ".join(f"'{action.value}'" for action in REPORTING_ACTIONS)
+
+
+def _reported_by_sql(complaint: str) -> str:
+    """SQL finding a report on the complaint whose id is `complaint` by the person whose login
+    is the next two parameters: by that login, or by the officer record it is linked to (an
+    officer who acted through an emailed link has no login on the step)."""
+    return f"""
+SELECT 1 FROM grievances_event e
+WHERE e.complaint_id = {complaint} AND e.action IN ({_REPORTING_IN})
+  AND (e.actor_user_id = %s
+       OR e.actor_officer_id IN (SELECT id FROM directory_officer WHERE user_id = %s))"""
+
+
+REPORTED_BY_SQL = _reported_by_sql("%s") + " LIMIT 1"
+
+
 # Hands the oldest due verification call to one agent. The inner SELECT … FOR UPDATE SKIP
 # LOCKED lets parallel agents pass over a row another is taking; the outer UPDATE re-checks the
 # lease on the row itself, so a row taken a moment ago is never handed out twice. SQLite runs
-# the whole statement under its single writer lock.
-CLAIM_SQL = """
+# the whole statement under its single writer lock. An agent who reported the action taken on a
+# complaint is never handed its verification call.
+CLAIM_SQL = f"""
 UPDATE grievances_complaint
 SET verification_agent_id = %s, verification_claimed_until = %s
 WHERE id = (
     SELECT id FROM grievances_complaint
     WHERE verify_after IS NOT NULL AND verify_after <= %s
       AND (verification_claimed_until IS NULL OR verification_claimed_until < %s)
-    ORDER BY verify_after, id LIMIT 1 {lock}
+      AND NOT EXISTS ({_reported_by_sql("grievances_complaint.id")})
+    ORDER BY verify_after, id LIMIT 1 {{lock}}
 ) AND (verification_claimed_until IS NULL OR verification_claimed_until < %s)
 RETURNING id
 """
@@ -651,9 +676,21 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
             return held
         with fastsql.cursor() as cursor:
             cursor.execute(CLAIM_SQL.format(lock=lock),
-                           [actor.user_id, at(until), at(now), at(now), at(now)])
+                           [actor.user_id, at(until), at(now), at(now), actor.user_id,
+                            actor.user_id, at(now)])
             row = cursor.fetchone()
     return fastsql.select(Complaint, "id = %s", [row[0]])[0] if row else None
+
+
+def _require_independent(actor: Actor, complaint: Complaint) -> None:
+    if actor.role != Role.AGENT or actor.user_id is None:
+        return
+    with fastsql.cursor() as cursor:
+        cursor.execute(REPORTED_BY_SQL, [complaint.pk, actor.user_id, actor.user_id])
+        reported = cursor.fetchone() is not None
+    if reported:
+        raise NotPermitted(_("You reported the action taken on this complaint, so another "
+                             "agent must verify it with the complainant."))
 
 
 def _require_free_or_own_call(actor: Actor, complaint: Complaint, now: dt.datetime) -> None:
