@@ -51,6 +51,9 @@ def test_call_events_build_one_call_and_repeats_change_nothing(db):
     assert call.mobile == "+919812345678" and call.answered_at == answered
     assert callcentre_selectors.current_call(call.agent_id) == call
     callcentre.record_call_event(call_id="c-1", event="ended", agent="asha", ani="")
+    # The caller's history stays through the wrap-up, while the agent finishes filing.
+    assert callcentre_selectors.current_call(call.agent_id).ended_at is not None
+    clock.advance(callcentre_selectors.WRAP_UP + dt.timedelta(seconds=1))
     assert callcentre_selectors.current_call(call.agent_id) is None
 
 

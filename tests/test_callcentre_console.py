@@ -48,7 +48,7 @@ def page(response) -> str:
 
 def registration(**overrides) -> dict:
     return {
-        "submission_key": str(uuid.uuid4()), "mobile": "9812345678", "call_id": "c-1",
+        "submission_key": str(uuid.uuid4()), "mobile": "9812345678", "call_id": "",
         "complainant_name": "राम प्रसाद", "category_id": Category.objects.get(code="REV-LAND").pk,
         "district": Unit.objects.get(code="UP-LUCKNOW").pk,
         "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
@@ -81,15 +81,26 @@ def test_a_landing_call_shows_the_callers_history_and_fills_the_form(client, ash
 
 
 def test_an_agent_registers_with_the_call_id_and_reads_back_the_reference(client, asha):
-    response = client.post("/callcentre/", registration())
+    callcentre.record_call_event(call_id="c-1", event="offered", agent="asha", ani="9812345678")
+    response = client.post("/callcentre/", registration(call_id="c-1"))
     complaint = Complaint.objects.get()
     assert response["Location"] == f"/callcentre/?filed={complaint.reference}"
     assert complaint.registered_by == asha and complaint.call_id == "c-1"
     assert complaint.source == "helpline"
     shown = page(client.get(response["Location"]))
     assert " ".join(complaint.reference[i:i + 4] for i in range(0, 13, 4)) in shown
-    assert client.post("/callcentre/", registration(
-        submission_key=registration()["submission_key"])).status_code == 302
+    # The read-back aid names the check digit: the reference's last digit.
+    assert f"अंतिम अंक {complaint.reference[-1]} जाँच अंक है" in shown
+
+
+def test_a_call_id_not_offered_to_this_agent_is_refused_and_keeps_the_input(client, asha):
+    agent_user = staff_user("bina", "agent")
+    callcentre.record_call_event(call_id="c-9", event="offered", agent=agent_user.username,
+                                 ani="9812345678")
+    for call_id in ("c-9", "made-up"):  # another agent's call, and no call at all
+        response = client.post("/callcentre/", registration(call_id=call_id))
+        assert response.status_code == 200 and 'value="राम प्रसाद"' in page(response)
+    assert not Complaint.objects.exists()
 
 
 def test_registration_without_the_consent_line_is_refused_and_keeps_the_input(client, asha):

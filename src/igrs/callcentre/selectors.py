@@ -17,15 +17,27 @@ from igrs.grievances.selectors import ActionTaken
 from .models import AuditCall, Call, Direction
 
 LIVE_WINDOW = dt.timedelta(hours=2)
+# After-call work: the caller's history stays on the console this long after the line drops,
+# while the agent finishes filing or adds the note.
+WRAP_UP = dt.timedelta(minutes=10)
 VERDICTS = (Action.VERIFY_SATISFIED, Action.VERIFY_NOT_SATISFIED, Action.VERIFY_UNREACHABLE)
 
 
 def current_call(agent_id: int) -> Call | None:
-    """The call on the agent's line now: offered to them lately and not ended."""
-    since = clock.now() - LIVE_WINDOW
-    return (Call.objects.filter(agent_id=agent_id, ended_at__isnull=True, offered_at__gte=since,
-                                direction=Direction.INBOUND)
-            .order_by("-offered_at").first())
+    """The agent's call now: the latest inbound one offered to them lately, kept for the
+    wrap-up time after it ends."""
+    now = clock.now()
+    latest = (Call.objects.filter(agent_id=agent_id, offered_at__gte=now - LIVE_WINDOW,
+                                  direction=Direction.INBOUND)
+              .order_by("-offered_at").first())
+    if latest is None or (latest.ended_at is not None and latest.ended_at <= now - WRAP_UP):
+        return None
+    return latest
+
+
+def is_own_call(agent_id: int, call_id: str) -> bool:
+    """Whether the ACD offered this call to this agent: a complaint's call id must be one."""
+    return Call.objects.filter(call_id=call_id, agent_id=agent_id).exists()
 
 
 @dataclass

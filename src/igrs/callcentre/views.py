@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock
@@ -48,6 +49,9 @@ def inbound(request: HttpRequest) -> HttpResponse:
     call = callcentre.current_call(request.user.pk)
     if request.method == "POST":
         form = AgentComplaintForm(request.POST)
+        if form.is_valid() and not _call_is_theirs(request, form.cleaned_data["call_id"]):
+            form.add_error(None, _("The call id is not of a call offered to you. Reload the "
+                                   "page and file again while the caller is on the line."))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -76,6 +80,12 @@ def inbound(request: HttpRequest) -> HttpResponse:
         "filed": filed if reference.is_valid(filed) else "",
         "filed_grouped": reference.grouped(filed), "check_digit": filed[-1:],
     })
+
+
+def _call_is_theirs(request: HttpRequest, call_id: str) -> bool:
+    """A complaint filed without a call (the caller rang off first) has no call id; one with a
+    call id names a call the ACD offered to this agent."""
+    return not call_id or callcentre.is_own_call(request.user.pk, call_id)
 
 
 @staff("agent")
