@@ -100,6 +100,7 @@ def test_a_call_id_not_offered_to_this_agent_is_refused_and_keeps_the_input(clie
     for call_id in ("c-9", "made-up"):  # another agent's call, and no call at all
         response = client.post("/callcentre/", registration(call_id=call_id))
         assert response.status_code == 200 and 'value="राम प्रसाद"' in page(response)
+        assert "आपको दी गई किसी कॉल की नहीं है" in page(response)
     assert not Complaint.objects.exists()
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from igrs.core.accounts import create_token, grant_role
+from igrs.directory.models import Category
 from igrs.grievances import services
 from igrs.grievances.models import Complaint, Status
 
@@ -65,13 +66,26 @@ def test_a_call_lands_the_agent_files_and_a_verification_call_escalates(browser,
     expect(page.get_by_label("कॉल करने वाले का मोबाइल नंबर")).to_have_value("9812345678")
     screenshot(page, "20-console-call-landed")
 
-    page.get_by_label("शिकायतकर्ता का नाम").fill("राम प्रसाद")
-    page.get_by_label("हिन्दी या अंग्रेज़ी में किसी शब्द से खोजें").fill("certificate")
+    # Keyboard first: the call puts the cursor in the name; Tab, Enter and Ctrl+Enter do the
+    # rest (the place pickers are plain selects, chosen as a keyboard user would).
+    expect(page.get_by_label("शिकायतकर्ता का नाम")).to_be_focused()
+    page.keyboard.type("राम प्रसाद")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("हिन्दी या अंग्रेज़ी में किसी शब्द से खोजें")).to_be_focused()
+    page.keyboard.type("certificate")
+    page.keyboard.press("Enter")  # takes the best match, files nothing
+    category = page.locator("#id_category_id")
+    expect(category).to_be_focused()
+    expect(category).to_have_value(str(Category.objects.get(code="REV-CERT").pk))
+    assert not Complaint.objects.filter(call_id="acd-777").exists()
+    page.keyboard.press("Tab")
     page.get_by_role("combobox", name="जनपद", exact=True).select_option(label="लखनऊ")
     page.get_by_label("तहसील, ब्लॉक या थाना").select_option(label="लखनऊ सदर (तहसील)")
-    page.get_by_label("समस्या का विवरण लिखें").fill("तीन महीने से आय प्रमाण पत्र नहीं बना।")
-    page.get_by_label("मैंने सहमति वाक्य पढ़कर सुना दिया है").check()
-    page.get_by_role("button", name="शिकायत दर्ज करें").click()
+    page.get_by_label("समस्या का विवरण लिखें").focus()
+    page.keyboard.type("तीन महीने से आय प्रमाण पत्र नहीं बना।")
+    page.get_by_label("मैंने सहमति वाक्य पढ़कर सुना दिया है").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Control+Enter")
 
     done = page.get_by_role("status")
     expect(done).to_contain_text("संदर्भ संख्या")
