@@ -21,6 +21,7 @@ from igrs.grievances.errors import Conflict, NotPermitted
 from igrs.grievances.models import Action, Complaint, Role, Status
 
 from .conftest import DM, TEHSILDAR, new_complaint, officer_actor, post
+from .test_callcentre_supervisor import at_ist
 
 
 def agent_named(username: str) -> Actor:
@@ -255,6 +256,7 @@ def test_a_disputed_audit_flags_the_complaint_on_its_timeline(agent, settings):
 
 
 def test_todays_counts_match_the_records(agent):
+    at_ist(10, 0)  # well away from midnight, whenever the suite runs
     asha = agent_named("asha")
     for i in range(3):
         callcentre.record_call_event(call_id=f"c-{i}", event="offered", agent="asha",
@@ -264,12 +266,14 @@ def test_todays_counts_match_the_records(agent):
     services.verify(asha, complaint.reference, outcome="not_satisfied", note="नहीं")
     disposed(agent, mobile="9899999998")
     today = callcentre_selectors.today_counts()
-    assert sum(n for _h, n in today.calls_by_hour) == 3
-    assert sum(n for _h, n in today.registrations_by_hour) == 5  # asha's 3 and the 2 others
+    # asha's 3 and the 2 others, all in the 10 o'clock hour (IST)
+    assert [(h.hour, h.calls, h.registered) for h in today.hours
+            if h.calls or h.registered] == [(10, 3, 5)]
     assert today.backlog.waiting == 1 and today.backlog.due_now == 1
+    assert [band.count for band in today.backlog.overdue] == [1, 0, 0, 0]
     assert [row["not_satisfied"] for row in today.outcomes_by_category] == [1]
-    mine = next(row for row in today.per_agent if row["actor_user__username"] == "asha")
-    assert (mine["registered"], mine["verified"]) == (3, 1)
+    assert [(row.username, row.answered, row.registered, row.verified, row.other)
+            for row in today.per_agent] == [("agent-1", 0, 2, 0, 0), ("asha", 0, 3, 1, 0)]
 
 
 def test_no_agent_records_the_outcome_of_a_call_another_agent_holds(agent, settings):

@@ -26,6 +26,8 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
 
+from igrs.callcentre import services as callcentre
+from igrs.callcentre.models import AuditCall, AuditOutcome
 from igrs.core import clock
 from igrs.directory.models import Category, Officer, Posting, Unit
 from igrs.grievances import reference, services
@@ -442,6 +444,44 @@ def test_a_double_click_on_next_call_takes_one_call(agent):
     asha = Actor(Role.AGENT, user_id=User.objects.create_user("asha").pk)
     results = run_together(*[lambda: services.claim_next_verification(asha)] * 4)
     taken = {value.pk for kind, value in results if kind == "ok"}
-    assert len(taken) == 1, results
+    longest_due = min(due, key=lambda c: (c.verify_after, c.pk))
+    assert taken == {longest_due.pk}, results  # the four clicks got the same, oldest call
     assert Complaint.objects.filter(verification_agent_id=asha.user_id).count() == 1
-    assert len(due) == 3
+
+
+def test_supervisors_claiming_audits_at_once_never_share_one(agent):
+    """The audit queue under load: 8 supervisors press "next audit call" and record it as fast
+    as they can, in parallel, until the queue is empty; no call reaches two of them."""
+    closed = clock.now() - dt.timedelta(hours=1)
+    template = register_many(agent, 1)[0]
+    tehsildar = post(TEHSILDAR)
+    complaints = Complaint.objects.bulk_create(
+        Complaint(
+            reference=reference.make(2026, 60_000_000 + i), source="helpline",
+            complainant_name="राम", mobile=fresh_mobile(), category_id=template.category_id,
+            place_id=template.place_id, description=template.description,
+            status=Status.CLOSED, current_post=tehsildar, accountable_post=tehsildar, level=1,
+            disposal="resolved", closed_at=closed, created_at=closed, updated_at=closed,
+            version=4,
+        ) for i in range(200)
+    )
+    AuditCall.objects.bulk_create(AuditCall(complaint=c, sampled_at=closed) for c in complaints)
+    supervisors = [Actor(Role.AGENT, user_id=User.objects.create_user(f"supervisor-{i}").pk)
+                   for i in range(8)]
+
+    def work(me: Actor) -> list[int]:
+        taken = []
+        while (audit := callcentre.claim_next_audit(me)) is not None:
+            taken.append(audit.pk)
+            callcentre.record_audit(me, audit.pk, outcome=AuditOutcome.CONFIRMED)
+        return taken
+
+    results = run_together(*[lambda me=me: work(me) for me in supervisors])
+    assert all(kind == "ok" for kind, _value in results), results
+    claimed = [pk for _kind, taken in results for pk in taken]
+    assert len(claimed) == len(set(claimed)) == 200
+    assert sum(1 for _kind, taken in results if taken) > 1  # the work was really shared
+    taker = {pk: me.user_id for me, (_kind, taken) in zip(supervisors, results, strict=True)
+             for pk in taken}
+    assert dict(AuditCall.objects.values_list("pk", "claimed_by_id")) == taker
+    assert not AuditCall.objects.filter(done_at__isnull=True).exists()

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from igrs.core import clock
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer
-from igrs.grievances.models import Action, Complaint, Event
+from igrs.grievances.models import Action, Complaint, Event, Role
 from igrs.grievances.selectors import ActionTaken
 
 from .models import AuditCall, Call, Direction
@@ -57,18 +58,48 @@ def caller_history(mobile: str, limit: int = 20) -> list[HistoryRow]:
                        if c.current_post_id else ()) for c in complaints]
 
 
+# How long a due verification call is past its time: the supervisor's age bands, each from
+# its lower bound (inclusive) to its upper one.
+OVERDUE_BANDS = (
+    (gettext_lazy("Under 1 hour"), dt.timedelta(0), dt.timedelta(hours=1)),
+    (gettext_lazy("1–24 hours"), dt.timedelta(hours=1), dt.timedelta(days=1)),
+    (gettext_lazy("1–3 days"), dt.timedelta(days=1), dt.timedelta(days=3)),
+    (gettext_lazy("Over 3 days"), dt.timedelta(days=3), None),
+)
+
+
+@dataclass
+class Band:
+    label: str
+    count: int
+
+
 @dataclass
 class Backlog:
     waiting: int
     due_now: int
     oldest_due: dt.datetime | None
+    overdue: list[Band]
 
 
 def verification_backlog() -> Backlog:
-    queue = Complaint.objects.filter(verify_after__isnull=False)
-    totals = queue.aggregate(n=Count("id"), oldest=Min("verify_after"))
-    return Backlog(totals["n"], queue.filter(verify_after__lte=clock.now()).count(),
-                   totals["oldest"])
+    """The queue's size and age in one aggregate over its partial index (verify_after IS NOT
+    NULL), the due calls banded by how long they are past due."""
+    now = clock.now()
+    due = Q(verify_after__lte=now)
+    bands = {f"band{i}": Count("id", filter=_past_due(now, since, until))
+             for i, (_label, since, until) in enumerate(OVERDUE_BANDS)}
+    totals = Complaint.objects.filter(verify_after__isnull=False).aggregate(
+        waiting=Count("id"), due_now=Count("id", filter=due),
+        oldest_due=Min("verify_after", filter=due), **bands)
+    return Backlog(totals["waiting"], totals["due_now"], totals["oldest_due"],
+                   [Band(label, totals[f"band{i}"])
+                    for i, (label, _since, _until) in enumerate(OVERDUE_BANDS)])
+
+
+def _past_due(now: dt.datetime, since: dt.timedelta, until: dt.timedelta | None) -> Q:
+    late = Q(verify_after__lte=now - since)
+    return late & Q(verify_after__gt=now - until) if until else late
 
 
 def held_audit(supervisor_id: int) -> AuditCall | None:
@@ -89,13 +120,29 @@ def action_taken_report(complaint: Complaint) -> ActionTaken | None:
 
 
 @dataclass
+class Hour:
+    hour: int
+    calls: int
+    registered: int
+
+
+@dataclass
+class AgentDay:
+    username: str
+    answered: int = 0
+    registered: int = 0
+    verified: int = 0
+    other: int = 0
+
+
+@dataclass
 class Today:
+    now: dt.datetime
     start: dt.datetime
-    registrations_by_hour: list[tuple[int, int]]
-    calls_by_hour: list[tuple[int, int]]
-    backlog: "Backlog"
+    hours: list[Hour]
+    backlog: Backlog
     outcomes_by_category: list[dict]
-    per_agent: list[dict]
+    per_agent: list[AgentDay]
     audits_open: int
 
 
@@ -104,12 +151,11 @@ def today_counts() -> Today:
     time (events, calls) or the verification queue's partial index: none scans the table."""
     now = clock.now()
     start = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    tz = timezone.get_current_timezone()
     events = Event.objects.filter(at__gte=start, at__lte=now)
-    registrations = _by_hour(events.filter(action=Action.REGISTER, role="agent"), "at", tz)
-    calls = _by_hour(Call.objects.filter(offered_at__gte=start, offered_at__lte=now),
-                     "offered_at", tz)
-    backlog = verification_backlog()
+    # Inbound only: the dialer's outbound calls are not load offered to the helpline.
+    calls = _by_hour(Call.objects.filter(offered_at__gte=start, offered_at__lte=now,
+                                         direction=Direction.INBOUND), "offered_at")
+    registered = _by_hour(events.filter(action=Action.REGISTER, role=Role.AGENT), "at")
     outcomes = list(
         events.filter(action__in=VERDICTS)
         .values("complaint__category__name_hi", "complaint__category__name_en")
@@ -118,22 +164,39 @@ def today_counts() -> Today:
                   unreachable=Count("id", filter=Q(action=Action.VERIFY_UNREACHABLE)))
         .order_by("complaint__category__name_en")
     )
-    per_agent = list(
-        events.filter(actor_user__isnull=False, role="agent")
-        .values("actor_user__username")
-        .annotate(registered=Count("id", filter=Q(action=Action.REGISTER)),
-                  verified=Count("id", filter=Q(action__in=VERDICTS)),
-                  other=Count("id", filter=~Q(action__in=[Action.REGISTER, *VERDICTS])))
-        .order_by("actor_user__username")
-    )
     return Today(
-        start=start, registrations_by_hour=registrations, calls_by_hour=calls,
-        backlog=backlog, outcomes_by_category=outcomes, per_agent=per_agent,
-        audits_open=open_audits(),
+        now=now, start=start,
+        hours=[Hour(hour, calls.get(hour, 0), registered.get(hour, 0)) for hour in range(24)],
+        backlog=verification_backlog(), outcomes_by_category=outcomes,
+        per_agent=_per_agent(events, start, now), audits_open=open_audits(),
     )
 
 
-def _by_hour(queryset, field: str, tz) -> list[tuple[int, int]]:
-    counts = dict(queryset.annotate(hour=ExtractHour(field, tzinfo=tz)).values("hour")
-                  .annotate(n=Count("id")).values_list("hour", "n"))
-    return [(hour, counts.get(hour, 0)) for hour in range(24)]
+def _by_hour(queryset, field: str) -> dict[int, int]:
+    """Counts by hour of the day in IST."""
+    hour = ExtractHour(field, tzinfo=timezone.get_default_timezone())
+    return dict(queryset.annotate(hour=hour).values("hour").annotate(n=Count("id"))
+                .values_list("hour", "n"))
+
+
+def _per_agent(events, start: dt.datetime, now: dt.datetime) -> list[AgentDay]:
+    """One row per agent who did anything today: calls answered (the ACD's records) and steps
+    on complaints (the timeline)."""
+    rows: dict[str, AgentDay] = {}
+    steps = (events.filter(actor_user__isnull=False, role=Role.AGENT)
+             .values_list("actor_user__username")
+             .annotate(registered=Count("id", filter=Q(action=Action.REGISTER)),
+                       verified=Count("id", filter=Q(action__in=VERDICTS)),
+                       other=Count("id", filter=~Q(action__in=[Action.REGISTER, *VERDICTS]))))
+    for username, registered, verified, other in steps:
+        rows[username] = AgentDay(username, registered=registered, verified=verified,
+                                  other=other)
+    # A call is answered within the live window of being offered, so a range on offered_at
+    # (the call_by_time index) bounds the read; answered_at then picks today's.
+    answered = (Call.objects.filter(offered_at__gte=start - LIVE_WINDOW, offered_at__lte=now,
+                                    answered_at__gte=start, answered_at__lte=now,
+                                    agent__isnull=False)
+                .values_list("agent__username").annotate(n=Count("id")))
+    for username, n in answered:
+        rows.setdefault(username, AgentDay(username)).answered = n
+    return sorted(rows.values(), key=lambda row: row.username)

@@ -29,7 +29,8 @@ from . import selectors as callcentre
 from . import services as callcentre_services
 from .forms import AgentComplaintForm, AuditForm, NoteForm, VerificationForm
 
-CHART_HEIGHT = 120  # pixels of the tallest bar in the supervisor's chart
+CHART_HEIGHT = 140  # pixels of the tallest bar in the supervisor's chart
+CHART_SLOT = 24  # pixels per hour on it: two bars side by side and a gap
 
 
 def _agent(request: HttpRequest) -> Actor:
@@ -203,15 +204,19 @@ def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
 @require_GET
 def supervisor(request: HttpRequest) -> HttpResponse:
     today = callcentre.today_counts()
-    peak = max([n for _h, n in today.registrations_by_hour] + [1])
-    bars = []
-    for (hour, registered), (_h, calls) in zip(today.registrations_by_hour,
-                                               today.calls_by_hour, strict=True):
-        height = round(CHART_HEIGHT * registered / peak)
-        bars.append({"hour": hour, "registered": registered, "calls": calls,
-                     "x": 20 + hour * 19, "y": 140 - height, "height": height})
-    return render(request, "callcentre/supervisor.html",
-                  {"today": today, "peak": peak, "bars": bars})
+    # Both series share one scale, so the tallest bar of either fills the chart.
+    peak = max([h.calls for h in today.hours] + [h.registered for h in today.hours] + [1])
+
+    def bar(n: int) -> dict:
+        height = max(1, round(CHART_HEIGHT * n / peak)) if n else 0  # 1 of 900 still shows
+        return {"n": n, "y": CHART_HEIGHT - height, "height": height}
+
+    bars = [{"hour": h.hour, "x": h.hour * CHART_SLOT, "calls": bar(h.calls),
+             "registered": bar(h.registered)} for h in today.hours]
+    return render(request, "callcentre/supervisor.html", {
+        "today": today, "peak": peak, "bars": bars,
+        "plot": {"width": 24 * CHART_SLOT, "height": CHART_HEIGHT},
+    })
 
 
 @staff("supervisor")
