@@ -81,6 +81,27 @@ def test_a_landing_call_shows_the_callers_history_and_fills_the_form(client, ash
     assert 'value="9812345678"' in console and 'name="call_id" value="c-1"' in console
 
 
+def test_the_consoles_poll_is_an_empty_304_until_something_changes(client, asha, agent):
+    clock.advance(dt.timedelta(seconds=61 - clock.now().second))  # a minute just begun
+    version = client.get("/callcentre/live/")["ETag"]
+    escaped = version.replace('"', "&quot;")
+    assert f'data-version="{escaped}"' in page(client.get("/callcentre/"))
+    unchanged = client.get("/callcentre/live/", HTTP_IF_NONE_MATCH=version)
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    callcentre.record_call_event(call_id="c-1", event="offered", agent="asha", ani="9812345678")
+    landed = client.get("/callcentre/live/", HTTP_IF_NONE_MATCH=version)
+    assert landed.status_code == 200 and 'data-call="c-1"' in page(landed)
+    assert client.get("/callcentre/live/",
+                      HTTP_IF_NONE_MATCH=landed["ETag"]).status_code == 304
+    callcentre.record_call_event(call_id="c-1", event="ended", agent="asha", ani="")
+    ended = client.get("/callcentre/live/", HTTP_IF_NONE_MATCH=landed["ETag"])
+    assert ended.status_code == 200 and 'class="ended"' in page(ended)
+    # Holders and statuses in the history are re-read at least once a minute.
+    clock.advance(dt.timedelta(minutes=1))
+    assert client.get("/callcentre/live/",
+                      HTTP_IF_NONE_MATCH=ended["ETag"]).status_code == 200
+
+
 def test_an_agent_registers_with_the_call_id_and_reads_back_the_reference(client, asha):
     callcentre.record_call_event(call_id="c-1", event="offered", agent="asha", ani="9812345678")
     response = client.post("/callcentre/", registration(call_id="c-1"))

@@ -4,7 +4,7 @@ selector, and renders."""
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -92,13 +92,29 @@ def _call_is_theirs(request: HttpRequest, call_id: str) -> bool:
 @staff("agent")
 @require_GET
 def live(request: HttpRequest) -> HttpResponse:
-    """The current call and the caller's history, polled by the console every two seconds."""
+    """The current call and the caller's history, polled by every agent's console every two
+    seconds (250 polls a second at 500 seats): when nothing changed since the console's last
+    copy, the answer is an empty 304, without reading the history or rendering."""
     call = callcentre.current_call(request.user.pk)
-    return render(request, "callcentre/_live.html", _live_context(call))
+    version = _live_version(call)
+    if request.headers.get("If-None-Match") == version:
+        return HttpResponseNotModified()
+    response = render(request, "callcentre/_live.html", _live_context(call))
+    response["ETag"] = version
+    return response
+
+
+def _live_version(call) -> str:
+    """What the console shows changes with the call, its ending, and (the holders and
+    statuses in the history) at most each minute."""
+    minute = int(clock.now().timestamp()) // 60
+    state = f"{call.pk}-{int(call.ended_at is not None)}" if call else "none"
+    return f'"{state}-{minute}"'
 
 
 def _live_context(call) -> dict:
-    return {"call": call, "history": callcentre.caller_history(call.mobile if call else "")}
+    return {"call": call, "history": callcentre.caller_history(call.mobile if call else ""),
+            "live_version": _live_version(call)}
 
 
 @staff("agent")

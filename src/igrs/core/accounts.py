@@ -16,17 +16,22 @@ ROLE_GROUPS = ("agent", "supervisor", "desk", "admin", "telephony")
 
 
 def roles_of(user) -> set[str]:
-    roles = set(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True))
-    if user.is_superuser:
-        roles.add("admin")
-    if hasattr(user, "officer"):
-        roles.add("officer")
-    return roles
+    """The user's roles, read once per user object: a request asks several times (the page's
+    access check, the navigation), and the user object lives for one request."""
+    if "_igrs_roles" not in user.__dict__:
+        roles = set(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True))
+        if user.is_superuser:
+            roles.add("admin")
+        if hasattr(user, "officer"):
+            roles.add("officer")
+        user.__dict__["_igrs_roles"] = frozenset(roles)
+    return set(user.__dict__["_igrs_roles"])
 
 
 def grant_role(user, role: str) -> None:
     if role in ROLE_GROUPS:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
+        user.__dict__.pop("_igrs_roles", None)
 
 
 def create_token(user, role: str, name: str = "") -> str:

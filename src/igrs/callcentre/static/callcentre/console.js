@@ -37,9 +37,17 @@
       focusFirstEmpty();  // a new caller: straight to the name, never mid-word elsewhere
     }
   }
+  // The version of what the console shows: the server answers 304, and nothing else, while
+  // it is still current.
+  var version = live.getAttribute("data-version");
   function poll() {
-    fetch(live.getAttribute("data-url"), {credentials: "same-origin"})
-      .then(function (r) { return r.ok ? r.text() : null; })
+    fetch(live.getAttribute("data-url"),
+          {credentials: "same-origin", headers: version ? {"If-None-Match": version} : {}})
+      .then(function (r) {
+        if (!r.ok) return null;  // 304 included: unchanged
+        version = r.headers.get("ETag");
+        return r.text();
+      })
       .then(function (html) {
         if (html === null) return;
         var holder = document.createElement("div");
