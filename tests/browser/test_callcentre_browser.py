@@ -15,7 +15,7 @@ from igrs.directory.models import Category
 from igrs.grievances import services
 from igrs.grievances.models import Complaint, Status
 
-from ..conftest import DM, TEHSILDAR, new_complaint, officer_actor, post
+from ..conftest import DM, TEHSILDAR, new_complaint, officer_actor, post, real_png
 from .conftest import screenshot, serious_accessibility_problems
 
 pytestmark = pytest.mark.browser
@@ -96,7 +96,9 @@ def test_a_call_lands_the_agent_files_and_a_verification_call_escalates(browser,
     screenshot(page, "21-console-registered")
 
     services.submit_atr(officer_actor(TEHSILDAR), ref, disposal="resolved",
-                        report="तहसीलदार ने आय प्रमाण पत्र जारी कर दिया है।")
+                        report="तहसीलदार ने आय प्रमाण पत्र जारी कर दिया है।",
+                        attachments=[services.Upload("प्रमाण-पत्र.png", real_png())],
+                        details=services.AtrDetails(persons_met="शिकायतकर्ता, लेखपाल"))
     earlier_done = services.submit_atr(officer_actor(TEHSILDAR), earlier.reference,
                                        disposal="resolved", report="कब्ज़ा हटवा दिया गया है।")
     services.verify(agent, earlier_done.reference, outcome="satisfied")
@@ -104,6 +106,8 @@ def test_a_call_lands_the_agent_files_and_a_verification_call_escalates(browser,
     page.get_by_role("link", name="सत्यापन कॉल").click()
     page.get_by_role("button", name="अगली कॉल").click()
     expect(page.get_by_text("तहसीलदार ने आय प्रमाण पत्र जारी कर दिया है।")).to_be_visible()
+    expect(page.get_by_text("शिकायतकर्ता, लेखपाल")).to_be_visible()  # the whole report
+    expect(page.get_by_role("link", name="प्रमाण-पत्र.png")).to_be_visible()
     assert serious_accessibility_problems(page) == []
     screenshot(page, "22-outbound-call")
     page.get_by_label("असंतुष्ट: अगले स्तर पर भेजें").check()

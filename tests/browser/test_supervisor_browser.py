@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from igrs.grievances import services
 
 from ..conftest import TEHSILDAR, new_complaint, officer_actor
-from .conftest import serious_accessibility_problems
+from .conftest import screenshot, serious_accessibility_problems
 from .test_callcentre_browser import sign_in, staff
 
 pytestmark = pytest.mark.browser
@@ -50,4 +50,5 @@ def test_the_board_refreshes_every_minute_and_pause_holds_it(browser, live_serve
     page.clock.run_for(61_000)
     expect(waiting).to_have_text("2")
     expect(pause).to_be_focused()  # the swap leaves the supervisor where they were
+    screenshot(page, "24-supervisor-board")
     context.close()
