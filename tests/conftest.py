@@ -118,3 +118,13 @@ def real_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 6), (10, 120, 200)).save(out, "PNG")
     return out.getvalue()
+
+
+def at_ist(hour: int, minute: int = 0) -> dt.datetime:
+    """Move the clock forward to the next hour:minute in IST and return that moment."""
+    now = clock.local(clock.now())
+    target = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if target <= now:
+        target += dt.timedelta(days=1)
+    clock.advance(target - now)
+    return target

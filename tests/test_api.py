@@ -4,9 +4,9 @@ import base64
 import json
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 
-from igrs.core.accounts import create_token, grant_role
+from igrs.core.accounts import create_token, grant_role, roles_of
 from igrs.core.models import ApiToken
 from igrs.directory.models import Category, Officer, Unit
 from igrs.grievances.models import Complaint
@@ -93,6 +93,15 @@ def test_a_token_stops_working_when_its_role_is_withdrawn(client, db):
     assert api.get("/queues/desk").status_code == 200
     user.groups.clear()
     assert api.get("/queues/desk").status_code == 401
+
+
+def test_a_users_remembered_roles_follow_their_groups(db):
+    user = user_with_role("desk-r", "desk")
+    assert roles_of(user) == {"desk"}
+    user.groups.remove(Group.objects.get(name="desk"))
+    assert roles_of(user) == set()
+    grant_role(user, "agent")
+    assert roles_of(user) == {"agent"}
 
 
 def test_a_revoked_token_stops_working(client, db):

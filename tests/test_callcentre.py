@@ -14,14 +14,13 @@ from igrs.callcentre import services as callcentre
 from igrs.callcentre.models import AuditCall, AuditOutcome, Call
 from igrs.core import clock
 from igrs.core.accounts import create_token, grant_role
-from igrs.directory.models import Officer
+from igrs.directory.models import Category, Officer, Unit
 from igrs.grievances import services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import Conflict, NotPermitted
 from igrs.grievances.models import Action, Complaint, Role, Status
 
-from .conftest import DM, TEHSILDAR, new_complaint, officer_actor, post
-from .test_callcentre_supervisor import at_ist
+from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, at_ist, new_complaint, officer_actor, post
 
 
 def agent_named(username: str) -> Actor:
@@ -56,6 +55,37 @@ def test_call_events_build_one_call_and_repeats_change_nothing(db):
     assert callcentre_selectors.current_call(call.agent_id).ended_at is not None
     clock.advance(callcentre_selectors.WRAP_UP + dt.timedelta(seconds=1))
     assert callcentre_selectors.current_call(call.agent_id) is None
+
+
+def test_a_call_that_rang_out_leaves_the_console_when_it_ends(db):
+    asha = agent_named("asha")
+    callcentre.record_call_event(call_id="c-3", event="offered", agent="asha", ani="9812345678")
+    callcentre.record_call_event(call_id="c-3", event="ended", agent="asha", ani="")
+    assert callcentre_selectors.current_call(asha.user_id) is None  # no one to file for
+
+
+def test_an_agent_files_only_on_a_call_offered_to_them_over_the_api_too(client, db):
+    asha = agent_named("asha")
+    agent_named("bina")
+    callcentre.record_call_event(call_id="c-7", event="offered", agent="bina", ani="9812345678")
+    token = create_token(User.objects.get(pk=asha.user_id), "agent")
+    body = {"source": "helpline", "complainant_name": "राम प्रसाद", "mobile": "9812345678",
+            "category_id": Category.objects.get(code="REV-LAND").pk,
+            "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
+            "description": "पड़ोसी ने खेत पर कब्ज़ा कर लिया है।", "call_id": "c-7"}
+
+    def file(**changes):
+        return client.post("/api/v1/complaints", json.dumps({**body, **changes}),
+                           content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    refused = file()  # bina's call
+    assert refused.status_code == 422 and "call_id" in refused.json()["errors"]
+    assert not Complaint.objects.exists()
+    callcentre.record_call_event(call_id="c-8", event="offered", agent="asha", ani="9812345678")
+    assert file(call_id="c-8").status_code == 201
+    assert file(call_id="").status_code == 201  # the caller rang off before the ACD said
+    assert sorted(Complaint.objects.values_list("call_id", flat=True)) == ["", "c-8"]
 
 
 def test_a_call_offered_again_goes_to_the_agent_who_answers(db):

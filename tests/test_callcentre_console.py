@@ -21,12 +21,13 @@ from .conftest import (
     DM,
     LUCKNOW_SADAR,
     TEHSILDAR,
+    at_ist,
     new_complaint,
     officer_actor,
     post,
     real_png,
 )
-from .test_callcentre_supervisor import at_ist, table_rows
+from .pages import table_rows
 
 
 def staff_user(username: str, *roles: str) -> User:
@@ -93,6 +94,7 @@ def test_the_consoles_poll_is_an_empty_304_until_something_changes(client, asha,
     assert landed.status_code == 200 and 'data-call="c-1"' in page(landed)
     assert client.get("/callcentre/live/",
                       HTTP_IF_NONE_MATCH=landed["ETag"]).status_code == 304
+    callcentre.record_call_event(call_id="c-1", event="answered", agent="asha", ani="")
     callcentre.record_call_event(call_id="c-1", event="ended", agent="asha", ani="")
     ended = client.get("/callcentre/live/", HTTP_IF_NONE_MATCH=landed["ETag"])
     assert ended.status_code == 200 and 'class="ended"' in page(ended)

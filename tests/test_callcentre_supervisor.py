@@ -5,7 +5,6 @@ The clock is moved to a known IST hour first, so nothing depends on when the sui
 
 import datetime as dt
 import signal
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import User
@@ -23,19 +22,10 @@ from igrs.grievances import services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Complaint, Role
 
-from .conftest import TEHSILDAR, new_complaint, officer_actor
+from .conftest import TEHSILDAR, at_ist, new_complaint, officer_actor
+from .pages import table_rows, text_of
 
 REPORT = "लेखपाल ने कब्ज़ा हटवा दिया है।"
-
-
-def at_ist(hour: int, minute: int = 0) -> dt.datetime:
-    """Move the clock forward to the next hour:minute in IST and return that moment."""
-    now = clock.local(clock.now())
-    target = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    if target <= now:
-        target += dt.timedelta(days=1)
-    clock.advance(target - now)
-    return target
 
 
 def agent_named(username: str, *roles: str) -> Actor:
@@ -58,77 +48,6 @@ def disposed(actor: Actor, mobile: str) -> Complaint:
     complaint = new_complaint(actor, mobile=mobile)
     return services.submit_atr(officer_actor(TEHSILDAR), complaint.reference,
                                disposal="resolved", report=REPORT)
-
-
-# ---------------------------------------------------------------- reading the page
-
-
-class _Table(HTMLParser):
-    """The body rows of one table (by id), each a list of its cells' text."""
-
-    def __init__(self, table_id: str):
-        super().__init__()
-        self.table_id, self.inside, self.in_body = table_id, False, False
-        self.rows: list[list[str]] = []
-        self.cell: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and ("id", self.table_id) in attrs:
-            self.inside = True
-        elif self.inside and tag == "tbody":
-            self.in_body = True
-        elif self.in_body and tag == "tr":
-            self.rows.append([])
-        elif self.in_body and tag in ("th", "td"):
-            self.cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self.inside = self.in_body = False
-        elif self.cell is not None and tag in ("th", "td"):
-            self.rows[-1].append("".join(self.cell).strip())
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
-
-
-def table_rows(html: str, table_id: str) -> list[list[str]]:
-    parser = _Table(table_id)
-    parser.feed(html)
-    assert parser.rows, f"no table #{table_id} with rows on the page"
-    return parser.rows
-
-
-class _Text(HTMLParser):
-    """The text of one element (by id)."""
-
-    VOID = {"br", "hr", "img", "input", "link", "meta"}
-
-    def __init__(self, element_id: str):
-        super().__init__()
-        self.element_id, self.depth, self.text = element_id, 0, []
-
-    def handle_starttag(self, tag, attrs):
-        if self.depth and tag not in self.VOID:
-            self.depth += 1
-        elif ("id", self.element_id) in attrs:
-            self.depth = 1
-
-    def handle_endtag(self, tag):
-        if self.depth and tag not in self.VOID:
-            self.depth -= 1
-
-    def handle_data(self, data):
-        if self.depth:
-            self.text.append(data)
-
-
-def text_of(html: str, element_id: str) -> str:
-    parser = _Text(element_id)
-    parser.feed(html)
-    return " ".join("".join(parser.text).split())
 
 
 def board(client) -> str:

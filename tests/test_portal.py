@@ -302,10 +302,14 @@ def test_the_timeline_answers_who_where_and_what(client, agent):
     clock.advance(dt.timedelta(days=9))
     services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
                         report="लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।",
-                        attachments=[services.Upload("mauka.png", real_png())])
+                        attachments=[services.Upload("mauka.png", real_png())],
+                        details=services.AtrDetails(persons_met="ग्राम प्रधान",
+                                                    opposite_party_statement="मेड़ मान ली"))
     track(client, complaint)  # nine days on, the earlier lookup has lapsed
     page = text(client.get(f"/track/{complaint.reference}/"))
     assert "लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।" in page
+    # The complainant reads the report in full: whom the officer met, what each side said.
+    assert "ग्राम प्रधान" in page and "मेड़ मान ली" in page
     assert "mauka.png" in page and "सत्यापित करें" in page
     attachment = re.search(r'href="(/track/\d+/files/\d+/)"', page).group(1)
     download = client.get(attachment)

@@ -6,6 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
+
+from igrs.core.accounts import grant_role
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between page steps are still plain synchronous calls.
@@ -80,3 +83,17 @@ def page_weight(page) -> int:
         "performance.getEntriesByType('resource'))"
         ".reduce((sum, e) => sum + (e.encodedBodySize || 0), 0)"
     )
+
+
+def staff(username: str, *roles: str) -> User:
+    user = User.objects.create_user(username, password="demo")
+    for role in roles:
+        grant_role(user, role)
+    return user
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/callcentre/")
+    page.get_by_label("लॉगिन").fill(username)
+    page.get_by_label("पासवर्ड").fill("demo")
+    page.get_by_role("button", name="साइन इन").click()

@@ -7,16 +7,15 @@ import re
 import urllib.request
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from igrs.core.accounts import create_token, grant_role
+from igrs.core.accounts import create_token
 from igrs.directory.models import Category
 from igrs.grievances import services
 from igrs.grievances.models import Complaint, Status
 
 from ..conftest import DM, TEHSILDAR, new_complaint, officer_actor, post, real_png
-from .conftest import screenshot, serious_accessibility_problems
+from .conftest import screenshot, serious_accessibility_problems, sign_in, staff
 
 pytestmark = pytest.mark.browser
 
@@ -28,20 +27,6 @@ def post_call_event(base_url: str, token: str, **event) -> dict:
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
-
-
-def staff(username: str, *roles: str) -> User:
-    user = User.objects.create_user(username, password="demo")
-    for role in roles:
-        grant_role(user, role)
-    return user
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/callcentre/")
-    page.get_by_label("लॉगिन").fill(username)
-    page.get_by_label("पासवर्ड").fill("demo")
-    page.get_by_role("button", name="साइन इन").click()
 
 
 def test_a_call_lands_the_agent_files_and_a_verification_call_escalates(browser, live_server,

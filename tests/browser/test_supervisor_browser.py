@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from igrs.grievances import services
 
 from ..conftest import TEHSILDAR, new_complaint, officer_actor
-from .conftest import screenshot, serious_accessibility_problems
-from .test_callcentre_browser import sign_in, staff
+from .conftest import screenshot, serious_accessibility_problems, sign_in, staff
 
 pytestmark = pytest.mark.browser
 

@@ -177,15 +177,12 @@ def register_complaint(request, body: s.RegisterIn):
     `Idempotency-Key: <uuid>` header a retry returns the first complaint (200), never a second."""
     who = require(request, Role.AGENT, Role.DESK, Role.ADMIN)
     key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return answer(s.ComplaintSummary, summary_out(services.register(who, **body.dict())),
-                      201)
     try:
-        parsed = uuid.UUID(key)
+        parsed = uuid.UUID(key) if key is not None else None
     except ValueError:
         raise ValidationError({"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
                               ) from None
-    complaint, created = services.register_once(who, parsed, **body.dict())
+    complaint, created = callcentre.register(who, parsed, **body.dict())
     return answer(s.ComplaintSummary, summary_out(complaint), 201 if created else 200)
 
 

@@ -4,16 +4,16 @@ what to read out on a verification call, and today's counts."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from igrs.core import clock
+from igrs.core import clock, fastsql
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer
 from igrs.grievances.models import Action, Complaint, Event, Role
-from igrs.grievances.selectors import ActionTaken
 
 from .models import AuditCall, Call, Direction
 
@@ -26,19 +26,24 @@ VERDICTS = (Action.VERIFY_SATISFIED, Action.VERIFY_NOT_SATISFIED, Action.VERIFY_
 
 def current_call(agent_id: int) -> Call | None:
     """The agent's call now: the latest inbound one offered to them lately, kept for the
-    wrap-up time after it ends."""
+    wrap-up time after it ends if they answered it (one that rang out has no one to file for)."""
     now = clock.now()
     latest = (Call.objects.filter(agent_id=agent_id, offered_at__gte=now - LIVE_WINDOW,
                                   direction=Direction.INBOUND)
               .order_by("-offered_at").first())
-    if latest is None or (latest.ended_at is not None and latest.ended_at <= now - WRAP_UP):
-        return None
-    return latest
+    if latest is None or latest.ended_at is None:
+        return latest
+    wrapping_up = latest.answered_at is not None and latest.ended_at > now - WRAP_UP
+    return latest if wrapping_up else None
 
 
 def is_own_call(agent_id: int, call_id: str) -> bool:
-    """Whether the ACD offered this call to this agent: a complaint's call id must be one."""
-    return Call.objects.filter(call_id=call_id, agent_id=agent_id).exists()
+    """Whether the ACD offered this call to this agent: a complaint's call id must be one.
+    Asked on every helpline registration, so a prepared statement rather than a query."""
+    with fastsql.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM callcentre_call WHERE call_id = %s AND agent_id = %s",
+                       [call_id, agent_id])
+        return cursor.fetchone() is not None
 
 
 @dataclass
@@ -70,7 +75,7 @@ OVERDUE_BANDS = (
 
 @dataclass
 class Band:
-    label: str
+    label: str | Promise  # translated when rendered
     count: int
 
 
@@ -110,13 +115,6 @@ def held_audit(supervisor_id: int) -> AuditCall | None:
 
 def open_audits() -> int:
     return AuditCall.objects.filter(done_at__isnull=True).count()
-
-
-def action_taken_report(complaint: Complaint) -> ActionTaken | None:
-    """The report to read out on a verification or audit call: text, structured parts, files."""
-    event = (complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE])
-             .select_related("actor_officer", "actor_post__unit").order_by("-at", "-pk").first())
-    return ActionTaken(event, list(event.attachments.all())) if event else None
 
 
 @dataclass
@@ -172,14 +170,15 @@ def today_counts() -> Today:
     )
 
 
-def _by_hour(queryset, field: str) -> dict[int, int]:
+def _by_hour(queryset: QuerySet, field: str) -> dict[int, int]:
     """Counts by hour of the day in IST."""
     hour = ExtractHour(field, tzinfo=timezone.get_default_timezone())
     return dict(queryset.annotate(hour=hour).values("hour").annotate(n=Count("id"))
                 .values_list("hour", "n"))
 
 
-def _per_agent(events, start: dt.datetime, now: dt.datetime) -> list[AgentDay]:
+def _per_agent(events: QuerySet[Event], start: dt.datetime,
+               now: dt.datetime) -> list[AgentDay]:
     """One row per agent who did anything today: calls answered (the ACD's records) and steps
     on complaints (the timeline)."""
     rows: dict[str, AgentDay] = {}

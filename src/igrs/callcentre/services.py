@@ -1,8 +1,9 @@
-"""Writes of the call centre: CTI call events, the supervisors' audit sample and its calls.
-Complaints themselves change only through grievances.services."""
+"""Writes of the call centre: CTI call events, complaints filed on a call, the supervisors'
+audit sample and its calls. Complaints themselves change only through grievances.services."""
 
 import datetime as dt
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import ClosureKind, Complaint, Role
 
+from . import selectors
 from .models import AuditCall, AuditOutcome, Call, Direction
 
 
@@ -29,6 +31,21 @@ class CallEvent:
 
 
 STAMP = {CallEvent.ANSWERED: "answered_at", CallEvent.ENDED: "ended_at"}
+
+
+def register(actor: Actor, key: uuid.UUID | None = None, **fields) -> tuple[Complaint, bool]:
+    """A complaint filed through the helpline's faces (the agents' console, the API): an
+    agent's call id must name a call the ACD offered to that agent — none when the caller rang
+    off before the ACD reported it. With `key`, idempotent as grievances.register_once;
+    returns the complaint and whether this call created it."""
+    call_id = fields.get("call_id", "")
+    if call_id and actor.role == Role.AGENT and not selectors.is_own_call(actor.user_id, call_id):
+        raise ValidationError({"call_id": _(
+            "The call id is not of a call offered to you. Reload the page and file again while "
+            "the caller is on the line.")})
+    if key is None:
+        return grievances.register(actor, **fields), True
+    return grievances.register_once(actor, key, **fields)
 
 
 def record_call_event(*, call_id: str, event: str, agent: str, ani: str,

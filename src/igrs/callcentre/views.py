@@ -3,11 +3,11 @@ selector, and renders."""
 
 import uuid
 
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock
@@ -50,13 +50,10 @@ def inbound(request: HttpRequest) -> HttpResponse:
     call = callcentre.current_call(request.user.pk)
     if request.method == "POST":
         form = AgentComplaintForm(request.POST)
-        if form.is_valid() and not _call_is_theirs(request, form.cleaned_data["call_id"]):
-            form.add_error(None, _("The call id is not of a call offered to you. Reload the "
-                                   "page and file again while the caller is on the line."))
         if form.is_valid():
             data = form.cleaned_data
             try:
-                complaint, _created = services.register_once(
+                complaint, _created = callcentre_services.register(
                     _agent(request), data["submission_key"], source=Source.HELPLINE,
                     mobile=data["mobile"], call_id=data["call_id"],
                     complainant_name=data["complainant_name"], category_id=data["category_id"],
@@ -65,7 +62,8 @@ def inbound(request: HttpRequest) -> HttpResponse:
                     address=data["address"], email=data["email"], language="hi",
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                # The call id is a hidden field: its error goes on top of the form.
+                add_service_errors(form, error, renamed={"call_id": NON_FIELD_ERRORS})
             except GrievanceError as error:
                 form.add_error(None, error.message)
             else:
@@ -77,16 +75,10 @@ def inbound(request: HttpRequest) -> HttpResponse:
         })
     filed = reference.normalise(request.GET.get("filed", ""))
     return render(request, "callcentre/inbound.html", {
-        "form": form, **choices_for(form), **_live_context(call),
+        "form": form, **choices_for(form), **_live_context(call, _live_version(call)),
         "filed": filed if reference.is_valid(filed) else "",
         "filed_grouped": reference.grouped(filed), "check_digit": filed[-1:],
     })
-
-
-def _call_is_theirs(request: HttpRequest, call_id: str) -> bool:
-    """A complaint filed without a call (the caller rang off first) has no call id; one with a
-    call id names a call the ACD offered to this agent."""
-    return not call_id or callcentre.is_own_call(request.user.pk, call_id)
 
 
 @staff("agent")
@@ -97,9 +89,10 @@ def live(request: HttpRequest) -> HttpResponse:
     copy, the answer is an empty 304, without reading the history or rendering."""
     call = callcentre.current_call(request.user.pk)
     version = _live_version(call)
-    if request.headers.get("If-None-Match") == version:
-        return HttpResponseNotModified()
-    response = render(request, "callcentre/_live.html", _live_context(call))
+    unchanged = get_conditional_response(request, etag=version)  # weak tags, lists: per RFC
+    if unchanged is not None:
+        return unchanged
+    response = render(request, "callcentre/_live.html", _live_context(call, version))
     response["ETag"] = version
     return response
 
@@ -112,9 +105,9 @@ def _live_version(call) -> str:
     return f'"{state}-{minute}"'
 
 
-def _live_context(call) -> dict:
+def _live_context(call, version: str) -> dict:
     return {"call": call, "history": callcentre.caller_history(call.mobile if call else ""),
-            "live_version": _live_version(call)}
+            "live_version": version}
 
 
 @staff("agent")
@@ -176,7 +169,7 @@ def _outbound_page(request: HttpRequest, held, form: VerificationForm | None = N
                    status: int = 200) -> HttpResponse:
     return render(request, "callcentre/outbound.html", {
         "complaint": held, "grouped": reference.grouped(held.reference) if held else "",
-        "action_taken": callcentre.action_taken_report(held) if held else None,
+        "action_taken": selectors.latest_action_taken(held) if held else None,
         "attachment_view": "callcentre:attachment",
         "form": form or (VerificationForm(initial={"version": held.version}) if held else None),
         "queue": callcentre.verification_backlog(),
@@ -245,7 +238,7 @@ def _audit_page(request: HttpRequest, held, form: AuditForm | None = None,
                 status: int = 200) -> HttpResponse:
     return render(request, "callcentre/audit.html", {
         "audit": held, "complaint": held.complaint if held else None,
-        "action_taken": callcentre.action_taken_report(held.complaint) if held else None,
+        "action_taken": selectors.latest_action_taken(held.complaint) if held else None,
         "attachment_view": "callcentre:attachment",
         "form": form or AuditForm(), "open": callcentre.open_audits(),
     }, status=status)

@@ -31,7 +31,6 @@ def roles_of(user) -> set[str]:
 def grant_role(user, role: str) -> None:
     if role in ROLE_GROUPS:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
-        user.__dict__.pop("_igrs_roles", None)
 
 
 def create_token(user, role: str, name: str = "") -> str:

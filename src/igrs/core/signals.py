@@ -7,8 +7,13 @@ from .models import ApiToken
 clear_when_saved(ApiToken, get_user_model())
 
 
-def _roles_changed(**_kwargs) -> None:
+def _roles_changed(instance=None, **_kwargs) -> None:
     clear()
+    # A user object remembers its roles (accounts.roles_of): forget them when its groups
+    # change. Changed from the group's side, the users' objects cannot be reached; each lives
+    # for one request.
+    if isinstance(instance, get_user_model()):
+        instance.__dict__.pop("_igrs_roles", None)
 
 
 # Group membership is a role: a withdrawn role ends the user's tokens in this process at once.

@@ -137,10 +137,20 @@ class ActionTaken:
         return found
 
 
+REPORTS = (Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE)
+
+
+def latest_action_taken(complaint: Complaint) -> ActionTaken | None:
+    """The report to read out on a verification or audit call, read on its own (the call's
+    page loads no timeline)."""
+    event = (complaint.events.filter(action__in=REPORTS)
+             .select_related("actor_officer", "actor_post__unit").order_by("-at", "-pk").first())
+    return ActionTaken(event, list(event.attachments.all())) if event else None
+
+
 def last_action_taken(view: ComplaintView) -> ActionTaken | None:
     """The latest action-taken report or special-closure report, for 'what was done'."""
-    reports = [e for e in view.events
-               if e.action in (Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE)]
+    reports = [e for e in view.events if e.action in REPORTS]
     if not reports:
         return None
     latest = reports[-1]

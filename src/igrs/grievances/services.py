@@ -567,8 +567,8 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
     complaint = _load(ref, version)
     _require(outcome in Outcome.ALL, _("Choose satisfied, not satisfied or not reachable."))
     _require_complainant(actor, complaint)
-    _require_independent(actor, complaint)
     now = clock.now()
+    _require_independent(actor, complaint, now)
     _require_free_or_own_call(actor, complaint, now)
     note = nfc(note)
     if outcome == Outcome.SATISFIED:
@@ -608,8 +608,8 @@ def call_back_later(actor: Actor, ref: str, *, at: dt.datetime, note: str = "") 
     then (it is not an unanswered attempt)."""
     complaint = _load(ref, None)
     lifecycle.check(complaint.status, Action.CALL_BACK, actor.role)
-    _require_independent(actor, complaint)
     now = clock.now()
+    _require_independent(actor, complaint, now)
     _require_free_or_own_call(actor, complaint, now)
     if timezone.is_naive(at):
         at = timezone.make_aware(at)  # a time the citizen said: local (IST)
@@ -682,9 +682,9 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
     return fastsql.select(Complaint, "id = %s", [row[0]])[0] if row else None
 
 
-def _require_independent(actor: Actor, complaint: Complaint) -> None:
-    if actor.role != Role.AGENT or actor.user_id is None:
-        return
+def _require_independent(actor: Actor, complaint: Complaint, now: dt.datetime) -> None:
+    if actor.role != Role.AGENT or actor.user_id is None or _holds_call(actor, complaint, now):
+        return  # a call handed out by the claim is never the reporter's: no need to ask
     with fastsql.cursor() as cursor:
         cursor.execute(REPORTED_BY_SQL, [complaint.pk, actor.user_id, actor.user_id])
         reported = cursor.fetchone() is not None
@@ -702,6 +702,12 @@ def _require_free_or_own_call(actor: Actor, complaint: Complaint, now: dt.dateti
                      and complaint.verification_claimed_until > now)
     if held_by_other:
         raise Conflict(_("Another agent is on this verification call right now."))
+
+
+def _holds_call(actor: Actor, complaint: Complaint, now: dt.datetime) -> bool:
+    return (complaint.verification_agent_id == actor.user_id
+            and complaint.verification_claimed_until is not None
+            and complaint.verification_claimed_until > now)
 
 
 def _require_role(actor: Actor, *roles: str) -> None:

@@ -66,7 +66,7 @@
   // half-typed complaint; Ctrl+Enter anywhere in the form files it.
   var search = document.getElementById("category-search");
   search.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && !event.ctrlKey) {
+    if (event.key === "Enter" && !(event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       form.querySelector("#id_category_id").focus();
     }
