@@ -698,16 +698,18 @@ def _require_free_or_own_call(actor: Actor, complaint: Complaint, now: dt.dateti
     agents must never phone the same citizen about the same report."""
     held_by_other = (actor.role == Role.AGENT and complaint.verification_agent_id is not None
                      and complaint.verification_agent_id != actor.user_id
-                     and complaint.verification_claimed_until is not None
-                     and complaint.verification_claimed_until > now)
+                     and _lease_live(complaint, now))
     if held_by_other:
         raise Conflict(_("Another agent is on this verification call right now."))
 
 
 def _holds_call(actor: Actor, complaint: Complaint, now: dt.datetime) -> bool:
-    return (complaint.verification_agent_id == actor.user_id
-            and complaint.verification_claimed_until is not None
-            and complaint.verification_claimed_until > now)
+    return complaint.verification_agent_id == actor.user_id and _lease_live(complaint, now)
+
+
+def _lease_live(complaint: Complaint, now: dt.datetime) -> bool:
+    until = complaint.verification_claimed_until
+    return until is not None and until > now
 
 
 def _require_role(actor: Actor, *roles: str) -> None:
