@@ -7,7 +7,7 @@ from igrs.core.text import nfc
 
 from . import dlt
 
-# What SMS contexts carry: grievances.services._sms_context (with an officer's signed link),
+# What SMS contexts carry: grievances.services.sms._sms_context (with an officer's signed link),
 # and the portal's one-time password.
 PLACEHOLDERS = frozenset(
     {"reference", "post", "due", "level", "outcome", "reason", "otp", "minutes", "link"}

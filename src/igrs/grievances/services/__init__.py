@@ -1,0 +1,53 @@
+"""Every write to a complaint, one module per concern (Zulip's `actions/` style). Each action
+has the same shape (ARCHITECTURE.md, step 4): load → check the transition table → conditional
+update on version → timeline event → outbox rows, all in one transaction (transitions.py).
+Nothing else changes a complaint's status. Faces import the actions from here.
+"""
+
+from .desk import forward
+from .messages import add_note, remind, reopen
+from .officer import (
+    AtrDetails,
+    approve_subordinate_report,
+    decide_special_closure,
+    forward_down,
+    grade_disposal,
+    interim_reply,
+    propose_special_closure,
+    return_misrouted,
+    submit_atr,
+)
+from .registration import register, register_once
+from .sweep import SweepReport, escalate_overdue, send_reminder, sweep
+from .uploads import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
+from .verification import NoAnswer, Outcome, call_back_later, claim_next_verification, verify
+
+__all__ = [
+    "MAX_ATTACHMENTS",
+    "MAX_ATTACHMENT_BYTES",
+    "AtrDetails",
+    "NoAnswer",
+    "Outcome",
+    "SweepReport",
+    "Upload",
+    "add_note",
+    "approve_subordinate_report",
+    "call_back_later",
+    "claim_next_verification",
+    "decide_special_closure",
+    "escalate_overdue",
+    "forward",
+    "forward_down",
+    "grade_disposal",
+    "interim_reply",
+    "propose_special_closure",
+    "register",
+    "register_once",
+    "remind",
+    "reopen",
+    "return_misrouted",
+    "send_reminder",
+    "submit_atr",
+    "sweep",
+    "verify",
+]
