@@ -9,7 +9,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igrs.settings")
     args = sys.argv[1:]
     if args[:1] == ["test"]:
-        from igrs.testrun import run_all
+        from igrs.ops.testrun import run_all
 
         sys.exit(run_all(args[1:]))
     if args[:1] == ["manage"]:

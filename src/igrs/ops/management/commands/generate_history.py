@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from igrs.core.management.commands.bench import SOURCE_ROOT
+from igrs.ops.management.commands.bench import SOURCE_ROOT
 
 # A developer tool like `igrs bench`: English only, out of the translators' catalogue.
 

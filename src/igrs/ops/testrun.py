@@ -44,7 +44,7 @@ def _browser_tools_step(root: Path) -> tuple[str, list[str], None] | None:
 
 
 def run_all(pytest_args: list[str]) -> int:
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     os.chdir(root)
     py = sys.executable
     pg_url = os.environ.get("IGRS_TEST_POSTGRES_URL", DEFAULT_PG)

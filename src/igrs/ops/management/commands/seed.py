@@ -2,9 +2,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core.commands import TranslatedCommand
-from igrs.core.demo import seed_demo_accounts
 from igrs.directory.seed import seed_directory
 from igrs.notifications.services import seed_templates
+from igrs.ops.demo import seed_demo_accounts
 
 
 class Command(TranslatedCommand):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core.commands import TranslatedCommand
-from igrs.core.management.commands.serve import web_server_argv
+from igrs.ops.management.commands.serve import web_server_argv
 
 
 class Command(TranslatedCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from igrs.testrun import DEFAULT_PG
+from igrs.ops.testrun import DEFAULT_PG
 
 # The suite lives beside src/ in the source tree (bench/), not in the installed package.
 # A developer tool: its text is English only and stays out of the translators' catalogue.

@@ -3,9 +3,8 @@
 
 from django.db import transaction
 
+from igrs.core.accounts import create_token, get_or_create_user, grant_role
 from igrs.directory.models import Officer, Post
-
-from .accounts import create_token, get_or_create_user, grant_role
 
 DEMO_PASSWORD = "demo"
 

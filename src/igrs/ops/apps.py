@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    """The top floor: running and operating IGRS (worker, demo, serve, seed, bench, tests)."""
+
+    name = "igrs.ops"
+    label = "ops"
