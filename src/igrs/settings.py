@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "igrs.officers",
     "igrs.open311",
     "igrs.monitoring",
+    "igrs.faces",
     "igrs.ops",
 ]
 

@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from igrs.api.api import api
-from igrs.core.views import staff_home
+from igrs.faces.views import staff_home
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,8 +4,8 @@ services')."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from igrs.faces.forms import REQUIRED, ComplaintForm
 from igrs.grievances.services import Outcome
-from igrs.portal.forms import REQUIRED, ComplaintForm
 
 from .services import CALL_BACK
 

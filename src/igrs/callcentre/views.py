@@ -11,19 +11,19 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock
-from igrs.core.access import staff
-from igrs.core.faces import (
-    add_service_errors,
+from igrs.faces.access import staff
+from igrs.faces.complaints import (
     complaint_or_404,
     complaint_page,
     original_file,
     stored_attachment,
 )
+from igrs.faces.errors import add_service_errors
+from igrs.faces.pickers import choices_for
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Role, Source
-from igrs.portal.views import choices_for
 
 from . import selectors as callcentre
 from . import services as callcentre_services

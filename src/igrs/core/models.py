@@ -31,3 +31,18 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
+
+
+class RateHit(models.Model):
+    """One counted request (an OTP sent, a failed lookup) for limits shared by every app
+    server: counted in the database, not in one process's memory."""
+
+    bucket = models.CharField(_("limit"), max_length=30)
+    key = models.CharField(_("counted for"), max_length=64)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("rate-limit hit")
+        verbose_name_plural = _("rate-limit hits")
+        db_table = "portal_ratehit"  # its table from before it moved here from the portal
+        indexes = [models.Index(fields=["bucket", "key", "at"], name="ratehit_lookup")]

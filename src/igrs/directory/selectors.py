@@ -6,7 +6,17 @@ from django.db.models import Q
 
 from igrs.core.cache import memoize
 
-from .models import Category, Holiday, Officer, Post, RoutingRule, TimeLimit, Unit, UnitKind
+from .models import (
+    Category,
+    Department,
+    Holiday,
+    Officer,
+    Post,
+    RoutingRule,
+    TimeLimit,
+    Unit,
+    UnitKind,
+)
 
 
 @memoize
@@ -119,3 +129,42 @@ def get_officer(officer_id: int) -> Officer:
 def district_of(unit_id: int) -> int:
     """The district a unit lies in (0 above district level)."""
     return next((u.pk for u in unit_chain(unit_id) if u.kind == UnitKind.DISTRICT), 0)
+
+
+# ---------------------------------------------------------------- what the faces' pickers offer
+
+# Places a complaint can be about, below a district.
+LOCAL_KINDS = (UnitKind.TEHSIL, UnitKind.BLOCK, UnitKind.THANA)
+
+
+@memoize
+def categories_by_department() -> list[tuple[Department, list[Category]]]:
+    grouped: dict[int, tuple[Department, list[Category]]] = {}
+    for category in (Category.objects.filter(active=True).select_related("department")
+                     .order_by("department__code", "code")):
+        grouped.setdefault(category.department_id, (category.department, []))[1].append(category)
+    return list(grouped.values())
+
+
+@memoize
+def districts() -> list[Unit]:
+    return list(Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("name_en"))
+
+
+@memoize
+def places_in(district_id: int) -> list[Unit]:
+    """The district itself, then its tehsils, blocks and police stations."""
+    local = Unit.objects.filter(parent_id=district_id, kind__in=LOCAL_KINDS)
+    return list(Unit.objects.filter(pk=district_id, kind=UnitKind.DISTRICT)) + sorted(
+        local, key=lambda unit: (LOCAL_KINDS.index(unit.kind), unit.name_en))
+
+
+@memoize
+def posts_in(district_id: int) -> list[Post]:
+    """Posts serving the district or a place in it: what a complaint may be 'against'."""
+    return list(
+        Post.objects.filter(active=True)
+        .filter(Q(unit_id=district_id, unit__kind=UnitKind.DISTRICT)
+                | Q(unit__parent_id=district_id, unit__parent__kind=UnitKind.DISTRICT))
+        .select_related("unit", "department").order_by("department__code", "level", "unit__name_en")
+    )

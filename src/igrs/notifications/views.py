@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from igrs.core import clock
-from igrs.core.access import staff
+from igrs.faces.access import staff
 
 from . import receipts, selectors, services
 

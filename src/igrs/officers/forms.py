@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from igrs.faces.forms import CHOICE, REQUIRED, MultipleFileInput, choice
 from igrs.grievances.models import Disposal, Grade, SpecialGround
-from igrs.portal.forms import CHOICE, REQUIRED, MultipleFileInput, choice
 
 
 class InboxFilterForm(forms.Form):

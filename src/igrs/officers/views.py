@@ -14,19 +14,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock, links
-from igrs.core.faces import (
-    add_service_errors,
+from igrs.directory import selectors as directory_selectors
+from igrs.faces.complaints import (
     complaint_or_404,
     complaint_page,
     original_file,
     stored_attachment,
 )
+from igrs.faces.errors import add_service_errors
 from igrs.grievances import selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Role
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, AtrDetails, Upload
-from igrs.portal import selectors as portal_selectors
 
 from . import selectors as workspace
 from . import services as workspace_services
@@ -77,7 +77,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         query=data.get("q") or ""))
     officer_id = _officer_id(request)
     return render(request, "officers/inbox.html", {
-        "form": form, "inbox": found, "departments": portal_selectors.categories_by_department(),
+        "form": form, "inbox": found, "departments": directory_selectors.categories_by_department(),
         "now": clock.now(), "team": workspace.team_pendency(officer_id),
         "to_grade": workspace.disposals_to_grade(officer_id),
     })

@@ -9,13 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.ratelimit import hit
 from igrs.core.text import nfc
 from igrs.directory.models import Category, Unit
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import SYSTEM
 from igrs.grievances.errors import LimitReached
 from igrs.grievances.models import Complaint, Source
-from igrs.portal.services import hit
 
 from .models import Call, Filing, IntegrationKey
 

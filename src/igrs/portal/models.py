@@ -1,4 +1,4 @@
-"""The portal's own records: one-time passwords and rate-limit hits."""
+"""The portal's own records: one-time passwords."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,17 +18,3 @@ class OneTimePassword(models.Model):
         verbose_name = _("one-time password")
         verbose_name_plural = _("one-time passwords")
         indexes = [models.Index(fields=["mobile", "created_at"], name="otp_by_mobile")]
-
-
-class RateHit(models.Model):
-    """One counted request (an OTP sent, a failed lookup) for limits shared by every app
-    server: counted in the database, not in one process's memory."""
-
-    bucket = models.CharField(_("limit"), max_length=30)
-    key = models.CharField(_("counted for"), max_length=64)
-    at = models.DateTimeField(_("at"))
-
-    class Meta:
-        verbose_name = _("rate-limit hit")
-        verbose_name_plural = _("rate-limit hits")
-        indexes = [models.Index(fields=["bucket", "key", "at"], name="ratehit_lookup")]

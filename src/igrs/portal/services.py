@@ -14,7 +14,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
-from igrs.core.locks import lock_for_transaction
+from igrs.core.models import RateHit
+from igrs.core.ratelimit import hit
 from igrs.core.text import ascii_digits, normalise_mobile
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
@@ -24,27 +25,12 @@ from igrs.grievances.selectors import visible_complaint
 from igrs.notifications.models import PLACEHOLDERS
 from igrs.notifications.services import queue_sms, save_outbox
 
-from .models import OneTimePassword, RateHit
+from .models import OneTimePassword
 
 OTP_DIGITS = 6
-HOUR = dt.timedelta(hours=1)
 
 
 # ---------------------------------------------------------------- rate limits
-
-
-def hit(bucket: str, key: str, limit: int, window: dt.timedelta = HOUR,
-        count: bool = True) -> bool:
-    """Whether fewer than `limit` hits are counted for (bucket, key) inside the window, and if
-    so (and `count`) count this one. Call it inside a transaction: the check and the count
-    hold a lock on the key until it ends, so parallel requests cannot all take the last slot."""
-    lock_for_transaction(f"rate:{bucket}:{key}")
-    now = clock.now()
-    if RateHit.objects.filter(bucket=bucket, key=key, at__gt=now - window).count() >= limit:
-        return False
-    if count:
-        RateHit.objects.create(bucket=bucket, key=key, at=now)
-    return True
 
 
 def prune(now: dt.datetime | None = None) -> int:

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from igrs.faces import pickers
+
 from . import views
 
 app_name = "portal"
@@ -11,7 +13,7 @@ urlpatterns = [
     path("verify/code/", views.verify_code, name="verify_code"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("file/", views.file_complaint, name="file"),
-    path("file/places/", views.places, name="places"),
+    path("file/places/", pickers.places, name="places"),
     path("filed/<str:ref>/", views.filed, name="filed"),
     path("track/", views.track, name="track"),
     path("mine/", views.mine, name="mine"),

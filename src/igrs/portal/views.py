@@ -5,7 +5,7 @@ import io
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -14,8 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from igrs.core.faces import add_service_errors, complaint_page
 from igrs.core.text import mask_mobile
+from igrs.faces.complaints import complaint_page
+from igrs.faces.errors import add_service_errors
+from igrs.faces.forms import ComplaintForm
+from igrs.faces.pickers import choices_for
 from igrs.grievances import evidence, lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotFound
@@ -25,7 +28,7 @@ from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Uplo
 from . import selectors as portal
 from . import services as portal_services
 from . import session
-from .forms import LARGEST_ID, CodeForm, ComplaintForm, FeedbackForm, MobileForm, TrackForm
+from .forms import CodeForm, FeedbackForm, MobileForm, TrackForm
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -162,40 +165,6 @@ def _uploads(request: HttpRequest) -> list[Upload]:
 
 def _filing_context(form: ComplaintForm, mobile: str) -> dict:
     return {"form": form, "masked_mobile": mask_mobile(mobile), **choices_for(form)}
-
-
-def choices_for(form) -> dict:
-    """The lists a complaint form's pickers offer, and what the form has chosen in them (the
-    agents' console renders the same fields)."""
-    chosen = {name: _int(form[name].value())
-              for name in ("category_id", "district", "place_id", "against_post_id")}
-    district = chosen["district"]
-    return {
-        "departments": portal.categories_by_department(), "districts": portal.districts(),
-        "places": portal.places_in(district) if district else [],
-        "posts": portal.posts_in(district) if district else [], "chosen": chosen,
-    }
-
-
-def _int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= LARGEST_ID else None
-
-
-@require_GET
-def places(request: HttpRequest) -> JsonResponse:
-    """The pickers that depend on the district, for the filing form's script."""
-    district = _int(request.GET.get("district"))
-    if district is None:
-        return JsonResponse({"places": [], "posts": []})
-    places = portal.places_in(district)
-    return JsonResponse({
-        "places": [[unit.pk, f"{unit.name} ({unit.get_kind_display()})"] for unit in places],
-        "posts": [[p.pk, p.title] for p in portal.posts_in(district)],
-    })
 
 
 @never_cache

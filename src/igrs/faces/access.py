@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from .accounts import roles_of
+from igrs.core.accounts import roles_of
 
 
 def staff(role: str) -> Callable:

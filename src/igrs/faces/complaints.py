@@ -1,8 +1,6 @@
-"""Small pieces every web face shares: a complaint's page (what every face shows of it),
-putting a service's errors on a form, and sending a complaint's stored file to someone a view
-has already found may see it."""
+"""What every web face shows of a complaint: its page, and sending a complaint's stored file
+to someone a view has already found may see it."""
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
@@ -30,18 +28,6 @@ def complaint_page(view: selectors.ComplaintView, attachment_view: str,
         "action_taken": selectors.last_action_taken(view), "attachment_view": attachment_view,
         "timeline": view.events if timeline is None else timeline,
     }
-
-
-def add_service_errors(form, error: ValidationError,
-                       renamed: dict[str, str] | None = None) -> None:
-    """Put a service's per-field errors next to the form's fields (unknown ones on top);
-    `renamed` maps a service's argument to the form field that feeds it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        field = (renamed or {}).get(field, field)
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def stored_attachment(ref: str, attachment_id: int, viewer: Actor) -> Attachment:

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from .accounts import roles_of
+from igrs.core.accounts import roles_of
 
 
 @login_required
