@@ -24,10 +24,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench import bulk, rawdb  # noqa: E402
 from bench.sms import sms_throughput  # noqa: E402
 from igrs.core.accounts import create_token  # noqa: E402
+from igrs.core.roles import Role  # noqa: E402
 from igrs.directory.models import Category, Post, Unit  # noqa: E402
 from igrs.grievances import services  # noqa: E402
 from igrs.grievances.actors import Actor  # noqa: E402
-from igrs.grievances.models import Complaint, Event, Role  # noqa: E402
+from igrs.grievances.models import Complaint, Event  # noqa: E402
 from igrs.notifications.models import OutboxMessage  # noqa: E402
 
 # A tehsil-level land complaint: routed at once to the tehsildar, whose superior is the DM.

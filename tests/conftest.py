@@ -11,11 +11,11 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from igrs.core import cache, clock
+from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Post, Unit
 from igrs.directory.seed import seed_directory
 from igrs.grievances import services
 from igrs.grievances.actors import Actor
-from igrs.grievances.models import Role
 from igrs.notifications.services import seed_templates
 
 LUCKNOW_SADAR = "UP-LUCKNOW-T-SADAR"

@@ -14,11 +14,12 @@ from igrs.callcentre import services as callcentre
 from igrs.callcentre.models import AuditCall, AuditOutcome, Call
 from igrs.core import clock
 from igrs.core.accounts import create_token, grant_role
+from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Unit
 from igrs.grievances import services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import Conflict, NotPermitted
-from igrs.grievances.models import Action, Complaint, Role, Status
+from igrs.grievances.models import Action, Complaint, Status
 
 from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, at_ist, new_complaint, officer_actor, post
 
@@ -277,7 +278,9 @@ def test_a_disputed_audit_flags_the_complaint_on_its_timeline(agent, settings):
     callcentre.record_audit(supervisor, audit.pk, outcome=AuditOutcome.DISPUTED,
                             note="कोई नहीं आया था")
     complaint.refresh_from_db()
-    assert complaint.flagged and "कोई नहीं आया था" in complaint.events.last().note
+    note = complaint.events.last()
+    assert complaint.flagged and "कोई नहीं आया था" in note.note
+    assert note.role == Role.SUPERVISOR  # the supervisor's note, not an agent's
     with pytest.raises(ValidationError):
         callcentre.record_audit(supervisor, audit.pk, outcome=AuditOutcome.CONFIRMED)
 

@@ -18,9 +18,10 @@ from igrs.callcentre.models import AuditCall
 from igrs.callcentre.views import CHART_HEIGHT
 from igrs.core import clock
 from igrs.core.accounts import grant_role
+from igrs.core.roles import Role
 from igrs.grievances import services
 from igrs.grievances.actors import Actor
-from igrs.grievances.models import Complaint, Role
+from igrs.grievances.models import Complaint
 
 from .conftest import TEHSILDAR, at_ist, new_complaint, officer_actor
 from .pages import table_rows, text_of

@@ -64,6 +64,16 @@ def test_token_command_refuses_a_role_the_user_lacks(db):
         run("token", "plain", "desk")
 
 
+@pytest.mark.parametrize("role", ["agent", "supervisor", "telephony", "desk", "admin"])
+def test_token_command_issues_a_token_for_every_staff_role(db, role):
+    from igrs.core.accounts import grant_role, token_identity
+
+    user = User.objects.create_user(f"holder-{role}", is_superuser=role == "admin")
+    grant_role(user, role)
+    key = run("token", user.username, role).strip()
+    assert token_identity(key) == (user.pk, role, None)
+
+
 def test_every_igrs_command_explains_itself():
     """`igrs <command> --help` for each of our commands (argparse takes no lazy text)."""
     from django.core.management import get_commands, load_command_class

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from igrs.core import clock
+from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Posting, RoutingRule, Unit
 from igrs.grievances import lifecycle, reference, services
 from igrs.grievances.actors import SYSTEM, Actor
@@ -18,7 +19,6 @@ from igrs.grievances.models import (
     Defaulter,
     Event,
     ReferenceCounter,
-    Role,
     Status,
 )
 from igrs.notifications.models import OutboxMessage

@@ -37,6 +37,7 @@ from hypothesis.stateful import (
 )
 
 from igrs.core import cache, clock
+from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Post, Posting, Unit
 from igrs.grievances import lifecycle, services
 from igrs.grievances import selectors as grievance_selectors
@@ -49,7 +50,6 @@ from igrs.grievances.models import (
     Complaint,
     Defaulter,
     Event,
-    Role,
     Status,
 )
 from igrs.grievances.services import Upload

@@ -16,12 +16,13 @@ from pydantic import BaseModel
 
 from igrs.callcentre import services as callcentre
 from igrs.core.accounts import token_identity
+from igrs.core.roles import Role
 from igrs.core.text import mask_mobile, normalise_mobile
 from igrs.directory.models import Post
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotPermitted
-from igrs.grievances.models import Action, Complaint, Role, Status
+from igrs.grievances.models import Action, Complaint, Status
 from igrs.grievances.selectors import ComplaintView
 
 from . import schemas as s
@@ -309,7 +310,7 @@ def next_verification_call(request):
 def call_event(request, body: s.CallEventIn):
     """For the telephony system (ACD/dialer): a call offered to an agent, answered, ended.
     The agent's console shows the caller's earlier complaints as the call lands."""
-    require(request, "telephony")
+    require(request, Role.TELEPHONY)
     call = callcentre.record_call_event(**body.dict())
     # The call's agent is the one in this event unless an earlier offer was answered.
     agent = body.agent if call.agent_id == callcentre.agent_id_for(body.agent) else (

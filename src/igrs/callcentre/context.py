@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from igrs.core.accounts import roles_of
+from igrs.core.roles import Role
 
 
 def staff(request: HttpRequest) -> dict:
@@ -8,4 +9,4 @@ def staff(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"is_supervisor": "supervisor" in roles_of(user)}
+    return {"is_supervisor": Role.SUPERVISOR in roles_of(user)}

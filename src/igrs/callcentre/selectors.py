@@ -11,9 +11,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from igrs.core import clock
+from igrs.core.roles import Role
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer
-from igrs.grievances.models import Action, Complaint, Event, Role
+from igrs.grievances.models import Action, Complaint, Event
 
 from .models import AuditCall, Call, Direction
 

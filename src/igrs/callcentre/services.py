@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
 from igrs.core.cache import memoize
+from igrs.core.roles import Role
 from igrs.core.text import nfc, normalise_mobile
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
-from igrs.grievances.models import ClosureKind, Complaint, Role
+from igrs.grievances.models import ClosureKind, Complaint
 
 from . import selectors
 from .models import AuditCall, AuditOutcome, Call, Direction
@@ -194,7 +195,7 @@ def record_audit(supervisor: Actor, audit_id: int, *, outcome: str, note: str = 
         audit.save(update_fields=["outcome", "note", "done_at", "claimed_by"])
         if outcome == AuditOutcome.DISPUTED:
             grievances.add_note(
-                Actor(Role.AGENT, user_id=supervisor.user_id), audit.complaint.reference,
+                Actor(Role.SUPERVISOR, user_id=supervisor.user_id), audit.complaint.reference,
                 note=_("Audit call: the complainant disputes the verification. %(note)s")
                 % {"note": note}, flag=True)
     return audit

@@ -11,6 +11,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock
+from igrs.core.roles import Role
 from igrs.faces.access import staff
 from igrs.faces.complaints import (
     complaint_or_404,
@@ -23,7 +24,7 @@ from igrs.faces.pickers import choices_for
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError
-from igrs.grievances.models import Role, Source
+from igrs.grievances.models import Source
 
 from . import selectors as callcentre
 from . import services as callcentre_services
@@ -44,7 +45,7 @@ def _error_text(error: Exception) -> str:
 # ---------------------------------------------------------------- inbound
 
 
-@staff("agent")
+@staff(Role.AGENT)
 @require_http_methods(["GET", "POST"])
 def inbound(request: HttpRequest) -> HttpResponse:
     call = callcentre.current_call(request.user.pk)
@@ -81,7 +82,7 @@ def inbound(request: HttpRequest) -> HttpResponse:
     })
 
 
-@staff("agent")
+@staff(Role.AGENT)
 @require_GET
 def live(request: HttpRequest) -> HttpResponse:
     """The current call and the caller's history, polled by every agent's console every two
@@ -110,7 +111,7 @@ def _live_context(call, version: str) -> dict:
             "live_version": version}
 
 
-@staff("agent")
+@staff(Role.AGENT)
 @require_GET
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
     return _complaint_page(request, ref)
@@ -125,7 +126,7 @@ def _complaint_page(request: HttpRequest, ref: str, note_form: NoteForm | None =
     }, status=status)
 
 
-@staff("agent")
+@staff(Role.AGENT)
 @require_POST
 def add_note(request: HttpRequest, ref: str) -> HttpResponse:
     form = NoteForm(request.POST)
@@ -139,7 +140,7 @@ def add_note(request: HttpRequest, ref: str) -> HttpResponse:
     return _complaint_page(request, ref, note_form=form, status=422)
 
 
-@staff("agent")
+@staff(Role.AGENT)
 @require_POST
 def remind(request: HttpRequest, ref: str) -> HttpResponse:
     try:
@@ -149,7 +150,7 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect("callcentre:complaint", ref=ref)
 
 
-@staff("agent")
+@staff(Role.AGENT)
 @require_GET
 def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
     return original_file(stored_attachment(ref, attachment_id, _agent(request)))
@@ -158,7 +159,7 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileRespon
 # ---------------------------------------------------------------- outbound verification
 
 
-@staff("agent")
+@staff(Role.AGENT)
 @require_GET
 def outbound(request: HttpRequest) -> HttpResponse:
     held = selectors.held_verification(request.user.pk, clock.now())
@@ -176,14 +177,14 @@ def _outbound_page(request: HttpRequest, held, form: VerificationForm | None = N
     }, status=status)
 
 
-@staff("agent")
+@staff(Role.AGENT)
 @require_POST
 def next_call(request: HttpRequest) -> HttpResponse:
     services.claim_next_verification(_agent(request))
     return redirect("callcentre:outbound")
 
 
-@staff("agent")
+@staff(Role.AGENT)
 @require_POST
 def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
     held = selectors.held_verification(request.user.pk, clock.now())
@@ -209,7 +210,7 @@ def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
 # ---------------------------------------------------------------- supervisor
 
 
-@staff("supervisor")
+@staff(Role.SUPERVISOR)
 @require_GET
 def supervisor(request: HttpRequest) -> HttpResponse:
     today = callcentre.today_counts()
@@ -228,7 +229,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     })
 
 
-@staff("supervisor")
+@staff(Role.SUPERVISOR)
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     return _audit_page(request, callcentre.held_audit(request.user.pk))
@@ -244,14 +245,14 @@ def _audit_page(request: HttpRequest, held, form: AuditForm | None = None,
     }, status=status)
 
 
-@staff("supervisor")
+@staff(Role.SUPERVISOR)
 @require_POST
 def next_audit(request: HttpRequest) -> HttpResponse:
     callcentre_services.claim_next_audit(_agent(request))
     return redirect("callcentre:audit")
 
 
-@staff("supervisor")
+@staff(Role.SUPERVISOR)
 @require_POST
 def audit_outcome(request: HttpRequest, audit_id: int) -> HttpResponse:
     held = callcentre.held_audit(request.user.pk)

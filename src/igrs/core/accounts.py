@@ -8,36 +8,34 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
 
 from .cache import memoize
-from .models import ROLE_CHOICES, ApiToken
-
-# Supervisors are agents with the supervisor's screens too; telephony is the ACD/dialer's
-# machine account that posts call events.
-ROLE_GROUPS = ("agent", "supervisor", "desk", "admin", "telephony")
+from .models import ApiToken
+from .roles import GROUP_ROLES, Role
 
 
 def roles_of(user) -> set[str]:
     """The user's roles, read once per user object: a request asks several times (the page's
     access check, the navigation), and the user object lives for one request."""
     if "_igrs_roles" not in user.__dict__:
-        roles = set(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True))
+        roles = set(user.groups.filter(name__in=GROUP_ROLES).values_list("name", flat=True))
         if user.is_superuser:
-            roles.add("admin")
+            roles.add(Role.ADMIN)
         if hasattr(user, "officer"):
-            roles.add("officer")
+            roles.add(Role.OFFICER)
         user.__dict__["_igrs_roles"] = frozenset(roles)
     return set(user.__dict__["_igrs_roles"])
 
 
 def grant_role(user, role: str) -> None:
-    if role in ROLE_GROUPS:
+    if role in GROUP_ROLES:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
 
 
 def create_token(user, role: str, name: str = "") -> str:
     """Issue a token for one of the user's roles; returns the key, shown once."""
     if role not in roles_of(user):
+        label = Role(role).label if role in Role.values else role
         raise ValueError(_("%(user)s does not hold the role “%(role)s”.")
-                         % {"user": user, "role": dict(ROLE_CHOICES).get(role, role)})
+                         % {"user": user, "role": label})
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, role=role, name=name, key_hash=_hash(key))
     return key

@@ -2,14 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-ROLE_CHOICES = [
-    ("agent", _("Helpline agent")),
-    ("supervisor", _("Call-centre supervisor")),
-    ("telephony", _("Telephony system (call events)")),
-    ("desk", _("Monitoring desk")),
-    ("officer", _("Officer")),
-    ("admin", _("Administrator")),
-]
+from .roles import TOKEN_ROLES
 
 
 class ApiToken(models.Model):
@@ -19,7 +12,8 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
         related_name="api_tokens",
     )
-    role = models.CharField(_("role"), max_length=10, choices=ROLE_CHOICES)
+    role = models.CharField(_("role"), max_length=10,
+                            choices=[(role.value, role.label) for role in TOKEN_ROLES])
     name = models.CharField(_("name"), max_length=100, blank=True)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from .models import Role
+from igrs.core.roles import Role
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from igrs.core.roles import Role
+
 from .errors import InvalidTransition, NotPermitted
-from .models import Action, Role, Status
+from .models import Action, Status
 
 S, A, R = Status, Action, Role
 
@@ -67,7 +69,7 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
     (S.ASSIGNED, A.REMIND): rule({R.SYSTEM, R.CITIZEN, R.AGENT}, {S.ASSIGNED}),
     (S.CLOSURE_PROPOSED, A.REMIND): rule({R.SYSTEM, R.CITIZEN, R.AGENT}, {S.CLOSURE_PROPOSED}),
     **{
-        (status, A.NOTE): rule({R.AGENT, R.DESK, R.OFFICER, R.ADMIN}, {status})
+        (status, A.NOTE): rule({R.AGENT, R.SUPERVISOR, R.DESK, R.OFFICER, R.ADMIN}, {status})
         for status in (*OPEN, S.CLOSED)
     },
 }

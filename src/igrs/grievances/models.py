@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
+from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Post, Unit
 
 
@@ -222,15 +223,6 @@ class Action(models.TextChoices):
     SUBORDINATE_REPORT = "subordinate_report", _("Report from the subordinate, for approval")
     GRADE = "grade", _("Disposal graded by a senior officer")
     NOTE = "note", _("Note added")
-
-
-class Role(models.TextChoices):
-    CITIZEN = "citizen", _("Citizen")
-    AGENT = "agent", _("Helpline agent")
-    DESK = "desk", _("Monitoring desk")
-    OFFICER = "officer", _("Officer")
-    ADMIN = "admin", _("Administrator")
-    SYSTEM = "system", _("System")
 
 
 class Event(models.Model):

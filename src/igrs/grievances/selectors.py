@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core import clock, fastsql
+from igrs.core.roles import Role
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer, Post
 
@@ -18,7 +19,7 @@ from . import deadlines, reference
 from .actors import Actor
 from .errors import NotFound
 from .lifecycle import UNVERSIONED
-from .models import Action, Attachment, Complaint, Event, Role, Status
+from .models import Action, Attachment, Complaint, Event, Status
 
 # Steps the public does not see: a subordinate's report before approval, a senior's grade.
 INTERNAL_STEPS = frozenset({Action.SUBORDINATE_REPORT, Action.GRADE})

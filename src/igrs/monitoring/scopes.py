@@ -12,10 +12,11 @@ from django.conf import settings
 
 from igrs.core import clock
 from igrs.core.accounts import roles_of
+from igrs.core.roles import Role
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post, UnitKind
 
-EVERYTHING_ROLES = {"desk", "admin"}
+EVERYTHING_ROLES = {Role.DESK, Role.ADMIN}
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def scope_of(user) -> Scope | None:
     roles = roles_of(user)
     if EVERYTHING_ROLES & roles:
         return Scope()
-    if "officer" not in roles:
+    if Role.OFFICER not in roles:
         return None
     officer_id = user.officer.pk
     own = directory.posts_held_by(officer_id, clock.local_date(clock.now()))

@@ -9,12 +9,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from igrs.core import clock
+from igrs.core.roles import Role
 from igrs.faces.access import staff
 from igrs.notifications import selectors as sms_selectors
 from igrs.notifications import services as sms_services
 
 
-@staff("admin")
+@staff(Role.ADMIN)
 def operations(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     return render(request, "monitoring/sms_ops.html", {
@@ -28,7 +29,7 @@ def operations(request: HttpRequest) -> HttpResponse:
     })
 
 
-@staff("admin")
+@staff(Role.ADMIN)
 @require_POST
 def release(request: HttpRequest) -> HttpResponse:
     released = sms_services.release_parked(request.POST.get("key") or None)
@@ -38,7 +39,7 @@ def release(request: HttpRequest) -> HttpResponse:
     return redirect("sms:ops")
 
 
-@staff("admin")
+@staff(Role.ADMIN)
 @require_POST
 def send_again(request: HttpRequest, message_id: int) -> HttpResponse:
     if sms_services.send_again(message_id):

@@ -13,11 +13,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from igrs.core import clock
+from igrs.core.roles import Role
 from igrs.directory import selectors as directory
 from igrs.directory.models import Department, Post, Unit, UnitKind
 from igrs.faces.complaints import complaint_or_404, complaint_page, original_file, stored_attachment
 from igrs.grievances.actors import Actor
-from igrs.grievances.models import Role
 
 from . import exports, reports
 from . import selectors as dashboard

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock, links
+from igrs.core.roles import Role
 from igrs.directory import selectors as directory_selectors
 from igrs.faces.complaints import (
     complaint_or_404,
@@ -25,7 +26,6 @@ from igrs.faces.errors import add_service_errors
 from igrs.grievances import selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError
-from igrs.grievances.models import Role
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, AtrDetails, Upload
 
 from . import selectors as workspace

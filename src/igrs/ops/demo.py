@@ -4,6 +4,7 @@
 from django.db import transaction
 
 from igrs.core.accounts import create_token, get_or_create_user, grant_role
+from igrs.core.roles import Role
 from igrs.directory.models import Officer, Post
 
 DEMO_PASSWORD = "demo"
@@ -16,16 +17,16 @@ def seed_demo_accounts() -> list[tuple[str, str, str]]:
     agent = get_or_create_user("agent", DEMO_PASSWORD)
     supervisor = get_or_create_user("supervisor", DEMO_PASSWORD)
     telephony = get_or_create_user("acd")  # the ACD's machine account: no password
-    grant_role(desk, "desk")
-    grant_role(agent, "agent")
-    grant_role(supervisor, "agent")
-    grant_role(supervisor, "supervisor")
-    grant_role(telephony, "telephony")
-    issued = [("admin", "admin", create_token(admin, "admin", "demo")),
-              ("desk", "desk", create_token(desk, "desk", "demo")),
-              ("agent", "agent", create_token(agent, "agent", "demo")),
-              ("supervisor", "agent", create_token(supervisor, "agent", "demo")),
-              ("acd", "telephony", create_token(telephony, "telephony", "demo"))]
+    grant_role(desk, Role.DESK)
+    grant_role(agent, Role.AGENT)
+    grant_role(supervisor, Role.AGENT)
+    grant_role(supervisor, Role.SUPERVISOR)
+    grant_role(telephony, Role.TELEPHONY)
+    issued = [("admin", "admin", create_token(admin, Role.ADMIN, "demo")),
+              ("desk", "desk", create_token(desk, Role.DESK, "demo")),
+              ("agent", "agent", create_token(agent, Role.AGENT, "demo")),
+              ("supervisor", "agent", create_token(supervisor, Role.AGENT, "demo")),
+              ("acd", "telephony", create_token(telephony, Role.TELEPHONY, "demo"))]
     # Officers of Lucknow's revenue line: tehsildar (L1), DM (L2), principal secretary (L3).
     for username, code in [("tehsildar", "REV-L1-UP-LUCKNOW-T-SADAR"),
                            ("dm", "REV-L2-UP-LUCKNOW"), ("ps", "REV-L3")]:
@@ -37,5 +38,5 @@ def seed_demo_accounts() -> list[tuple[str, str, str]]:
         if officer.user_id is None:
             officer.user = user
             officer.save(update_fields=["user"])
-        issued.append((username, "officer", create_token(user, "officer", "demo")))
+        issued.append((username, "officer", create_token(user, Role.OFFICER, "demo")))
     return issued

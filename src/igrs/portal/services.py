@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from igrs.core import clock
 from igrs.core.models import RateHit
 from igrs.core.ratelimit import hit
+from igrs.core.roles import Role
 from igrs.core.text import ascii_digits, normalise_mobile
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import LimitReached, NotFound
-from igrs.grievances.models import Complaint, Role, Source, Status
+from igrs.grievances.models import Complaint, Source, Status
 from igrs.grievances.selectors import visible_complaint
 from igrs.notifications.models import PLACEHOLDERS
 from igrs.notifications.services import queue_sms, save_outbox

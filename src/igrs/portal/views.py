@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from igrs.core.roles import Role
 from igrs.core.text import mask_mobile
 from igrs.faces.complaints import complaint_page
 from igrs.faces.errors import add_service_errors
@@ -22,7 +23,7 @@ from igrs.faces.pickers import choices_for
 from igrs.grievances import evidence, lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotFound
-from igrs.grievances.models import Action, Role
+from igrs.grievances.models import Action
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
 
 from . import selectors as portal

@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.roles import Role
 from igrs.core.text import nfc
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post, UnitKind
@@ -17,7 +18,6 @@ from ..actors import Actor
 from ..errors import NotPermitted
 from ..models import (
     Complaint,
-    Role,
     Status,
 )
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.roles import Role
 
 from .. import lifecycle, routing
 from ..actors import Actor
@@ -16,7 +17,6 @@ from ..errors import LimitReached
 from ..models import (
     Action,
     Complaint,
-    Role,
 )
 from .checks import (
     _accountable,

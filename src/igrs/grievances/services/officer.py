@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.roles import Role
 from igrs.core.text import nfc
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post
@@ -23,7 +24,6 @@ from ..models import (
     Disposal,
     Event,
     Grade,
-    Role,
     SpecialGround,
     Status,
 )

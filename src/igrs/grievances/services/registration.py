@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
+from igrs.core.roles import Role
 from igrs.core.text import nfc, normalise_mobile
 from igrs.notifications.services import save_outbox
 
@@ -23,7 +24,6 @@ from ..models import (
     Action,
     Complaint,
     RegistrationKey,
-    Role,
     Source,
     Status,
 )

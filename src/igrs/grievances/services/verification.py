@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
 from igrs.core.locks import lock_for_transaction
+from igrs.core.roles import Role
 from igrs.core.text import nfc
 
 from .. import lifecycle, routing, selectors
@@ -21,7 +22,6 @@ from ..models import (
     Action,
     ClosureKind,
     Complaint,
-    Role,
     Status,
 )
 from .checks import _accountable, _conflicted, _require, _require_complainant, _require_role

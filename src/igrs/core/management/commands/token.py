@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from igrs.core.accounts import create_token
 from igrs.core.commands import TranslatedCommand
+from igrs.core.roles import TOKEN_ROLES
 
 
 class Command(TranslatedCommand):
@@ -12,7 +13,7 @@ class Command(TranslatedCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("role", choices=["agent", "desk", "officer", "admin"])
+        parser.add_argument("role", choices=[role.value for role in TOKEN_ROLES])
         parser.add_argument("--name", default="")
 
     def handle(self, *args, **options):

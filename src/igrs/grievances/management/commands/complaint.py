@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 
 from igrs.core import clock
 from igrs.core.commands import TranslatedCommand
+from igrs.core.roles import Role
 from igrs.core.text import normalise_mobile
 from igrs.directory import selectors as directory
 from igrs.directory.models import Category, Post, Unit
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError
-from igrs.grievances.models import Action, Role, Source, Status
+from igrs.grievances.models import Action, Source, Status
 
 
 class Command(TranslatedCommand):
