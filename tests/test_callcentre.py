@@ -6,7 +6,6 @@ import json
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from igrs.callcentre import selectors as callcentre_selectors
@@ -14,11 +13,11 @@ from igrs.callcentre import services as callcentre
 from igrs.callcentre.models import AuditCall, AuditOutcome, Call
 from igrs.core import clock
 from igrs.core.accounts import create_token, grant_role
+from igrs.core.errors import Conflict, Invalid, NotPermitted
 from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Unit
 from igrs.grievances import services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import Conflict, NotPermitted
 from igrs.grievances.models import Action, Complaint, Status
 
 from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, at_ist, new_complaint, officer_actor, post
@@ -98,9 +97,9 @@ def test_a_call_offered_again_goes_to_the_agent_who_answers(db):
 
 
 def test_bad_call_events_are_refused_per_field(db):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         callcentre.record_call_event(call_id="", event="rang", agent="nobody", ani="1")
-    assert set(refused.value.message_dict) == {"call_id", "event", "agent"}
+    assert set(refused.value.fields) == {"call_id", "event", "agent"}
     assert not Call.objects.exists()
 
 
@@ -192,7 +191,7 @@ def test_a_call_back_later_waits_for_the_asked_time_without_counting_an_attempt(
     assert services.claim_next_verification(asha) is None
     clock.advance(dt.timedelta(hours=5))
     assert services.claim_next_verification(asha) == complaint
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.call_back_later(asha, complaint.reference, at=clock.now() - dt.timedelta(1))
 
 
@@ -273,7 +272,7 @@ def test_a_disputed_audit_flags_the_complaint_on_its_timeline(agent, settings):
     audit = callcentre.claim_next_audit(supervisor)
     assert audit.complaint == complaint
     assert callcentre.claim_next_audit(agent_named("other")) is None
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         callcentre.record_audit(supervisor, audit.pk, outcome=AuditOutcome.DISPUTED)
     callcentre.record_audit(supervisor, audit.pk, outcome=AuditOutcome.DISPUTED,
                             note="कोई नहीं आया था")
@@ -281,7 +280,7 @@ def test_a_disputed_audit_flags_the_complaint_on_its_timeline(agent, settings):
     note = complaint.events.last()
     assert complaint.flagged and "कोई नहीं आया था" in note.note
     assert note.role == Role.SUPERVISOR  # the supervisor's note, not an agent's
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         callcentre.record_audit(supervisor, audit.pk, outcome=AuditOutcome.CONFIRMED)
 
 
@@ -334,9 +333,9 @@ def test_a_call_back_time_without_a_zone_is_taken_as_ist(agent):
 
 def test_not_satisfied_needs_the_complainants_reason(agent):
     complaint = disposed(agent)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         services.verify(agent, complaint.reference, outcome="not_satisfied")
-    assert "note" in refused.value.message_dict
+    assert "note" in refused.value.fields
 
 
 def test_an_outbound_dialer_call_is_not_shown_as_an_inbound_caller(db):

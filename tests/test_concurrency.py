@@ -29,11 +29,11 @@ from django.utils import timezone
 from igrs.callcentre import services as callcentre
 from igrs.callcentre.models import AuditCall, AuditOutcome
 from igrs.core import clock
+from igrs.core.errors import Conflict, InvalidTransition, LimitReached, NotPermitted
 from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Posting, Unit
 from igrs.grievances import reference, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import Conflict, InvalidTransition, LimitReached, NotPermitted
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 from igrs.notifications.models import OutboxMessage
 from igrs.portal.models import OneTimePassword

@@ -3,15 +3,14 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from igrs.core import clock
+from igrs.core.errors import Conflict, Invalid, InvalidTransition, NotFound, NotPermitted
 from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Posting, RoutingRule, Unit
 from igrs.grievances import lifecycle, reference, services
 from igrs.grievances.actors import SYSTEM, Actor
-from igrs.grievances.errors import Conflict, InvalidTransition, NotFound, NotPermitted
 from igrs.grievances.models import (
     Action,
     ClosureKind,
@@ -117,10 +116,10 @@ def test_officer_forwards_down_inside_jurisdiction_keeping_the_deadline(agent, d
 def test_forward_down_refuses_posts_outside_jurisdiction(agent, dm):
     complaint = services.forward(Actor(Role.DESK), new_complaint(agent).reference,
                                  to_post_id=post(DM).pk)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.forward_down(dm, complaint.reference,
                               to_post_id=post("REV-L1-UP-AGRA-T-SADAR").pk)
-    with pytest.raises(ValidationError):  # upwards is not "down"
+    with pytest.raises(Invalid):  # upwards is not "down"
         services.forward_down(dm, complaint.reference, to_post_id=post(PS_REVENUE).pk)
 
 
@@ -129,16 +128,16 @@ def test_return_sends_it_back_to_the_desk_never_closes(agent, tehsildar):
     returned = services.return_misrouted(tehsildar, complaint.reference,
                                          reason="यह मामला नगर निगम का है।")
     assert returned.status == Status.RETURNED and returned.current_post is None
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.return_misrouted(tehsildar, new_complaint(agent, mobile="9811111111").reference,
                                   reason="  ")
 
 
 def test_atr_needs_a_real_report_and_leads_to_verification(agent, tehsildar):
     complaint = new_complaint(agent)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.submit_atr(tehsildar, complaint.reference, disposal="resolved", report="ok")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.submit_atr(tehsildar, complaint.reference, disposal="closed",
                             report="कार्रवाई पूरी कर दी गई है।")
     done = services.submit_atr(tehsildar, complaint.reference, disposal="cannot_resolve",
@@ -152,7 +151,7 @@ def test_atr_needs_a_real_report_and_leads_to_verification(agent, tehsildar):
 
 def test_attachments_are_checked_by_content_not_name(agent, tehsildar):
     complaint = new_complaint(agent)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.submit_atr(tehsildar, complaint.reference, disposal="resolved",
                             report="कार्रवाई पूरी कर दी गई है।",
                             attachments=[services.Upload("photo.jpg", b"MZ\x90\x00 not a jpeg")])
@@ -206,7 +205,7 @@ def test_rejected_special_closure_goes_back_to_the_proposer(agent, tehsildar, dm
     complaint = new_complaint(agent)
     services.propose_special_closure(tehsildar, complaint.reference, ground="policy",
                                      reason="नीतिगत मामला है।")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.decide_special_closure(dm, complaint.reference, approve=False, note="")
     back = services.decide_special_closure(dm, complaint.reference, approve=False,
                                            note="यह नीतिगत मामला नहीं है, कार्रवाई करें।")
@@ -242,7 +241,7 @@ def test_not_satisfied_escalates_up_the_ladder_to_shasan(agent, tehsildar, dm, p
     closing_sms = OutboxMessage.objects.filter(reference=complaint.reference,
                                                key="closed_citizen").get()
     assert "न्यायालय" in closing_sms.body  # the final reason is told to the citizen
-    with pytest.raises(ValidationError):  # nothing above Shasan
+    with pytest.raises(Invalid):  # nothing above Shasan
         services.reopen(agent, complaint.reference, reason="फिर भी संतुष्ट नहीं।")
 
 
@@ -535,10 +534,10 @@ def test_a_senior_officer_grades_a_disposal_and_c_reopens_it_with_the_same_post(
     graded = services.grade_disposal(dm, complaint.reference, grade="B", remarks="ठीक")
     assert graded.status == Status.AWAITING_VERIFICATION
     assert graded.version == complaint.version  # an A or B decides nothing else
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.grade_disposal(dm, complaint.reference, grade="C", remarks="फिर से")  # once
     complaint = disposed(agent, tehsildar, mobile="9812300000")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.grade_disposal(dm, complaint.reference, grade="C")  # remarks needed
     reopened = services.grade_disposal(dm, complaint.reference, grade="C",
                                        remarks="मौके की फ़ोटो नहीं है, दोबारा जाँच करें।")

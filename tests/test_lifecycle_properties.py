@@ -20,7 +20,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck
@@ -37,12 +36,12 @@ from hypothesis.stateful import (
 )
 
 from igrs.core import cache, clock
+from igrs.core.errors import Conflict, Invalid, ServiceError
 from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Post, Posting, Unit
 from igrs.grievances import lifecycle, services
 from igrs.grievances import selectors as grievance_selectors
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import Conflict, GrievanceError
 from igrs.grievances.models import (
     Action,
     Attachment,
@@ -168,10 +167,8 @@ def snapshot(ref: str) -> tuple:
             OutboxMessage.objects.count(), Defaulter.objects.count(), Attachment.objects.count())
 
 
-def error_message(error: Exception) -> str:
-    if isinstance(error, GrievanceError):
-        return error.message
-    return " ".join(error.messages)
+def error_message(error: ServiceError) -> str:
+    return error.message
 
 
 class LifecycleMachine(RuleBasedStateMachine):
@@ -242,7 +239,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         last_outbox = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
         try:
             call()
-        except (GrievanceError, ValidationError) as error:
+        except ServiceError as error:
             assert expect is None, f"refused, but the model expected {expect}: {error!r}"
             assert error_message(error).strip(), "a refusal must say why"
             assert snapshot(ref) == before, "a refused action changed something"
@@ -326,8 +323,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         counts = (Complaint.objects.count(), Event.objects.count(), OutboxMessage.objects.count())
         try:
             services.register(actor, **fields)
-        except ValidationError as error:
-            assert error.messages
+        except Invalid as error:
+            assert error.message
         else:
             raise AssertionError(f"registration with {problem} was accepted")
         assert counts == (Complaint.objects.count(), Event.objects.count(),

@@ -19,11 +19,11 @@ from pypdf import PdfReader
 
 from igrs.core import clock
 from igrs.core.accounts import grant_role
+from igrs.core.errors import ServiceError
 from igrs.core.text import csv_cell
 from igrs.directory.models import Category, Officer, Post, Posting, Unit
 from igrs.directory.selectors import district_of, unit_chain
 from igrs.grievances import services
-from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.monitoring import selectors as dashboard
 from igrs.monitoring.models import (
@@ -102,7 +102,7 @@ def apply(step: str, pick: int, agent, refs: list[str]) -> None:
             elif step == "return" and complaint.current_post_id:
                 holder = Post.objects.get(pk=complaint.current_post_id)
                 services.return_misrouted(officer_actor(holder.code), ref, reason="गलत विभाग")
-        except GrievanceError:
+        except ServiceError:
             pass  # a step the rules refuse changes nothing, and must count nothing
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
 from igrs.core import clock, links
+from igrs.core.errors import Invalid
 from igrs.directory.models import Category, Officer, Post, Posting, Unit
 from igrs.grievances import evidence, selectors, services
 from igrs.grievances.models import Action, Attachment, Complaint, Status
@@ -385,7 +385,7 @@ def test_an_absurdly_large_image_is_refused_before_it_is_decoded(agent):
     out = io.BytesIO()
     Image.new("1", (10_000, 6_000)).save(out, "PNG")  # 60 megapixels, a small file
     complaint = new_complaint(agent)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.submit_atr(officer_actor(TEHSILDAR), complaint.reference,
                             disposal="resolved", report="मौके पर जाकर कार्यवाही की गई।",
                             attachments=[services.Upload("huge.png", out.getvalue())])

@@ -3,12 +3,11 @@
 import unicodedata
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from igrs.core.errors import Invalid, LimitReached
 from igrs.core.text import normalise_mobile
 from igrs.directory.models import Category, Officer, RoutingRule, Unit
 from igrs.grievances import reference, services
-from igrs.grievances.errors import LimitReached
 from igrs.grievances.models import Complaint, Event, Status
 
 from .conftest import DM, PS_REVENUE, TEHSILDAR, new_complaint, post
@@ -27,19 +26,19 @@ def test_non_indian_mobiles_are_refused(raw):
 
 def test_bad_input_gets_an_error_per_field_and_nothing_is_saved(agent):
     before = Complaint.objects.count()
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         new_complaint(agent, complainant_name="  ", mobile="12345", description="short",
                       category_id=999999, place_id=999999, email="not-an-email",
                       source="pigeon")
-    assert set(caught.value.message_dict) == {
+    assert set(caught.value.fields) == {
         "complainant_name", "mobile", "description", "category_id", "place_id", "email", "source"}
     assert Complaint.objects.count() == before
 
 
 def test_a_state_or_division_is_not_a_place(agent):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         new_complaint(agent, place_id=Unit.objects.get(code="UP").pk)
-    assert "place_id" in caught.value.message_dict
+    assert "place_id" in caught.value.fields
 
 
 def test_text_is_nfc_normalised(agent):
@@ -79,7 +78,7 @@ def test_complaint_against_the_top_post_waits_for_the_desk(agent, desk):
 def test_desk_cannot_forward_to_the_post_complained_against(agent, desk):
     complaint = new_complaint(agent, against_post_id=post(DM).pk)
     for code in (DM, TEHSILDAR):  # the post and its subordinates
-        with pytest.raises(ValidationError):
+        with pytest.raises(Invalid):
             services.forward(desk, complaint.reference, to_post_id=post(code).pk)
 
 

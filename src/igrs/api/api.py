@@ -4,7 +4,6 @@ import base64
 import binascii
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
@@ -16,19 +15,17 @@ from pydantic import BaseModel
 
 from igrs.callcentre import services as callcentre
 from igrs.core.accounts import token_identity
+from igrs.core.errors import Invalid, NotPermitted, ServiceError
 from igrs.core.roles import Role
 from igrs.core.text import mask_mobile, normalise_mobile
 from igrs.directory.models import Post
+from igrs.faces.errors import api_body, http_status
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import GrievanceError, NotPermitted
 from igrs.grievances.models import Action, Complaint, Status
 from igrs.grievances.selectors import ComplaintView
 
 from . import schemas as s
-
-STATUS_FOR = {"not_found": 404, "not_permitted": 403, "invalid_transition": 409,
-              "conflict": 409, "limit_reached": 429}
 
 
 class BearerToken(HttpBearer):
@@ -45,10 +42,9 @@ api = NinjaAPI(title="IGRS API", version="1", urls_namespace="api", auth=BearerT
                            "`Authorization: Bearer <token>` (`igrs token USER ROLE`).")
 
 
-@api.exception_handler(GrievanceError)
-def grievance_error(request, error: GrievanceError):
-    return api.create_response(request, {"code": error.code, "message": error.message},
-                               status=STATUS_FOR.get(error.code, 400))
+@api.exception_handler(ServiceError)
+def service_error(request, error: ServiceError):
+    return api.create_response(request, api_body(error), status=http_status(error))
 
 
 @api.exception_handler(AuthenticationError)
@@ -78,14 +74,6 @@ def malformed_request(request, error: NinjaValidationError):
         errors.setdefault(field, []).append(_("Missing or of the wrong type."))
     return api.create_response(
         request, {"code": "invalid", "message": _("The request is not in the expected form."),
-                  "errors": errors}, status=422)
-
-
-@api.exception_handler(ValidationError)
-def validation_error(request, error: ValidationError):
-    errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-    return api.create_response(
-        request, {"code": "invalid", "message": " ".join(m for ms in errors.values() for m in ms),
                   "errors": errors}, status=422)
 
 
@@ -181,7 +169,7 @@ def register_complaint(request, body: s.RegisterIn):
     try:
         parsed = uuid.UUID(key) if key is not None else None
     except ValueError:
-        raise ValidationError({"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
+        raise Invalid(fields={"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
                               ) from None
     complaint, created = callcentre.register(who, parsed, **body.dict())
     return answer(s.ComplaintSummary, summary_out(complaint), 201 if created else 200)
@@ -199,7 +187,7 @@ def complaints_by_mobile(request, mobile: str = Query(...)):
     require(request, Role.AGENT, Role.DESK, Role.ADMIN)
     number = normalise_mobile(mobile)
     if number is None:
-        raise ValidationError({"mobile": [_("Enter a 10-digit Indian mobile number.")]})
+        raise Invalid(fields={"mobile": [_("Enter a 10-digit Indian mobile number.")]})
     return [summary_out(c) for c in selectors.complaints_by_mobile(number)]
 
 
@@ -239,7 +227,7 @@ def submit_atr(request, ref: str, body: s.AtrIn):
             uploads.append(services.Upload(item.name, base64.b64decode(item.content_base64,
                                                                        validate=True)))
         except (binascii.Error, ValueError):
-            raise ValidationError({"attachments": [_("An attachment is not valid base64.")]}
+            raise Invalid(fields={"attachments": [_("An attachment is not valid base64.")]}
                                   ) from None
     return _act(request, ref, services.submit_atr, disposal=body.disposal, report=body.report,
                 attachments=uploads, version=body.version)

@@ -7,13 +7,13 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
 from igrs.core.cache import memoize
+from igrs.core.errors import Invalid
 from igrs.core.roles import Role
 from igrs.core.text import nfc, normalise_mobile
 from igrs.grievances import services as grievances
@@ -41,7 +41,7 @@ def register(actor: Actor, key: uuid.UUID | None = None, **fields) -> tuple[Comp
     returns the complaint and whether this call created it."""
     call_id = fields.get("call_id", "")
     if call_id and actor.role == Role.AGENT and not selectors.is_own_call(actor.user_id, call_id):
-        raise ValidationError({"call_id": _(
+        raise Invalid(fields={"call_id": _(
             "The call id is not of a call offered to you. Reload the page and file again while "
             "the caller is on the line.")})
     if key is None:
@@ -67,7 +67,7 @@ def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
         errors["agent"] = _("No active agent has the login “%(agent)s”.") % {"agent": agent}
     ani = nfc(ani, single_line=True)[:20]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
     at = at or clock.now()
     if timezone.is_naive(at):
         at = timezone.make_aware(at)  # the ACD's local time (IST)
@@ -115,7 +115,7 @@ def record_verification_call(agent: Actor, ref: str, *, outcome: str, note: str 
     to call back at a given time."""
     if outcome == CALL_BACK:
         if call_back_at is None:
-            raise ValidationError({"call_back_at": _("Enter when to call back.")})
+            raise Invalid(fields={"call_back_at": _("Enter when to call back.")})
         return grievances.call_back_later(agent, ref, at=call_back_at, note=note)
     return grievances.verify(agent, ref, outcome=outcome, note=note, no_answer=no_answer,
                              version=version)
@@ -180,16 +180,16 @@ def record_audit(supervisor: Actor, audit_id: int, *, outcome: str, note: str = 
     """The supervisor's finding. A disputed verification is noted on the complaint's timeline
     and flags it for review."""
     if outcome not in AuditOutcome.values:
-        raise ValidationError({"outcome": _("Choose confirmed, disputed or not reachable.")})
+        raise Invalid(fields={"outcome": _("Choose confirmed, disputed or not reachable.")})
     note = nfc(note)
     if outcome == AuditOutcome.DISPUTED and not note:
-        raise ValidationError({"note": _("Write what the complainant said.")})
+        raise Invalid(fields={"note": _("Write what the complainant said.")})
     now = clock.now()
     with transaction.atomic():
         audit = AuditCall.objects.select_related("complaint").select_for_update().get(
             pk=audit_id)
         if audit.done_at is not None:
-            raise ValidationError(_("This audit call is already recorded."))
+            raise Invalid(_("This audit call is already recorded."))
         audit.outcome, audit.note, audit.done_at = outcome, note, now
         audit.claimed_by_id = supervisor.user_id
         audit.save(update_fields=["outcome", "note", "done_at", "claimed_by"])

@@ -3,7 +3,7 @@ selector, and renders."""
 
 import uuid
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +11,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock
+from igrs.core.errors import ServiceError
 from igrs.core.roles import Role
 from igrs.faces.access import staff
 from igrs.faces.complaints import (
@@ -23,7 +24,6 @@ from igrs.faces.errors import add_service_errors
 from igrs.faces.pickers import choices_for
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Source
 
 from . import selectors as callcentre
@@ -36,10 +36,6 @@ CHART_SLOT = 24  # pixels per hour on it: two bars side by side and a gap
 
 def _agent(request: HttpRequest) -> Actor:
     return Actor(Role.AGENT, user_id=request.user.pk)
-
-
-def _error_text(error: Exception) -> str:
-    return error.message if isinstance(error, GrievanceError) else " ".join(error.messages)
 
 
 # ---------------------------------------------------------------- inbound
@@ -62,11 +58,9 @@ def inbound(request: HttpRequest) -> HttpResponse:
                     description=data["description"], against_post_id=data["against_post_id"],
                     address=data["address"], email=data["email"], language="hi",
                 )
-            except ValidationError as error:
+            except ServiceError as error:
                 # The call id is a hidden field: its error goes on top of the form.
                 add_service_errors(form, error, renamed={"call_id": NON_FIELD_ERRORS})
-            except GrievanceError as error:
-                form.add_error(None, error.message)
             else:
                 return redirect(f"{request.path}?filed={complaint.reference}")
     else:
@@ -133,8 +127,8 @@ def add_note(request: HttpRequest, ref: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_note(_agent(request), ref, note=form.cleaned_data["note"])
-        except (GrievanceError, ValidationError) as error:
-            form.add_error("note", _error_text(error))
+        except ServiceError as error:
+            add_service_errors(form, error, general_field="note")
         else:
             return redirect("callcentre:complaint", ref=ref)
     return _complaint_page(request, ref, note_form=form, status=422)
@@ -145,8 +139,8 @@ def add_note(request: HttpRequest, ref: str) -> HttpResponse:
 def remind(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         services.remind(_agent(request), ref)
-    except (GrievanceError, ValidationError) as error:
-        return _complaint_page(request, ref, message=_error_text(error), status=422)
+    except ServiceError as error:
+        return _complaint_page(request, ref, message=error.message, status=422)
     return redirect("callcentre:complaint", ref=ref)
 
 
@@ -198,10 +192,8 @@ def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
                 _agent(request), ref, outcome=data["outcome"], note=data["note"],
                 no_answer=data["no_answer"] or "not_reachable",
                 call_back_at=data["call_back_at"], version=data["version"])
-        except ValidationError as error:
+        except ServiceError as error:
             add_service_errors(form, error)
-        except GrievanceError as error:
-            form.add_error(None, error.message)
         else:
             return redirect(f"{reverse('callcentre:outbound')}?done={ref}")
     return _outbound_page(request, held, form, status=422)
@@ -262,10 +254,8 @@ def audit_outcome(request: HttpRequest, audit_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             callcentre_services.record_audit(_agent(request), audit_id, **form.cleaned_data)
-        except ValidationError as error:
+        except ServiceError as error:
             add_service_errors(form, error)
-        except GrievanceError as error:
-            form.add_error(None, error.message)
         else:
             return redirect("callcentre:audit")
     return _audit_page(request, held, form, status=422)

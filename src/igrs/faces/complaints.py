@@ -4,9 +4,9 @@ to someone a view has already found may see it."""
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+from igrs.core.errors import NotFound
 from igrs.grievances import reference, selectors
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import NotFound
 from igrs.grievances.models import Attachment
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from igrs.core.errors import InvalidTransition, NotPermitted
 from igrs.core.roles import Role
 
-from .errors import InvalidTransition, NotPermitted
 from .models import Action, Status
 
 S, A, R = Status, Action, Role

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core import clock, fastsql
+from igrs.core.errors import NotFound
 from igrs.core.roles import Role
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer, Post
 
 from . import deadlines, reference
 from .actors import Actor
-from .errors import NotFound
 from .lifecycle import UNVERSIONED
 from .models import Action, Attachment, Complaint, Event, Status
 

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock, links
-from igrs.grievances.errors import NotFound, NotPermitted
+from igrs.core.errors import NotFound, NotPermitted
 
 from .models import OpenedLink
 

@@ -5,7 +5,7 @@ selector, and render."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock, links
+from igrs.core.errors import ServiceError
 from igrs.core.roles import Role
 from igrs.directory import selectors as directory_selectors
 from igrs.faces.complaints import (
@@ -25,7 +26,6 @@ from igrs.faces.complaints import (
 from igrs.faces.errors import add_service_errors
 from igrs.grievances import selectors, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import GrievanceError
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, AtrDetails, Upload
 
 from . import selectors as workspace
@@ -103,7 +103,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         request.session.save()
     try:
         workspace_services.open_link(token, request.session.session_key)
-    except GrievanceError as error:
+    except ServiceError as error:
         return render(request, "officers/link_refused.html", {"message": error.message},
                       status=403)
     grants = request.session.get(LINK_GRANTS, {})
@@ -200,10 +200,8 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
         fn = call.pop("fn")
         try:
             fn(_actor(request), ref, **call)
-        except ValidationError as error:
+        except ServiceError as error:
             add_service_errors(form, error, renamed={"attachments": "files"})
-        except GrievanceError as error:
-            form.add_error(None, error.message)
         else:
             return redirect(f"{reverse('officers:complaint', kwargs={'ref': ref})}?done={action}")
     return _complaint_page(request, ref, {name: form, "open_form": action}, status=422)

@@ -7,16 +7,15 @@ import io
 import json
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.errors import Invalid, ServiceError
 from igrs.core.text import nfc
 from igrs.directory.models import Category, Unit
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import SYSTEM
-from igrs.grievances.errors import GrievanceError
 
 from .models import ImportedReference
 
@@ -42,7 +41,7 @@ def read_rows(content: bytes, name: str) -> list[dict]:
     if name.lower().endswith(".json"):
         rows = json.loads(text)
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise ValidationError(_("A JSON import is a list of objects, one per complaint."))
+            raise Invalid(_("A JSON import is a list of objects, one per complaint."))
         return rows
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -77,7 +76,7 @@ def _import_row(line: int, row: dict, system: str, source: str) -> RowResult:
     try:
         with transaction.atomic():  # one row's failure leaves the others alone
             if category is None or place is None:
-                raise ValidationError({
+                raise Invalid(fields={
                     **({"category": _("Unknown category code.")} if category is None else {}),
                     **({"place": _("Unknown place code.")} if place is None else {})})
             complaint = grievances.register(
@@ -90,12 +89,6 @@ def _import_row(line: int, row: dict, system: str, source: str) -> RowResult:
     except IntegrityError:  # the same row, imported at the same moment by another run
         done = ImportedReference.objects.get(system=system, external_ref=external)
         return RowResult(line, external, "already imported", done.complaint.reference)
-    except ValidationError as error:
-        problems = (error.message_dict.items() if hasattr(error, "error_dict")
-                    else [("", error.messages)])
-        return RowResult(line, external, "error", message="; ".join(
-            f"{field}: {' '.join(messages)}" if field else " ".join(messages)
-            for field, messages in problems))
-    except GrievanceError as error:
-        return RowResult(line, external, "error", message=error.message)
+    except ServiceError as error:
+        return RowResult(line, external, "error", message=error.describe())
     return RowResult(line, external, "created", complaint.reference)

@@ -4,17 +4,16 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.errors import Invalid, LimitReached
 from igrs.core.ratelimit import hit
 from igrs.core.text import nfc
 from igrs.directory.models import Category, Unit
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import SYSTEM
-from igrs.grievances.errors import LimitReached
 from igrs.grievances.models import Complaint, Source
 
 from .models import Call, Filing, IntegrationKey
@@ -67,7 +66,7 @@ def file_request(key: IntegrationKey, params) -> Complaint:
         errors["attribute[place_code]"] = _(
             "Send attribute[place_code]: the code of the district, tehsil, block or thana.")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
     name = nfc(" ".join(filter(None, (params.get("first_name"), params.get("last_name")))))
     where = ", ".join(filter(None, (
         nfc(params.get("address_string", ""), single_line=True),

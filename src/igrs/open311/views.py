@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -16,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from igrs.grievances.errors import LimitReached
+from igrs.core.errors import Invalid, LimitReached, ServiceError
+from igrs.faces.errors import http_status
 
 from . import selectors, services
 from .models import IntegrationKey, Scope
@@ -126,11 +126,12 @@ def requests(request: HttpRequest, fmt: str, *, key, params, language: str) -> H
 def _file(fmt: str, key: IntegrationKey, params, language: str) -> HttpResponse:
     try:
         complaint = services.file_request(key, params)
-    except ValidationError as error:
-        raise Refused(400, *(f"{SPEC_FIELDS.get(field, field)}: {' '.join(messages)}"
-                             for field, messages in error.message_dict.items())) from None
-    except LimitReached as error:
-        raise Refused(429, error.message) from None
+    except Invalid as error:
+        problems = [f"{SPEC_FIELDS.get(field, field)}: {' '.join(messages)}"
+                    for field, messages in error.fields.items()]
+        raise Refused(400, *(problems or [error.message])) from None
+    except ServiceError as error:
+        raise Refused(http_status(error), error.message) from None
     return _render(fmt, "service_requests", [{
         "service_request_id": complaint.reference,
         "service_notice": _("Registered. Track it with this reference number, or on 1076."),

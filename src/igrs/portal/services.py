@@ -8,19 +8,18 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.errors import Invalid, LimitReached, NotFound
 from igrs.core.models import RateHit
 from igrs.core.ratelimit import hit
 from igrs.core.roles import Role
 from igrs.core.text import ascii_digits, normalise_mobile
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import LimitReached, NotFound
 from igrs.grievances.models import Complaint, Source, Status
 from igrs.grievances.selectors import visible_complaint
 from igrs.notifications.models import PLACEHOLDERS
@@ -47,11 +46,11 @@ def prune(now: dt.datetime | None = None) -> int:
 
 def send_otp(raw_mobile: str, client_ip: str, language: str) -> str:
     """Send a fresh code to the mobile and return it normalised. Refuses a number that is not
-    an Indian mobile (ValidationError) and too many requests for it or from this address
+    an Indian mobile (Invalid) and too many requests for it or from this address
     (LimitReached)."""
     mobile = normalise_mobile(raw_mobile)
     if mobile is None:
-        raise ValidationError({"mobile": _(
+        raise Invalid(fields={"mobile": _(
             "Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")})
     with transaction.atomic():
         if not hit("otp-mobile", mobile, settings.IGRS_OTP_PER_MOBILE_PER_HOUR):
@@ -81,7 +80,7 @@ def check_otp(mobile: str, code: str) -> None:
                                              expires_at__gt=now)
               .order_by("-created_at", "-pk").first())
     if latest is None:
-        raise ValidationError({"code": _("This code has expired. Ask for a new one.")})
+        raise Invalid(fields={"code": _("This code has expired. Ask for a new one.")})
     limit = settings.IGRS_OTP_MAX_ATTEMPTS
     taken = OneTimePassword.objects.filter(
         pk=latest.pk, used_at__isnull=True, attempts__lt=limit).update(attempts=F("attempts") + 1)
@@ -92,11 +91,11 @@ def check_otp(mobile: str, code: str) -> None:
         # Conditional: two tabs submitting the same code cannot both use it.
         if OneTimePassword.objects.filter(pk=latest.pk, used_at__isnull=True).update(used_at=now):
             return
-        raise ValidationError({"code": _("This code was already used. Ask for a new one.")})
+        raise Invalid(fields={"code": _("This code was already used. Ask for a new one.")})
     left = limit - OneTimePassword.objects.values_list("attempts", flat=True).get(pk=latest.pk)
     if left <= 0:
         raise LimitReached(_("Too many wrong codes. Ask for a new code."))
-    raise ValidationError({"code": _("Wrong code. %(left)d tries left.") % {"left": left}})
+    raise Invalid(fields={"code": _("Wrong code. %(left)d tries left.") % {"left": left}})
 
 
 def _code_hash(mobile: str, code: str) -> str:
@@ -143,7 +142,7 @@ def give_feedback(mobile: str, ref: str, *, satisfied: bool, reason: str,
     complaint = visible_complaint(ref, actor)
     if complaint.status == Status.CLOSED:
         if satisfied:
-            raise ValidationError(_("This complaint is already closed."))
+            raise Invalid(_("This complaint is already closed."))
         return grievances.reopen(actor, ref, reason=reason, version=version)
     outcome = grievances.Outcome.SATISFIED if satisfied else grievances.Outcome.NOT_SATISFIED
     # The version the citizen read: a verdict on a report that has since changed is refused.

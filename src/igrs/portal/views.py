@@ -4,7 +4,6 @@ renders; the rules live in the services."""
 import io
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from igrs.core.errors import NotFound, ServiceError
 from igrs.core.roles import Role
 from igrs.core.text import mask_mobile
 from igrs.faces.complaints import complaint_page
@@ -22,7 +22,6 @@ from igrs.faces.forms import ComplaintForm
 from igrs.faces.pickers import choices_for
 from igrs.grievances import evidence, lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import GrievanceError, NotFound
 from igrs.grievances.models import Action
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
 
@@ -56,10 +55,8 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
             mobile = portal_services.send_otp(form.cleaned_data["mobile"],
                                               session.client_ip(request),
                                               translation.get_language())
-        except ValidationError as error:
+        except ServiceError as error:
             add_service_errors(form, error)
-        except GrievanceError as error:
-            form.add_error(None, error.message)
         else:
             request.session[session.PENDING] = mobile
             return redirect(_with_next("portal:verify_code", next_url))
@@ -76,10 +73,8 @@ def verify_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             portal_services.check_otp(mobile, form.cleaned_data["code"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except GrievanceError as error:
-            form.add_error("code", error.message)
+        except ServiceError as error:
+            add_service_errors(form, error, general_field="code")
         else:
             session.sign_in(request, mobile)
             return redirect(next_url)
@@ -142,10 +137,8 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
                 email=data["email"], language=translation.get_language(),
                 uploads=_uploads(request),
             )
-        except ValidationError as error:
+        except ServiceError as error:
             add_service_errors(form, error)
-        except GrievanceError as error:
-            form.add_error(None, error.message)
         else:
             session.remember_tracked(request, complaint.reference, mobile)
             return redirect("portal:filed", ref=complaint.reference)
@@ -195,7 +188,7 @@ def track(request: HttpRequest) -> HttpResponse:
             try:
                 complaint = portal_services.find_for_tracking(
                     ref, form.cleaned_data["mobile"], session.client_ip(request))
-            except GrievanceError as error:
+            except ServiceError as error:
                 form.add_error(None, error.message)
             else:
                 session.remember_tracked(request, complaint.reference, complaint.mobile)
@@ -268,10 +261,8 @@ def feedback(request: HttpRequest, ref: str) -> HttpResponse:
                                           satisfied=form.cleaned_data["satisfied"],
                                           reason=form.cleaned_data["reason"],
                                           version=form.cleaned_data["version"])
-        except ValidationError as error:
+        except ServiceError as error:
             add_service_errors(form, error, renamed={"note": "reason"})
-        except GrievanceError as error:
-            form.add_error(None, error.message)
         else:
             return redirect("portal:complaint", ref=view.complaint.reference)
     return render(request, "portal/complaint.html", _complaint_context(request, view, form),
@@ -286,10 +277,9 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
         return _needs_mobile(_complaint_url(view.complaint.reference))
     try:
         services.remind(Actor(Role.CITIZEN, mobile=mobile), view.complaint.reference)
-    except (GrievanceError, ValidationError) as error:
-        message = error.message if isinstance(error, GrievanceError) else " ".join(error.messages)
+    except ServiceError as error:
         return render(request, "portal/complaint.html",
-                      _complaint_context(request, view, remind_error=message), status=422)
+                      _complaint_context(request, view, remind_error=error.message), status=422)
     return redirect("portal:complaint", ref=view.complaint.reference)
 
 

@@ -4,10 +4,11 @@ the complainant, and ids picked from lists.
 
 from collections.abc import Callable
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.errors import Invalid, NotPermitted
 from igrs.core.roles import Role
 from igrs.core.text import nfc
 from igrs.directory import selectors as directory
@@ -15,7 +16,6 @@ from igrs.directory.models import Post, UnitKind
 
 from .. import routing
 from ..actors import Actor
-from ..errors import NotPermitted
 from ..models import (
     Complaint,
     Status,
@@ -52,7 +52,7 @@ def _post_or_error(post_id: int) -> Post:
 
 def _require(condition: bool, message: str) -> None:
     if not condition:
-        raise ValidationError(message)
+        raise Invalid(message)
 
 
 def _required_text(text: str, message: str, minimum: int = 1) -> str:

@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.errors import LimitReached
 from igrs.core.roles import Role
 
 from .. import lifecycle, routing
 from ..actors import Actor
-from ..errors import LimitReached
 from ..models import (
     Action,
     Complaint,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
+from igrs.core.errors import NotPermitted
 from igrs.core.roles import Role
 from igrs.core.text import nfc
 from igrs.directory import selectors as directory
@@ -16,7 +17,6 @@ from igrs.directory.models import Post
 
 from .. import deadlines, lifecycle, routing, selectors
 from ..actors import Actor
-from ..errors import NotPermitted
 from ..models import (
     Action,
     ClosureKind,

@@ -13,13 +13,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
+from igrs.core.errors import Invalid, LimitReached
 from igrs.core.roles import Role
 from igrs.core.text import nfc, normalise_mobile
 from igrs.notifications.services import save_outbox
 
 from .. import lifecycle, reference, routing
 from ..actors import SYSTEM, Actor
-from ..errors import LimitReached
 from ..models import (
     Action,
     Complaint,
@@ -50,7 +50,7 @@ def register(
     against_officer_id: int | None = None, call_id: str = "", uploads: Sequence[Upload] = (),
 ) -> Complaint:
     """Register a complaint, route it if a rule or the department's L1 post fits, and queue the
-    SMS to the complainant and the officer. Raises ValidationError (per field) or LimitReached."""
+    SMS to the complainant and the officer. Raises Invalid (per field) or LimitReached."""
     lifecycle.check(None, Action.REGISTER, actor.role)
     files = _checked_uploads(uploads, field="files")
     fields = _validated_registration(
@@ -174,7 +174,7 @@ def _validated_registration(actor: Actor, **raw) -> dict:
         if len(cleaned[field]) > limit and field not in errors:
             errors[field] = _("Keep this under %(max)d characters.") % {"max": limit}
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
     return cleaned
 
 

@@ -8,10 +8,10 @@ from django.db import IntegrityError
 from django.db.models import Q
 
 from igrs.core import clock
+from igrs.core.errors import Conflict
 
 from .. import routing
 from ..actors import SYSTEM
-from ..errors import Conflict
 from ..models import (
     TIMED_STATUSES,
     Action,

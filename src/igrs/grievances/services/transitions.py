@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
+from igrs.core.errors import Conflict, InvalidTransition, NotFound
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post
 from igrs.notifications.models import OutboxMessage
@@ -17,7 +18,6 @@ from igrs.notifications.services import save_outbox
 
 from .. import deadlines, lifecycle, reference
 from ..actors import Actor
-from ..errors import Conflict, InvalidTransition, NotFound
 from ..models import (
     Action,
     ClosureKind,

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from igrs.core.errors import Invalid
 from igrs.core.text import nfc
 from igrs.directory import selectors as directory
 
@@ -45,7 +45,7 @@ def _checked_uploads(uploads: Sequence[Upload],
     `field` when the caller reports errors per field."""
     def require(condition: bool, message: str) -> None:
         if not condition:
-            raise ValidationError({field: message} if field else message)
+            raise Invalid(fields={field: message}) if field else Invalid(message)
 
     require(len(uploads) <= MAX_ATTACHMENTS,
             _("Attach at most %(n)d files.") % {"n": MAX_ATTACHMENTS})

@@ -5,19 +5,18 @@ queue of calls handed to agents.
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
+from igrs.core.errors import Conflict, Invalid, NotPermitted
 from igrs.core.locks import lock_for_transaction
 from igrs.core.roles import Role
 from igrs.core.text import nfc
 
 from .. import lifecycle, routing, selectors
 from ..actors import Actor
-from ..errors import Conflict, NotPermitted
 from ..models import (
     Action,
     ClosureKind,
@@ -74,7 +73,7 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
                            note=note, data=data)
     lifecycle.check(complaint.status, Action.VERIFY_NOT_SATISFIED, actor.role)
     if not note:
-        raise ValidationError({"note": _("Write why the complainant is not satisfied.")})
+        raise Invalid(fields={"note": _("Write why the complainant is not satisfied.")})
     superior = routing.superior_for(_accountable(complaint).pk, _conflicted(complaint))
     if superior is None and settings.IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED:
         return _close(complaint, actor, Action.VERIFY_NOT_SATISFIED, ClosureKind.FINAL, now,

@@ -5,20 +5,19 @@ officer id or the code of a post whose holder acts)."""
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core import clock
 from igrs.core.commands import TranslatedCommand
+from igrs.core.errors import ServiceError
 from igrs.core.roles import Role
 from igrs.core.text import normalise_mobile
 from igrs.directory import selectors as directory
 from igrs.directory.models import Category, Post, Unit
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Action, Source, Status
 
 
@@ -85,11 +84,8 @@ class Command(TranslatedCommand):
     def handle(self, *args, **o):
         try:
             getattr(self, "do_" + o["verb"].replace("-", "_"))(self._actor(o), o)
-        except ValidationError as error:
-            raise CommandError(" ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v)
-                                        for k, v in _messages(error).items())) from None
-        except GrievanceError as error:
-            raise CommandError(error.message) from None
+        except ServiceError as error:
+            raise CommandError(error.describe()) from None
 
     # ------------------------------------------------------------ verbs
 
@@ -191,10 +187,6 @@ class Command(TranslatedCommand):
         self.stdout.write(f"{reference.grouped(complaint.reference)}  "
                           f"{Status(complaint.status).label}  L{complaint.level}  {holder}  "
                           f"{due_label}: {due}")
-
-
-def _messages(error: ValidationError) -> dict:
-    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
 
 
 def _by_code(model, code: str):

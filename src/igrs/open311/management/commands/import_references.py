@@ -2,12 +2,12 @@ import csv
 import io
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core.commands import TranslatedCommand
+from igrs.core.errors import Invalid
 from igrs.core.text import csv_cell
 from igrs.grievances.models import Source
 from igrs.open311.imports import import_rows, read_rows
@@ -31,7 +31,7 @@ class Command(TranslatedCommand):
             raise CommandError(_("No such file: %(path)s") % {"path": path})
         try:
             rows = read_rows(path.read_bytes(), path.name)
-        except (ValidationError, ValueError, UnicodeDecodeError) as error:
+        except (Invalid, ValueError, UnicodeDecodeError) as error:
             raise CommandError(_("Cannot read %(path)s: %(error)s")
                                % {"path": path, "error": error}) from None
         results = import_rows(rows, system=options["system"], source=options["source"],
