@@ -2,20 +2,19 @@
 click. For the monitoring desk and administrators; a DM sees their district, a department's
 head their department (see scopes)."""
 
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from igrs.core import clock
 from igrs.core.roles import Role
 from igrs.directory import selectors as directory
 from igrs.directory.models import Department, Post, Unit, UnitKind
+from igrs.faces.access import staff
 from igrs.faces.complaints import complaint_or_404, complaint_page, original_file, stored_attachment
 from igrs.grievances.actors import Actor
 
@@ -24,22 +23,14 @@ from . import selectors as dashboard
 from .models import LOSES_MARKS
 from .scopes import scope_of
 
+REFUSAL = gettext_lazy("The dashboard is for the monitoring desk.")
 CHART_WIDTH = 300  # pixels of the longest bar
 DEFAULTERS_SHOWN = 100  # the page lists the worst posts; the CSV has every one
 
 
 def monitoring(view):
-    @wraps(view)
-    @never_cache
-    @require_GET
-    def checked(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        request.scope = scope_of(request.user)
-        if request.scope is None:
-            raise PermissionDenied(_("The dashboard is for the monitoring desk."))
-        return view(request, *args, **kwargs)
-    return checked
+    """Pages of the dashboard: read-only, each person's own reach (request.scope)."""
+    return staff(scope=scope_of, refusal=REFUSAL)(require_GET(view))
 
 
 @monitoring

@@ -2,14 +2,13 @@
 actions, and the SMS link that opens that page on a phone. Views parse, call one service or
 selector, and render."""
 
-from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,6 +16,7 @@ from igrs.core import clock, links
 from igrs.core.errors import ServiceError
 from igrs.core.roles import Role
 from igrs.directory import selectors as directory_selectors
+from igrs.faces.access import staff
 from igrs.faces.complaints import (
     complaint_or_404,
     complaint_page,
@@ -50,16 +50,7 @@ def _officer_id(request: HttpRequest) -> int | None:
     return officer.pk if officer else None
 
 
-def officer_required(view):
-    @wraps(view)
-    @never_cache
-    def checked(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if _officer_id(request) is None:
-            raise PermissionDenied(_("Only officers have an inbox."))
-        return view(request, *args, **kwargs)
-    return checked
+officer_required = staff(Role.OFFICER, refusal=gettext_lazy("Only officers have an inbox."))
 
 
 def _actor(request: HttpRequest) -> Actor:
