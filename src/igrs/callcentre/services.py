@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
 from igrs.core.cache import memoize
+from igrs.core.claims import NextInLine
 from igrs.core.errors import Invalid
 from igrs.core.roles import Role
 from igrs.core.text import nfc, normalise_mobile
@@ -148,15 +149,9 @@ def sample_audits(since: dt.datetime, now: dt.datetime | None = None) -> int:
     return len(fresh)
 
 
-CLAIM_AUDIT_SQL = """
-UPDATE callcentre_auditcall SET claimed_by_id = %s, claimed_until = %s
-WHERE id = (
-    SELECT id FROM callcentre_auditcall
-    WHERE done_at IS NULL AND (claimed_until IS NULL OR claimed_until < %s)
-    ORDER BY sampled_at, id LIMIT 1 {lock}
-) AND done_at IS NULL AND (claimed_until IS NULL OR claimed_until < %s)
-RETURNING id
-"""
+# The oldest open audit call, to one supervisor.
+NEXT_AUDIT = NextInLine("callcentre_auditcall", holder="claimed_by_id", until="claimed_until",
+                        where="done_at IS NULL", order_by="sampled_at, id")
 
 
 def claim_next_audit(supervisor: Actor) -> AuditCall | None:
@@ -168,12 +163,9 @@ def claim_next_audit(supervisor: Actor) -> AuditCall | None:
         return held
     until = now + dt.timedelta(minutes=settings.IGRS_VERIFICATION_LEASE_MINUTES)
     at = connection.ops.adapt_datetimefield_value
-    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(CLAIM_AUDIT_SQL.format(lock=lock),
-                       [supervisor.user_id, at(until), at(now), at(now)])
-        row = cursor.fetchone()
-    return AuditCall.objects.select_related("complaint").get(pk=row[0]) if row else None
+        taken = NEXT_AUDIT.take(cursor, supervisor.user_id, at(until), at(now))
+    return AuditCall.objects.select_related("complaint").get(pk=taken) if taken else None
 
 
 def record_audit(supervisor: Actor, audit_id: int, *, outcome: str, note: str = "") -> AuditCall:

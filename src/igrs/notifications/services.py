@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from igrs.core import clock, fastsql
 from igrs.core.cache import memoize
+from igrs.core.claims import lock_due
 
 from . import dlt
 from .defaults import DEFAULT_TEMPLATES, QUIET_BY_DEFAULT
@@ -278,11 +279,8 @@ def _claim(batch: int, gateway: Gateway) -> list[OutboxMessage]:
     retry, a backlog, a message sent again) is put off to their end instead."""
     now = clock.now()
     with transaction.atomic():
-        rows = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=S.QUEUED, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")[:batch]
-        )
+        rows = lock_due(OutboxMessage.objects.filter(status=S.QUEUED, next_attempt_at__lte=now),
+                        ("next_attempt_at", "pk"), batch)
         taken = []
         for row in rows:
             wake = _quiet_until(row, now)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 
 from igrs.core import clock
+from igrs.core.claims import lock_due
 from igrs.grievances.models import Event, Status
 from igrs.grievances.selectors import INTERNAL_STEPS, events_after
 
@@ -113,8 +114,7 @@ def deliver_due(batch: int = 50) -> int:
     with transaction.atomic():
         due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING,
                                              next_attempt_at__lte=now)
-        taken = list(due.select_for_update(skip_locked=True).select_related("key")
-                     .order_by("next_attempt_at", "pk")[:batch])
+        taken = lock_due(due.select_related("key"), ("next_attempt_at", "pk"), batch)
         # A lease long enough for the whole batch to time out one by one, so no other worker
         # takes a delivery still being sent; a crashed worker's deliveries come back after it.
         lease = dt.timedelta(seconds=TIMEOUT_SECONDS * max(len(taken), 1) + 60)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
+from igrs.core.claims import NextInLine
 from igrs.core.errors import Conflict, Invalid, NotPermitted
 from igrs.core.locks import lock_for_transaction
 from igrs.core.roles import Role
@@ -127,23 +128,13 @@ WHERE e.complaint_id = {complaint} AND e.action IN ({_REPORTING_IN})
 REPORTED_BY_SQL = _reported_by_sql("%s") + " LIMIT 1"
 
 
-# Hands the oldest due verification call to one agent. The inner SELECT … FOR UPDATE SKIP
-# LOCKED lets parallel agents pass over a row another is taking; the outer UPDATE re-checks the
-# lease on the row itself, so a row taken a moment ago is never handed out twice. SQLite runs
-# the whole statement under its single writer lock. An agent who reported the action taken on a
-# complaint is never handed its verification call.
-CLAIM_SQL = f"""
-UPDATE grievances_complaint
-SET verification_agent_id = %s, verification_claimed_until = %s
-WHERE id = (
-    SELECT id FROM grievances_complaint
-    WHERE verify_after IS NOT NULL AND verify_after <= %s
-      AND (verification_claimed_until IS NULL OR verification_claimed_until < %s)
-      AND NOT EXISTS ({_reported_by_sql("grievances_complaint.id")})
-    ORDER BY verify_after, id LIMIT 1 {{lock}}
-) AND (verification_claimed_until IS NULL OR verification_claimed_until < %s)
-RETURNING id
-"""
+# The oldest due verification call, to one agent. An agent who reported the action taken on
+# a complaint is never handed its verification call.
+NEXT_CALL = NextInLine(
+    "grievances_complaint", holder="verification_agent_id", until="verification_claimed_until",
+    where=f"""verify_after IS NOT NULL AND verify_after <= %s
+      AND NOT EXISTS ({_reported_by_sql("grievances_complaint.id")})""",
+    order_by="verify_after, id")
 
 
 def claim_next_verification(actor: Actor) -> Complaint | None:
@@ -153,7 +144,6 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
     now = clock.now()
     until = now + dt.timedelta(minutes=settings.IGRS_VERIFICATION_LEASE_MINUTES)
     at = connection.ops.adapt_datetimefield_value
-    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     with transaction.atomic():
         # One claim at a time per agent, so a double click cannot take two calls.
         lock_for_transaction(f"verification-agent:{actor.user_id}")
@@ -161,11 +151,9 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
         if held is not None:
             return held
         with fastsql.cursor() as cursor:
-            cursor.execute(CLAIM_SQL.format(lock=lock),
-                           [actor.user_id, at(until), at(now), at(now), actor.user_id,
-                            actor.user_id, at(now)])
-            row = cursor.fetchone()
-    return fastsql.select(Complaint, "id = %s", [row[0]])[0] if row else None
+            taken = NEXT_CALL.take(cursor, actor.user_id, at(until), at(now),
+                                   [at(now), actor.user_id, actor.user_id])
+    return fastsql.select(Complaint, "id = %s", [taken])[0] if taken else None
 
 
 def _require_independent(actor: Actor, complaint: Complaint, now: dt.datetime) -> None:
