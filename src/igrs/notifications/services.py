@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from igrs.core import clock, fastsql
+from igrs.core.backoff import Backoff
 from igrs.core.cache import memoize
 from igrs.core.claims import lock_due
 
@@ -53,6 +54,8 @@ REPORTED = frozenset({S.SENT, S.DELIVERED, S.UNDELIVERED})  # states a report ca
 SECRET_KEYS = frozenset({"otp_citizen"})  # message types whose codes are blanked once sent
 SECRET_DIGITS = re.compile(r"\b\d{4,8}\b")
 ALERT_EVERY = dt.timedelta(hours=1)
+# A send that did not go through waits 30 s, doubling, at most an hour.
+RETRY = Backoff((dt.timedelta(seconds=30),), ceiling=dt.timedelta(hours=1))
 
 
 @dataclass(frozen=True)
@@ -307,10 +310,6 @@ def _expire_leases(gateway: Gateway) -> int:
     return len(rows)
 
 
-def _retry_delay(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
-
-
 def _send_one(gateway: Gateway, message: OutboxMessage) -> Accepted | Exception:
     _pacer().wait(message.parts)
     try:
@@ -368,7 +367,7 @@ def _retry_or_give_up(message: OutboxMessage, error: str, code: str, permanent: 
 
 
 def _retry(message: OutboxMessage, error: str, code: str) -> None:
-    retry_at = clock.now() + _retry_delay(message.attempts)
+    retry_at = clock.now() + RETRY.after(message.attempts)
     _move(message.pk, S.QUEUED, only_from=frozenset({S.SENDING}), claim=_mine(message),
           last_error=error, error_code=code, next_attempt_at=_quiet_until(message, retry_at))
     log.warning("SMS %s to %s not sent, will retry: %s", message.pk, message.mobile, error)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 
 from igrs.core import clock
+from igrs.core.backoff import Backoff
 from igrs.core.claims import lock_due
 from igrs.grievances.models import Event, Status
 from igrs.grievances.selectors import INTERNAL_STEPS, events_after
@@ -26,6 +27,7 @@ from .models import DeliveryStatus, Filing, WebhookCursor, WebhookDelivery
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
+RETRY = Backoff((dt.timedelta(minutes=2),))  # 2, 4, 8 … minutes
 
 
 def queue_deliveries(batch: int = 1000) -> int:
@@ -156,6 +158,6 @@ def _send(delivery: WebhookDelivery) -> None:
                     delivery.key.webhook_url, error)
     else:
         delivery.last_error = error
-        delivery.next_attempt_at = clock.now() + dt.timedelta(minutes=2 ** delivery.attempts)
+        delivery.next_attempt_at = clock.now() + RETRY.after(delivery.attempts)
     delivery.save(update_fields=["status", "attempts", "delivered_at", "last_error",
                                  "next_attempt_at"])

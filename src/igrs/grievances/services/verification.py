@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from igrs.core import clock, fastsql
+from igrs.core.backoff import Backoff
 from igrs.core.claims import NextInLine
 from igrs.core.errors import Conflict, Invalid, NotPermitted
 from igrs.core.locks import lock_for_transaction
@@ -84,8 +85,9 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
 
 
 def _retry_delay(attempts: int) -> dt.timedelta:
-    delays = settings.IGRS_VERIFICATION_RETRY_HOURS
-    return dt.timedelta(hours=delays[min(attempts, len(delays)) - 1])
+    """IGRS_VERIFICATION_RETRY_HOURS after each unanswered call; its last, after the rest."""
+    hours = tuple(dt.timedelta(hours=h) for h in settings.IGRS_VERIFICATION_RETRY_HOURS)
+    return Backoff(hours, doubling=False).after(attempts)
 
 
 def call_back_later(actor: Actor, ref: str, *, at: dt.datetime, note: str = "") -> Complaint:
