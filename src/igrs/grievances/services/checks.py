@@ -2,6 +2,7 @@
 the complainant, and ids picked from lists.
 """
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -24,18 +25,18 @@ from ..models import (
 PLACE_KINDS = {UnitKind.DISTRICT, UnitKind.TEHSIL, UnitKind.BLOCK, UnitKind.THANA}
 
 
-def _acting_post(actor: Actor, post_id: int | None) -> Post:
+def _acting_post(actor: Actor, post_id: int | None, now: dt.datetime) -> Post:
     """The post the officer acts for: it must be one they hold today."""
     if actor.role != Role.OFFICER or actor.officer_id is None:
         raise NotPermitted(_("Only an officer holding the post can do this."))
-    held = directory.posts_held_by(actor.officer_id, clock.local_date(clock.now()))
+    held = directory.posts_held_by(actor.officer_id, clock.local_date(now))
     if post_id is None or post_id not in held:
         raise NotPermitted(_("This complaint is not with a post you hold."))
     return directory.get_post(post_id)
 
 
-def _require_impartial(post: Post, complaint: Complaint) -> None:
-    _require(not routing.is_conflicted(post.pk, _conflicted(complaint)),
+def _require_impartial(post: Post, complaint: Complaint, now: dt.datetime) -> None:
+    _require(not routing.is_conflicted(post.pk, _conflicted(complaint, now)),
              _("The complaint is against this post or a post above it; send it elsewhere."))
 
 
@@ -108,10 +109,10 @@ def _accountable(complaint: Complaint) -> Post:
     return directory.get_post(complaint.accountable_post_id or complaint.current_post_id)
 
 
-def _conflicted(complaint: Complaint) -> frozenset[int]:
+def _conflicted(complaint: Complaint, now: dt.datetime) -> frozenset[int]:
     """Posts the complaint is against: the named post, and every post the named officer held
     when it was registered or holds today (a transfer does not make them impartial)."""
-    days = {clock.local_date(complaint.created_at), clock.local_date(clock.now())}
+    days = {clock.local_date(complaint.created_at), clock.local_date(now)}
     return frozenset().union(*(
         routing.conflicted_posts(complaint.against_post_id, complaint.against_officer_id, day)
         for day in days))

@@ -24,6 +24,7 @@ def forward(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
     """The desk sends the complaint to the right post, correcting category or place if needed.
     The time limit starts afresh: the clock runs against the post that can act."""
     complaint = _load(ref, version)
+    now = clock.now()
     post = _post_or_error(to_post_id)
     changes: dict = {}
     if category_id is not None and category_id != complaint.category_id:
@@ -34,13 +35,12 @@ def forward(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
         _require(_valid_id(_place_ok, place_id),
                  _("Choose the district, tehsil, block or police station."))
         changes["place_id"] = place_id
-    _require_impartial(post, complaint)
-    now = clock.now()
+    _require_impartial(post, complaint, now)
     for field, value in changes.items():
         setattr(complaint, field, value)
     changes |= _placement(complaint, post, now, fresh_deadline=True)
     return _transition(
         complaint, actor, Action.FORWARD, Status.ASSIGNED, now, changes=changes, note=nfc(note),
         data={k: v for k, v in changes.items() if k in {"category_id", "place_id"}},
-        messages=lambda c: _assignment_sms(c, "assigned"),
+        messages=lambda c: _assignment_sms(c, "assigned", now),
     )

@@ -33,14 +33,15 @@ from .transitions import _load, _move_up, _transition
 def reopen(actor: Actor, ref: str, *, reason: str, version: int | None = None) -> Complaint:
     """A complainant not satisfied with a closure sends it to the next level up."""
     complaint = _load(ref, version)
+    now = clock.now()
     lifecycle.check(complaint.status, Action.REOPEN, actor.role)
     _require_complainant(actor, complaint)
     reason = _required_text(reason, _("Say why you are not satisfied."))
-    superior = (routing.superior_for(_accountable(complaint).pk, _conflicted(complaint))
+    superior = (routing.superior_for(_accountable(complaint).pk, _conflicted(complaint, now))
                 if complaint.current_post_id else None)
     _require(superior is not None,
              _("This complaint was decided at the highest level and cannot be re-opened."))
-    return _move_up(complaint, actor, Action.REOPEN, superior, clock.now(), reason)
+    return _move_up(complaint, actor, Action.REOPEN, superior, now, reason)
 
 
 def add_note(actor: Actor, ref: str, *, note: str, flag: bool = False,
@@ -48,12 +49,13 @@ def add_note(actor: Actor, ref: str, *, note: str, flag: bool = False,
     """A note on the timeline; `flag` also marks the complaint for review (e.g. an audit
     call found the complainant was never satisfied)."""
     complaint = _load(ref, version)
+    now = clock.now()
     lifecycle.check(complaint.status, Action.NOTE, actor.role)
     acting = None
     if actor.role == Role.OFFICER:
-        acting = _acting_post(actor, complaint.current_post_id)
+        acting = _acting_post(actor, complaint.current_post_id, now)
     note = _required_text(note, _("Write the note."))
-    return _transition(complaint, actor, Action.NOTE, complaint.status, clock.now(), note=note,
+    return _transition(complaint, actor, Action.NOTE, complaint.status, now, note=note,
                        acting_post=acting, changes={"flagged": True} if flag else None,
                        data={"flagged": True} if flag else None)
 
@@ -62,9 +64,9 @@ def remind(actor: Actor, ref: str) -> Complaint:
     """The complainant's reminder (अनुस्मारक): on the timeline and by SMS to the officer who must
     act, at most once per IGRS_CITIZEN_REMINDER_EVERY_HOURS."""
     complaint = _load(ref, None)
+    now = clock.now()
     lifecycle.check(complaint.status, Action.REMIND, actor.role)
     _require_complainant(actor, complaint)
-    now = clock.now()
     period = dt.timedelta(hours=settings.IGRS_CITIZEN_REMINDER_EVERY_HOURS)
     with transaction.atomic():
         # The claim is a conditional update, so two taps at once send one reminder.
@@ -80,7 +82,7 @@ def remind(actor: Actor, ref: str) -> Complaint:
         complaint.citizen_reminded_at = now
         return _transition(
             complaint, actor, Action.REMIND, complaint.status, now,
-            messages=lambda c: _post_sms(_reminded_post(c), c, "citizen_reminder_officer"))
+            messages=lambda c: _post_sms(_reminded_post(c), c, "citizen_reminder_officer", now))
 
 
 def _local_text(moment: dt.datetime) -> str:

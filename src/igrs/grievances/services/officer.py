@@ -68,16 +68,17 @@ def forward_down(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
     """Send to a subordinate post within the holder's jurisdiction. The deadline does not move:
     forwarding is not a way to buy time."""
     complaint = _load(ref, version)
-    acting = _acting_post(actor, complaint.current_post_id)
+    now = clock.now()
+    acting = _acting_post(actor, complaint.current_post_id, now)
     post = _post_or_error(to_post_id)
     _require(routing.is_subordinate(post.pk, acting.pk),
              _("You can forward only to a post under your own."))
-    _require_impartial(post, complaint)
-    now = clock.now()
+    _require_impartial(post, complaint, now)
     changes = _placement(complaint, post, now, fresh_deadline=False)
     return _transition(
         complaint, actor, Action.FORWARD_DOWN, Status.ASSIGNED, now, changes=changes,
-        note=nfc(note), acting_post=acting, messages=lambda c: _holder_sms(c, "assigned_officer"),
+        note=nfc(note), acting_post=acting,
+        messages=lambda c: _holder_sms(c, "assigned_officer", now),
     )
 
 
@@ -86,9 +87,9 @@ def return_misrouted(actor: Actor, ref: str, *, reason: str, suggestion: str = "
     """Give back a complaint that is not this post's: the desk transfers it. Never a closure.
     Returning it after its deadline does not wipe the default: the posts are marked first."""
     complaint = _load(ref, version)
-    acting = _acting_post(actor, complaint.current_post_id)
-    reason = _required_text(reason, _("Say why the complaint is not for your post."))
     now = clock.now()
+    acting = _acting_post(actor, complaint.current_post_id, now)
+    reason = _required_text(reason, _("Say why the complaint is not for your post."))
     overdue = (complaint.due_at is not None and complaint.due_at < now
                and not complaint.defaulted)
     changes = {"current_post": None, "accountable_post": None, "due_at": None,
@@ -109,7 +110,8 @@ def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
     'resolved' report in a category of physical works needs a photo. The complaint then waits
     for the call centre to verify with the complainant."""
     complaint = _load(ref, version)
-    acting = _acting_post(actor, complaint.current_post_id)
+    now = clock.now()
+    acting = _acting_post(actor, complaint.current_post_id, now)
     _require(disposal in Disposal.values, _("Choose resolved or cannot be resolved."))
     report = _required_text(report, _("Write what was done (at least %(n)d characters).")
                             % {"n": MIN_REPORT}, minimum=MIN_REPORT)
@@ -119,7 +121,6 @@ def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
         _require(any(kind.startswith("image/") for _upload, kind in files),
                  _("Attach at least one photo of the work done: this category needs one for "
                    "a resolved report."))
-    now = clock.now()
     data = {"disposal": disposal, **(details.cleaned(now) if details else {})}
     photos = sum(kind.startswith("image/") for _upload, kind in files)
     if photos:
@@ -136,7 +137,7 @@ def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
             complaint, actor, Action.SUBORDINATE_REPORT, Status.ASSIGNED, now,
             changes=_placement(complaint, forwarder, now, fresh_deadline=False), note=report,
             data=data, acting_post=acting, attachments=files,
-            messages=lambda c: _post_sms(forwarder, c, "subordinate_report_officer"))
+            messages=lambda c: _post_sms(forwarder, c, "subordinate_report_officer", now))
     changes = {"disposal": disposal, "verification_attempts": 0, "remind_at": None}
     return _transition(
         complaint, actor, Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, now, changes=changes,
@@ -151,10 +152,10 @@ def approve_subordinate_report(actor: Actor, ref: str, *, note: str = "",
     """The forwarding officer adopts the subordinate's report as the action-taken report (with
     its evidence); to disagree, they forward it down again with instructions."""
     complaint = _load(ref, version)
-    acting = _acting_post(actor, complaint.current_post_id)
+    now = clock.now()
+    acting = _acting_post(actor, complaint.current_post_id, now)
     report = selectors.pending_subordinate_report(complaint)
     _require(report is not None, _("There is no report from a subordinate to approve."))
-    now = clock.now()
     disposal = report.data["disposal"]
     text = report.note + (f"\n\n{nfc(note)}" if nfc(note) else "")
     return _transition(
@@ -182,6 +183,7 @@ def grade_disposal(actor: Actor, ref: str, *, grade: str, remarks: str = "",
     it with the disposing post, with a fresh time limit and the grader's remarks; A and B
     decide nothing else, so a verification call in progress is not disturbed."""
     complaint = _load(ref, version)
+    now = clock.now()
     lifecycle.check(complaint.status, Action.GRADE, actor.role)
     _require(grade in Grade.values, _("Choose grade A, B or C."))
     disposed_id = selectors.disposing_post(complaint)
@@ -189,9 +191,8 @@ def grade_disposal(actor: Actor, ref: str, *, grade: str, remarks: str = "",
     _require(not selectors.graded_since_disposal(complaint),
              _("This disposal has already been graded."))
     disposed = directory.get_post(disposed_id)
-    grader = _senior_post(actor, disposed, complaint)
+    grader = _senior_post(actor, disposed, complaint, now)
     remarks = nfc(remarks)
-    now = clock.now()
     data = {"grade": grade, "disposed_by_post": disposed.pk}
     if grade != Grade.C:
         return _transition(complaint, actor, Action.GRADE, complaint.status, now,
@@ -202,10 +203,11 @@ def grade_disposal(actor: Actor, ref: str, *, grade: str, remarks: str = "",
         "special_ground": ""}
     return _transition(complaint, actor, Action.GRADE, Status.ASSIGNED, now, changes=changes,
                        note=remarks, data=data, acting_post=grader,
-                       messages=lambda c: _holder_sms(c, "graded_c_officer"))
+                       messages=lambda c: _holder_sms(c, "graded_c_officer", now))
 
 
-def _senior_post(actor: Actor, disposed: Post, complaint: Complaint) -> Post:
+def _senior_post(actor: Actor, disposed: Post, complaint: Complaint,
+                 now: dt.datetime) -> Post:
     """The post the grader acts for: one they hold, above the disposing post, at level 2+;
     never the officer who filed the report (an additional charge does not let one grade
     oneself)."""
@@ -213,7 +215,7 @@ def _senior_post(actor: Actor, disposed: Post, complaint: Complaint) -> Post:
         raise NotPermitted(_("Only a senior officer can grade a disposal."))
     filed_by = (complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk")
                 .values_list("actor_officer_id", flat=True).first())
-    held = directory.posts_held_by(actor.officer_id, clock.local_date(clock.now()))
+    held = directory.posts_held_by(actor.officer_id, clock.local_date(now))
     above = [p for p in directory.post_chain(disposed.pk)[1:] if p.pk in held and p.level >= 2]
     if not above or filed_by == actor.officer_id:
         raise NotPermitted(_("Only an officer above the post that disposed of it can grade it."))
@@ -226,12 +228,12 @@ def propose_special_closure(actor: Actor, ref: str, *, ground: str, reason: str,
     gets its own time limit and is accountable for it: if it does not decide in time, it is
     the defaulter and the complaint goes above it."""
     complaint = _load(ref, version)
-    acting = _acting_post(actor, complaint.current_post_id)
+    now = clock.now()
+    acting = _acting_post(actor, complaint.current_post_id, now)
     _require(ground in SpecialGround.values, _("Choose a ground for special closure."))
     _require(acting.superior_id is not None,
              _("Special closure needs approval from a post above yours; there is none."))
     reason = _required_text(reason, _("Give the reason for special closure."))
-    now = clock.now()
     decider = directory.get_post(acting.superior_id)
     due = deadlines.due_at(now, complaint.source, complaint.category_id, decider.level)
     changes = {"special_ground": ground, "accountable_post": decider, "due_at": due,
@@ -239,7 +241,7 @@ def propose_special_closure(actor: Actor, ref: str, *, ground: str, reason: str,
     return _transition(
         complaint, actor, Action.PROPOSE_CLOSURE, Status.CLOSURE_PROPOSED, now,
         changes=changes, note=reason, data={"ground": ground}, acting_post=acting,
-        messages=lambda c: _post_sms(decider, c, "closure_proposed_officer"),
+        messages=lambda c: _post_sms(decider, c, "closure_proposed_officer", now),
     )
 
 
@@ -248,11 +250,11 @@ def decide_special_closure(actor: Actor, ref: str, *, approve: bool, note: str =
     """Only the post one level above the proposer decides. Approval closes the complaint but
     the complainant can still give feedback and re-open it."""
     complaint = _load(ref, version)
+    now = clock.now()
     proposer = directory.get_post(complaint.current_post_id) if complaint.current_post_id else None
     if complaint.status != Status.CLOSURE_PROPOSED or proposer is None:
         lifecycle.check(complaint.status, Action.APPROVE_CLOSURE, actor.role)
-    acting = _acting_post(actor, proposer.superior_id)
-    now = clock.now()
+    acting = _acting_post(actor, proposer.superior_id, now)
     if approve:
         ground = SpecialGround(complaint.special_ground)
         return _transition(
@@ -268,14 +270,15 @@ def decide_special_closure(actor: Actor, ref: str, *, approve: bool, note: str =
     changes = {"special_ground": ""} | _placement(complaint, proposer, now, fresh_deadline=True)
     return _transition(complaint, actor, Action.REJECT_CLOSURE, Status.ASSIGNED, now,
                        changes=changes, note=note, acting_post=acting,
-                       messages=lambda c: _holder_sms(c, "closure_rejected_officer"))
+                       messages=lambda c: _holder_sms(c, "closure_rejected_officer", now))
 
 
 def interim_reply(actor: Actor, ref: str, *, reply: str) -> Complaint:
     """A progress note to the complainant on a long matter; the time limit keeps running."""
     complaint = _load(ref, None)
-    acting = _acting_post(actor, complaint.current_post_id)
+    now = clock.now()
+    acting = _acting_post(actor, complaint.current_post_id, now)
     reply = _required_text(reply, _("Write the reply (at least %(n)d characters).")
                            % {"n": MIN_REPORT}, minimum=MIN_REPORT)
-    return _transition(complaint, actor, Action.INTERIM_REPLY, complaint.status, clock.now(),
+    return _transition(complaint, actor, Action.INTERIM_REPLY, complaint.status, now,
                        note=reply, acting_post=acting)

@@ -92,7 +92,7 @@ def register(
         _save_attachments(events[0], files)
         # One SMS tells the citizen both the reference and who has the complaint; the
         # officers' SMS carry links to it, so they are made once it has its id.
-        save_outbox([*_holder_sms(complaint, "assigned_officer"),
+        save_outbox([*_holder_sms(complaint, "assigned_officer", now),
                      _citizen_sms(complaint, "registered_assigned")] if post is not None
                     else [_citizen_sms(complaint, "registered")])
     return complaint

@@ -1,6 +1,7 @@
 """The SMS an action queues: to the complainant, and to every officer holding a post.
 """
 
+import datetime as dt
 
 from django.utils import translation
 
@@ -39,10 +40,10 @@ def _citizen_sms(complaint: Complaint, key: str, **extra) -> OutboxMessage:
                      _sms_context(complaint, language, **extra), complaint.reference)
 
 
-def _post_sms(post: Post, complaint: Complaint, key: str,
+def _post_sms(post: Post, complaint: Complaint, key: str, now: dt.datetime,
               about: Post | None = None) -> list[OutboxMessage]:
     """The message to every officer holding `post` today, each in their own language."""
-    today = clock.local_date(clock.now())
+    today = clock.local_date(now)
     return [
         queue_sms(officer.mobile, key, officer.language,
                   _sms_context(complaint, officer.language, about,
@@ -52,13 +53,14 @@ def _post_sms(post: Post, complaint: Complaint, key: str,
     ]
 
 
-def _holder_sms(complaint: Complaint, key: str) -> list[OutboxMessage]:
-    return _post_sms(directory.get_post(complaint.current_post_id), complaint, key)
+def _holder_sms(complaint: Complaint, key: str, now: dt.datetime) -> list[OutboxMessage]:
+    return _post_sms(directory.get_post(complaint.current_post_id), complaint, key, now)
 
 
-def _assignment_sms(complaint: Complaint, kind: str) -> list[OutboxMessage]:
+def _assignment_sms(complaint: Complaint, kind: str, now: dt.datetime) -> list[OutboxMessage]:
     """Tell the officers holding the new post, and the complainant, who has it now."""
-    return [*_holder_sms(complaint, f"{kind}_officer"), _citizen_sms(complaint, f"{kind}_citizen")]
+    return [*_holder_sms(complaint, f"{kind}_officer", now),
+            _citizen_sms(complaint, f"{kind}_citizen")]
 
 
 def _reminded_post(complaint: Complaint) -> Post:

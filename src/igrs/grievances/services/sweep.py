@@ -32,13 +32,13 @@ def escalate_overdue(complaint_id: int, now: dt.datetime) -> str | None:
         return None
     accountable = _accountable(complaint)
     defaulters = _defaulting_posts(complaint)
-    superior = routing.superior_for(accountable.pk, _conflicted(complaint))
+    superior = routing.superior_for(accountable.pk, _conflicted(complaint, now))
     missed_due = complaint.due_at
     mark_defaulters = _defaulter_marker(complaint, defaulters, now)
 
     key = "defaulter_officer" if superior else "defaulter_top_officer"
     defaulter_sms = [m for post in defaulters
-                     for m in _post_sms(post, complaint, key, about=post)]
+                     for m in _post_sms(post, complaint, key, now, about=post)]
     data = {"defaulter_posts": [p.pk for p in defaulters], "due_at": missed_due.isoformat()}
     try:
         if superior is None:
@@ -61,7 +61,7 @@ def send_reminder(complaint_id: int, now: dt.datetime) -> bool:
     try:
         _transition(complaint, SYSTEM, Action.REMIND, complaint.status, now,
                     changes={"remind_at": None},
-                    messages=lambda c: _post_sms(_reminded_post(c), c, "reminder_officer"))
+                    messages=lambda c: _post_sms(_reminded_post(c), c, "reminder_officer", now))
     except Conflict:
         return False
     return True

@@ -113,7 +113,7 @@ def _move_up(complaint: Complaint, actor: Actor, action: str, post: Post, now: d
     return _transition(
         complaint, actor, action, Status.ASSIGNED, now, changes=changes, note=note,
         data={**(data or {}), "to_level": post.level}, also=also,
-        messages=lambda c: [*extra_messages, *_assignment_sms(c, "escalated")],
+        messages=lambda c: [*extra_messages, *_assignment_sms(c, "escalated", now)],
     )
 
 

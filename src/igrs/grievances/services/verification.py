@@ -51,9 +51,9 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
     Not reachable: tried again after the retry delay, and after the last attempt closed as
     unverified and flagged."""
     complaint = _load(ref, version)
+    now = clock.now()
     _require(outcome in Outcome.ALL, _("Choose satisfied, not satisfied or not reachable."))
     _require_complainant(actor, complaint)
-    now = clock.now()
     _require_independent(actor, complaint, now)
     _require_free_or_own_call(actor, complaint, now)
     note = nfc(note)
@@ -76,7 +76,7 @@ def verify(actor: Actor, ref: str, *, outcome: str, note: str = "",
     lifecycle.check(complaint.status, Action.VERIFY_NOT_SATISFIED, actor.role)
     if not note:
         raise Invalid(fields={"note": _("Write why the complainant is not satisfied.")})
-    superior = routing.superior_for(_accountable(complaint).pk, _conflicted(complaint))
+    superior = routing.superior_for(_accountable(complaint).pk, _conflicted(complaint, now))
     if superior is None and settings.IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED:
         return _close(complaint, actor, Action.VERIFY_NOT_SATISFIED, ClosureKind.FINAL, now,
                       note, reason=_last_report(complaint))
@@ -94,8 +94,8 @@ def call_back_later(actor: Actor, ref: str, *, at: dt.datetime, note: str = "") 
     """The complainant asked to be called at another time: the verification call waits till
     then (it is not an unanswered attempt)."""
     complaint = _load(ref, None)
-    lifecycle.check(complaint.status, Action.CALL_BACK, actor.role)
     now = clock.now()
+    lifecycle.check(complaint.status, Action.CALL_BACK, actor.role)
     _require_independent(actor, complaint, now)
     _require_free_or_own_call(actor, complaint, now)
     if timezone.is_naive(at):
