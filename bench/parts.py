@@ -94,10 +94,10 @@ def register_service(n: int, mobile_base: int, warmup: int = 20) -> dict[str, An
     agent = Actor(Role.AGENT, user_id=ids["agent_user_id"])
 
     def register(i: int) -> Complaint:
-        return services.register(
-            agent, source="helpline", complainant_name="राम प्रसाद",
+        return services.register(agent, services.NewComplaint(
+            source="helpline", complainant_name="राम प्रसाद",
             mobile=f"{mobile_base + i:010d}", category_id=ids["category_id"],
-            place_id=ids["place_id"], description=DESCRIPTION)
+            place_id=ids["place_id"], description=DESCRIPTION))
 
     for i in range(warmup):  # fills the master-data memo and the connection
         register(i)

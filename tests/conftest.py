@@ -93,7 +93,7 @@ def new_complaint(actor: Actor, **overrides):
         "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
         "description": "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।",
     }
-    return services.register(actor, **{**fields, **overrides})
+    return services.register(actor, services.NewComplaint(**{**fields, **overrides}))
 
 
 def later(days: float) -> dt.datetime:

@@ -354,7 +354,8 @@ def test_a_form_submitted_four_times_at_once_files_one_complaint(agent, settings
     settings.IGRS_MONTHLY_CAP_PER_MOBILE = 1
     fields = _portal_fields()
     key = uuid.uuid4()
-    results = run_together(*[lambda: file_complaint("+919876543210", key, **fields)] * 4)
+    new = services.NewComplaint(source="portal", mobile="+919876543210", **fields)
+    results = run_together(*[lambda: file_complaint("+919876543210", key, new)] * 4)
     assert [kind for kind, _value in results] == ["ok"] * 4, results
     assert {value[0].pk for _kind, value in results} == {Complaint.objects.get().pk}
     assert sorted(created for _kind, (_c, created) in results) == [False, False, False, True]

@@ -286,11 +286,11 @@ class LifecycleMachine(RuleBasedStateMachine):
                    .order_by("-created_at").first())
         actor = Actor(Role.CITIZEN, mobile=mobile) if as_citizen else self.agent
         last_outbox = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
-        complaint = services.register(
-            actor, source=source, complainant_name="सीता देवी", mobile=mobile,
+        complaint = services.register(actor, services.NewComplaint(
+            source=source, complainant_name="सीता देवी", mobile=mobile,
             category_id=w.category_id, place_id=w.place_id, against_post_id=against_id,
             description="पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।",
-        )
+        ))
         routed = w.first_clear(against_id, w.by_code[TEHSILDAR].pk)
         complaint.refresh_from_db()
         assert complaint.current_post_id == routed
@@ -322,7 +322,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             fields["against_post_id"] = 10**9
         counts = (Complaint.objects.count(), Event.objects.count(), OutboxMessage.objects.count())
         try:
-            services.register(actor, **fields)
+            services.register(actor, services.NewComplaint(**fields))
         except Invalid as error:
             assert error.message
         else:

@@ -171,7 +171,8 @@ def register_complaint(request, body: s.RegisterIn):
     except ValueError:
         raise Invalid(fields={"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
                               ) from None
-    complaint, created = callcentre.register(who, parsed, **body.dict())
+    complaint, created = callcentre.register(who, services.NewComplaint(**body.dict()),
+                                             parsed)
     return answer(s.ComplaintSummary, summary_out(complaint), 201 if created else 200)
 
 

@@ -35,19 +35,20 @@ class CallEvent:
 STAMP = {CallEvent.ANSWERED: "answered_at", CallEvent.ENDED: "ended_at"}
 
 
-def register(actor: Actor, key: uuid.UUID | None = None, **fields) -> tuple[Complaint, bool]:
+def register(actor: Actor, new: grievances.NewComplaint,
+             key: uuid.UUID | None = None) -> tuple[Complaint, bool]:
     """A complaint filed through the helpline's faces (the agents' console, the API): an
     agent's call id must name a call the ACD offered to that agent — none when the caller rang
     off before the ACD reported it. With `key`, idempotent as grievances.register_once;
     returns the complaint and whether this call created it."""
-    call_id = fields.get("call_id", "")
+    call_id = new.call_id
     if call_id and actor.role == Role.AGENT and not selectors.is_own_call(actor.user_id, call_id):
         raise Invalid(fields={"call_id": _(
             "The call id is not of a call offered to you. Reload the page and file again while "
             "the caller is on the line.")})
     if key is None:
-        return grievances.register(actor, **fields), True
-    return grievances.register_once(actor, key, **fields)
+        return grievances.register(actor, new), True
+    return grievances.register_once(actor, key, new)
 
 
 def record_call_event(*, call_id: str, event: str, agent: str, ani: str,

@@ -51,13 +51,9 @@ def inbound(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 complaint, _created = callcentre_services.register(
-                    _agent(request), data["submission_key"], source=Source.HELPLINE,
-                    mobile=data["mobile"], call_id=data["call_id"],
-                    complainant_name=data["complainant_name"], category_id=data["category_id"],
-                    place_id=data["place_id"], place_detail=data["place_detail"],
-                    description=data["description"], against_post_id=data["against_post_id"],
-                    address=data["address"], email=data["email"], language="hi",
-                )
+                    _agent(request), form.new_complaint(
+                        source=Source.HELPLINE, mobile=data["mobile"], language="hi",
+                        call_id=data["call_id"]), data["submission_key"])
             except ServiceError as error:
                 # The call id is a hidden field: its error goes on top of the form.
                 add_service_errors(form, error, renamed={"call_id": NON_FIELD_ERRORS})

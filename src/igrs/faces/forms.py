@@ -2,9 +2,12 @@
 the grievance service's, whose errors the views put back next to the same fields."""
 
 import uuid
+from collections.abc import Sequence
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from igrs.grievances.services import NewComplaint, Upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -40,3 +43,14 @@ class ComplaintForm(forms.Form):
     # Read by the view from request.FILES; declared so errors about them sit next to the input.
     files = forms.Field(label=_("Photos or documents (optional, up to 3)"), required=False,
                         widget=MultipleFileInput)
+
+    def new_complaint(self, *, source: str, mobile: str, language: str, call_id: str = "",
+                      uploads: Sequence[Upload] = ()) -> NewComplaint:
+        """The valid form as the registration service takes it."""
+        data = self.cleaned_data
+        return NewComplaint(
+            source=source, mobile=mobile, language=language, call_id=call_id, uploads=uploads,
+            complainant_name=data["complainant_name"], category_id=data["category_id"],
+            place_id=data["place_id"], place_detail=data["place_detail"],
+            description=data["description"], against_post_id=data["against_post_id"],
+            address=data["address"], email=data["email"])

@@ -79,11 +79,11 @@ def _import_row(line: int, row: dict, system: str, source: str) -> RowResult:
                 raise Invalid(fields={
                     **({"category": _("Unknown category code.")} if category is None else {}),
                     **({"place": _("Unknown place code.")} if place is None else {})})
-            complaint = grievances.register(
-                SYSTEM, source=source, complainant_name=str(row.get("name", "")),
+            complaint = grievances.register(SYSTEM, grievances.NewComplaint(
+                source=source, complainant_name=str(row.get("name", "")),
                 mobile=str(row.get("mobile", "")), category_id=category.pk,
                 place_id=place.pk, description=str(row.get("description", "")),
-                call_id=f"{system}:{external}"[:64])
+                call_id=f"{system}:{external}"[:64]))
             ImportedReference.objects.create(system=system, external_ref=external,
                                              complaint=complaint, imported_at=clock.now())
     except IntegrityError:  # the same row, imported at the same moment by another run

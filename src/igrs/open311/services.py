@@ -72,12 +72,12 @@ def file_request(key: IntegrationKey, params) -> Complaint:
         nfc(params.get("address_string", ""), single_line=True),
         _coordinates(params.get("lat", ""), params.get("long", "")))))
     with transaction.atomic():
-        complaint = grievances.register(
-            SYSTEM, source=Source.APP, complainant_name=name, mobile=params.get("phone", ""),
+        complaint = grievances.register(SYSTEM, grievances.NewComplaint(
+            source=Source.APP, complainant_name=name, mobile=params.get("phone", ""),
             category_id=category.pk, place_id=place.pk, place_detail=where[:200],
             description=params.get("description", ""), email=params.get("email", ""),
             language="hi" if params.get("locale", "hi").startswith("hi") else "en",
-        )
+        ))
         Filing.objects.create(complaint=complaint, key=key)
     return complaint
 

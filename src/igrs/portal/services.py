@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import transaction
@@ -106,10 +107,12 @@ def _code_hash(mobile: str, code: str) -> str:
 # ---------------------------------------------------------------- filing
 
 
-def file_complaint(mobile: str, key: uuid.UUID, **fields) -> tuple[Complaint, bool]:
-    """Register a complaint for the OTP-verified mobile, once per form (its key)."""
+def file_complaint(mobile: str, key: uuid.UUID,
+                   new: grievances.NewComplaint) -> tuple[Complaint, bool]:
+    """Register a complaint for the OTP-verified mobile, once per form (its key): filed on the
+    portal, from that mobile, whatever the form said."""
     return grievances.register_once(Actor(Role.CITIZEN, mobile=mobile), key,
-                                    source=Source.PORTAL, mobile=mobile, **fields)
+                                    replace(new, source=Source.PORTAL, mobile=mobile))
 
 
 # ---------------------------------------------------------------- tracking and feedback

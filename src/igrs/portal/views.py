@@ -22,7 +22,7 @@ from igrs.faces.forms import ComplaintForm
 from igrs.faces.pickers import choices_for
 from igrs.grievances import evidence, lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.models import Action
+from igrs.grievances.models import Action, Source
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
 
 from . import selectors as portal
@@ -130,13 +130,9 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             complaint, _new = portal_services.file_complaint(
-                mobile, data["submission_key"], complainant_name=data["complainant_name"],
-                category_id=data["category_id"], place_id=data["place_id"],
-                place_detail=data["place_detail"], description=data["description"],
-                against_post_id=data["against_post_id"], address=data["address"],
-                email=data["email"], language=translation.get_language(),
-                uploads=_uploads(request),
-            )
+                mobile, data["submission_key"], form.new_complaint(
+                    source=Source.PORTAL, mobile=mobile, language=translation.get_language(),
+                    uploads=_uploads(request)))
         except ServiceError as error:
             add_service_errors(form, error)
         else:

@@ -17,7 +17,7 @@ from .officer import (
     return_misrouted,
     submit_atr,
 )
-from .registration import register, register_once
+from .registration import NewComplaint, register, register_once
 from .sweep import SweepReport, escalate_overdue, send_reminder, sweep
 from .uploads import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
 from .verification import NoAnswer, Outcome, call_back_later, claim_next_verification, verify
@@ -26,6 +26,7 @@ __all__ = [
     "MAX_ATTACHMENTS",
     "MAX_ATTACHMENT_BYTES",
     "AtrDetails",
+    "NewComplaint",
     "NoAnswer",
     "Outcome",
     "SweepReport",

@@ -5,6 +5,7 @@ and exactly-once filing under an idempotency key.
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,32 +44,42 @@ FROM grievances_complaint WHERE mobile = %s AND created_at >= %s
 MAX_DESCRIPTION = 5000
 
 
-def register(
-    actor: Actor, *, source: str, complainant_name: str, mobile: str, category_id: int,
-    place_id: int, description: str, address: str = "", email: str = "", place_detail: str = "",
-    language: str = "hi", against_post_id: int | None = None,
-    against_officer_id: int | None = None, call_id: str = "", uploads: Sequence[Upload] = (),
-) -> Complaint:
+@dataclass(frozen=True, kw_only=True)
+class NewComplaint:
+    """What a face hands over to register a complaint, as typed; register() judges it."""
+
+    source: str
+    complainant_name: str
+    mobile: str
+    category_id: int
+    place_id: int
+    description: str
+    address: str = ""
+    email: str = ""
+    place_detail: str = ""
+    language: str = "hi"
+    against_post_id: int | None = None
+    against_officer_id: int | None = None
+    call_id: str = ""
+    uploads: Sequence[Upload] = ()
+
+
+def register(actor: Actor, new: NewComplaint) -> Complaint:
     """Register a complaint, route it if a rule or the department's L1 post fits, and queue the
     SMS to the complainant and the officer. Raises Invalid (per field) or LimitReached."""
     lifecycle.check(None, Action.REGISTER, actor.role)
-    files = _checked_uploads(uploads, field="files")
-    fields = _validated_registration(
-        actor, source=source, complainant_name=complainant_name, mobile=mobile,
-        category_id=category_id, place_id=place_id, description=description, address=address,
-        email=email, place_detail=place_detail, language=language,
-        against_post_id=against_post_id, against_officer_id=against_officer_id, call_id=call_id,
-    )
+    files = _checked_uploads(new.uploads, field="files")
+    fields = _validated_registration(actor, new)
     now = clock.now()
-    conflicted = routing.conflicted_posts(against_post_id, against_officer_id,
+    conflicted = routing.conflicted_posts(new.against_post_id, new.against_officer_id,
                                           clock.local_date(now))
-    post = routing.route(category_id, place_id, conflicted)
+    post = routing.route(new.category_id, new.place_id, conflicted)
     # On PostgreSQL three round trips: the numbers with the history check, the rows, COMMIT.
     with transaction.atomic(), fastsql.batch():
         # Taking the serial also serialises this mobile's registrations (PostgreSQL), so a
         # double tap cannot slip past the monthly cap or the duplicate check.
         numbers = reference.reserve(lock_key=fields["mobile"], events=1 + (post is not None))
-        duplicate = _check_mobile_history(fields["mobile"], category_id, place_id, now)
+        duplicate = _check_mobile_history(fields["mobile"], new.category_id, new.place_id, now)
         taken = numbers()
         complaint = Complaint(
             **fields, pk=taken.complaint_id,
@@ -98,7 +109,7 @@ def register(
     return complaint
 
 
-def register_once(actor: Actor, key: uuid.UUID, **fields) -> tuple[Complaint, bool]:
+def register_once(actor: Actor, key: uuid.UUID, new: NewComplaint) -> tuple[Complaint, bool]:
     """register(), idempotent under `key`: a repeat (a double tap, a refresh, a client's
     retry) returns the first complaint and False, even when both arrive at the same moment."""
     earlier = _registered_under(key)
@@ -109,7 +120,7 @@ def register_once(actor: Actor, key: uuid.UUID, **fields) -> tuple[Complaint, bo
             # The key is claimed first: a parallel repeat waits here and then finds it taken,
             # instead of registering (or being refused by the monthly cap).
             claimed = RegistrationKey.objects.create(key=key)
-            complaint = register(actor, **fields)
+            complaint = register(actor, new)
             claimed.complaint = complaint
             claimed.save(update_fields=["complaint"])
     except IntegrityError:
@@ -125,49 +136,49 @@ def _registered_under(key: uuid.UUID) -> Complaint | None:
     return found.complaint if found and found.complaint else None
 
 
-def _validated_registration(actor: Actor, **raw) -> dict:
+def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
     errors: dict[str, str] = {}
-    name = nfc(raw["complainant_name"], single_line=True)
+    name = nfc(new.complainant_name, single_line=True)
     if not name:
         errors["complainant_name"] = _("Enter the complainant's name.")
-    mobile = normalise_mobile(raw["mobile"])
+    mobile = normalise_mobile(new.mobile)
     if mobile is None:
         errors["mobile"] = _("Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")
     elif actor.role == Role.CITIZEN and actor.mobile != mobile:
         errors["mobile"] = _("The mobile number must be the one verified by OTP.")
-    description = nfc(raw["description"])
+    description = nfc(new.description)
     if len(description) < 10:
         errors["description"] = _("Describe the problem in at least 10 characters.")
     elif len(description) > MAX_DESCRIPTION:
         errors["description"] = _("Keep the description under %(max)d characters.") % {
             "max": MAX_DESCRIPTION}
-    if raw["source"] not in Source.values:
+    if new.source not in Source.values:
         errors["source"] = _("Unknown source.")
-    if raw["language"] not in dict(settings.LANGUAGES):
+    if new.language not in dict(settings.LANGUAGES):
         errors["language"] = _("Choose Hindi or English.")
-    email = nfc(raw["email"], single_line=True)
+    email = nfc(new.email, single_line=True)
     if email:
         try:
             validate_email(email)
         except ValidationError:
             errors["email"] = _("Enter a valid e-mail address or leave it empty.")
-    _check_reference(errors, "category_id", raw["category_id"], _category_ok,
+    _check_reference(errors, "category_id", new.category_id, _category_ok,
                      _("Choose a complaint category from the list."))
-    _check_reference(errors, "place_id", raw["place_id"], _place_ok,
+    _check_reference(errors, "place_id", new.place_id, _place_ok,
                      _("Choose the district, tehsil, block or police station."))
-    if raw["against_post_id"] is not None:
-        _check_reference(errors, "against_post_id", raw["against_post_id"], _post_ok,
+    if new.against_post_id is not None:
+        _check_reference(errors, "against_post_id", new.against_post_id, _post_ok,
                          _("Choose the post the complaint is against from the list."))
-    if raw["against_officer_id"] is not None:
-        _check_reference(errors, "against_officer_id", raw["against_officer_id"], _officer_ok,
+    if new.against_officer_id is not None:
+        _check_reference(errors, "against_officer_id", new.against_officer_id, _officer_ok,
                          _("Choose the officer the complaint is against from the list."))
     cleaned = {
-        "source": raw["source"], "language": raw["language"], "complainant_name": name,
-        "mobile": mobile, "address": nfc(raw["address"]), "email": email,
-        "category_id": raw["category_id"], "place_id": raw["place_id"],
-        "place_detail": nfc(raw["place_detail"], single_line=True), "description": description,
-        "against_post_id": raw["against_post_id"],
-        "against_officer_id": raw["against_officer_id"], "call_id": nfc(raw["call_id"]),
+        "source": new.source, "language": new.language, "complainant_name": name,
+        "mobile": mobile, "address": nfc(new.address), "email": email,
+        "category_id": new.category_id, "place_id": new.place_id,
+        "place_detail": nfc(new.place_detail, single_line=True), "description": description,
+        "against_post_id": new.against_post_id,
+        "against_officer_id": new.against_officer_id, "call_id": nfc(new.call_id),
     }
     for field in ("complainant_name", "email", "place_detail", "call_id"):
         limit = Complaint._meta.get_field(field).max_length

@@ -90,14 +90,14 @@ class Command(TranslatedCommand):
     # ------------------------------------------------------------ verbs
 
     def do_register(self, actor: Actor, o):
-        complaint = services.register(
-            actor, source=o["source"], complainant_name=o["name"], mobile=o["mobile"],
+        complaint = services.register(actor, services.NewComplaint(
+            source=o["source"], complainant_name=o["name"], mobile=o["mobile"],
             category_id=_by_code(Category, o["category"]).pk,
             place_id=_by_code(Unit, o["place"]).pk, description=o["description"],
             address=o["address"], place_detail=o["village"], language=o["language"],
             against_post_id=_by_code(Post, o["against_post"]).pk if o["against_post"] else None,
             call_id=o["call_id"],
-        )
+        ))
         self._summary(complaint)
 
     def do_show(self, actor: Actor, o):
