@@ -3,6 +3,7 @@
 Only grievances.services writes to these tables; see lifecycle.py for the transition table.
 """
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -200,6 +201,20 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def accountable_id(self) -> int | None:
+        """The post answerable for the deadline: the one it was forwarded down from, if so,
+        else the one holding it."""
+        return self.accountable_post_id or self.current_post_id
+
+    def verification_held(self, now: dt.datetime) -> bool:
+        """Whether an agent's hold on its verification call is still live."""
+        until = self.verification_claimed_until
+        return until is not None and until > now
+
+    def verification_held_by(self, agent_id: int | None, now: dt.datetime) -> bool:
+        return self.verification_agent_id == agent_id and self.verification_held(now)
+
 
 class Action(models.TextChoices):
     REGISTER = "register", _("Registered")
@@ -223,6 +238,10 @@ class Action(models.TextChoices):
     SUBORDINATE_REPORT = "subordinate_report", _("Report from the subordinate, for approval")
     GRADE = "grade", _("Disposal graded by a senior officer")
     NOTE = "note", _("Note added")
+
+
+# Steps that move a complaint without giving it a new time limit: the delay goes on.
+KEEPS_THE_DEADLINE = (Action.FORWARD_DOWN, Action.SUBORDINATE_REPORT)
 
 
 class Event(models.Model):
@@ -276,6 +295,13 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.action}"
+
+    def ends_delay(self) -> bool:
+        """Whether this step ends a delay past the deadline: it changes the complaint's status
+        or holder, other than a forward to a subordinate or the subordinate's report (those
+        keep the deadline, so the delay goes on)."""
+        return self.action not in KEEPS_THE_DEADLINE and (
+            self.from_status != self.to_status or self.from_post_id != self.to_post_id)
 
 
 def evidence_path(_attachment: "Attachment", filename: str) -> str:

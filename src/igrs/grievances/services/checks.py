@@ -106,7 +106,7 @@ def _defaulting_posts(complaint: Complaint) -> list[Post]:
 
 
 def _accountable(complaint: Complaint) -> Post:
-    return directory.get_post(complaint.accountable_post_id or complaint.current_post_id)
+    return directory.get_post(complaint.accountable_id)
 
 
 def _conflicted(complaint: Complaint, now: dt.datetime) -> frozenset[int]:

@@ -62,7 +62,7 @@ def _transition(
                                                      from_post_id, held_since, now)},
                        from_post=from_post_id, acting_post=acting_post)
         fastsql.insert([event])
-        if delayed and _moves_on(event):
+        if delayed and event.ends_delay():
             Defaulter.objects.filter(complaint=complaint, ended_at=None).update(ended_at=now)
         _save_attachments(event, attachments)
         if also is not None:
@@ -186,19 +186,9 @@ def _defaulter_marker(complaint: Complaint, posts: list[Post],
         Defaulter.objects.bulk_create(
             Defaulter(complaint=complaint, post=post, due_at=missed_due, marked_at=now,
                       officer=next(iter(directory.holders_of(post.pk, due_day)), None),
-                      ended_at=now if _moves_on(event) else None)
+                      ended_at=now if event.ends_delay() else None)
             for post in posts
         )
 
     return mark
 
-
-# Steps that move a complaint without giving it a new time limit: the delay goes on.
-KEEPS_THE_DEADLINE = (Action.FORWARD_DOWN, Action.SUBORDINATE_REPORT)
-
-
-def _moves_on(event: Event) -> bool:
-    """Whether a step ends a delay past the deadline: it changes the complaint's status or
-    holder, other than a forward to a subordinate or the subordinate's report."""
-    return event.action not in KEEPS_THE_DEADLINE and (
-        event.from_status != event.to_status or event.from_post_id != event.to_post_id)

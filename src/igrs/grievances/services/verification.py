@@ -159,7 +159,8 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
 
 
 def _require_independent(actor: Actor, complaint: Complaint, now: dt.datetime) -> None:
-    if actor.role != Role.AGENT or actor.user_id is None or _holds_call(actor, complaint, now):
+    if (actor.role != Role.AGENT or actor.user_id is None
+            or complaint.verification_held_by(actor.user_id, now)):
         return  # a call handed out by the claim is never the reporter's: no need to ask
     with fastsql.cursor() as cursor:
         cursor.execute(REPORTED_BY_SQL, [complaint.pk, actor.user_id, actor.user_id])
@@ -174,18 +175,9 @@ def _require_free_or_own_call(actor: Actor, complaint: Complaint, now: dt.dateti
     agents must never phone the same citizen about the same report."""
     held_by_other = (actor.role == Role.AGENT and complaint.verification_agent_id is not None
                      and complaint.verification_agent_id != actor.user_id
-                     and _lease_live(complaint, now))
+                     and complaint.verification_held(now))
     if held_by_other:
         raise Conflict(_("Another agent is on this verification call right now."))
-
-
-def _holds_call(actor: Actor, complaint: Complaint, now: dt.datetime) -> bool:
-    return complaint.verification_agent_id == actor.user_id and _lease_live(complaint, now)
-
-
-def _lease_live(complaint: Complaint, now: dt.datetime) -> bool:
-    until = complaint.verification_claimed_until
-    return until is not None and until > now
 
 
 def _last_report(complaint: Complaint) -> str:
