@@ -14,9 +14,13 @@ def main() -> None:
         sys.exit(run_all(args[1:]))
     if args[:1] == ["manage"]:
         args = args[1:]
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["igrs", *args])
+    try:
+        execute_from_command_line(["igrs", *args])
+    except ImproperlyConfigured as error:  # a setting that does not parse: say which, briefly
+        sys.exit(f"igrs: {error}")
 
 
 if __name__ == "__main__":

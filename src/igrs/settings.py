@@ -7,23 +7,24 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from igrs.core.env import (
+    env_bool,
+    env_float,
+    env_floats,
+    env_int,
+    env_json,
+    env_list,
+    env_str,
+)
+
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("IGRS_VAR_DIR", Path.cwd() / "var"))
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+VAR_DIR = Path(env_str("IGRS_VAR_DIR", str(Path.cwd() / "var")))
 
 
 DEBUG = env_bool("IGRS_DEBUG", False)
 # The demo key only ever signs sessions of a local demo; production must set IGRS_SECRET_KEY.
-SECRET_KEY = os.environ.get("IGRS_SECRET_KEY", "insecure-demo-key-set-IGRS_SECRET_KEY")
-ALLOWED_HOSTS = os.environ.get("IGRS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+SECRET_KEY = env_str("IGRS_SECRET_KEY", "insecure-demo-key-set-IGRS_SECRET_KEY")
+ALLOWED_HOSTS = env_list("IGRS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -81,7 +82,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("IGRS_DATABASE_URL", f"sqlite:///{VAR_DIR / 'igrs.sqlite3'}"),
+        env_str("IGRS_DATABASE_URL", f"sqlite:///{VAR_DIR / 'igrs.sqlite3'}"),
         # Persistent connections: a new connection per request costs ~3x throughput.
         conn_max_age=env_int("IGRS_DB_CONN_MAX_AGE", 600),
         # Off by default: a check is one more query on every request; a connection that broke
@@ -133,23 +134,23 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("IGRS_HTTPS", False)
 # IGRS_MEDIA_STORAGE_OPTIONS='{"bucket_name": "igrs-evidence", "endpoint_url": "https://…"}'.
 STORAGES = {
     "default": {
-        "BACKEND": os.environ.get("IGRS_MEDIA_STORAGE",
+        "BACKEND": env_str("IGRS_MEDIA_STORAGE",
                                   "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": json.loads(os.environ.get("IGRS_MEDIA_STORAGE_OPTIONS", "{}")),
+        "OPTIONS": env_json("IGRS_MEDIA_STORAGE_OPTIONS", "{}"),
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_ROOT = Path(os.environ.get("IGRS_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env_str("IGRS_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("IGRS_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("IGRS_LOG_LEVEL", "INFO")},
 }
 
 # --- Grievance rules (all overridable per deployment) ---
@@ -157,13 +158,11 @@ IGRS_MONTHLY_CAP_PER_MOBILE = env_int("IGRS_MONTHLY_CAP_PER_MOBILE", 10)
 IGRS_DUPLICATE_WINDOW_HOURS = env_int("IGRS_DUPLICATE_WINDOW_HOURS", 72)
 IGRS_MAX_VERIFICATION_ATTEMPTS = env_int("IGRS_MAX_VERIFICATION_ATTEMPTS", 3)
 # Hours to wait before calling again after the 1st, 2nd, … unanswered call (the last repeats).
-IGRS_VERIFICATION_RETRY_HOURS = [
-    float(h) for h in os.environ.get("IGRS_VERIFICATION_RETRY_HOURS", "2,6,24").split(",")
-]
+IGRS_VERIFICATION_RETRY_HOURS = env_floats("IGRS_VERIFICATION_RETRY_HOURS", "2,6,24")
 # How long a "next call" stays with the agent who took it before it goes back to the queue.
 IGRS_VERIFICATION_LEASE_MINUTES = env_int("IGRS_VERIFICATION_LEASE_MINUTES", 15)
 # Share of closed complaints a supervisor re-calls to audit the verification, in percent.
-IGRS_AUDIT_SHARE_PERCENT = float(os.environ.get("IGRS_AUDIT_SHARE_PERCENT", "5"))
+IGRS_AUDIT_SHARE_PERCENT = env_float("IGRS_AUDIT_SHARE_PERCENT", 5)
 IGRS_REMINDER_HOURS_BEFORE_DUE = env_int("IGRS_REMINDER_HOURS_BEFORE_DUE", 24)
 IGRS_CITIZEN_REMINDER_EVERY_HOURS = env_int("IGRS_CITIZEN_REMINDER_EVERY_HOURS", 72)
 # At the top level a not-satisfied verdict closes the complaint with the final reason.
@@ -188,11 +187,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Officers ---
 # Where people reach this installation: links in SMS are built from it.
-IGRS_PUBLIC_URL = os.environ.get("IGRS_PUBLIC_URL", "http://127.0.0.1:8000")
+IGRS_PUBLIC_URL = env_str("IGRS_PUBLIC_URL", "http://127.0.0.1:8000")
 IGRS_OFFICER_LINK_DAYS = env_int("IGRS_OFFICER_LINK_DAYS", 30)
 # A photo taken farther than this from the complaint's place (where coordinates are known)
 # is flagged on the evidence.
-IGRS_EVIDENCE_MAX_KM = float(os.environ.get("IGRS_EVIDENCE_MAX_KM", "25"))
+IGRS_EVIDENCE_MAX_KM = env_float("IGRS_EVIDENCE_MAX_KM", 25)
 
 # --- Summaries and webhooks ---
 # How long a missing event id is awaited (a transaction still running) before it is taken
@@ -200,7 +199,7 @@ IGRS_EVIDENCE_MAX_KM = float(os.environ.get("IGRS_EVIDENCE_MAX_KM", "25"))
 IGRS_SUMMARY_GAP_SECONDS = env_int("IGRS_SUMMARY_GAP_SECONDS", 600)
 # The department whose district-level post heads the whole district on the dashboard (UP:
 # Revenue, whose L2 post is the District Magistrate).
-IGRS_DISTRICT_HEAD_DEPARTMENT = os.environ.get("IGRS_DISTRICT_HEAD_DEPARTMENT", "REV")
+IGRS_DISTRICT_HEAD_DEPARTMENT = env_str("IGRS_DISTRICT_HEAD_DEPARTMENT", "REV")
 
 # --- Integrations ---
 IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)
@@ -209,54 +208,54 @@ IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)
 IGRS_WEBHOOK_PRIVATE_NETWORKS = env_bool("IGRS_WEBHOOK_PRIVATE_NETWORKS", False)
 
 # --- Notifications ---
-IGRS_SMS_GATEWAY = os.environ.get("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")
-IGRS_SMS_FILE = os.environ.get("IGRS_SMS_FILE", str(VAR_DIR / "sms.log"))
+IGRS_SMS_GATEWAY = env_str("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")
+IGRS_SMS_FILE = env_str("IGRS_SMS_FILE", str(VAR_DIR / "sms.log"))
 IGRS_SMS_MAX_ATTEMPTS = env_int("IGRS_SMS_MAX_ATTEMPTS", 5)
 # DLT: a message whose template has no DLT template id, header or entity id is parked
 # rather than sent (the operator would drop it). Off only for the development console.
 IGRS_DLT_REQUIRED = env_bool("IGRS_DLT_REQUIRED", not IGRS_SMS_GATEWAY.endswith("ConsoleGateway"))
-IGRS_SMS_HEADER = os.environ.get("IGRS_SMS_HEADER", "UPIGRS")  # seeded into new templates
-IGRS_DLT_ENTITY_ID = os.environ.get("IGRS_DLT_ENTITY_ID", "")  # seeded into new templates
-IGRS_SMS_RATE = float(os.environ.get("IGRS_SMS_RATE", "50"))  # per worker process; 0: no limit
+IGRS_SMS_HEADER = env_str("IGRS_SMS_HEADER", "UPIGRS")  # seeded into new templates
+IGRS_DLT_ENTITY_ID = env_str("IGRS_DLT_ENTITY_ID", "")  # seeded into new templates
+IGRS_SMS_RATE = env_float("IGRS_SMS_RATE", 50)  # per worker process; 0: no limit
 IGRS_SMS_CONCURRENCY = env_int("IGRS_SMS_CONCURRENCY", 4)  # HTTP requests at once per worker
 IGRS_SMS_BATCH = env_int("IGRS_SMS_BATCH", 50)  # messages claimed per round
 # HTTP gateway (Kannel's sendsms or an aggregator): see notifications/gateways.py.
-IGRS_SMS_HTTP_URL = os.environ.get("IGRS_SMS_HTTP_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
-IGRS_SMS_HTTP_METHOD = os.environ.get("IGRS_SMS_HTTP_METHOD", "GET")
-IGRS_SMS_HTTP_PARAMS = os.environ.get("IGRS_SMS_HTTP_PARAMS", json.dumps({
+IGRS_SMS_HTTP_URL = env_str("IGRS_SMS_HTTP_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
+IGRS_SMS_HTTP_METHOD = env_str("IGRS_SMS_HTTP_METHOD", "GET")
+IGRS_SMS_HTTP_PARAMS = json.dumps(env_json("IGRS_SMS_HTTP_PARAMS", json.dumps({
     "username": "igrs", "password": "", "from": "{header}", "to": "{to}", "text": "{text}",
     "coding": "{coding}", "charset": "UTF-8", "dlr-mask": "27", "dlr-url": "{dlr_url}",
     "meta-data": "?smpp?PE_ID={entity_id}&TEMPLATE_ID={template_id}",
-}))
-IGRS_SMS_HTTP_ID_PATTERN = os.environ.get("IGRS_SMS_HTTP_ID_PATTERN", "")
-IGRS_SMS_TIMEOUT = float(os.environ.get("IGRS_SMS_TIMEOUT", "10"))  # HTTP and SMPP
+})), ensure_ascii=False)
+IGRS_SMS_HTTP_ID_PATTERN = env_str("IGRS_SMS_HTTP_ID_PATTERN", "")
+IGRS_SMS_TIMEOUT = env_float("IGRS_SMS_TIMEOUT", 10)  # HTTP and SMPP
 IGRS_SMS_HTTP_IDEMPOTENT = env_bool("IGRS_SMS_HTTP_IDEMPOTENT", False)
 # Delivery-report callback: base URL the gateway can reach, and the query it appends
 # (Kannel's escapes by default: %d the report type, %A the SMSC's answer).
-IGRS_SMS_DLR_BASE = os.environ.get("IGRS_SMS_DLR_BASE", "")
-IGRS_SMS_DLR_QUERY = os.environ.get("IGRS_SMS_DLR_QUERY", "type=%d&answer=%A")
+IGRS_SMS_DLR_BASE = env_str("IGRS_SMS_DLR_BASE", "")
+IGRS_SMS_DLR_QUERY = env_str("IGRS_SMS_DLR_QUERY", "type=%d&answer=%A")
 # SMPP gateway (v3.4 transceiver); the DLT ids go in these TLV tags.
-IGRS_SMPP_HOST = os.environ.get("IGRS_SMPP_HOST", "127.0.0.1")
+IGRS_SMPP_HOST = env_str("IGRS_SMPP_HOST", "127.0.0.1")
 IGRS_SMPP_PORT = env_int("IGRS_SMPP_PORT", 2775)
-IGRS_SMPP_SYSTEM_ID = os.environ.get("IGRS_SMPP_SYSTEM_ID", "igrs")
-IGRS_SMPP_PASSWORD = os.environ.get("IGRS_SMPP_PASSWORD", "")
-IGRS_SMPP_SYSTEM_TYPE = os.environ.get("IGRS_SMPP_SYSTEM_TYPE", "")
-IGRS_SMPP_ENTITY_TLV = int(os.environ.get("IGRS_SMPP_ENTITY_TLV", "0x1400"), 0)
-IGRS_SMPP_TEMPLATE_TLV = int(os.environ.get("IGRS_SMPP_TEMPLATE_TLV", "0x1401"), 0)
+IGRS_SMPP_SYSTEM_ID = env_str("IGRS_SMPP_SYSTEM_ID", "igrs")
+IGRS_SMPP_PASSWORD = env_str("IGRS_SMPP_PASSWORD", "")
+IGRS_SMPP_SYSTEM_TYPE = env_str("IGRS_SMPP_SYSTEM_TYPE", "")
+IGRS_SMPP_ENTITY_TLV = env_int("IGRS_SMPP_ENTITY_TLV", 0x1400)
+IGRS_SMPP_TEMPLATE_TLV = env_int("IGRS_SMPP_TEMPLATE_TLV", 0x1401)
 # Administrators mailed about parked and failed SMS (comma-separated addresses); without an
 # SMTP host the mails are written under var/mail.
-ADMINS = [a.strip() for a in os.environ.get("IGRS_ADMINS", "").split(",") if a.strip()]
-SERVER_EMAIL = os.environ.get("IGRS_SERVER_EMAIL", "igrs@localhost")
+ADMINS = env_list("IGRS_ADMINS")
+SERVER_EMAIL = env_str("IGRS_SERVER_EMAIL", "igrs@localhost")
 MAILERS = {"default": {
     "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-    "OPTIONS": {"host": os.environ["IGRS_EMAIL_HOST"],
+    "OPTIONS": {"host": env_str("IGRS_EMAIL_HOST", ""),
                 "port": env_int("IGRS_EMAIL_PORT", 25),
-                "username": os.environ.get("IGRS_EMAIL_USER", ""),
-                "password": os.environ.get("IGRS_EMAIL_PASSWORD", ""),
+                "username": env_str("IGRS_EMAIL_USER", ""),
+                "password": env_str("IGRS_EMAIL_PASSWORD", ""),
                 "use_tls": env_bool("IGRS_EMAIL_TLS", False)},
-} if os.environ.get("IGRS_EMAIL_HOST") else {
+} if env_str("IGRS_EMAIL_HOST", "") else {
     "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
     "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
 }}
-IGRS_WORKER_POLL_SECONDS = float(os.environ.get("IGRS_WORKER_POLL_SECONDS", "1"))
-IGRS_SWEEP_EVERY_SECONDS = float(os.environ.get("IGRS_SWEEP_EVERY_SECONDS", "60"))
+IGRS_WORKER_POLL_SECONDS = env_float("IGRS_WORKER_POLL_SECONDS", 1)
+IGRS_SWEEP_EVERY_SECONDS = env_float("IGRS_SWEEP_EVERY_SECONDS", 60)

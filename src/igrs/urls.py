@@ -1,5 +1,3 @@
-import os
-
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -7,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from igrs.api.api import api
+from igrs.core.env import env_bool
 from igrs.faces.views import staff_home
 
 urlpatterns = [
@@ -27,7 +26,7 @@ urlpatterns = [
 ]
 
 # A demo or intranet install without a front web server serves its own static files.
-if os.environ.get("IGRS_SERVE_STATIC") == "1":
+if env_bool("IGRS_SERVE_STATIC", False):
     urlpatterns += [
         re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT}),
     ]

@@ -4,6 +4,7 @@ import sys
 from django.utils.translation import gettext_lazy
 
 from igrs.core.commands import TranslatedCommand
+from igrs.core.env import env_bool, env_int
 
 
 def web_server_argv(bind: str) -> list[str]:
@@ -13,16 +14,16 @@ def web_server_argv(bind: str) -> list[str]:
     registrations (README, Benchmarks). A worker that grows past IGRS_WEB_MAX_RSS_MB is
     replaced, as is one that dies."""
     host, _colon, port = bind.rpartition(":")
-    workers = os.environ.get("IGRS_WEB_WORKERS", str(os.cpu_count() or 1))
-    threads = os.environ.get("IGRS_WEB_THREADS", "2")
+    workers = str(env_int("IGRS_WEB_WORKERS", os.cpu_count() or 1, minimum=1))
+    threads = str(env_int("IGRS_WEB_THREADS", 2, minimum=1))
     argv = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "igrs.wsgi:application",
         "--host", host or "127.0.0.1", "--port", port, "--workers", workers,
         "--blocking-threads", threads, "--no-ws", "--respawn-failed-workers",
-        "--workers-max-rss", os.environ.get("IGRS_WEB_MAX_RSS_MB", "300"),
+        "--workers-max-rss", str(env_int("IGRS_WEB_MAX_RSS_MB", 300, minimum=1)),
         "--log-level", "warning",
     ]
-    if os.environ.get("IGRS_ACCESS_LOG", "1") == "1":
+    if env_bool("IGRS_ACCESS_LOG", True):
         argv.append("--access-log")
     return argv
 
