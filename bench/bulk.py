@@ -59,8 +59,13 @@ def load_params(vendor: str, rows: int, now: dt.datetime, ids: dict[str, int]) -
     when: Any = now
     if vendor != "postgresql":  # Django keeps naive UTC text on SQLite
         when = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "seconds")
-    return {"rows": rows, "now": when, "post": ids["post_id"],
-            "category": ids["category_id"], "place": ids["place_id"]}
+    return {
+        "rows": rows,
+        "now": when,
+        "post": ids["post_id"],
+        "category": ids["category_id"],
+        "place": ids["place_id"],
+    }
 
 
 # The simulated day's backlog (PostgreSQL): complaints whose ATR is in, due for their

@@ -19,14 +19,17 @@ def snapshot() -> dict[int, tuple[str, float]]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat.rsplit(")", 1)[1].split()
         found[int(entry.name)] = (name, (int(fields[11]) + int(fields[12])) / TICKS)
     return found
 
 
-def spent(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
-          workers: Iterable[int]) -> dict[str, float]:
+def spent(
+    before: dict[int, tuple[str, float]],
+    after: dict[int, tuple[str, float]],
+    workers: Iterable[int],
+) -> dict[str, float]:
     """CPU seconds between two snapshots: web workers, database, load generator, other."""
     workers, me = set(workers), os.getpid()
     groups = {"web": 0.0, "database": 0.0, "load": 0.0, "other": 0.0}

@@ -38,18 +38,26 @@ def pages() -> list[Page]:
     busiest = Pendency.objects.filter(post_id__gt=0).order_by("-count")
     posts = list(busiest.values_list("post_id", flat=True)[:10])
     district = _busiest_district()
-    tehsil = (Unit.objects.filter(parent_id=district, kind=UnitKind.TEHSIL)
-              .values_list("pk", flat=True).first())
+    tehsil = (
+        Unit.objects.filter(parent_id=district, kind=UnitKind.TEHSIL)
+        .values_list("pk", flat=True)
+        .first()
+    )
     division = Unit.objects.get(pk=district).parent_id
     state = Unit.objects.filter(kind=UnitKind.STATE).values_list("pk", flat=True).first()
     last_id = Complaint.objects.aggregate(Max("id"))["id__max"] or 0
     # References spread over the whole history, and the latest escalated ones.
     step = max(1, last_id // 10)
-    refs = list(Complaint.objects.filter(id__in=range(1, last_id + 1, step))
-                .values_list("reference", flat=True)[:10])
-    refs += list(Complaint.objects.filter(pk__in=Defaulter.objects.order_by("-id")
-                                          .values("complaint_id")[:5])
-                 .values_list("reference", flat=True))
+    refs = list(
+        Complaint.objects.filter(id__in=range(1, last_id + 1, step)).values_list(
+            "reference", flat=True
+        )[:10]
+    )
+    refs += list(
+        Complaint.objects.filter(
+            pk__in=Defaulter.objects.order_by("-id").values("complaint_id")[:5]
+        ).values_list("reference", flat=True)
+    )
     month = dt.date.today().replace(day=1) - dt.timedelta(days=1)
     ranking = f"month={month:%Y-%m}"
     return [
@@ -63,9 +71,13 @@ def pages() -> list[Page]:
         Page("quality", ["/monitoring/quality/"]),
         Page("ranking, districts", [f"/monitoring/ranking/?level=district&{ranking}"]),
         Page("ranking, departments", [f"/monitoring/ranking/?level=department&{ranking}"]),
-        Page("lost marks", [f"/monitoring/ranking/lost/?level=district&key={district}"
-                            f"&parameter={p}&{ranking}"
-                            for p in ("satisfaction", "reopens", "defaulters", "evidence")]),
+        Page(
+            "lost marks",
+            [
+                f"/monitoring/ranking/lost/?level=district&key={district}&parameter={p}&{ranking}"
+                for p in ("satisfaction", "reopens", "defaulters", "evidence")
+            ],
+        ),
         Page("CSV export, state", [f"/monitoring/unit/{state}/?format=csv"]),
         Page("CSV export, defaulters", ["/monitoring/defaulters/?format=csv"]),
     ]
@@ -75,8 +87,13 @@ def _busiest_district() -> int:
     """The district with the most complaints received (from the tallies)."""
     from django.db.models import Sum
 
-    row = (DailyTally.objects.filter(metric="received").values("district_id")
-           .annotate(n=Sum("count")).order_by("-n").first())
+    row = (
+        DailyTally.objects.filter(metric="received")
+        .values("district_id")
+        .annotate(n=Sum("count"))
+        .order_by("-n")
+        .first()
+    )
     return row["district_id"]
 
 
@@ -106,8 +123,13 @@ def measure(cold: int, warm: int) -> dict:
                 warm_ms.append(ms)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page.urls[0])
-        found[page.name] = {"url": page.urls[0], "cold": cold_ms, "warm": warm_ms,
-                            "queries": len(queries), "bytes": len(response.content)}
+        found[page.name] = {
+            "url": page.urls[0],
+            "cold": cold_ms,
+            "warm": warm_ms,
+            "queries": len(queries),
+            "bytes": len(response.content),
+        }
     return found
 
 

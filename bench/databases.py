@@ -33,15 +33,24 @@ class BenchDatabase:
         """The environment of a child process that uses this database."""
         path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
         return {
-            **os.environ, "DJANGO_SETTINGS_MODULE": "igrs.settings", "PYTHONPATH": path,
-            "IGRS_DATABASE_URL": self.url, "IGRS_VAR_DIR": str(self.var_dir),
-            "IGRS_LOG_LEVEL": "WARNING", **extra,
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "igrs.settings",
+            "PYTHONPATH": path,
+            "IGRS_DATABASE_URL": self.url,
+            "IGRS_VAR_DIR": str(self.var_dir),
+            "IGRS_LOG_LEVEL": "WARNING",
+            **extra,
         }
 
 
 def run_igrs(db: BenchDatabase, *args: str, timeout: float = SETUP_TIMEOUT) -> str:
-    done = subprocess.run([sys.executable, "-m", "igrs.cli", *args], env=db.env(),
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-m", "igrs.cli", *args],
+        env=db.env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if done.returncode:
         raise RuntimeError(f"igrs {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return done.stdout
@@ -50,8 +59,12 @@ def run_igrs(db: BenchDatabase, *args: str, timeout: float = SETUP_TIMEOUT) -> s
 def run_part(db: BenchDatabase, part: str, timeout: float, **params: object) -> dict:
     """Run bench.parts PART in a child process on this database; it prints one JSON line."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.parts", part, json.dumps(params)], env=db.env(),
-        cwd=ROOT, stdout=subprocess.PIPE, text=True, timeout=timeout,
+        [sys.executable, "-m", "bench.parts", part, json.dumps(params)],
+        env=db.env(),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
     )
     if done.returncode:
         raise RuntimeError(f"bench part {part} on {db.label} failed (exit {done.returncode})")
@@ -64,8 +77,9 @@ def existing_database(url: str, var_dir: Path) -> BenchDatabase:
 
 
 @contextmanager
-def bench_database(vendor: str, workdir: Path, pg_url: str,
-                   suffix: str = "") -> Iterator[BenchDatabase]:
+def bench_database(
+    vendor: str, workdir: Path, pg_url: str, suffix: str = ""
+) -> Iterator[BenchDatabase]:
     """A migrated and seeded database that is removed afterwards, even on failure."""
     var_dir = workdir / vendor
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -78,8 +92,7 @@ def bench_database(vendor: str, workdir: Path, pg_url: str,
     _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _pg_admin(pg_url, f'CREATE DATABASE "{name}"')
     try:
-        db = BenchDatabase(vendor, urlunparse(urlparse(pg_url)._replace(path=f"/{name}")),
-                           var_dir)
+        db = BenchDatabase(vendor, urlunparse(urlparse(pg_url)._replace(path=f"/{name}")), var_dir)
         _prepare(db)
         yield db
     finally:

@@ -27,8 +27,7 @@ DESCRIPTION = "तीन महीने से आय प्रमाण पत
 @dataclass
 class DayResult:
     seconds: float = 0.0
-    latencies: dict[str, list[float]] = field(
-        default_factory=lambda: {op: [] for op in OPERATIONS})
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {op: [] for op in OPERATIONS})
     errors: Counter = field(default_factory=Counter)  # (operation, status) -> count
     inbound: int = 0
     outbound: int = 0
@@ -81,14 +80,26 @@ async def _run(day: Day) -> DayResult:
     deadline = start + day.time_limit
     # Paced: the i-th call of the day comes in at start + i × gap.
     gap = (day.day_seconds / day.pace / (day.inbound + day.outbound)) if day.pace else 0.0
-    await asyncio.gather(*(_agent(day, login, token, jobs, start, gap, deadline, result)
-                           for login, token in day.agents))
+    await asyncio.gather(
+        *(
+            _agent(day, login, token, jobs, start, gap, deadline, result)
+            for login, token in day.agents
+        )
+    )
     result.seconds = time.perf_counter() - start
     return result
 
 
-async def _agent(day: Day, login: str, token: str, jobs: Iterator[tuple[int, tuple[str, int]]],
-                 start: float, gap: float, deadline: float, result: DayResult) -> None:
+async def _agent(
+    day: Day,
+    login: str,
+    token: str,
+    jobs: Iterator[tuple[int, tuple[str, int]]],
+    start: float,
+    gap: float,
+    deadline: float,
+    result: DayResult,
+) -> None:
     connection = _Connection(day.port)
     try:
         # Shared: each job is done once, by whichever agent is free.
@@ -109,26 +120,42 @@ async def _agent(day: Day, login: str, token: str, jobs: Iterator[tuple[int, tup
         connection.close()
 
 
-async def _inbound(day: Day, connection: "_Connection", login: str, token: str, n: int,
-                   result: DayResult) -> None:
+async def _inbound(
+    day: Day, connection: "_Connection", login: str, token: str, n: int, result: DayResult
+) -> None:
     mobile = f"{day.mobile_base + n:010d}"
     call_id = f"day-{mobile}"  # unique across runs, as an ACD's call ids are
     event = {"call_id": call_id, "event": "offered", "agent": login, "ani": mobile}
-    status, _body = await _timed(connection, result, "call event", "/api/v1/cti/events",
-                                 day.telephony_token, event, expect=200)
+    status, _body = await _timed(
+        connection,
+        result,
+        "call event",
+        "/api/v1/cti/events",
+        day.telephony_token,
+        event,
+        expect=200,
+    )
     if status != 200:
         return
-    complaint = {"source": "helpline", "complainant_name": "राम प्रसाद", "mobile": mobile,
-                 "category_id": day.category_id, "place_id": day.place_id,
-                 "description": DESCRIPTION, "call_id": call_id}
-    status, _body = await _timed(connection, result, "register", "/api/v1/complaints", token,
-                                 complaint, expect=201)
+    complaint = {
+        "source": "helpline",
+        "complainant_name": "राम प्रसाद",
+        "mobile": mobile,
+        "category_id": day.category_id,
+        "place_id": day.place_id,
+        "description": DESCRIPTION,
+        "call_id": call_id,
+    }
+    status, _body = await _timed(
+        connection, result, "register", "/api/v1/complaints", token, complaint, expect=201
+    )
     result.inbound += status == 201
 
 
 async def _outbound(connection: "_Connection", token: str, n: int, result: DayResult) -> None:
-    status, body = await _timed(connection, result, "next call", "/api/v1/verification/next",
-                                token, None, expect=(200, 204))
+    status, body = await _timed(
+        connection, result, "next call", "/api/v1/verification/next", token, None, expect=(200, 204)
+    )
     if status == 204:
         result.nothing_due += 1
         return
@@ -136,23 +163,37 @@ async def _outbound(connection: "_Connection", token: str, n: int, result: DayRe
         return
     found = json.loads(body)
     # The day's verdicts: mostly satisfied, some not satisfied (escalated), some unreachable.
-    outcome = ("satisfied" if n % 20 < 14 else "not_satisfied" if n % 20 < 17
-               else "unreachable")
-    verdict = {"outcome": outcome, "note": "" if outcome == "satisfied" else "अभी भी समस्या है",
-               "version": found["version"]}
-    status, _body = await _timed(connection, result, "outcome",
-                                 f"/api/v1/complaints/{found['reference']}/verification", token,
-                                 verdict, expect=200)
+    outcome = "satisfied" if n % 20 < 14 else "not_satisfied" if n % 20 < 17 else "unreachable"
+    verdict = {
+        "outcome": outcome,
+        "note": "" if outcome == "satisfied" else "अभी भी समस्या है",
+        "version": found["version"],
+    }
+    status, _body = await _timed(
+        connection,
+        result,
+        "outcome",
+        f"/api/v1/complaints/{found['reference']}/verification",
+        token,
+        verdict,
+        expect=200,
+    )
     result.outbound += status == 200
 
 
-async def _timed(connection: "_Connection", result: DayResult, operation: str, path: str,
-                 token: str, body: dict | None, expect) -> tuple[int, bytes]:
+async def _timed(
+    connection: "_Connection",
+    result: DayResult,
+    operation: str,
+    path: str,
+    token: str,
+    body: dict | None,
+    expect,
+) -> tuple[int, bytes]:
     accepted = expect if isinstance(expect, tuple) else (expect,)
     started = time.perf_counter()
     try:
-        status, answer = await asyncio.wait_for(connection.post(path, token, body),
-                                                REQUEST_TIMEOUT)
+        status, answer = await asyncio.wait_for(connection.post(path, token, body), REQUEST_TIMEOUT)
     except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
         connection.close()
         result.errors[(operation, "failed")] += 1
@@ -179,7 +220,9 @@ class _Connection:
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
             f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
+            f"Content-Length: {len(data)}\r\n\r\n".encode()
+            + data
+        )
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])

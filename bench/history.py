@@ -36,25 +36,79 @@ IST = 19_800.0  # seconds east of UTC
 EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 LIMIT_DAYS = 7
 PLACE_KINDS = (UnitKind.TEHSIL, UnitKind.THANA, UnitKind.BLOCK)
-NAMES = ("सीता देवी", "राम प्रसाद", "मोहम्मद इरफ़ान", "गीता यादव", "सुरेश कुमार", "अनीता सिंह",
-         "रमेश चंद्र", "फ़ातिमा बेगम", "विनोद मौर्य", "कमला देवी")
-DESCRIPTIONS = ("पड़ोसी ने खेत पर अवैध कब्ज़ा कर लिया है।", "तीन महीने से पेंशन नहीं मिली।",
-                "गाँव की सड़क टूटी है, बरसात में आना-जाना बंद हो जाता है।",
-                "राशन की दुकान पर पूरा अनाज नहीं मिलता।", "थाने में रिपोर्ट दर्ज नहीं की गई।",
-                "हैंडपंप एक महीने से खराब है।", "बिजली का बिल गलत आया है।")
+NAMES = (
+    "सीता देवी",
+    "राम प्रसाद",
+    "मोहम्मद इरफ़ान",
+    "गीता यादव",
+    "सुरेश कुमार",
+    "अनीता सिंह",
+    "रमेश चंद्र",
+    "फ़ातिमा बेगम",
+    "विनोद मौर्य",
+    "कमला देवी",
+)
+DESCRIPTIONS = (
+    "पड़ोसी ने खेत पर अवैध कब्ज़ा कर लिया है।",
+    "तीन महीने से पेंशन नहीं मिली।",
+    "गाँव की सड़क टूटी है, बरसात में आना-जाना बंद हो जाता है।",
+    "राशन की दुकान पर पूरा अनाज नहीं मिलता।",
+    "थाने में रिपोर्ट दर्ज नहीं की गई।",
+    "हैंडपंप एक महीने से खराब है।",
+    "बिजली का बिल गलत आया है।",
+)
 ATR_NOTE = "स्थल निरीक्षण कर समस्या का निस्तारण कर दिया गया है, शिकायतकर्ता को अवगत कराया गया।"
-SOURCES = ("helpline", "portal", "tehsil_diwas", "thana_diwas", "dm_office", "cm_office",
-           "cpgrams")
+SOURCES = ("helpline", "portal", "tehsil_diwas", "thana_diwas", "dm_office", "cm_office", "cpgrams")
 SOURCE_SHARES = (55, 30, 6, 4, 3, 1, 1)
 COMPLAINT_COLUMNS = (
-    "id", "reference", "source", "language", "complainant_name", "mobile", "address", "email",
-    "place_detail", "description", "status", "level", "assigned_at", "due_at", "remind_at",
-    "defaulted", "escalation_count", "disposal", "special_ground", "verification_attempts",
-    "closure_kind", "closed_at", "flagged", "call_id", "created_at", "updated_at", "version",
-    "category_id", "current_post_id", "place_id", "accountable_post_id", "verify_after")
-EVENT_COLUMNS = ("complaint_id", "at", "action", "role", "actor_officer_id", "actor_post_id",
-                 "from_status", "to_status", "from_post_id", "to_post_id", "level", "note",
-                 "data")
+    "id",
+    "reference",
+    "source",
+    "language",
+    "complainant_name",
+    "mobile",
+    "address",
+    "email",
+    "place_detail",
+    "description",
+    "status",
+    "level",
+    "assigned_at",
+    "due_at",
+    "remind_at",
+    "defaulted",
+    "escalation_count",
+    "disposal",
+    "special_ground",
+    "verification_attempts",
+    "closure_kind",
+    "closed_at",
+    "flagged",
+    "call_id",
+    "created_at",
+    "updated_at",
+    "version",
+    "category_id",
+    "current_post_id",
+    "place_id",
+    "accountable_post_id",
+    "verify_after",
+)
+EVENT_COLUMNS = (
+    "complaint_id",
+    "at",
+    "action",
+    "role",
+    "actor_officer_id",
+    "actor_post_id",
+    "from_status",
+    "to_status",
+    "from_post_id",
+    "to_post_id",
+    "level",
+    "note",
+    "data",
+)
 DEFAULTER_COLUMNS = ("complaint_id", "post_id", "due_at", "marked_at", "officer_id", "ended_at")
 TABLES = ("grievances_complaint", "grievances_event", "grievances_defaulter")
 CHUNK = 20_000  # complaints per COPY round
@@ -85,17 +139,20 @@ def build_world(total: int, years: float, seed: int, now: dt.datetime) -> World:
     """Seeded weights: districts follow a skewed (log-normal) size, like UP's populations;
     departments too (revenue and police get most complaints)."""
     rng = random.Random(seed)
-    districts = list(Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("pk")
-                     .values_list("pk", flat=True))
-    categories = list(Category.objects.filter(active=True).select_related("department")
-                      .order_by("pk"))
+    districts = list(
+        Unit.objects.filter(kind=UnitKind.DISTRICT).order_by("pk").values_list("pk", flat=True)
+    )
+    categories = list(
+        Category.objects.filter(active=True).select_related("department").order_by("pk")
+    )
     department_size = {c.department_id: rng.lognormvariate(0, 0.9) for c in categories}
     for c in categories:
         if c.department.code in ("REV", "POL"):
             department_size[c.department_id] *= 3
     places: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    units = list(Unit.objects.filter(kind__in=[*PLACE_KINDS, UnitKind.DISTRICT])
-                 .values_list("pk", "kind"))
+    units = list(
+        Unit.objects.filter(kind__in=[*PLACE_KINDS, UnitKind.DISTRICT]).values_list("pk", "kind")
+    )
     # Categories without routing rules of their own route like any other category of their
     # department: route those once per department.
     with_rules = set(RoutingRule.objects.values_list("category_id", flat=True))
@@ -117,24 +174,30 @@ def build_world(total: int, years: float, seed: int, now: dt.datetime) -> World:
         if holders:
             start = Posting.objects.filter(post=post, officer=holders[0]).earliest("start").start
             officer_since[post.pk] = timezone.make_aware(
-                dt.datetime.combine(start, dt.time.min)).timestamp()
-    slowness = {key: rng.lognormvariate(0, 0.25)
-                for key in [*districts, *department_size]}
+                dt.datetime.combine(start, dt.time.min)
+            ).timestamp()
+    slowness = {key: rng.lognormvariate(0, 0.25) for key in [*districts, *department_size]}
     return World(
         districts=districts,
-        district_weights=list(itertools.accumulate(rng.lognormvariate(0, 0.6)
-                                                   for _ in districts)),
+        district_weights=list(itertools.accumulate(rng.lognormvariate(0, 0.6) for _ in districts)),
         categories=[c.pk for c in categories],
-        category_weights=list(itertools.accumulate(department_size[c.department_id]
-                                                   for c in categories)),
-        places={key: ([p for p in found if p[1]], [p for p in found if not p[1]])
-                for key, found in places.items()},
+        category_weights=list(
+            itertools.accumulate(department_size[c.department_id] for c in categories)
+        ),
+        places={
+            key: ([p for p in found if p[1]], [p for p in found if not p[1]])
+            for key, found in places.items()
+        },
         superior={p.pk: p.superior_id or 0 for p in posts},
         level={p.pk: p.level for p in posts},
-        officer=officer, officer_since=officer_since,
+        officer=officer,
+        officer_since=officer_since,
         slowness={**slowness, **{f"c{c.pk}": slowness[c.department_id] for c in categories}},
-        now=now.timestamp(), start=now.timestamp() - years * 365.25 * DAY, total=total,
-        seed=seed)
+        now=now.timestamp(),
+        start=now.timestamp() - years * 365.25 * DAY,
+        total=total,
+        seed=seed,
+    )
 
 
 _CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00" for s in range(86_400)]
@@ -183,17 +246,40 @@ class Life:
         self.disposal = self.ground = self.kind = ""
         self.closed_at = self.verify_after = None
         self.flagged, self.version, self.last = False, 1, self.created
-        self.slow = (world.slowness[self.district] * world.slowness[f"c{self.category}"])
+        self.slow = world.slowness[self.district] * world.slowness[f"c{self.category}"]
 
-    def event(self, at: float, action: str, role: str, to_status: str, to_post: int,
-              data: str = "{}", note: str = "", actor_post: int = 0, versioned: bool = True
-              ) -> None:
+    def event(
+        self,
+        at: float,
+        action: str,
+        role: str,
+        to_status: str,
+        to_post: int,
+        data: str = "{}",
+        note: str = "",
+        actor_post: int = 0,
+        versioned: bool = True,
+    ) -> None:
         officer = self.w.officer.get(actor_post, 0) if role == "officer" else 0
-        self.events.append("\t".join((
-            str(self.id), _ts(at), action, role, _null(officer), _null(actor_post),
-            self.status if self.status != "new" else "", to_status,
-            _null(self.post if self.status not in ("new", "registered") else 0),
-            _null(to_post), str(self.w.level.get(to_post, self.level)), note, data)))
+        self.events.append(
+            "\t".join(
+                (
+                    str(self.id),
+                    _ts(at),
+                    action,
+                    role,
+                    _null(officer),
+                    _null(actor_post),
+                    self.status if self.status != "new" else "",
+                    to_status,
+                    _null(self.post if self.status not in ("new", "registered") else 0),
+                    _null(to_post),
+                    str(self.w.level.get(to_post, self.level)),
+                    note,
+                    data,
+                )
+            )
+        )
         if self.delayed and (to_status != self.status or (to_post and to_post != self.post)):
             self.defaults[-1][-1], self.delayed = _ts(at), False
         self.status, self.last = to_status, at
@@ -217,8 +303,14 @@ class Life:
         rng, now = self.rng, self.w.now
         self.status, post = "new", self.post
         self.post = 0
-        self.event(self.created, "register", rng.choice(("agent", "citizen")), "registered", 0,
-                   versioned=False)
+        self.event(
+            self.created,
+            "register",
+            rng.choice(("agent", "citizen")),
+            "registered",
+            0,
+            versioned=False,
+        )
         if not post:  # the place is not precise enough: the desk forwards it
             at = self.created + rng.uniform(1, 48) * HOUR
             if at > now or not self.routed_posts:
@@ -244,17 +336,29 @@ class Life:
             swept = self.due + rng.uniform(30, 600)
             if swept > now:
                 return False
-            self.defaults.append([str(self.id), str(self.accountable), _ts(self.due),
-                                  _ts(swept), _null(self.officer_on(self.accountable, self.due)),
-                                  _ts(swept) if superior else "\\N"])
-            data = (f'{{"defaulter_posts": [{self.accountable}], '
-                    f'"due_at": "{_ts(self.due)}"')
+            self.defaults.append(
+                [
+                    str(self.id),
+                    str(self.accountable),
+                    _ts(self.due),
+                    _ts(swept),
+                    _null(self.officer_on(self.accountable, self.due)),
+                    _ts(swept) if superior else "\\N",
+                ]
+            )
+            data = f'{{"defaulter_posts": [{self.accountable}], "due_at": "{_ts(self.due)}"'
             if not superior:
                 self.event(swept, "mark_defaulter", "system", "assigned", post, data + "}")
                 self.defaulted = self.delayed = True
                 return True
-            self.event(swept, "escalate", "system", "assigned", superior,
-                       f'{data}, "to_level": {self.w.level[superior]}, {self.stay(swept)}}}')
+            self.event(
+                swept,
+                "escalate",
+                "system",
+                "assigned",
+                superior,
+                f'{data}, "to_level": {self.w.level[superior]}, {self.stay(swept)}}}',
+            )
             self.escalations += 1
             self.place_with(swept, superior)
             return True
@@ -269,10 +373,26 @@ class Life:
         decided = at + self.rng.uniform(2, 72) * HOUR
         if decided > self.w.now:
             return self.report(at)
-        self.event(at, "propose_closure", "officer", "closure_proposed", self.post,
-                   f'{{"ground": "{ground}"}}', "विशेष निस्तारण का प्रस्ताव।", self.post)
-        self.event(decided, "approve_closure", "officer", "closed", self.post,
-                   '{"closure_kind": "special"}', "प्रस्ताव स्वीकृत।", superior)
+        self.event(
+            at,
+            "propose_closure",
+            "officer",
+            "closure_proposed",
+            self.post,
+            f'{{"ground": "{ground}"}}',
+            "विशेष निस्तारण का प्रस्ताव।",
+            self.post,
+        )
+        self.event(
+            decided,
+            "approve_closure",
+            "officer",
+            "closed",
+            self.post,
+            '{"closure_kind": "special"}',
+            "प्रस्ताव स्वीकृत।",
+            superior,
+        )
         self.ground, self.kind, self.closed_at = ground, "special", decided
         return self.maybe_reopen()
 
@@ -281,8 +401,16 @@ class Life:
         self.disposal = "resolved" if rng.random() < 0.9 else "cannot_resolve"
         extra = ', "photos": 1' if rng.random() < 0.45 else ""
         extra += ', "late": true' if at > self.due else ""
-        self.event(at, "submit_atr", "officer", "awaiting_verification", post,
-                   f'{{"disposal": "{self.disposal}", {self.stay(at)}{extra}}}', ATR_NOTE, post)
+        self.event(
+            at,
+            "submit_atr",
+            "officer",
+            "awaiting_verification",
+            post,
+            f'{{"disposal": "{self.disposal}", {self.stay(at)}{extra}}}',
+            ATR_NOTE,
+            post,
+        )
         self.verify_after, self.attempts = at, 0
         superior = self.w.superior.get(post, 0)
         if superior and self.level == 1 and rng.random() < 0.08:
@@ -292,13 +420,30 @@ class Life:
             grade = rng.choice("AAABBBBC")
             data = f'{{"grade": "{grade}", "disposed_by_post": {post}}}'
             if grade == "C":
-                self.event(graded, "grade", "officer", "assigned", post, data,
-                           "जाँच अधूरी है, दोबारा देखें।", superior)
+                self.event(
+                    graded,
+                    "grade",
+                    "officer",
+                    "assigned",
+                    post,
+                    data,
+                    "जाँच अधूरी है, दोबारा देखें।",
+                    superior,
+                )
                 self.disposal, self.verify_after = "", None
                 self.place_with(graded, post)
                 return True
-            self.event(graded, "grade", "officer", "awaiting_verification", post, data, "",
-                       superior, versioned=False)
+            self.event(
+                graded,
+                "grade",
+                "officer",
+                "awaiting_verification",
+                post,
+                data,
+                "",
+                superior,
+                versioned=False,
+            )
         return self.verification(at)
 
     def verification(self, at: float) -> bool:
@@ -313,30 +458,61 @@ class Life:
                 self.attempts += 1
                 data = f'{{"attempt": {self.attempts}, "no_answer": true'
                 if self.attempts >= 3:
-                    self.event(call, "verify_unreachable", "agent", "closed", self.post,
-                               data + ', "closure_kind": "unverified"}')
+                    self.event(
+                        call,
+                        "verify_unreachable",
+                        "agent",
+                        "closed",
+                        self.post,
+                        data + ', "closure_kind": "unverified"}',
+                    )
                     self.kind, self.closed_at, self.flagged = "unverified", call, True
                     return self.maybe_reopen()
-                self.event(call, "verify_unreachable", "agent", "awaiting_verification",
-                           self.post, data + "}")
+                self.event(
+                    call,
+                    "verify_unreachable",
+                    "agent",
+                    "awaiting_verification",
+                    self.post,
+                    data + "}",
+                )
                 call += (2, 6)[self.attempts - 1] * HOUR
                 continue
             superior = self.w.superior.get(self.accountable, 0)
             if r < 0.30:
                 if not superior:
-                    self.event(call, "verify_not_satisfied", "agent", "closed", self.post,
-                               '{"closure_kind": "final"}', "काम नहीं हुआ।")
+                    self.event(
+                        call,
+                        "verify_not_satisfied",
+                        "agent",
+                        "closed",
+                        self.post,
+                        '{"closure_kind": "final"}',
+                        "काम नहीं हुआ।",
+                    )
                     self.kind, self.closed_at = "final", call
                     return False
-                self.event(call, "verify_not_satisfied", "agent", "assigned", superior,
-                           f'{{"to_level": {self.w.level[superior]}, {self.stay(call)}}}',
-                           "काम नहीं हुआ।")
+                self.event(
+                    call,
+                    "verify_not_satisfied",
+                    "agent",
+                    "assigned",
+                    superior,
+                    f'{{"to_level": {self.w.level[superior]}, {self.stay(call)}}}',
+                    "काम नहीं हुआ।",
+                )
                 self.escalations += 1
                 self.disposal, self.verify_after = "", None
                 self.place_with(call, superior)
                 return True
-            self.event(call, "verify_satisfied", "agent", "closed", self.post,
-                       '{"closure_kind": "satisfied"}')
+            self.event(
+                call,
+                "verify_satisfied",
+                "agent",
+                "closed",
+                self.post,
+                '{"closure_kind": "satisfied"}',
+            )
             self.kind, self.closed_at = "satisfied", call
             return self.maybe_reopen()
 
@@ -356,20 +532,50 @@ class Life:
     def row(self) -> str:
         rng, now = self.rng, self.w.now
         is_open = self.status != "closed"
-        remind = (self.due - DAY if is_open and self.status == "assigned" and not self.defaulted
-                  and self.due and self.due - DAY > now else None)
+        remind = (
+            self.due - DAY
+            if is_open
+            and self.status == "assigned"
+            and not self.defaulted
+            and self.due
+            and self.due - DAY > now
+            else None
+        )
         year = dt.datetime.fromtimestamp(self.created + IST, dt.UTC).year
         values = (
-            self.id, reference.make(year, self.id), rng.choices(SOURCES, SOURCE_SHARES)[0], "hi",
-            rng.choice(NAMES), f"+91{rng.randrange(6_000_000_000, 9_999_999_999)}", "", "", "",
-            rng.choice(DESCRIPTIONS), self.status, self.level,
+            self.id,
+            reference.make(year, self.id),
+            rng.choices(SOURCES, SOURCE_SHARES)[0],
+            "hi",
+            rng.choice(NAMES),
+            f"+91{rng.randrange(6_000_000_000, 9_999_999_999)}",
+            "",
+            "",
+            "",
+            rng.choice(DESCRIPTIONS),
+            self.status,
+            self.level,
             _ts(self.held_since) if self.post else None,
-            _ts(self.due) if self.due else None, _ts(remind) if remind else None,
-            "t" if self.defaulted else "f", self.escalations, self.disposal, self.ground,
-            self.attempts, self.kind, _ts(self.closed_at) if self.closed_at else None,
-            "t" if self.flagged else "f", "", _ts(self.created), _ts(self.last), self.version,
-            self.category, self.post or None, self.place, self.accountable or None,
-            _ts(self.verify_after) if self.status == "awaiting_verification" else None)
+            _ts(self.due) if self.due else None,
+            _ts(remind) if remind else None,
+            "t" if self.defaulted else "f",
+            self.escalations,
+            self.disposal,
+            self.ground,
+            self.attempts,
+            self.kind,
+            _ts(self.closed_at) if self.closed_at else None,
+            "t" if self.flagged else "f",
+            "",
+            _ts(self.created),
+            _ts(self.last),
+            self.version,
+            self.category,
+            self.post or None,
+            self.place,
+            self.accountable or None,
+            _ts(self.verify_after) if self.status == "awaiting_verification" else None,
+        )
         return "\t".join("\\N" if v is None else str(v) for v in values)
 
 
@@ -383,8 +589,11 @@ def chunk_lines(world: World, first: int, last: int) -> tuple[str, str, str]:
         complaints.append(life.row())
         events += life.events
         defaults += ("\t".join(columns) for columns in life.defaults)
-    return ("\n".join(complaints) + "\n", "\n".join(events) + "\n",
-            "\n".join(defaults) + "\n" if defaults else "")
+    return (
+        "\n".join(complaints) + "\n",
+        "\n".join(events) + "\n",
+        "\n".join(defaults) + "\n" if defaults else "",
+    )
 
 
 def load_range(args: tuple[str, World, int, int]) -> tuple[int, int]:
@@ -400,9 +609,10 @@ def load_range(args: tuple[str, World, int, int]) -> tuple[int, int]:
             complaints, timeline, defaults = chunk_lines(world, start, min(start + CHUNK, last))
             with conn.cursor() as cur:
                 for table, columns, text in (
-                        ("grievances_complaint", COMPLAINT_COLUMNS, complaints),
-                        ("grievances_event", EVENT_COLUMNS, timeline),
-                        ("grievances_defaulter", DEFAULTER_COLUMNS, defaults)):
+                    ("grievances_complaint", COMPLAINT_COLUMNS, complaints),
+                    ("grievances_event", EVENT_COLUMNS, timeline),
+                    ("grievances_defaulter", DEFAULTER_COLUMNS, defaults),
+                ):
                     if text:
                         with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
                             cp.write(text)
@@ -411,8 +621,9 @@ def load_range(args: tuple[str, World, int, int]) -> tuple[int, int]:
     return last - first, events
 
 
-def generate(total: int, seed: int, years: float, jobs: int,
-             say: Callable[[str], None]) -> dict[str, float]:
+def generate(
+    total: int, seed: int, years: float, jobs: int, say: Callable[[str], None]
+) -> dict[str, float]:
     """Fill an empty complaint table with `total` complaints; returns timings in seconds."""
     if connection.vendor != "postgresql":
         raise ValueError("generate_history needs PostgreSQL (COPY and set-based SQL).")
@@ -425,8 +636,10 @@ def generate(total: int, seed: int, years: float, jobs: int,
     world = build_world(total, years, seed, dt.datetime.now(dt.UTC))
     timings["directory"] = time.perf_counter() - clock_start
     dropped = _drop_indexes(TABLES)
-    say(f"directory read in {timings['directory']:.1f} s; {len(dropped)} indexes dropped "
-        f"for the load; loading {total:,} complaints with {jobs} processes")
+    say(
+        f"directory read in {timings['directory']:.1f} s; {len(dropped)} indexes dropped "
+        f"for the load; loading {total:,} complaints with {jobs} processes"
+    )
     started = time.perf_counter()
     dsn = _dsn()
     step = math.ceil(total / max(1, jobs * 8))
@@ -443,8 +656,9 @@ def generate(total: int, seed: int, years: float, jobs: int,
         cur.execute("SET maintenance_work_mem = '512MB'")
         for sql in dropped:
             cur.execute(sql)
-        cur.execute("SELECT setval(pg_get_serial_sequence('grievances_complaint', 'id'), %s)",
-                    [total])
+        cur.execute(
+            "SELECT setval(pg_get_serial_sequence('grievances_complaint', 'id'), %s)", [total]
+        )
         cur.execute("SELECT setval('igrs_reference_serial', %s)", [total])
     timings["indexes"] = time.perf_counter() - started
     say(f"indexes rebuilt in {timings['indexes']:.0f} s")
@@ -469,8 +683,11 @@ def _loaded(ranges: list[tuple[str, World, int, int]], jobs: int) -> Iterator[tu
 
 def _dsn() -> str:
     info = connection.get_connection_params()
-    return " ".join(f"{k}={v}" for k, v in info.items()
-                    if k in ("dbname", "user", "host", "port", "password") and v)
+    return " ".join(
+        f"{k}={v}"
+        for k, v in info.items()
+        if k in ("dbname", "user", "host", "port", "password") and v
+    )
 
 
 def _drop_indexes(tables: tuple[str, ...]) -> list[str]:
@@ -478,10 +695,13 @@ def _drop_indexes(tables: tuple[str, ...]) -> list[str]:
     the statements that rebuild them. Building an index once is far cheaper than maintaining
     it row by row."""
     with connection.cursor() as cur:
-        cur.execute("""
+        cur.execute(
+            """
             SELECT i.indexname, i.indexdef FROM pg_indexes i
             WHERE i.tablename = ANY(%s) AND NOT EXISTS (
-                SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""", [list(tables)])
+                SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""",
+            [list(tables)],
+        )
         found = cur.fetchall()
         for name, _definition in found:
             cur.execute(f'DROP INDEX "{name}"')
@@ -508,13 +728,13 @@ OTHER_METRICS = {
     "with_photo": f"e.action = 'submit_atr' AND {TRUTHY.format(key='photos')}",
     "late": f"e.action = 'submit_atr' AND {TRUTHY.format(key='late')}",
 }
-ACTION_METRICS = " ".join(f"WHEN '{action}' THEN '{metric}'"
-                          for action, metric in METRIC_FOR.items())
+ACTION_METRICS = " ".join(
+    f"WHEN '{action}' THEN '{metric}'" for action, metric in METRIC_FOR.items()
+)
 METRICS = f"""
 CROSS JOIN LATERAL (VALUES
     (CASE e.action {ACTION_METRICS} END),
-    {", ".join(f"(CASE WHEN {sql} THEN '{metric}' END)"
-               for metric, sql in OTHER_METRICS.items())}
+    {", ".join(f"(CASE WHEN {sql} THEN '{metric}' END)" for metric, sql in OTHER_METRICS.items())}
 ) AS m(metric)
 """
 
@@ -523,15 +743,19 @@ def _counts_as(metric: str) -> str:
     """SQL: the step `e` counts as the metric."""
     if metric in OTHER_METRICS:
         return OTHER_METRICS[metric]
-    return "e.action IN ({})".format(", ".join(
-        f"'{action}'" for action, found in METRIC_FOR.items() if found == metric))
+    return "e.action IN ({})".format(
+        ", ".join(f"'{action}'" for action, found in METRIC_FOR.items() if found == metric)
+    )
 
 
 # The parameters each step loses marks on, by monitoring.models.LOSES_MARKS.
-PARAMETERS_LOST = "CROSS JOIN LATERAL (VALUES {}) AS l(parameter)".format(", ".join(
-    f"(CASE WHEN {_counts_as(counts_as)}"
-    f"{f' AND NOT ({_counts_as(unless)})' if unless else ''} THEN '{parameter}' END)"
-    for parameter, (counts_as, unless) in LOSES_MARKS.items()))
+PARAMETERS_LOST = "CROSS JOIN LATERAL (VALUES {}) AS l(parameter)".format(
+    ", ".join(
+        f"(CASE WHEN {_counts_as(counts_as)}"
+        f"{f' AND NOT ({_counts_as(unless)})' if unless else ''} THEN '{parameter}' END)"
+        for parameter, (counts_as, unless) in LOSES_MARKS.items()
+    )
+)
 # Every step with its complaint's district, tehsil or thana (d) and department (cat).
 STEPS_WHERE = """
 FROM grievances_event e
@@ -582,10 +806,14 @@ def summaries(say: Callable[[str], None] = print) -> float:
     started = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("SET work_mem = '512MB'")
-        cur.execute("CREATE TEMP TABLE history_district (unit_id bigint PRIMARY KEY, "
-                    "district_id bigint NOT NULL, local_id bigint NOT NULL)")
-        rows = [(pk, directory.district_of(pk), local_area(pk))
-                for pk in Unit.objects.values_list("pk", flat=True)]
+        cur.execute(
+            "CREATE TEMP TABLE history_district (unit_id bigint PRIMARY KEY, "
+            "district_id bigint NOT NULL, local_id bigint NOT NULL)"
+        )
+        rows = [
+            (pk, directory.district_of(pk), local_area(pk))
+            for pk in Unit.objects.values_list("pk", flat=True)
+        ]
         with cur.copy("COPY history_district FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -596,12 +824,13 @@ def summaries(say: Callable[[str], None] = print) -> float:
         cur.execute("DELETE FROM monitoring_placetally")
         cur.execute("DELETE FROM monitoring_lostmark")
         lost_mark_indexes = _drop_indexes(("monitoring_lostmark",))  # millions of rows
-        for name, sql, params in (("pendency", PENDENCY_SQL, None),
-                                  ("daily tallies", TALLY_SQL, {"tz": settings.TIME_ZONE}),
-                                  ("tehsil and thana tallies", PLACE_TALLY_SQL,
-                                   {"tz": settings.TIME_ZONE}),
-                                  ("time held", STAY_SQL, None),
-                                  ("lost marks", LOST_MARK_SQL, None)):
+        for name, sql, params in (
+            ("pendency", PENDENCY_SQL, None),
+            ("daily tallies", TALLY_SQL, {"tz": settings.TIME_ZONE}),
+            ("tehsil and thana tallies", PLACE_TALLY_SQL, {"tz": settings.TIME_ZONE}),
+            ("time held", STAY_SQL, None),
+            ("lost marks", LOST_MARK_SQL, None),
+        ):
             step = time.perf_counter()
             cur.execute(sql, params)
             say(f"  {name}: {cur.rowcount:,} rows in {time.perf_counter() - step:.0f} s")
@@ -615,8 +844,13 @@ def summaries(say: Callable[[str], None] = print) -> float:
         cur.execute("DROP TABLE history_district")
         # VACUUM too, as autovacuum would soon: with the visibility map set, the tallies'
         # covering index and the lost marks' indexes answer without visiting the table.
-        for table in ("monitoring_pendency", "monitoring_dailytally", "monitoring_stay",
-                      "monitoring_placetally", "monitoring_lostmark"):
+        for table in (
+            "monitoring_pendency",
+            "monitoring_dailytally",
+            "monitoring_stay",
+            "monitoring_placetally",
+            "monitoring_lostmark",
+        ):
             cur.execute(f"VACUUM (ANALYZE) {table}")
     return time.perf_counter() - started
 
@@ -624,12 +858,12 @@ def summaries(say: Callable[[str], None] = print) -> float:
 def sizes() -> Iterator[tuple[str, int, str]]:
     """Rows (estimated) and size on disk, tables with their indexes."""
     with connection.cursor() as cur:
-        cur.execute("""
+        cur.execute(
+            """
             SELECT relname, reltuples::bigint, pg_size_pretty(pg_total_relation_size(oid))
             FROM pg_class WHERE relname = ANY(%s) ORDER BY relname""",
-                    [[*TABLES, "monitoring_dailytally", "monitoring_pendency",
-                      "monitoring_lostmark"]])
+            [[*TABLES, "monitoring_dailytally", "monitoring_pendency", "monitoring_lostmark"]],
+        )
         yield from cur.fetchall()
         cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         yield ("database", 0, cur.fetchone()[0])
-

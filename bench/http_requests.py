@@ -11,24 +11,35 @@ TRIVIAL_PATH = "/api/v1/complaints/0"
 
 
 def registration_body(mobile: int, ids: dict[str, int]) -> bytes:
-    return json.dumps({
-        "source": "helpline", "complainant_name": "राम प्रसाद", "mobile": f"{mobile:010d}",
-        "category_id": ids["category_id"], "place_id": ids["place_id"],
-        "description": DESCRIPTION,
-    }, ensure_ascii=False).encode()
+    return json.dumps(
+        {
+            "source": "helpline",
+            "complainant_name": "राम प्रसाद",
+            "mobile": f"{mobile:010d}",
+            "category_id": ids["category_id"],
+            "place_id": ids["place_id"],
+            "description": DESCRIPTION,
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
-def registration(port: int, token: str, ids: dict[str, int],
-                 mobile_base: int) -> Callable[[int], bytes]:
+def registration(
+    port: int, token: str, ids: dict[str, int], mobile_base: int
+) -> Callable[[int], bytes]:
     """The i-th POST; each uses its own mobile number, so the monthly cap is never hit."""
     size = len(registration_body(mobile_base, ids))  # fixed: mobiles have ten digits
-    head = (f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {size}\r\n\r\n").encode()
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {size}\r\n\r\n"
+    ).encode()
     return lambda i: head + registration_body(mobile_base + i, ids)
 
 
 def trivial(port: int, token: str) -> Callable[[int], bytes]:
-    request = (f"GET {TRIVIAL_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-               f"Authorization: Bearer {token}\r\n\r\n").encode()
+    request = (
+        f"GET {TRIVIAL_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\n\r\n"
+    ).encode()
     return lambda _i: request

@@ -36,27 +36,49 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
 
-def run_load(port: int, make_request: Callable[[int], bytes], *, count: int, clients: int,
-             time_limit: float, expect: int) -> LoadResult:
+def run_load(
+    port: int,
+    make_request: Callable[[int], bytes],
+    *,
+    count: int,
+    clients: int,
+    time_limit: float,
+    expect: int,
+) -> LoadResult:
     """Send `count` requests over `clients` connections, stopping early after time_limit."""
-    return asyncio.run(_run(port, make_request, count, clients, time_limit, expect),
-                       loop_factory=uvloop.new_event_loop)
+    return asyncio.run(
+        _run(port, make_request, count, clients, time_limit, expect),
+        loop_factory=uvloop.new_event_loop,
+    )
 
 
-async def _run(port: int, make_request: Callable[[int], bytes], count: int, clients: int,
-               time_limit: float, expect: int) -> LoadResult:
+async def _run(
+    port: int,
+    make_request: Callable[[int], bytes],
+    count: int,
+    clients: int,
+    time_limit: float,
+    expect: int,
+) -> LoadResult:
     result = LoadResult()
     numbers = iter(range(count))
     start = time.perf_counter()
     deadline = start + time_limit
-    await asyncio.gather(*(_client(port, make_request, numbers, deadline, expect, result)
-                           for _ in range(clients)))
+    await asyncio.gather(
+        *(_client(port, make_request, numbers, deadline, expect, result) for _ in range(clients))
+    )
     result.seconds = time.perf_counter() - start
     return result
 
 
-async def _client(port: int, make_request: Callable[[int], bytes], numbers, deadline: float,
-                  expect: int, result: LoadResult) -> None:
+async def _client(
+    port: int,
+    make_request: Callable[[int], bytes],
+    numbers,
+    deadline: float,
+    expect: int,
+    result: LoadResult,
+) -> None:
     reader = writer = None
     for i in numbers:  # shared iterator: each number is sent once, by whichever client is free
         if time.perf_counter() > deadline:

@@ -69,9 +69,18 @@ def prepare_day(agents: int, awaiting: int) -> dict[str, Any]:
     acd = get_or_create_user("day-acd")
     grant_role(acd, "telephony")
     now = dt.datetime.now(dt.UTC)
-    rows = ((reference.make(2025, 10_000_000 + i), f"+91{DAY_BACKLOG_MOBILES + i}",
-             ids["post_id"], ids["category_id"], ids["place_id"], now - dt.timedelta(hours=3),
-             now - dt.timedelta(hours=1)) for i in range(awaiting))
+    rows = (
+        (
+            reference.make(2025, 10_000_000 + i),
+            f"+91{DAY_BACKLOG_MOBILES + i}",
+            ids["post_id"],
+            ids["category_id"],
+            ids["place_id"],
+            now - dt.timedelta(hours=3),
+            now - dt.timedelta(hours=1),
+        )
+        for i in range(awaiting)
+    )
     start = time.perf_counter()
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
@@ -83,9 +92,13 @@ def prepare_day(agents: int, awaiting: int) -> dict[str, Any]:
         cursor.execute(bulk.AWAITING_ATR_EVENTS)
         cursor.execute("ANALYZE")
     connection.connection.commit()
-    return {"agents": cast, "telephony_token": create_token(acd, "telephony", "bench-day"),
-            "category_id": ids["category_id"], "place_id": ids["place_id"],
-            "backlog_seconds": time.perf_counter() - start}
+    return {
+        "agents": cast,
+        "telephony_token": create_token(acd, "telephony", "bench-day"),
+        "category_id": ids["category_id"],
+        "place_id": ids["place_id"],
+        "backlog_seconds": time.perf_counter() - start,
+    }
 
 
 def register_service(n: int, mobile_base: int, warmup: int = 20) -> dict[str, Any]:
@@ -94,10 +107,17 @@ def register_service(n: int, mobile_base: int, warmup: int = 20) -> dict[str, An
     agent = Actor(Role.AGENT, user_id=ids["agent_user_id"])
 
     def register(i: int) -> Complaint:
-        return services.register(agent, services.NewComplaint(
-            source="helpline", complainant_name="राम प्रसाद",
-            mobile=f"{mobile_base + i:010d}", category_id=ids["category_id"],
-            place_id=ids["place_id"], description=DESCRIPTION))
+        return services.register(
+            agent,
+            services.NewComplaint(
+                source="helpline",
+                complainant_name="राम प्रसाद",
+                mobile=f"{mobile_base + i:010d}",
+                category_id=ids["category_id"],
+                place_id=ids["place_id"],
+                description=DESCRIPTION,
+            ),
+        )
 
     for i in range(warmup):  # fills the master-data memo and the connection
         register(i)
@@ -108,24 +128,38 @@ def register_service(n: int, mobile_base: int, warmup: int = 20) -> dict[str, An
         register(i)
     elapsed = time.perf_counter() - start
     return {
-        "n": n, "seconds": elapsed, "rate": n / elapsed, "statements": len(queries),
+        "n": n,
+        "seconds": elapsed,
+        "rate": n / elapsed,
+        "statements": len(queries),
         "status": sample.status,
         "events": Event.objects.filter(complaint=sample).count(),
         "outbox": OutboxMessage.objects.filter(reference=sample.reference).count(),
     }
 
 
-def raw_inserts(n: int, clients: int, events: int, outbox: int,
-                time_limit: float) -> dict[str, Any]:
-    rate = rawdb.insert_rate(os.environ["IGRS_DATABASE_URL"], n, clients, time_limit,
-                             ids=seeded_ids(), events=events, outbox=outbox)
+def raw_inserts(
+    n: int, clients: int, events: int, outbox: int, time_limit: float
+) -> dict[str, Any]:
+    rate = rawdb.insert_rate(
+        os.environ["IGRS_DATABASE_URL"],
+        n,
+        clients,
+        time_limit,
+        ids=seeded_ids(),
+        events=events,
+        outbox=outbox,
+    )
     return {"rate": rate}
 
 
 def overdue_ids(now: dt.datetime):
     """The selection services.sweep makes, written the same way (keep the two in step)."""
-    return (Complaint.objects.filter(escalate_at__lte=now)
-            .order_by("escalate_at", "pk").values_list("pk", flat=True))
+    return (
+        Complaint.objects.filter(escalate_at__lte=now)
+        .order_by("escalate_at", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def sweep(rows: int, overdue_every: int, repeats: int) -> dict[str, Any]:
@@ -134,14 +168,17 @@ def sweep(rows: int, overdue_every: int, repeats: int) -> dict[str, Any]:
     start = time.perf_counter()
     connection.ensure_connection()
     raw = connection.connection
-    raw.execute(bulk.load_sql(connection.vendor, overdue_every),
-                bulk.load_params(connection.vendor, rows, now, seeded_ids()))
+    raw.execute(
+        bulk.load_sql(connection.vendor, overdue_every),
+        bulk.load_params(connection.vendor, rows, now, seeded_ids()),
+    )
     raw.execute("ANALYZE")
     raw.commit()
     load_seconds = time.perf_counter() - start
     batch = overdue_ids(now)[:500]
     result = {
-        "rows": Complaint.objects.count(), "load_seconds": load_seconds,
+        "rows": Complaint.objects.count(),
+        "load_seconds": load_seconds,
         "overdue": overdue_ids(now).count(),
         "count_all": _median_time(lambda: Complaint.objects.count(), repeats),
         "first_batch": _median_time(lambda: list(batch.all()), repeats),
@@ -150,9 +187,13 @@ def sweep(rows: int, overdue_every: int, repeats: int) -> dict[str, Any]:
     }
     start = time.perf_counter()
     report = services.sweep(now=now)
-    result |= {"sweep_seconds": time.perf_counter() - start, "escalated": report.escalated,
-               "defaulted": report.defaulted, "reminded": report.reminded,
-               "left_overdue": overdue_ids(now).count()}
+    result |= {
+        "sweep_seconds": time.perf_counter() - start,
+        "escalated": report.escalated,
+        "defaulted": report.defaulted,
+        "reminded": report.reminded,
+        "left_overdue": overdue_ids(now).count(),
+    }
     return result
 
 
@@ -182,16 +223,21 @@ def dashboard(cold: int, warm: int) -> dict[str, Any]:
     from bench.dashboard import measure
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
-                       ["grievances_event"])
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", ["grievances_event"]
+        )
         events = cursor.fetchone()[0]
-    return {"complaints": Complaint.objects.count(), "events": events,
-            "pages": measure(cold, warm)}
+    return {"complaints": Complaint.objects.count(), "events": events, "pages": measure(cold, warm)}
 
 
 PARTS: dict[str, Callable[..., dict[str, Any]]] = {
-    "prepare": prepare, "register_service": register_service, "raw_inserts": raw_inserts,
-    "sweep": sweep, "profile": profile, "prepare_day": prepare_day, "sms": sms_throughput,
+    "prepare": prepare,
+    "register_service": register_service,
+    "raw_inserts": raw_inserts,
+    "sweep": sweep,
+    "profile": profile,
+    "prepare_day": prepare_day,
+    "sms": sms_throughput,
     "dashboard": dashboard,
 }
 

@@ -15,8 +15,9 @@ from igrs.wsgi import application
 PATH_MARKERS = ("site-packages/", "/src/", "/lib/python3.12/")
 
 
-def profile_registrations(n: int, mobile_base: int, token: str, ids: dict[str, int],
-                          top: int) -> dict[str, Any]:
+def profile_registrations(
+    n: int, mobile_base: int, token: str, ids: dict[str, int], top: int
+) -> dict[str, Any]:
     for i in range(10):  # warm the master-data memo outside the profile
         _post(registration_body(mobile_base + i, ids), token)
     cpu, wall = time.process_time(), time.perf_counter()
@@ -29,19 +30,33 @@ def profile_registrations(n: int, mobile_base: int, token: str, ids: dict[str, i
         _post(registration_body(mobile_base + i, ids), token)
     profiler.disable()
     stats = pstats.Stats(profiler, stream=io.StringIO())
-    return {"n": n, "cpu_ms": cpu / n * 1000, "wall_ms": wall / n * 1000,
-            "cumulative": _top(stats, "cumulative", top, n, only="igrs/"),
-            "self": _top(stats, "tottime", top, n)}
+    return {
+        "n": n,
+        "cpu_ms": cpu / n * 1000,
+        "wall_ms": wall / n * 1000,
+        "cumulative": _top(stats, "cumulative", top, n, only="igrs/"),
+        "self": _top(stats, "tottime", top, n),
+    }
 
 
 def _post(body: bytes, token: str) -> None:
     environ = {
-        "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/complaints", "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1", "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/v1/complaints",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_AUTHORIZATION": f"Bearer {token}",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
     }
     status: list[str] = []
     response = application(environ, lambda s, _headers, _exc=None: status.append(s))
@@ -57,14 +72,16 @@ def _top(stats: pstats.Stats, key: str, top: int, n: int, only: str = "") -> lis
     rows = []
     ranked = sorted(
         ((f, v) for f, v in stats.stats.items() if only in f[0]),  # type: ignore[attr-defined]
-        key=lambda item: item[1][3 if key == "cumulative" else 2], reverse=True,
+        key=lambda item: item[1][3 if key == "cumulative" else 2],
+        reverse=True,
     )
     for (path, line, name), (_cc, calls, tottime, cumtime, _callers) in ranked[:top]:
         spent = cumtime if key == "cumulative" else tottime
         if " at 0x" in name:  # C functions are named with their address
             name = name.split(" at 0x")[0] + ">"
-        rows.append([f"{_short(path)}:{line} {name}", round(calls / n, 1),
-                     round(spent / n * 1000, 3)])
+        rows.append(
+            [f"{_short(path)}:{line} {name}", round(calls / n, 1), round(spent / n * 1000, 3)]
+        )
     return rows
 
 

@@ -44,15 +44,19 @@ def connect(url: str) -> tuple[Any, Callable[[str], str], Callable[[dt.datetime]
         conn = sqlite3.connect(urlparse(url).path, timeout=20, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        return (conn, lambda sql: sql.replace("%s", "?"),
-                lambda t: t.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" "))
+        return (
+            conn,
+            lambda sql: sql.replace("%s", "?"),
+            lambda t: t.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" "),
+        )
     import psycopg
 
     return psycopg.connect(url), lambda sql: sql, lambda t: t
 
 
-def insert_complaints(url: str, n: int, *, tag: str, ids: dict[str, int], events: int,
-                      outbox: int) -> None:
+def insert_complaints(
+    url: str, n: int, *, tag: str, ids: dict[str, int], events: int, outbox: int
+) -> None:
     """Write n complaints, one transaction each."""
     conn, sql, when = connect(url)
     begin = "BEGIN IMMEDIATE" if isinstance(conn, sqlite3.Connection) else None
@@ -65,20 +69,60 @@ def insert_complaints(url: str, n: int, *, tag: str, ids: dict[str, int], events
             if begin:
                 conn.execute(begin)
             cur = conn.cursor()
-            cur.execute(complaint_sql, (
-                ref, "राम प्रसाद", mobile, DESCRIPTION, ids["post_id"], ids["post_id"], when(now),
-                when(now + dt.timedelta(days=7)), when(now + dt.timedelta(days=6)), when(now),
-                when(now), ids["category_id"], ids["place_id"], ids["agent_user_id"]))
+            cur.execute(
+                complaint_sql,
+                (
+                    ref,
+                    "राम प्रसाद",
+                    mobile,
+                    DESCRIPTION,
+                    ids["post_id"],
+                    ids["post_id"],
+                    when(now),
+                    when(now + dt.timedelta(days=7)),
+                    when(now + dt.timedelta(days=6)),
+                    when(now),
+                    when(now),
+                    ids["category_id"],
+                    ids["place_id"],
+                    ids["agent_user_id"],
+                ),
+            )
             pk = cur.fetchone()[0]
-            cur.executemany(event_sql, [
-                (pk, when(now), action, role, ids["agent_user_id"], from_status,
-                 ids["post_id"], json.dumps({}))
-                for action, role, from_status in [("register", "agent", ""),
-                                                  ("assign", "system", "registered")][:events]])
-            cur.executemany(outbox_sql, [
-                (mobile, "registered", SMS_BODY.format(ref=ref), json.dumps({"reference": ref}),
-                 ref, when(now), when(now))
-                for _ in range(outbox)])
+            cur.executemany(
+                event_sql,
+                [
+                    (
+                        pk,
+                        when(now),
+                        action,
+                        role,
+                        ids["agent_user_id"],
+                        from_status,
+                        ids["post_id"],
+                        json.dumps({}),
+                    )
+                    for action, role, from_status in [
+                        ("register", "agent", ""),
+                        ("assign", "system", "registered"),
+                    ][:events]
+                ],
+            )
+            cur.executemany(
+                outbox_sql,
+                [
+                    (
+                        mobile,
+                        "registered",
+                        SMS_BODY.format(ref=ref),
+                        json.dumps({"reference": ref}),
+                        ref,
+                        when(now),
+                        when(now),
+                    )
+                    for _ in range(outbox)
+                ],
+            )
             conn.commit()
     finally:
         conn.close()

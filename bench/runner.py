@@ -32,7 +32,12 @@ DAY_MOBILES = 6_100_000_000
 # by 50 agents, to run in under 10 minutes (≥ 144× real time) with p99 under 100 ms. The
 # paced run goes a little faster than the target's 144×, so it finishes inside 10 minutes.
 DAY_INBOUND, DAY_OUTBOUND, DAY_AGENTS, DAY_TARGET_S, DAY_TARGET_P99_MS = (
-    80_000, 55_000, 50, 600, 100)
+    80_000,
+    55_000,
+    50,
+    600,
+    100,
+)
 DAY_PACE = 150
 DAY_WARMUP = (200, 100)  # inbound, outbound calls before the timed runs, not counted
 # The dashboard on a state's history (issue 6): every page under 300 ms p95 at 10 million.
@@ -66,17 +71,42 @@ class Plan:
         return 2 * CLIENTS
 
 
-QUICK = Plan(service_n=300, raw_n=320, http_count=800, trivial_count=800, http_seconds=30,
-             http_configs={"postgresql": [(2, 2), (2, 4)], "sqlite": [(2, 2)]},
-             sweep_rows=100_000, repeats=3, part_timeout=300, day_scale=0.05,
-             day_server=(2, 2), dashboard_n=50_000, dashboard_base_n=5_000, dashboard_cold=5,
-             dashboard_warm=10, sms_n=400)
-FULL = Plan(service_n=2000, raw_n=2048, http_count=4000, trivial_count=3000, http_seconds=90,
-            http_configs={"postgresql": [(2, 1), (2, 2), (2, 4), (4, 2)],
-                          "sqlite": [(2, 1), (2, 2)]},
-            sweep_rows=1_000_000, repeats=5, part_timeout=1800, day_scale=1.0,
-            day_server=(2, 2), dashboard_n=1_000_000, dashboard_base_n=100_000,
-            dashboard_cold=10, dashboard_warm=20, sms_n=5000)
+QUICK = Plan(
+    service_n=300,
+    raw_n=320,
+    http_count=800,
+    trivial_count=800,
+    http_seconds=30,
+    http_configs={"postgresql": [(2, 2), (2, 4)], "sqlite": [(2, 2)]},
+    sweep_rows=100_000,
+    repeats=3,
+    part_timeout=300,
+    day_scale=0.05,
+    day_server=(2, 2),
+    dashboard_n=50_000,
+    dashboard_base_n=5_000,
+    dashboard_cold=5,
+    dashboard_warm=10,
+    sms_n=400,
+)
+FULL = Plan(
+    service_n=2000,
+    raw_n=2048,
+    http_count=4000,
+    trivial_count=3000,
+    http_seconds=90,
+    http_configs={"postgresql": [(2, 1), (2, 2), (2, 4), (4, 2)], "sqlite": [(2, 1), (2, 2)]},
+    sweep_rows=1_000_000,
+    repeats=5,
+    part_timeout=1800,
+    day_scale=1.0,
+    day_server=(2, 2),
+    dashboard_n=1_000_000,
+    dashboard_base_n=100_000,
+    dashboard_cold=10,
+    dashboard_warm=20,
+    sms_n=5000,
+)
 
 
 Say = Callable[[str], None]
@@ -85,49 +115,110 @@ Say = Callable[[str], None]
 class Run:
     """One bench run: fills the tables section by section, database by database."""
 
-    def __init__(self, plan: Plan, pg_url: str, profile: bool, say: Say = print,
-                 sections: tuple[str, ...] = SECTIONS, history_url: str = "") -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        pg_url: str,
+        profile: bool,
+        say: Say = print,
+        sections: tuple[str, ...] = SECTIONS,
+        history_url: str = "",
+    ) -> None:
         self.plan, self.pg_url, self.profile, self.say = plan, pg_url, profile, say
         self.history_url = history_url
         self.sections = sections
         self.next_mobile = HTTP_MOBILES
         self.registration = Table(
             "1–2. Registration throughput, one process, vs the raw database rate",
-            ["Database", "Path", "Complaints/s", "× raw SQL, 1 connection"])
+            ["Database", "Path", "Complaints/s", "× raw SQL, 1 connection"],
+        )
         self.http = Table(
             f"3. Registration over HTTP (POST /api/v1/complaints), {CLIENTS} concurrent clients",
-            ["Database", "Workers × threads", "OK", "Errors", "Complaints/s", "p50 ms",
-             "p95 ms", "p99 ms", "Peak RSS/worker MB", "CPU ms/req web + DB + load",
-             "Other CPU %", "Trivial GET/s", "× trivial GET", "× raw SQL, 32 conn.",
-             "Targets met"])
+            [
+                "Database",
+                "Workers × threads",
+                "OK",
+                "Errors",
+                "Complaints/s",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "Peak RSS/worker MB",
+                "CPU ms/req web + DB + load",
+                "Other CPU %",
+                "Trivial GET/s",
+                "× trivial GET",
+                "× raw SQL, 32 conn.",
+                "Targets met",
+            ],
+        )
         self.sweep = Table(
             "4. Escalation sweep over a bulk-loaded table (1% overdue)",
-            ["Database", "Rows", "Overdue", "Load s", "count(*) ms (baseline)",
-             "First batch of 500 ms", "All overdue ids ms", "× count(*)", "sweep() s",
-             "Escalated", "Escalations/s", "Left overdue"])
+            [
+                "Database",
+                "Rows",
+                "Overdue",
+                "Load s",
+                "count(*) ms (baseline)",
+                "First batch of 500 ms",
+                "All overdue ids ms",
+                "× count(*)",
+                "sweep() s",
+                "Escalated",
+                "Escalations/s",
+                "Left overdue",
+            ],
+        )
         self.day = Table(
             "5. A simulated helpline day over HTTP (PostgreSQL), "
             f"{DAY_AGENTS} agents on their own connections",
-            ["Run", "Operation", "Done", "Errors", "p50 ms", "p99 ms", "Per second",
-             "CPU ms/req web + DB + load"])
+            [
+                "Run",
+                "Operation",
+                "Done",
+                "Errors",
+                "p50 ms",
+                "p99 ms",
+                "Per second",
+                "CPU ms/req web + DB + load",
+            ],
+        )
         self.dashboard = Table("6. Dashboard pages on a state's history (PostgreSQL)", [])
         self.sms = Table(
             "7. SMS outbox throughput through real gateways on loopback",
-            ["Database", "Gateway", "Messages", "SMS parts", "Sent/s", "Reported/s",
-             "× console file", "× helpline peak need", "At fake SMSC", "Final states"])
+            [
+                "Database",
+                "Gateway",
+                "Messages",
+                "SMS parts",
+                "Sent/s",
+                "Reported/s",
+                "× console file",
+                "× helpline peak need",
+                "At fake SMSC",
+                "Final states",
+            ],
+        )
         self.sms.notes.append(
             f"Need: 80,000 complaints × 4 SMS = {sms.SMS_PER_DAY:,} a day, "
             f"{sms.NEED_AVERAGE:.1f}/s on average and about {sms.NEED_PEAK:.1f}/s in the "
             "busiest hour (an eighth of the day). Sent/s: one worker process (4 HTTP requests "
             "at once; SMPP one in flight), no throttle. Reported/s: until every message has "
-            "its final report. Half the messages are Hindi (UCS-2, 2 parts), half English.")
+            "its final report. Half the messages are Hindi (UCS-2, 2 parts), half English."
+        )
         self.profiles: list[Table] = []
         self.raw32: dict[str, float] = {}
         self.best: dict[str, tuple[float, str]] = {}  # database -> (rate, configuration)
 
     def tables(self) -> list[Table]:
-        chosen = {"registration": self.registration, "http": self.http, "sweep": self.sweep,
-                  "day": self.day, "dashboard": self.dashboard, "sms": self.sms}
+        chosen = {
+            "registration": self.registration,
+            "http": self.http,
+            "sweep": self.sweep,
+            "day": self.day,
+            "dashboard": self.dashboard,
+            "sms": self.sms,
+        }
         return [chosen[name] for name in SECTIONS if name in self.sections] + self.profiles
 
     def database(self, vendor: str, workdir: Path) -> None:
@@ -145,30 +236,46 @@ class Run:
                 self.say(f"== {db.label}: profiling in-process WSGI registrations")
                 self.profile_http(db, ids)
             if "day" in self.sections and vendor == "postgresql":
-                self.say(f"== {db.label}: a simulated helpline day "
-                         f"({self.plan.day_scale:g} of it)")
+                self.say(f"== {db.label}: a simulated helpline day ({self.plan.day_scale:g} of it)")
                 self.day_section(db, workdir / "server.log")
             if "sweep" in self.sections:
                 self.say(f"== {db.label}: sweep over {self.plan.sweep_rows:,} complaints")
                 self.sweep_section(db)
             if "sms" in self.sections:
                 self.say(f"== {db.label}: {self.plan.sms_n} SMS through each gateway")
-                sms.run_section(db, self.plan.sms_n, self.plan.part_timeout, workdir, serve,
-                                run_part, self.sms, ratio)
+                sms.run_section(
+                    db,
+                    self.plan.sms_n,
+                    self.plan.part_timeout,
+                    workdir,
+                    serve,
+                    run_part,
+                    self.sms,
+                    ratio,
+                )
 
     def service_and_raw(self, db: BenchDatabase) -> None:
         p = self.plan
-        service = run_part(db, "register_service", p.part_timeout, n=p.service_n,
-                           mobile_base=SERVICE_MOBILES)
-        rows = {"events": service["events"], "outbox": service["outbox"],
-                "time_limit": p.part_timeout / 2}
+        service = run_part(
+            db, "register_service", p.part_timeout, n=p.service_n, mobile_base=SERVICE_MOBILES
+        )
+        rows = {
+            "events": service["events"],
+            "outbox": service["outbox"],
+            "time_limit": p.part_timeout / 2,
+        }
         raw1 = run_part(db, "raw_inserts", p.part_timeout, n=p.raw_n, clients=1, **rows)["rate"]
-        raw32 = run_part(db, "raw_inserts", p.part_timeout, n=p.raw_n, clients=CLIENTS,
-                         **rows)["rate"]
+        raw32 = run_part(db, "raw_inserts", p.part_timeout, n=p.raw_n, clients=CLIENTS, **rows)[
+            "rate"
+        ]
         self.raw32[db.vendor] = raw32
         t = self.registration
-        t.add(db.label, "services.register, agent actor", service["rate"],
-              ratio(service["rate"], raw1))
+        t.add(
+            db.label,
+            "services.register, agent actor",
+            service["rate"],
+            ratio(service["rate"], raw1),
+        )
         t.add(db.label, "raw SQL, 1 connection (baseline)", raw1, "1.00×")
         t.add(db.label, f"raw SQL, {CLIENTS} connections", raw32, ratio(raw32, raw1))
         t.notes.append(
@@ -176,57 +283,89 @@ class Run:
             f"wrote 1 complaint ({service['status']}), {service['events']} timeline events and "
             f"{service['outbox']} outbox SMS; the raw baseline writes the same rows in one "
             f"transaction with none of the reads. {p.service_n} registrations, "
-            f"{p.raw_n} raw transactions.")
+            f"{p.raw_n} raw transactions."
+        )
 
-    def http_config(self, db: BenchDatabase, ids: dict[str, Any], workers: int, threads: int,
-                    log: Path) -> None:
+    def http_config(
+        self, db: BenchDatabase, ids: dict[str, Any], workers: int, threads: int, log: Path
+    ) -> None:
         p = self.plan
         with serve(db, workers, threads, log) as server:
             trivial = http_requests.trivial(server.port, ids["token"])
             self.load(server.port, trivial, p.warmup, 404)
             floor = self.load(server.port, trivial, p.trivial_count, 404)
-            register = http_requests.registration(server.port, ids["token"], ids,
-                                                  self.next_mobile)
+            register = http_requests.registration(server.port, ids["token"], ids, self.next_mobile)
             self.next_mobile += p.warmup + p.http_count
             self.load(server.port, register, p.warmup, 201)
             before = cpu.snapshot()
-            result = self.load(server.port, lambda i: register(p.warmup + i),
-                               p.http_count, 201)
+            result = self.load(server.port, lambda i: register(p.warmup + i), p.http_count, 201)
             used = cpu.spent(before, cpu.snapshot(), server.workers())
             rss = max(server.worker_peak_rss_mb(), default=0.0)
         p99 = result.percentile_ms(99)
-        self.best[db.label] = max(self.best.get(db.label, (0.0, "")),
-                                  (result.rate, f"{workers} workers × {threads} threads"))
+        self.best[db.label] = max(
+            self.best.get(db.label, (0.0, "")),
+            (result.rate, f"{workers} workers × {threads} threads"),
+        )
         met = (result.rate >= TARGET_RATE, p99 < TARGET_P99_MS, 0 < rss < TARGET_RSS_MB)
-        per_request = " + ".join(f"{used[k] / max(result.ok, 1) * 1000:.1f}"
-                                 for k in ("web", "database", "load"))
+        per_request = " + ".join(
+            f"{used[k] / max(result.ok, 1) * 1000:.1f}" for k in ("web", "database", "load")
+        )
         other = used["other"] / result.seconds / (os.cpu_count() or 1) * 100
         self.http.add(
-            db.label, f"{workers} × {threads}", result.ok, _errors(result), result.rate,
-            result.percentile_ms(50), result.percentile_ms(95), p99, f"{rss:.0f}", per_request,
-            f"{other:.0f}", floor.rate, ratio(result.rate, floor.rate),
+            db.label,
+            f"{workers} × {threads}",
+            result.ok,
+            _errors(result),
+            result.rate,
+            result.percentile_ms(50),
+            result.percentile_ms(95),
+            p99,
+            f"{rss:.0f}",
+            per_request,
+            f"{other:.0f}",
+            floor.rate,
+            ratio(result.rate, floor.rate),
             ratio(result.rate, self.raw32.get(db.vendor, 0.0)),
-            " ".join("✔" if ok else "✘" for ok in met))
+            " ".join("✔" if ok else "✘" for ok in met),
+        )
 
-    def load(self, port: int, make: Callable[[int], bytes], count: int,
-             expect: int) -> LoadResult:
-        return run_load(port, make, count=count, clients=CLIENTS,
-                        time_limit=self.plan.http_seconds, expect=expect)
+    def load(self, port: int, make: Callable[[int], bytes], count: int, expect: int) -> LoadResult:
+        return run_load(
+            port,
+            make,
+            count=count,
+            clients=CLIENTS,
+            time_limit=self.plan.http_seconds,
+            expect=expect,
+        )
 
     def profile_http(self, db: BenchDatabase, ids: dict[str, Any]) -> None:
         n = min(self.plan.service_n, 500)
-        found = run_part(db, "profile", self.plan.part_timeout, n=n,
-                         mobile_base=PROFILE_MOBILES, token=ids["token"], top=25)
-        for key, what in (("cumulative", "time in our code, callees included"),
-                          ("self", "own time, any code")):
-            table = Table(f"Profile, {db.label}: {n} in-process HTTP registrations, "
-                          f"{found['cpu_ms']:.2f} ms CPU and {found['wall_ms']:.2f} ms wall each "
-                          f"unprofiled; top by {what}",
-                          ["Function", "Calls/request", "ms/request (profiled)"])
+        found = run_part(
+            db,
+            "profile",
+            self.plan.part_timeout,
+            n=n,
+            mobile_base=PROFILE_MOBILES,
+            token=ids["token"],
+            top=25,
+        )
+        for key, what in (
+            ("cumulative", "time in our code, callees included"),
+            ("self", "own time, any code"),
+        ):
+            table = Table(
+                f"Profile, {db.label}: {n} in-process HTTP registrations, "
+                f"{found['cpu_ms']:.2f} ms CPU and {found['wall_ms']:.2f} ms wall each "
+                f"unprofiled; top by {what}",
+                ["Function", "Calls/request", "ms/request (profiled)"],
+            )
             for row in found[key]:
                 table.add(*row)
-            table.notes.append("cProfile counts wall time and roughly doubles it; waiting for the "
-                               "database shows up as own time of psycopg's send and wait.")
+            table.notes.append(
+                "cProfile counts wall time and roughly doubles it; waiting for the "
+                "database shows up as own time of psycopg's send and wait."
+            )
             self.profiles.append(table)
 
     def day_section(self, db: BenchDatabase, log: Path) -> None:
@@ -234,18 +373,32 @@ class Run:
         inbound, outbound = round(DAY_INBOUND * scale), round(DAY_OUTBOUND * scale)
         # A warm-up and two runs, each with its own calls to verify and its own callers.
         warm_in, warm_out = DAY_WARMUP
-        cast = run_part(db, "prepare_day", self.plan.part_timeout, agents=DAY_AGENTS,
-                        awaiting=2 * outbound + warm_out)
+        cast = run_part(
+            db,
+            "prepare_day",
+            self.plan.part_timeout,
+            agents=DAY_AGENTS,
+            awaiting=2 * outbound + warm_out,
+        )
         workers, threads = self.plan.day_server
         simulated = 86_400 * scale
 
         def run(calls: tuple[int, int], mobiles: int, pace: float | None) -> day.DayResult:
-            return day.run_day(day.Day(
-                port=server.port, agents=[tuple(a) for a in cast["agents"]],
-                telephony_token=cast["telephony_token"], category_id=cast["category_id"],
-                place_id=cast["place_id"], inbound=calls[0], outbound=calls[1],
-                mobile_base=mobiles, time_limit=self.plan.part_timeout, pace=pace,
-                day_seconds=simulated))
+            return day.run_day(
+                day.Day(
+                    port=server.port,
+                    agents=[tuple(a) for a in cast["agents"]],
+                    telephony_token=cast["telephony_token"],
+                    category_id=cast["category_id"],
+                    place_id=cast["place_id"],
+                    inbound=calls[0],
+                    outbound=calls[1],
+                    mobile_base=mobiles,
+                    time_limit=self.plan.part_timeout,
+                    pace=pace,
+                    day_seconds=simulated,
+                )
+            )
 
         runs = []
         with serve(db, workers, threads, log) as server:
@@ -287,23 +440,44 @@ class Run:
 
     def day_rows(self, pace: float | None, result: day.DayResult, used: dict) -> None:
         label = f"paced {pace:g}×" if pace else "flat out"
-        per_request = " + ".join(f"{used[k] / max(result.requests, 1) * 1000:.1f}"
-                                 for k in ("web", "database", "load"))
+        per_request = " + ".join(
+            f"{used[k] / max(result.requests, 1) * 1000:.1f}" for k in ("web", "database", "load")
+        )
         for operation in day.OPERATIONS:
             done = len(result.latencies[operation])
             errors = sum(n for (op, _status), n in result.errors.items() if op == operation)
-            self.day.add(label, operation, done, errors, result.percentile_ms(operation, 50),
-                         result.percentile_ms(operation, 99), done / result.seconds, "")
-        self.day.add(label, "whole run", result.requests, sum(result.errors.values()), "", "",
-                     result.requests / result.seconds, per_request)
+            self.day.add(
+                label,
+                operation,
+                done,
+                errors,
+                result.percentile_ms(operation, 50),
+                result.percentile_ms(operation, 99),
+                done / result.seconds,
+                "",
+            )
+        self.day.add(
+            label,
+            "whole run",
+            result.requests,
+            sum(result.errors.values()),
+            "",
+            "",
+            result.requests / result.seconds,
+            per_request,
+        )
 
     def dashboard_section(self, workdir: Path) -> None:
         p = self.plan
         measure = {"cold": p.dashboard_cold, "warm": p.dashboard_warm}
         if self.history_url:
             self.say("== dashboard: timing pages on the existing history database")
-            large = run_part(existing_database(self.history_url, workdir / "history"),
-                             "dashboard", p.part_timeout, **measure)
+            large = run_part(
+                existing_database(self.history_url, workdir / "history"),
+                "dashboard",
+                p.part_timeout,
+                **measure,
+            )
         else:
             with bench_database("postgresql", workdir, self.pg_url, "_history") as db:
                 self.say(f"== dashboard: generating {p.dashboard_n:,} complaints")
@@ -315,16 +489,31 @@ class Run:
             base = run_part(db, "dashboard", p.part_timeout, **measure)
         t = self.dashboard
         t.title += f": {large['complaints']:,} complaints, about {large['events']:,} events"
-        t.columns = ["Page", "Cold p50 ms", "Cold p95 ms", "Warm p50 ms", "Warm p95 ms",
-                     "SQL statements", f"Warm p95 ms at {base['complaints']:,} (baseline)",
-                     "× baseline", f"p95 < {DASHBOARD_TARGET_MS} ms"]
+        t.columns = [
+            "Page",
+            "Cold p50 ms",
+            "Cold p95 ms",
+            "Warm p50 ms",
+            "Warm p95 ms",
+            "SQL statements",
+            f"Warm p95 ms at {base['complaints']:,} (baseline)",
+            "× baseline",
+            f"p95 < {DASHBOARD_TARGET_MS} ms",
+        ]
         for name, found in large["pages"].items():
             cold95, warm95 = percentile(found["cold"], 0.95), percentile(found["warm"], 0.95)
             base95 = percentile(base["pages"][name]["warm"], 0.95)
-            t.add(f"{name} (`{found['url']}`)", median(found["cold"]), cold95,
-                  median(found["warm"]), warm95, found["queries"], base95,
-                  ratio(warm95, base95),
-                  "✔" if max(cold95, warm95) < DASHBOARD_TARGET_MS else "✘")
+            t.add(
+                f"{name} (`{found['url']}`)",
+                median(found["cold"]),
+                cold95,
+                median(found["warm"]),
+                warm95,
+                found["queries"],
+                base95,
+                ratio(warm95, base95),
+                "✔" if max(cold95, warm95) < DASHBOARD_TARGET_MS else "✘",
+            )
         t.notes += [
             f"Through Django's test client in one process (view, SQL and template; no HTTP), "
             f"as the monitoring desk. {p.dashboard_cold} cold and {p.dashboard_warm} warm "
@@ -339,22 +528,41 @@ class Run:
         ]
 
     def sweep_section(self, db: BenchDatabase) -> None:
-        found = run_part(db, "sweep", self.plan.part_timeout, rows=self.plan.sweep_rows,
-                         overdue_every=100, repeats=self.plan.repeats)
+        found = run_part(
+            db,
+            "sweep",
+            self.plan.part_timeout,
+            rows=self.plan.sweep_rows,
+            overdue_every=100,
+            repeats=self.plan.repeats,
+        )
         ms = {k: found[k] * 1000 for k in ("count_all", "first_batch", "all_overdue")}
         done = found["escalated"] + found["defaulted"]
         self.sweep.add(
-            db.label, found["rows"], found["overdue"], f"{found['load_seconds']:.1f}",
-            ms["count_all"], ms["first_batch"], ms["all_overdue"],
-            ratio(found["all_overdue"], found["count_all"]), f"{found['sweep_seconds']:.1f}",
-            done, done / found["sweep_seconds"] if found["sweep_seconds"] else math.nan,
-            found["left_overdue"])
+            db.label,
+            found["rows"],
+            found["overdue"],
+            f"{found['load_seconds']:.1f}",
+            ms["count_all"],
+            ms["first_batch"],
+            ms["all_overdue"],
+            ratio(found["all_overdue"], found["count_all"]),
+            f"{found['sweep_seconds']:.1f}",
+            done,
+            done / found["sweep_seconds"] if found["sweep_seconds"] else math.nan,
+            found["left_overdue"],
+        )
         verdict = "meets" if found["all_overdue"] < TARGET_SELECT_S else "misses"
-        used = ("uses the partial index" if "complaint_sweep_due" in found["plan"]
-                else "does NOT use the partial index complaint_sweep_due")
-        self.sweep.notes.append(f"{db.label}: the sweep's selection {used}: `{found['plan']}`. "
-                                f"Selecting all overdue ids {verdict} the "
-                                f"{TARGET_SELECT_S:.0f} s target.")
+        used = (
+            "uses the partial index"
+            if "complaint_sweep_due" in found["plan"]
+            else "does NOT use the partial index complaint_sweep_due"
+        )
+        self.sweep.notes.append(
+            f"{db.label}: the sweep's selection {used}: `{found['plan']}`. "
+            f"Selecting all overdue ids {verdict} the "
+            f"{TARGET_SELECT_S:.0f} s target."
+        )
 
 
 def _errors(result: LoadResult) -> str:
@@ -366,8 +574,15 @@ def _generate(db: BenchDatabase, complaints: int, timeout: float) -> None:
     run_igrs(db, "generate_history", "--complaints", str(complaints), timeout=timeout)
 
 
-def run(vendors: list[str], quick: bool, pg_url: str, profile: bool, say: Say = print,
-        sections: tuple[str, ...] = SECTIONS, history_url: str = "") -> str:
+def run(
+    vendors: list[str],
+    quick: bool,
+    pg_url: str,
+    profile: bool,
+    say: Say = print,
+    sections: tuple[str, ...] = SECTIONS,
+    history_url: str = "",
+) -> str:
     plan = QUICK if quick else FULL
     bench = Run(plan, pg_url, profile, say, sections, history_url)
     started, load_before = dt.datetime.now(), os.getloadavg()[0]
@@ -392,8 +607,10 @@ def run(vendors: list[str], quick: bool, pg_url: str, profile: bool, say: Say = 
 def _report(bench: Run, quick: bool, started: dt.datetime, loads: tuple[float, float]) -> str:
     seconds = (dt.datetime.now() - started).total_seconds()
     bench.http.notes += [
-        *(f"Best on {label}: {config}, {rate:.0f} complaints/s."
-          for label, (rate, config) in bench.best.items()),
+        *(
+            f"Best on {label}: {config}, {rate:.0f} complaints/s."
+            for label, (rate, config) in bench.best.items()
+        ),
         f"Targets: ≥ {TARGET_RATE} complaints/s, p99 < {TARGET_P99_MS} ms, each worker "
         f"< {TARGET_RSS_MB} MB (✔/✘ in that order). Trivial GET: an authenticated request "
         "refused before any query, the framework's floor, measured on the same server.",
@@ -402,9 +619,11 @@ def _report(bench: Run, quick: bool, started: dt.datetime, loads: tuple[float, f
         "workers, the PostgreSQL server processes and the load generator; Other CPU % is what "
         "every other process on the machine took meanwhile, as a share of all cores.",
     ]
-    head = (f"# IGRS benchmark ({'quick' if quick else 'full'} run)\n\n"
-            f"{started:%Y-%m-%d %H:%M}, {seconds:.0f} s, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}, `igrs bench{' --quick' if quick else ''}`, "
-            f"load average {loads[0]:.1f} before and {loads[1]:.1f} after. "
-            "Every ratio is against a baseline measured in the same run.\n")
+    head = (
+        f"# IGRS benchmark ({'quick' if quick else 'full'} run)\n\n"
+        f"{started:%Y-%m-%d %H:%M}, {seconds:.0f} s, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, `igrs bench{' --quick' if quick else ''}`, "
+        f"load average {loads[0]:.1f} before and {loads[1]:.1f} after. "
+        "Every ratio is against a baseline measured in the same run.\n"
+    )
     return "\n".join([head, *(t.markdown() for t in bench.tables())])

@@ -42,12 +42,14 @@ def free_port() -> int:
 @contextmanager
 def serve(db: BenchDatabase, workers: int, threads: int, log: Path) -> Iterator[Server]:
     port = free_port()
-    env = db.env(IGRS_WEB_WORKERS=str(workers), IGRS_WEB_THREADS=str(threads),
-                 IGRS_ACCESS_LOG="0")
+    env = db.env(IGRS_WEB_WORKERS=str(workers), IGRS_WEB_THREADS=str(threads), IGRS_ACCESS_LOG="0")
     with log.open("ab") as errors:
         proc = subprocess.Popen(
             [sys.executable, "-m", "igrs.cli", "serve", "--bind", f"{HOST}:{port}"],
-            env=env, stdin=subprocess.DEVNULL, stdout=errors, stderr=errors,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=errors,
+            stderr=errors,
             start_new_session=True,
         )
     try:

@@ -88,7 +88,9 @@ def post(code: str) -> Post:
 
 def new_complaint(actor: Actor, **overrides):
     fields = {
-        "source": "helpline", "complainant_name": "राम प्रसाद", "mobile": "9876543210",
+        "source": "helpline",
+        "complainant_name": "राम प्रसाद",
+        "mobile": "9876543210",
         "category_id": Category.objects.get(code="REV-LAND").pk,
         "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
         "description": "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।",

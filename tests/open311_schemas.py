@@ -16,9 +16,13 @@ SERVICE = {
     "type": "object",
     "required": ["service_code", "service_name", "metadata", "type"],
     "properties": {
-        "service_code": {"type": "string"}, "service_name": {"type": "string"},
-        "description": TEXT, "metadata": {"type": "boolean"},
-        "type": {"enum": ["realtime", "batch", "blackbox"]}, "keywords": TEXT, "group": TEXT,
+        "service_code": {"type": "string"},
+        "service_name": {"type": "string"},
+        "description": TEXT,
+        "metadata": {"type": "boolean"},
+        "type": {"enum": ["realtime", "batch", "blackbox"]},
+        "keywords": TEXT,
+        "group": TEXT,
     },
 }
 
@@ -27,17 +31,30 @@ SERVICE_DEFINITION = {
     "required": ["service_code", "attributes"],
     "properties": {
         "service_code": {"type": "string"},
-        "attributes": list_of({
-            "type": "object",
-            "required": ["variable", "code", "datatype", "required", "order", "description"],
-            "properties": {
-                "variable": {"type": "boolean"}, "code": {"type": "string"},
-                "datatype": {"enum": ["string", "number", "datetime", "text",
-                                      "singlevaluelist", "multivaluelist"]},
-                "required": {"type": "boolean"}, "datatype_description": TEXT,
-                "order": {"type": "integer"}, "description": {"type": "string"},
-            },
-        }),
+        "attributes": list_of(
+            {
+                "type": "object",
+                "required": ["variable", "code", "datatype", "required", "order", "description"],
+                "properties": {
+                    "variable": {"type": "boolean"},
+                    "code": {"type": "string"},
+                    "datatype": {
+                        "enum": [
+                            "string",
+                            "number",
+                            "datetime",
+                            "text",
+                            "singlevaluelist",
+                            "multivaluelist",
+                        ]
+                    },
+                    "required": {"type": "boolean"},
+                    "datatype_description": TEXT,
+                    "order": {"type": "integer"},
+                    "description": {"type": "string"},
+                },
+            }
+        ),
     },
 }
 
@@ -45,36 +62,56 @@ REQUEST = {
     "type": "object",
     "required": ["service_request_id", "status", "service_code", "requested_datetime"],
     "properties": {
-        "service_request_id": {"type": "string"}, "status": {"enum": ["open", "closed"]},
-        "status_notes": TEXT, "service_name": TEXT, "service_code": {"type": "string"},
+        "service_request_id": {"type": "string"},
+        "status": {"enum": ["open", "closed"]},
+        "status_notes": TEXT,
+        "service_name": TEXT,
+        "service_code": {"type": "string"},
         "description": {"anyOf": [{"type": "string", "maxLength": 4000}, {"type": "null"}]},
-        "agency_responsible": TEXT, "service_notice": TEXT,
+        "agency_responsible": TEXT,
+        "service_notice": TEXT,
         "requested_datetime": {"type": "string", "format": "date-time"},
-        "updated_datetime": DATETIME, "expected_datetime": DATETIME, "address": TEXT,
-        "address_id": TEXT, "zipcode": TEXT, "lat": NUMBER, "long": NUMBER,
+        "updated_datetime": DATETIME,
+        "expected_datetime": DATETIME,
+        "address": TEXT,
+        "address_id": TEXT,
+        "zipcode": TEXT,
+        "lat": NUMBER,
+        "long": NUMBER,
         "media_url": {"anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}]},
     },
 }
 
-CREATED = list_of({
-    "type": "object",
-    "properties": {"service_request_id": {"type": "string"}, "token": {"type": "string"},
-                   "service_notice": TEXT, "account_id": TEXT},
-    "anyOf": [{"required": ["service_request_id"]}, {"required": ["token"]}],
-})
+CREATED = list_of(
+    {
+        "type": "object",
+        "properties": {
+            "service_request_id": {"type": "string"},
+            "token": {"type": "string"},
+            "service_notice": TEXT,
+            "account_id": TEXT,
+        },
+        "anyOf": [{"required": ["service_request_id"]}, {"required": ["token"]}],
+    }
+)
 
 UPDATE = {
     "type": "object",
     "required": ["update_id", "service_request_id", "status", "updated_datetime"],
     "properties": {
-        "update_id": {"type": "string"}, "service_request_id": {"type": "string"},
+        "update_id": {"type": "string"},
+        "service_request_id": {"type": "string"},
         "status": {"enum": ["open", "closed"]},
         "updated_datetime": {"type": "string", "format": "date-time"},
-        "description": TEXT, "media_url": TEXT,
+        "description": TEXT,
+        "media_url": TEXT,
     },
 }
 
-ERRORS = list_of({
-    "type": "object", "required": ["code", "description"],
-    "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
-})
+ERRORS = list_of(
+    {
+        "type": "object",
+        "required": ["code", "description"],
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+    }
+)

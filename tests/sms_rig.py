@@ -28,8 +28,10 @@ UDH = re.compile(r"^(\S+) data (.*)$")
 def require(*paths: str) -> None:
     missing = [path for path in paths if not os.path.exists(path)]
     if missing:
-        reason = f"not installed: {', '.join(missing)} (apt-get install kannel kannel-extras " \
-                 "libnet-smpp-perl)"
+        reason = (
+            f"not installed: {', '.join(missing)} (apt-get install kannel kannel-extras "
+            "libnet-smpp-perl)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
@@ -95,8 +97,13 @@ concatenation = true
         self.fake_log = folder / "fakesmsc.log"
 
     def _spawn(self, *command: str, **kwargs) -> subprocess.Popen:
-        return subprocess.Popen(command, cwd=self.folder, stdout=kwargs.pop("stdout",
-                                subprocess.DEVNULL), stderr=subprocess.STDOUT, **kwargs)
+        return subprocess.Popen(
+            command,
+            cwd=self.folder,
+            stdout=kwargs.pop("stdout", subprocess.DEVNULL),
+            stderr=subprocess.STDOUT,
+            **kwargs,
+        )
 
     def start(self) -> "Kannel":
         self.bearerbox = self._spawn(BEARERBOX, str(self.config))
@@ -104,10 +111,21 @@ concatenation = true
         self.start_smsbox()
         # fakesmsc reads messages to send from stdin: an open, silent pipe keeps it running.
         with open(self.fake_log, "ab") as log:
-            self.fake = self._spawn(FAKESMSC, "-H", "127.0.0.1", "-r", str(self.smsc),
-                                    "-m", "0", stdin=subprocess.PIPE, stdout=log)
-        wait_until(lambda: "Fakesmsc client connected" in self._read("bearerbox.log"),
-                   what="fakesmsc to connect")
+            self.fake = self._spawn(
+                FAKESMSC,
+                "-H",
+                "127.0.0.1",
+                "-r",
+                str(self.smsc),
+                "-m",
+                "0",
+                stdin=subprocess.PIPE,
+                stdout=log,
+            )
+        wait_until(
+            lambda: "Fakesmsc client connected" in self._read("bearerbox.log"),
+            what="fakesmsc to connect",
+        )
         return self
 
     def start_smsbox(self) -> None:
@@ -131,18 +149,28 @@ concatenation = true
         return {
             "IGRS_SMS_GATEWAY": "igrs.notifications.gateways.HttpGateway",
             "IGRS_SMS_HTTP_URL": f"http://127.0.0.1:{self.sendsms}/cgi-bin/sendsms",
-            "IGRS_SMS_HTTP_PARAMS": json.dumps({
-                "username": USER, "password": PASSWORD, "from": "{header}", "to": "{to}",
-                "text": "{text}", "coding": "{coding}", "charset": "UTF-8", "dlr-mask": "27",
-                "dlr-url": "{dlr_url}"}),
+            "IGRS_SMS_HTTP_PARAMS": json.dumps(
+                {
+                    "username": USER,
+                    "password": PASSWORD,
+                    "from": "{header}",
+                    "to": "{to}",
+                    "text": "{text}",
+                    "coding": "{coding}",
+                    "charset": "UTF-8",
+                    "dlr-mask": "27",
+                    "dlr-url": "{dlr_url}",
+                }
+            ),
             "IGRS_SMS_TIMEOUT": 5.0,
         }
 
     def received(self) -> list[dict]:
         """Messages fakesmsc got, long ones joined from their parts, in order of arrival."""
         messages, pieces = [], {}
-        for line in (self.fake_log.read_text(errors="replace").splitlines()
-                     if self.fake_log.exists() else []):
+        for line in (
+            self.fake_log.read_text(errors="replace").splitlines() if self.fake_log.exists() else []
+        ):
             found = GOT.search(line)
             if not found:
                 continue
@@ -184,9 +212,12 @@ class Smsc:
         require(shutil.which("perl") or "/usr/bin/perl", "/usr/share/perl5/Net/SMPP.pm")
         self.port = free_port()
         self.log = folder / "smsc.log"
-        self.process = subprocess.Popen(["perl", str(SMSC_SCRIPT), str(self.port), str(self.log)],
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        text=True)
+        self.process = subprocess.Popen(
+            ["perl", str(SMSC_SCRIPT), str(self.port), str(self.log)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         assert self.process.stdout.readline().strip() == "ready"
 
     def stop(self) -> None:
@@ -203,7 +234,7 @@ class Smsc:
             if not row["esm_class"] & 0x40:  # no UDH: a whole message
                 rows.append({**row, "text": raw.decode(encoding)})
                 continue
-            header, body = raw[1:raw[0] + 1], raw[raw[0] + 1:]
+            header, body = raw[1 : raw[0] + 1], raw[raw[0] + 1 :]
             ref, total, number = header[2], header[3], header[4]
             parts = pieces.setdefault((row["to"], ref), {})
             parts[number] = body

@@ -30,8 +30,12 @@ class Api:
         return self.client.get(f"/api/v1{path}", params, **self._headers(language))
 
     def post(self, path: str, body: dict, language: str = "hi"):
-        return self.client.post(f"/api/v1{path}", json.dumps(body),
-                                content_type="application/json", **self._headers(language))
+        return self.client.post(
+            f"/api/v1{path}",
+            json.dumps(body),
+            content_type="application/json",
+            **self._headers(language),
+        )
 
 
 def user_with_role(username: str, role: str) -> User:
@@ -59,10 +63,13 @@ def officer_api(client, post_code: str) -> Api:
 
 def registration(**overrides) -> dict:
     return {
-        "source": "helpline", "complainant_name": "सीता देवी", "mobile": "9812345678",
+        "source": "helpline",
+        "complainant_name": "सीता देवी",
+        "mobile": "9812345678",
         "category_id": Category.objects.get(code="REV-LAND").pk,
         "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
-        "description": "खेत की मेड़ तोड़कर पड़ोसी ने कब्ज़ा कर लिया है।", **overrides,
+        "description": "खेत की मेड़ तोड़कर पड़ोसी ने कब्ज़ा कर लिया है।",
+        **overrides,
     }
 
 
@@ -126,23 +133,33 @@ def test_full_life_over_the_api(client, agent_api):
     assert created.json()["current_post"]["code"] == TEHSILDAR
 
     tehsildar = officer_api(client, TEHSILDAR)
-    atr = tehsildar.post(f"/complaints/{ref}/atr", {
-        "disposal": "resolved", "report": "लेखपाल भेजकर मेड़ फिर से बनवाई गई।",
-        "attachments": [{"name": "report.pdf",
-                         "content_base64": base64.b64encode(PDF).decode()}],
-    })
+    atr = tehsildar.post(
+        f"/complaints/{ref}/atr",
+        {
+            "disposal": "resolved",
+            "report": "लेखपाल भेजकर मेड़ फिर से बनवाई गई।",
+            "attachments": [
+                {"name": "report.pdf", "content_base64": base64.b64encode(PDF).decode()}
+            ],
+        },
+    )
     assert atr.status_code == 200, atr.content
     assert atr.json()["status"] == "awaiting_verification"
 
-    verdict = agent_api.post(f"/complaints/{ref}/verification", {"outcome": "not_satisfied",
-                                                                  "note": "मेड़ फिर टूटी"})
+    verdict = agent_api.post(
+        f"/complaints/{ref}/verification", {"outcome": "not_satisfied", "note": "मेड़ फिर टूटी"}
+    )
     body = verdict.json()
     assert body["level"] == 2 and body["current_post"]["code"] == DM
     assert body["holders"] and body["escalation_count"] == 1
 
     detail = agent_api.get(f"/complaints/{ref}", language="en").json()
     assert [e["action"] for e in detail["timeline"]] == [
-        "register", "assign", "submit_atr", "verify_not_satisfied"]
+        "register",
+        "assign",
+        "submit_atr",
+        "verify_not_satisfied",
+    ]
     atr_event = detail["timeline"][2]
     assert atr_event["note"].startswith("लेखपाल")
     assert atr_event["actor_post"]["code"] == TEHSILDAR
@@ -168,10 +185,12 @@ def test_officer_outside_the_line_gets_404_and_403(client, agent_api):
 
 def test_roles_are_enforced(client, agent_api, desk_api):
     ref = agent_api.post("/complaints", registration()).json()["reference"]
-    assert agent_api.post(f"/complaints/{ref}/forward",
-                          {"to_post_id": post(DM).pk}).status_code == 403
-    assert desk_api.post(f"/complaints/{ref}/forward",
-                         {"to_post_id": post(DM).pk}).status_code == 200
+    assert (
+        agent_api.post(f"/complaints/{ref}/forward", {"to_post_id": post(DM).pk}).status_code == 403
+    )
+    assert (
+        desk_api.post(f"/complaints/{ref}/forward", {"to_post_id": post(DM).pk}).status_code == 200
+    )
     assert officer_api(client, DM).post("/complaints", registration()).status_code == 403
 
 
@@ -194,9 +213,14 @@ def test_monthly_cap_is_429_with_a_message(agent_api, settings):
 def test_stale_version_is_409(client, agent_api):
     created = agent_api.post("/complaints", registration()).json()
     tehsildar = officer_api(client, TEHSILDAR)
-    stale = tehsildar.post(f"/complaints/{created['reference']}/atr", {
-        "disposal": "resolved", "report": "कार्रवाई पूरी कर दी गई है।",
-        "version": created["version"] - 1})
+    stale = tehsildar.post(
+        f"/complaints/{created['reference']}/atr",
+        {
+            "disposal": "resolved",
+            "report": "कार्रवाई पूरी कर दी गई है।",
+            "version": created["version"] - 1,
+        },
+    )
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"
 
 
@@ -223,8 +247,6 @@ def test_openapi_schema_is_served(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/complaints/{ref}/atr" in schema["paths"]
     assert schema["components"]["securitySchemes"]
-
-
 
 
 def test_an_agent_sends_the_complainants_reminder_once_per_period(agent_api, desk_api):

@@ -10,7 +10,16 @@ S, M, H = dt.timedelta(seconds=1), dt.timedelta(minutes=1), dt.timedelta(hours=1
 def test_doubling_from_the_first_step_up_to_the_ceiling():
     sms = Backoff((30 * S,), ceiling=H)
     assert [sms.after(n) for n in range(1, 10)] == [
-        30 * S, 60 * S, 120 * S, 240 * S, 480 * S, 960 * S, 1920 * S, H, H]
+        30 * S,
+        60 * S,
+        120 * S,
+        240 * S,
+        480 * S,
+        960 * S,
+        1920 * S,
+        H,
+        H,
+    ]
 
 
 def test_doubling_without_a_ceiling():

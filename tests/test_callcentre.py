@@ -31,8 +31,12 @@ def agent_named(username: str) -> Actor:
 
 def disposed(agent: Actor, **overrides) -> Complaint:
     complaint = new_complaint(agent, **overrides)
-    return services.submit_atr(officer_actor(TEHSILDAR), complaint.reference,
-                               disposal="resolved", report="लेखपाल ने कब्ज़ा हटवा दिया है।")
+    return services.submit_atr(
+        officer_actor(TEHSILDAR),
+        complaint.reference,
+        disposal="resolved",
+        report="लेखपाल ने कब्ज़ा हटवा दिया है।",
+    )
 
 
 # ---------------------------------------------------------------- CTI events
@@ -40,13 +44,12 @@ def disposed(agent: Actor, **overrides) -> Complaint:
 
 def test_call_events_build_one_call_and_repeats_change_nothing(db):
     agent_named("asha")
-    callcentre.record_call_event(call_id="c-1", event="offered", agent="asha",
-                                 ani="09812345678")
+    callcentre.record_call_event(call_id="c-1", event="offered", agent="asha", ani="09812345678")
     answered = clock.now() + dt.timedelta(seconds=5)
-    callcentre.record_call_event(call_id="c-1", event="answered", agent="asha", ani="",
-                                 at=answered)
-    callcentre.record_call_event(call_id="c-1", event="answered", agent="asha", ani="",
-                                 at=answered + dt.timedelta(minutes=1))
+    callcentre.record_call_event(call_id="c-1", event="answered", agent="asha", ani="", at=answered)
+    callcentre.record_call_event(
+        call_id="c-1", event="answered", agent="asha", ani="", at=answered + dt.timedelta(minutes=1)
+    )
     call = Call.objects.get()
     assert call.mobile == "+919812345678" and call.answered_at == answered
     assert callcentre_selectors.current_call(call.agent_id) == call
@@ -69,15 +72,23 @@ def test_an_agent_files_only_on_a_call_offered_to_them_over_the_api_too(client, 
     agent_named("bina")
     callcentre.record_call_event(call_id="c-7", event="offered", agent="bina", ani="9812345678")
     token = create_token(User.objects.get(pk=asha.user_id), "agent")
-    body = {"source": "helpline", "complainant_name": "राम प्रसाद", "mobile": "9812345678",
-            "category_id": Category.objects.get(code="REV-LAND").pk,
-            "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
-            "description": "पड़ोसी ने खेत पर कब्ज़ा कर लिया है।", "call_id": "c-7"}
+    body = {
+        "source": "helpline",
+        "complainant_name": "राम प्रसाद",
+        "mobile": "9812345678",
+        "category_id": Category.objects.get(code="REV-LAND").pk,
+        "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
+        "description": "पड़ोसी ने खेत पर कब्ज़ा कर लिया है।",
+        "call_id": "c-7",
+    }
 
     def file(**changes):
-        return client.post("/api/v1/complaints", json.dumps({**body, **changes}),
-                           content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client.post(
+            "/api/v1/complaints",
+            json.dumps({**body, **changes}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
 
     refused = file()  # bina's call
     assert refused.status_code == 422 and "call_id" in refused.json()["errors"]
@@ -117,14 +128,20 @@ def test_the_cti_api_is_for_the_telephony_account_only(client, db):
     agent_named("asha")
     token = create_token(telephony, "telephony")
     body = {"call_id": "c-9", "event": "offered", "agent": "asha", "ani": "9812345678"}
-    response = client.post("/api/v1/cti/events", json.dumps(body),
-                           content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.post(
+        "/api/v1/cti/events",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert response.status_code == 200 and response.json()["agent"] == "asha"
     agent_token = create_token(User.objects.get(username="asha"), "agent")
-    refused = client.post("/api/v1/cti/events", json.dumps(body),
-                          content_type="application/json",
-                          HTTP_AUTHORIZATION=f"Bearer {agent_token}")
+    refused = client.post(
+        "/api/v1/cti/events",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {agent_token}",
+    )
     assert refused.status_code == 403
 
 
@@ -159,8 +176,7 @@ def test_an_abandoned_call_returns_to_the_queue_after_the_lease(agent, settings)
     assert services.claim_next_verification(bina) == complaint
 
 
-def test_unanswered_calls_are_retried_after_a_growing_delay_then_closed_unverified(agent,
-                                                                                   settings):
+def test_unanswered_calls_are_retried_after_a_growing_delay_then_closed_unverified(agent, settings):
     settings.IGRS_VERIFICATION_RETRY_HOURS = [2, 6]
     settings.IGRS_MAX_VERIFICATION_ATTEMPTS = 3
     complaint = disposed(agent)
@@ -209,25 +225,29 @@ def test_not_satisfied_on_the_call_escalates_and_the_department_cannot_verify(ag
 
 
 @pytest.mark.parametrize("acted_with_login", [True, False])
-def test_whoever_reported_the_action_never_verifies_it_even_as_an_agent(agent,
-                                                                       acted_with_login):
+def test_whoever_reported_the_action_never_verifies_it_even_as_an_agent(agent, acted_with_login):
     # The tehsildar also works shifts as a helpline agent: the same login holds both roles.
     tehsildar = Officer.objects.filter(postings__post__code=TEHSILDAR).first()
     tehsildar.user = User.objects.create_user("tehsildar-and-agent")
     tehsildar.save()
     grant_role(tehsildar.user, "agent")
     # An officer may act through an emailed link, without the login on the step.
-    reporter = Actor(Role.OFFICER, officer_id=tehsildar.pk,
-                     user_id=tehsildar.user.pk if acted_with_login else None)
-    complaint = services.submit_atr(reporter, new_complaint(agent).reference,
-                                    disposal="resolved", report="कब्ज़ा हटवा दिया है।")
+    reporter = Actor(
+        Role.OFFICER,
+        officer_id=tehsildar.pk,
+        user_id=tehsildar.user.pk if acted_with_login else None,
+    )
+    complaint = services.submit_atr(
+        reporter, new_complaint(agent).reference, disposal="resolved", report="कब्ज़ा हटवा दिया है।"
+    )
     as_agent = Actor(Role.AGENT, user_id=tehsildar.user.pk)
     assert services.claim_next_verification(as_agent) is None  # never handed their own
     with pytest.raises(NotPermitted):
         services.verify(as_agent, complaint.reference, outcome="satisfied")
     with pytest.raises(NotPermitted):
-        services.call_back_later(as_agent, complaint.reference,
-                                 at=clock.now() + dt.timedelta(hours=2))
+        services.call_back_later(
+            as_agent, complaint.reference, at=clock.now() + dt.timedelta(hours=2)
+        )
     other = agent_named("asha")
     assert services.claim_next_verification(other).pk == complaint.pk
     services.verify(other, complaint.reference, outcome="satisfied")
@@ -274,8 +294,9 @@ def test_a_disputed_audit_flags_the_complaint_on_its_timeline(agent, settings):
     assert callcentre.claim_next_audit(agent_named("other")) is None
     with pytest.raises(Invalid):
         callcentre.record_audit(supervisor, audit.pk, outcome=AuditOutcome.DISPUTED)
-    callcentre.record_audit(supervisor, audit.pk, outcome=AuditOutcome.DISPUTED,
-                            note="कोई नहीं आया था")
+    callcentre.record_audit(
+        supervisor, audit.pk, outcome=AuditOutcome.DISPUTED, note="कोई नहीं आया था"
+    )
     complaint.refresh_from_db()
     note = complaint.events.last()
     assert complaint.flagged and "कोई नहीं आया था" in note.note
@@ -291,21 +312,25 @@ def test_todays_counts_match_the_records(agent):
     at_ist(10, 0)  # well away from midnight, whenever the suite runs
     asha = agent_named("asha")
     for i in range(3):
-        callcentre.record_call_event(call_id=f"c-{i}", event="offered", agent="asha",
-                                     ani=f"981234567{i}")
+        callcentre.record_call_event(
+            call_id=f"c-{i}", event="offered", agent="asha", ani=f"981234567{i}"
+        )
         new_complaint(asha, mobile=f"981234567{i}")
     complaint = disposed(agent, mobile="9899999999")
     services.verify(asha, complaint.reference, outcome="not_satisfied", note="नहीं")
     disposed(agent, mobile="9899999998")
     today = callcentre_selectors.today_counts()
     # asha's 3 and the 2 others, all in the 10 o'clock hour (IST)
-    assert [(h.hour, h.calls, h.registered) for h in today.hours
-            if h.calls or h.registered] == [(10, 3, 5)]
+    assert [(h.hour, h.calls, h.registered) for h in today.hours if h.calls or h.registered] == [
+        (10, 3, 5)
+    ]
     assert today.backlog.waiting == 1 and today.backlog.due_now == 1
     assert [band.count for band in today.backlog.overdue] == [1, 0, 0, 0]
     assert [row["not_satisfied"] for row in today.outcomes_by_category] == [1]
-    assert [(row.username, row.answered, row.registered, row.verified, row.other)
-            for row in today.per_agent] == [("agent-1", 0, 2, 0, 0), ("asha", 0, 3, 1, 0)]
+    assert [
+        (row.username, row.answered, row.registered, row.verified, row.other)
+        for row in today.per_agent
+    ] == [("agent-1", 0, 2, 0, 0), ("asha", 0, 3, 1, 0)]
 
 
 def test_no_agent_records_the_outcome_of_a_call_another_agent_holds(agent, settings):
@@ -315,8 +340,7 @@ def test_no_agent_records_the_outcome_of_a_call_another_agent_holds(agent, setti
     with pytest.raises(Conflict):
         services.verify(bina, complaint.reference, outcome="satisfied")
     with pytest.raises(Conflict):
-        services.call_back_later(bina, complaint.reference,
-                                 at=clock.now() + dt.timedelta(hours=2))
+        services.call_back_later(bina, complaint.reference, at=clock.now() + dt.timedelta(hours=2))
     clock.advance(dt.timedelta(minutes=settings.IGRS_VERIFICATION_LEASE_MINUTES + 1))
     services.verify(bina, complaint.reference, outcome="satisfied")  # the hold has lapsed
 
@@ -325,7 +349,8 @@ def test_a_call_back_time_without_a_zone_is_taken_as_ist(agent):
     complaint = disposed(agent)
     asha = agent_named("asha")
     local = (timezone.localtime(clock.now()) + dt.timedelta(hours=3)).replace(
-        tzinfo=None, microsecond=0)
+        tzinfo=None, microsecond=0
+    )
     services.call_back_later(asha, complaint.reference, at=local)
     complaint.refresh_from_db()
     assert timezone.localtime(complaint.verify_after).replace(tzinfo=None) == local
@@ -340,6 +365,7 @@ def test_not_satisfied_needs_the_complainants_reason(agent):
 
 def test_an_outbound_dialer_call_is_not_shown_as_an_inbound_caller(db):
     asha = agent_named("asha")
-    callcentre.record_call_event(call_id="out-1", event="offered", agent="asha",
-                                 ani="9812345678", direction="outbound")
+    callcentre.record_call_event(
+        call_id="out-1", event="offered", agent="asha", ani="9812345678", direction="outbound"
+    )
     assert callcentre_selectors.current_call(asha.user_id) is None

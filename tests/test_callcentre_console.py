@@ -50,11 +50,16 @@ def page(response) -> str:
 
 def registration(**overrides) -> dict:
     return {
-        "submission_key": str(uuid.uuid4()), "mobile": "9812345678", "call_id": "",
-        "complainant_name": "राम प्रसाद", "category_id": Category.objects.get(code="REV-LAND").pk,
+        "submission_key": str(uuid.uuid4()),
+        "mobile": "9812345678",
+        "call_id": "",
+        "complainant_name": "राम प्रसाद",
+        "category_id": Category.objects.get(code="REV-LAND").pk,
         "district": Unit.objects.get(code="UP-LUCKNOW").pk,
         "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
-        "description": "पड़ोसी ने खेत पर कब्ज़ा कर लिया है।", "consent": "on", **overrides,
+        "description": "पड़ोसी ने खेत पर कब्ज़ा कर लिया है।",
+        "consent": "on",
+        **overrides,
     }
 
 
@@ -92,16 +97,14 @@ def test_the_consoles_poll_is_an_empty_304_until_something_changes(client, asha,
     callcentre.record_call_event(call_id="c-1", event="offered", agent="asha", ani="9812345678")
     landed = client.get("/callcentre/live/", HTTP_IF_NONE_MATCH=version)
     assert landed.status_code == 200 and 'data-call="c-1"' in page(landed)
-    assert client.get("/callcentre/live/",
-                      HTTP_IF_NONE_MATCH=landed["ETag"]).status_code == 304
+    assert client.get("/callcentre/live/", HTTP_IF_NONE_MATCH=landed["ETag"]).status_code == 304
     callcentre.record_call_event(call_id="c-1", event="answered", agent="asha", ani="")
     callcentre.record_call_event(call_id="c-1", event="ended", agent="asha", ani="")
     ended = client.get("/callcentre/live/", HTTP_IF_NONE_MATCH=landed["ETag"])
     assert ended.status_code == 200 and 'class="ended"' in page(ended)
     # Holders and statuses in the history are re-read at least once a minute.
     clock.advance(dt.timedelta(minutes=1))
-    assert client.get("/callcentre/live/",
-                      HTTP_IF_NONE_MATCH=ended["ETag"]).status_code == 200
+    assert client.get("/callcentre/live/", HTTP_IF_NONE_MATCH=ended["ETag"]).status_code == 200
 
 
 def test_an_agent_registers_with_the_call_id_and_reads_back_the_reference(client, asha):
@@ -112,15 +115,16 @@ def test_an_agent_registers_with_the_call_id_and_reads_back_the_reference(client
     assert complaint.registered_by == asha and complaint.call_id == "c-1"
     assert complaint.source == "helpline"
     shown = page(client.get(response["Location"]))
-    assert " ".join(complaint.reference[i:i + 4] for i in range(0, 13, 4)) in shown
+    assert " ".join(complaint.reference[i : i + 4] for i in range(0, 13, 4)) in shown
     # The read-back aid names the check digit: the reference's last digit.
     assert f"अंतिम अंक {complaint.reference[-1]} जाँच अंक है" in shown
 
 
 def test_a_call_id_not_offered_to_this_agent_is_refused_and_keeps_the_input(client, asha):
     agent_user = staff_user("bina", "agent")
-    callcentre.record_call_event(call_id="c-9", event="offered", agent=agent_user.username,
-                                 ani="9812345678")
+    callcentre.record_call_event(
+        call_id="c-9", event="offered", agent=agent_user.username, ani="9812345678"
+    )
     for call_id in ("c-9", "made-up"):  # another agent's call, and no call at all
         response = client.post("/callcentre/", registration(call_id=call_id))
         assert response.status_code == 200 and 'value="राम प्रसाद"' in page(response)
@@ -145,8 +149,10 @@ def test_a_double_click_registers_once(client, asha):
 
 def test_an_agent_adds_a_note_or_a_reminder_instead_of_filing_again(client, asha, agent):
     complaint = new_complaint(agent, mobile="9812345678")
-    client.post(f"/callcentre/complaints/{complaint.reference}/note/",
-                {"note": "शिकायतकर्ता ने दोबारा फ़ोन किया"})
+    client.post(
+        f"/callcentre/complaints/{complaint.reference}/note/",
+        {"note": "शिकायतकर्ता ने दोबारा फ़ोन किया"},
+    )
     client.post(f"/callcentre/complaints/{complaint.reference}/remind/")
     actions = list(complaint.events.values_list("action", "actor_user_id"))
     assert (Action.NOTE, asha.pk) in actions and (Action.REMIND, asha.pk) in actions
@@ -158,39 +164,56 @@ def test_an_agent_adds_a_note_or_a_reminder_instead_of_filing_again(client, asha
 def test_the_outbound_agent_takes_the_next_call_and_records_not_satisfied(client, asha, agent):
     visited = clock.local_date(clock.now()) - dt.timedelta(days=2)
     complaint = services.submit_atr(
-        officer_actor(TEHSILDAR), new_complaint(agent).reference, disposal="resolved",
+        officer_actor(TEHSILDAR),
+        new_complaint(agent).reference,
+        disposal="resolved",
         report="लेखपाल ने कब्ज़ा हटवा दिया है।",
         attachments=[services.Upload("मौका.png", real_png())],
-        details=services.AtrDetails(site_visit_on=visited, persons_met="ग्राम प्रधान, लेखपाल",
-                                    complainant_statement="कब्ज़ा हट गया",
-                                    opposite_party_statement="सीमा मान ली"))
+        details=services.AtrDetails(
+            site_visit_on=visited,
+            persons_met="ग्राम प्रधान, लेखपाल",
+            complainant_statement="कब्ज़ा हट गया",
+            opposite_party_statement="सीमा मान ली",
+        ),
+    )
     assert "अगली कॉल" in page(client.get("/callcentre/outbound/"))
     client.post("/callcentre/outbound/next/")
     shown = page(client.get("/callcentre/outbound/"))
     assert "लेखपाल ने कब्ज़ा हटवा दिया है।" in shown and complaint.mobile in shown
     # The whole report is read out: the site visit, who was met, what each side said, files.
-    for part in (visited.strftime("%d-%m-%Y"), "ग्राम प्रधान, लेखपाल", "कब्ज़ा हट गया",
-                 "सीमा मान ली", "मौका.png"):
+    for part in (
+        visited.strftime("%d-%m-%Y"),
+        "ग्राम प्रधान, लेखपाल",
+        "कब्ज़ा हट गया",
+        "सीमा मान ली",
+        "मौका.png",
+    ):
         assert part in shown
     photo = re.search(r'href="(/callcentre/complaints/[^"]+/files/\d+/)"', shown).group(1)
     assert client.get(photo).status_code == 200
     url = f"/callcentre/outbound/{complaint.reference}/outcome/"
     refused = client.post(url, {"outcome": "not_satisfied", "version": complaint.version})
     assert refused.status_code == 422  # a reason is needed
-    client.post(url, {"outcome": "not_satisfied", "note": "कब्ज़ा बाकी है",
-                      "version": complaint.version})
+    client.post(
+        url, {"outcome": "not_satisfied", "note": "कब्ज़ा बाकी है", "version": complaint.version}
+    )
     complaint.refresh_from_db()
     assert complaint.status == Status.ASSIGNED and complaint.current_post == post(DM)
 
 
 def test_call_back_later_from_the_console(client, asha, agent):
     complaint = services.submit_atr(
-        officer_actor(TEHSILDAR), new_complaint(agent).reference, disposal="resolved",
-        report="लेखपाल ने कब्ज़ा हटवा दिया है।")
+        officer_actor(TEHSILDAR),
+        new_complaint(agent).reference,
+        disposal="resolved",
+        report="लेखपाल ने कब्ज़ा हटवा दिया है।",
+    )
     client.post("/callcentre/outbound/next/")
     at = (clock.now() + dt.timedelta(hours=3)).astimezone().strftime("%Y-%m-%dT%H:%M")
-    client.post(f"/callcentre/outbound/{complaint.reference}/outcome/",
-                {"outcome": "call_back", "call_back_at": at, "version": complaint.version})
+    client.post(
+        f"/callcentre/outbound/{complaint.reference}/outcome/",
+        {"outcome": "call_back", "call_back_at": at, "version": complaint.version},
+    )
     complaint.refresh_from_db()
     assert complaint.verify_after > clock.now() and complaint.verification_agent is None
 
@@ -200,8 +223,11 @@ def test_the_supervisor_sees_todays_counts_and_runs_the_audit_queue(client, agen
     client.force_login(staff_user("sunita", "agent", "supervisor"))
     at_ist(15, 30)  # away from midnight, whenever the suite runs
     complaint = services.submit_atr(
-        officer_actor(TEHSILDAR), new_complaint(agent).reference, disposal="resolved",
-        report="लेखपाल ने कब्ज़ा हटवा दिया है।")
+        officer_actor(TEHSILDAR),
+        new_complaint(agent).reference,
+        disposal="resolved",
+        report="लेखपाल ने कब्ज़ा हटवा दिया है।",
+    )
     start = clock.now()
     services.verify(agent, complaint.reference, outcome="satisfied")
     callcentre.sample_audits(start)

@@ -36,19 +36,37 @@ def agent_named(username: str, *roles: str) -> Actor:
     return Actor(Role.AGENT, user_id=user.pk)
 
 
-def call(call_id: str, agent: str, offered: dt.datetime, answered: dt.datetime | None = None,
-         direction: str = "inbound") -> None:
-    callcentre.record_call_event(call_id=call_id, event="offered", agent=agent,
-                                 ani="9812345678", direction=direction, at=offered)
+def call(
+    call_id: str,
+    agent: str,
+    offered: dt.datetime,
+    answered: dt.datetime | None = None,
+    direction: str = "inbound",
+) -> None:
+    callcentre.record_call_event(
+        call_id=call_id,
+        event="offered",
+        agent=agent,
+        ani="9812345678",
+        direction=direction,
+        at=offered,
+    )
     if answered:
-        callcentre.record_call_event(call_id=call_id, event="answered", agent=agent,
-                                     ani="9812345678", direction=direction, at=answered)
+        callcentre.record_call_event(
+            call_id=call_id,
+            event="answered",
+            agent=agent,
+            ani="9812345678",
+            direction=direction,
+            at=answered,
+        )
 
 
 def disposed(actor: Actor, mobile: str) -> Complaint:
     complaint = new_complaint(actor, mobile=mobile)
-    return services.submit_atr(officer_actor(TEHSILDAR), complaint.reference,
-                               disposal="resolved", report=REPORT)
+    return services.submit_atr(
+        officer_actor(TEHSILDAR), complaint.reference, disposal="resolved", report=REPORT
+    )
 
 
 def board(client) -> str:
@@ -98,7 +116,8 @@ def test_the_board_counts_each_hour_and_each_agent_of_today_only(client, db):
     expected = {hour: ["0", "0"] for hour in range(24)}
     expected[9], expected[11] = ["2", "1"], ["3", "2"]
     assert table_rows(html, "by-hour-table") == [
-        [f"{hour}:00", *counts] for hour, counts in expected.items()]
+        [f"{hour}:00", *counts] for hour, counts in expected.items()
+    ]
     assert table_rows(html, "agents") == [
         # agent, calls answered, registered, verification outcomes, other steps
         ["asha", "1", "1", "0", "0"],
@@ -114,13 +133,14 @@ def test_the_chart_draws_both_series_on_one_scale(client, db):
     a_day_at_the_helpline()
     supervisor_signed_in(client)
     html = board(client)
-    svg = html[html.index("<svg"):html.index("</svg>")]
+    svg = html[html.index("<svg") : html.index("</svg>")]
     assert 'aria-labelledby="chart-title"' in svg and '<desc id="chart-desc">' in svg
     # 11:00 has the most calls (3): that bar is the full height; its 2 complaints, 2/3 of it.
     full, two_thirds = CHART_HEIGHT, round(CHART_HEIGHT * 2 / 3)
     assert f'y="0" width="9" height="{full}" fill="#0b3d91"><title>11:00' in svg
-    assert (f'y="{full - two_thirds}" width="9" height="{two_thirds}" fill="#1a7f37">'
-            "<title>11:00") in svg
+    assert (
+        f'y="{full - two_thirds}" width="9" height="{two_thirds}" fill="#1a7f37"><title>11:00'
+    ) in svg
     assert svg.count('fill="#0b3d91"><title>') == svg.count('fill="#1a7f37"><title>') == 24
     assert text_of(svg, "chart-peak") == "3"  # the axis top is labelled with the peak
     assert text_of(svg, "chart-title")
@@ -147,10 +167,15 @@ def test_the_backlog_is_banded_by_how_long_past_due(client, db):
     sunita = agent_named("sunita", "supervisor")
     client.force_login(User.objects.get(pk=sunita.user_id))
     now = at_ist(14, 0)
-    past_due = {"9800000101": dt.timedelta(minutes=30), "9800000102": dt.timedelta(hours=1),
-                "9800000103": dt.timedelta(hours=5), "9800000104": dt.timedelta(days=2),
-                "9800000105": dt.timedelta(days=4), "9800000106": dt.timedelta(days=9),
-                "9800000107": -dt.timedelta(hours=2)}  # a call-back later today: not due
+    past_due = {
+        "9800000101": dt.timedelta(minutes=30),
+        "9800000102": dt.timedelta(hours=1),
+        "9800000103": dt.timedelta(hours=5),
+        "9800000104": dt.timedelta(days=2),
+        "9800000105": dt.timedelta(days=4),
+        "9800000106": dt.timedelta(days=9),
+        "9800000107": -dt.timedelta(hours=2),
+    }  # a call-back later today: not due
     for mobile, late in past_due.items():
         complaint = disposed(sunita, mobile)
         Complaint.objects.filter(pk=complaint.pk).update(verify_after=now - late)
@@ -204,8 +229,9 @@ def signal_handlers():
         signal.signal(sig, handler)
 
 
-def test_the_workers_round_samples_the_call_centres_closures_for_audit(reseeded, settings,
-                                                                       signal_handlers):
+def test_the_workers_round_samples_the_call_centres_closures_for_audit(
+    reseeded, settings, signal_handlers
+):
     """Transactional: each round closes a connection it finds inside a transaction, which is
     where the plain `db` fixture keeps the test's."""
     settings.IGRS_AUDIT_SHARE_PERCENT = 100

@@ -31,12 +31,32 @@ def test_seed_has_uttar_pradesh_and_the_post_ladder(db):
 
 
 def test_complaint_commands_drive_the_whole_life(db):
-    out = run("complaint", "register", "--name", "गीता", "--mobile", "9700000001",
-              "--category", "REV-LAND", "--place", "UP-LUCKNOW-T-SADAR",
-              "--description", "ज़मीन की पैमाइश नहीं हो रही है।")
+    out = run(
+        "complaint",
+        "register",
+        "--name",
+        "गीता",
+        "--mobile",
+        "9700000001",
+        "--category",
+        "REV-LAND",
+        "--place",
+        "UP-LUCKNOW-T-SADAR",
+        "--description",
+        "ज़मीन की पैमाइश नहीं हो रही है।",
+    )
     ref = out.split()[0] + out.split()[1] + out.split()[2] + out.split()[3]
-    run("complaint", "atr", ref, "--officer", "REV-L1-UP-LUCKNOW-T-SADAR",
-        "--disposal", "resolved", "--report", "पैमाइश करा दी गई है।")
+    run(
+        "complaint",
+        "atr",
+        ref,
+        "--officer",
+        "REV-L1-UP-LUCKNOW-T-SADAR",
+        "--disposal",
+        "resolved",
+        "--report",
+        "पैमाइश करा दी गई है।",
+    )
     run("complaint", "verify", ref, "--outcome", "satisfied")
     assert Complaint.objects.get(reference=ref).status == Status.CLOSED
     shown = run("complaint", "show", ref)
@@ -48,8 +68,20 @@ def test_complaint_command_errors_are_clear(db):
     with pytest.raises(CommandError, match="reference|संदर्भ"):
         run("complaint", "show", "12345")
     with pytest.raises(CommandError, match="mobile|मोबाइल"):
-        run("complaint", "register", "--name", "x", "--mobile", "1", "--category", "REV-LAND",
-            "--place", "UP-LUCKNOW-T-SADAR", "--description", "कुछ भी नहीं हो रहा है।")
+        run(
+            "complaint",
+            "register",
+            "--name",
+            "x",
+            "--mobile",
+            "1",
+            "--category",
+            "REV-LAND",
+            "--place",
+            "UP-LUCKNOW-T-SADAR",
+            "--description",
+            "कुछ भी नहीं हो रहा है।",
+        )
     with pytest.raises(CommandError, match="NOPE"):
         run("complaint", "forward", "202600000001", "--to", "NOPE")
 

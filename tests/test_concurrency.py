@@ -66,8 +66,10 @@ def fresh_mobile() -> str:
 def postgres_only():
     """Evaluated per test, after Django is configured: which database are we on?"""
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (SQLite serialises writers, so nothing can collide); "
-                    "run with IGRS_DATABASE_URL=postgres://…")
+        pytest.skip(
+            "needs PostgreSQL (SQLite serialises writers, so nothing can collide); "
+            "run with IGRS_DATABASE_URL=postgres://…"
+        )
 
 
 @pytest.fixture
@@ -90,8 +92,9 @@ def run_together(*calls: Callable[[], object]) -> list[tuple[str, object]]:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=work, args=(i, call), daemon=True)
-               for i, call in enumerate(calls)]
+    threads = [
+        threading.Thread(target=work, args=(i, call), daemon=True) for i, call in enumerate(calls)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -101,9 +104,14 @@ def run_together(*calls: Callable[[], object]) -> list[tuple[str, object]]:
 
 
 def register_many(actor: Actor, count: int, **fields) -> list[Complaint]:
-    return [new_complaint(actor, mobile=fields.get("mobile") or fresh_mobile(),
-                          **{k: v for k, v in fields.items() if k != "mobile"})
-            for _ in range(count)]
+    return [
+        new_complaint(
+            actor,
+            mobile=fields.get("mobile") or fresh_mobile(),
+            **{k: v for k, v in fields.items() if k != "mobile"},
+        )
+        for _ in range(count)
+    ]
 
 
 # ---------------------------------------------------------------- (a) two holders, one ATR
@@ -113,10 +121,15 @@ def test_two_holders_of_one_post_submit_the_atr_at_once(agent):
     """The regular holder and an officer on additional charge both dispose of the same complaint
     at the same moment: one report is accepted, the other gets a clear refusal."""
     tehsildar = post(TEHSILDAR)
-    second = Officer.objects.create(name_en="Additional Charge", name_hi="अतिरिक्त प्रभार",
-                                    mobile="+919100000001")
-    Posting.objects.create(officer=second, post=tehsildar, additional_charge=True,
-                           start=timezone.localdate() - dt.timedelta(days=30))
+    second = Officer.objects.create(
+        name_en="Additional Charge", name_hi="अतिरिक्त प्रभार", mobile="+919100000001"
+    )
+    Posting.objects.create(
+        officer=second,
+        post=tehsildar,
+        additional_charge=True,
+        start=timezone.localdate() - dt.timedelta(days=30),
+    )
     regular = officer_actor(TEHSILDAR)
     extra = Actor(Role.OFFICER, officer_id=second.pk)
     assert regular.officer_id != extra.officer_id
@@ -127,8 +140,9 @@ def test_two_holders_of_one_post_submit_the_atr_at_once(agent):
         ref = complaint.reference
         results = run_together(
             lambda ref=ref: services.submit_atr(regular, ref, disposal="resolved", report=REPORT),
-            lambda ref=ref: services.submit_atr(extra, ref, disposal="cannot_resolve",
-                                                report=REPORT),
+            lambda ref=ref: services.submit_atr(
+                extra, ref, disposal="cannot_resolve", report=REPORT
+            ),
         )
         outcomes = [kind for kind, _value in results]
         assert sorted(outcomes) == ["error", "ok"], results
@@ -168,8 +182,9 @@ def assert_escalated_once(complaints: list[Complaint]) -> None:
         defaults = Defaulter.objects.filter(complaint=complaint)
         assert defaults.count() == 1 and defaults.get().post_id == tehsildar.pk
         assert complaint.events.count() == complaint.version == 3
-    assert not Complaint.objects.filter(status=Status.ASSIGNED, defaulted=False,
-                                        due_at__lte=timezone.now()).exists()
+    assert not Complaint.objects.filter(
+        status=Status.ASSIGNED, defaulted=False, due_at__lte=timezone.now()
+    ).exists()
 
 
 def test_two_sweeps_at_once_escalate_each_complaint_once(agent):
@@ -187,8 +202,10 @@ def test_two_sweeps_at_once_escalate_each_complaint_once(agent):
     assert Defaulter.objects.count() == 30
     # The DM's officer was told about each escalation exactly once.
     dm_officer = Officer.objects.get(pk=officer_actor(DM).officer_id)
-    assert OutboxMessage.objects.filter(key="escalated_officer",
-                                        mobile=dm_officer.mobile).count() == 30
+    assert (
+        OutboxMessage.objects.filter(key="escalated_officer", mobile=dm_officer.mobile).count()
+        == 30
+    )
 
 
 def test_sweep_racing_the_officer_acts_once_per_complaint(agent):
@@ -204,8 +221,9 @@ def test_sweep_racing_the_officer_acts_once_per_complaint(agent):
         refused = []
         for complaint in reversed(complaints):  # from the other end of the sweep's order
             try:
-                services.submit_atr(tehsildar, complaint.reference, disposal="resolved",
-                                    report=REPORT)
+                services.submit_atr(
+                    tehsildar, complaint.reference, disposal="resolved", report=REPORT
+                )
             except (Conflict, InvalidTransition, NotPermitted) as error:
                 assert error.message.strip()
                 refused.append(complaint.reference)
@@ -252,8 +270,9 @@ def test_concurrent_registrations_get_distinct_valid_references(agent):
     # Each was registered and routed to the tehsildar: two events, version 2.
     assert Event.objects.filter(complaint__reference__in=refs).count() == 2 * len(refs)
     assert not Complaint.objects.filter(reference__in=refs).exclude(version=2).exists()
-    assert (Event.objects.filter(complaint__reference__in=refs, action=Action.REGISTER).count()
-            == len(refs))
+    assert Event.objects.filter(
+        complaint__reference__in=refs, action=Action.REGISTER
+    ).count() == len(refs)
 
 
 def test_double_taps_cannot_pass_the_monthly_cap(agent):
@@ -277,8 +296,12 @@ def test_four_sms_workers_send_each_message_once(reseeded, settings, tmp_path):
 
     settings.IGRS_SMS_FILE = str(tmp_path / "sms.log")
     settings.IGRS_SMS_RATE = 0
-    save_outbox([queue_sms(f"+9198{n:08d}", "otp_citizen", "hi", {"otp": n, "minutes": 5})
-                 for n in range(400)])
+    save_outbox(
+        [
+            queue_sms(f"+9198{n:08d}", "otp_citizen", "hi", {"otp": n, "minutes": 5})
+            for n in range(400)
+        ]
+    )
 
     def drain() -> int:
         sent = 0
@@ -291,7 +314,8 @@ def test_four_sms_workers_send_each_message_once(reseeded, settings, tmp_path):
     assert sum(sent for _, sent in results) == 400
     lines = [json.loads(line) for line in (tmp_path / "sms.log").read_text().splitlines()]
     assert Counter(line["outbox_id"] for line in lines) == Counter(
-        OutboxMessage.objects.values_list("pk", flat=True))  # each id once, none missing
+        OutboxMessage.objects.values_list("pk", flat=True)
+    )  # each id once, none missing
 
 
 # ---------------------------------------------------------------- (d) two sweeps, processes
@@ -317,13 +341,24 @@ def test_two_sweep_processes_escalate_each_complaint_once(agent, tmp_path):
     overdue by moving their due dates into the past."""
     complaints = overdue_complaints(agent, 40)
     past = timezone.now() - dt.timedelta(hours=1)
-    Complaint.objects.filter(pk__in=[c.pk for c in complaints]).update(due_at=past,
-                                                                        remind_at=None)
-    env = {**os.environ, "IGRS_DATABASE_URL": database_url(), "IGRS_VAR_DIR": str(tmp_path),
-           "IGRS_DB_CONN_MAX_AGE": "0", "PYTHONPATH": str(ROOT / "src")}
+    Complaint.objects.filter(pk__in=[c.pk for c in complaints]).update(due_at=past, remind_at=None)
+    env = {
+        **os.environ,
+        "IGRS_DATABASE_URL": database_url(),
+        "IGRS_VAR_DIR": str(tmp_path),
+        "IGRS_DB_CONN_MAX_AGE": "0",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     processes = [
-        subprocess.Popen([sys.executable, "-c", SWEEP_PROCESS], env=env, cwd=ROOT, text=True,
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", SWEEP_PROCESS],
+            env=env,
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for _ in range(2)
     ]
     try:
@@ -346,7 +381,6 @@ def test_two_sweep_processes_escalate_each_complaint_once(agent, tmp_path):
     assert sum(escalated) == 40, outputs
     assert_escalated_once(complaints)
     assert Defaulter.objects.count() == 40
-
 
 
 def test_a_form_submitted_four_times_at_once_files_one_complaint(agent, settings):
@@ -399,7 +433,8 @@ def test_parallel_otp_requests_cannot_outrun_the_per_mobile_limit(agent, setting
 
 def _portal_fields() -> dict:
     return {
-        "complainant_name": "सीता देवी", "category_id": Category.objects.get(code="REV-LAND").pk,
+        "complainant_name": "सीता देवी",
+        "category_id": Category.objects.get(code="REV-LAND").pk,
         "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
         "description": "पड़ोसी ने मेरे खेत पर अवैध कब्ज़ा कर लिया है।",
     }
@@ -413,16 +448,28 @@ def test_twenty_agents_claim_a_thousand_calls_each_exactly_once(agent):
     tehsildar = post(TEHSILDAR)
     Complaint.objects.bulk_create(
         Complaint(
-            reference=reference.make(2026, 50_000_000 + i), source="helpline",
-            complainant_name="राम", mobile=fresh_mobile(), category_id=template.category_id,
-            place_id=template.place_id, description=template.description,
-            status=Status.AWAITING_VERIFICATION, current_post=tehsildar,
-            accountable_post=tehsildar, level=1, disposal="resolved", verify_after=due,
-            created_at=due, updated_at=due, version=3,
-        ) for i in range(1000)
+            reference=reference.make(2026, 50_000_000 + i),
+            source="helpline",
+            complainant_name="राम",
+            mobile=fresh_mobile(),
+            category_id=template.category_id,
+            place_id=template.place_id,
+            description=template.description,
+            status=Status.AWAITING_VERIFICATION,
+            current_post=tehsildar,
+            accountable_post=tehsildar,
+            level=1,
+            disposal="resolved",
+            verify_after=due,
+            created_at=due,
+            updated_at=due,
+            version=3,
+        )
+        for i in range(1000)
     )
-    agents = [Actor(Role.AGENT, user_id=User.objects.create_user(f"agent-{i}").pk)
-              for i in range(20)]
+    agents = [
+        Actor(Role.AGENT, user_id=User.objects.create_user(f"agent-{i}").pk) for i in range(20)
+    ]
 
     def work(me: Actor) -> list[int]:
         taken = []
@@ -441,8 +488,12 @@ def test_twenty_agents_claim_a_thousand_calls_each_exactly_once(agent):
 
 
 def test_a_double_click_on_next_call_takes_one_call(agent):
-    due = [services.submit_atr(officer_actor(TEHSILDAR), c.reference, disposal="resolved",
-                               report=REPORT) for c in register_many(agent, 3)]
+    due = [
+        services.submit_atr(
+            officer_actor(TEHSILDAR), c.reference, disposal="resolved", report=REPORT
+        )
+        for c in register_many(agent, 3)
+    ]
     asha = Actor(Role.AGENT, user_id=User.objects.create_user("asha").pk)
     results = run_together(*[lambda: services.claim_next_verification(asha)] * 4)
     taken = {value.pk for kind, value in results if kind == "ok"}
@@ -459,17 +510,29 @@ def test_supervisors_claiming_audits_at_once_never_share_one(agent):
     tehsildar = post(TEHSILDAR)
     complaints = Complaint.objects.bulk_create(
         Complaint(
-            reference=reference.make(2026, 60_000_000 + i), source="helpline",
-            complainant_name="राम", mobile=fresh_mobile(), category_id=template.category_id,
-            place_id=template.place_id, description=template.description,
-            status=Status.CLOSED, current_post=tehsildar, accountable_post=tehsildar, level=1,
-            disposal="resolved", closed_at=closed, created_at=closed, updated_at=closed,
+            reference=reference.make(2026, 60_000_000 + i),
+            source="helpline",
+            complainant_name="राम",
+            mobile=fresh_mobile(),
+            category_id=template.category_id,
+            place_id=template.place_id,
+            description=template.description,
+            status=Status.CLOSED,
+            current_post=tehsildar,
+            accountable_post=tehsildar,
+            level=1,
+            disposal="resolved",
+            closed_at=closed,
+            created_at=closed,
+            updated_at=closed,
             version=4,
-        ) for i in range(200)
+        )
+        for i in range(200)
     )
     AuditCall.objects.bulk_create(AuditCall(complaint=c, sampled_at=closed) for c in complaints)
-    supervisors = [Actor(Role.AGENT, user_id=User.objects.create_user(f"supervisor-{i}").pk)
-                   for i in range(8)]
+    supervisors = [
+        Actor(Role.AGENT, user_id=User.objects.create_user(f"supervisor-{i}").pk) for i in range(8)
+    ]
 
     def work(me: Actor) -> list[int]:
         taken = []
@@ -483,7 +546,10 @@ def test_supervisors_claiming_audits_at_once_never_share_one(agent):
     claimed = [pk for _kind, taken in results for pk in taken]
     assert len(claimed) == len(set(claimed)) == 200
     assert sum(1 for _kind, taken in results if taken) > 1  # the work was really shared
-    taker = {pk: me.user_id for me, (_kind, taken) in zip(supervisors, results, strict=True)
-             for pk in taken}
+    taker = {
+        pk: me.user_id
+        for me, (_kind, taken) in zip(supervisors, results, strict=True)
+        for pk in taken
+    }
     assert dict(AuditCall.objects.values_list("pk", "claimed_by_id")) == taker
     assert not AuditCall.objects.filter(done_at__isnull=True).exists()

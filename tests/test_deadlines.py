@@ -38,15 +38,19 @@ def test_due_at_is_the_end_of_the_last_day_in_india(db):
 def test_the_most_specific_time_limit_wins(db):
     category = _category("REV-LAND")
     start = timezone.make_aware(dt.datetime(2026, 11, 30, 10, 0))
-    assert timezone.localtime(deadlines.due_at(start, "tehsil_diwas", category, 1)).date() == \
-        dt.date(2026, 12, 5)  # 5 days for samadhan diwas
+    assert timezone.localtime(
+        deadlines.due_at(start, "tehsil_diwas", category, 1)
+    ).date() == dt.date(2026, 12, 5)  # 5 days for samadhan diwas
     TimeLimit.objects.create(source="", category_id=category, level=1, days=3)
-    assert timezone.localtime(deadlines.due_at(start, "helpline", category, 1)).date() == \
-        dt.date(2026, 12, 3)
-    TimeLimit.objects.create(source="helpline", category_id=category, level=1, days=2,
-                             counting=Counting.WORKING)
-    assert timezone.localtime(deadlines.due_at(start, "helpline", category, 1)).date() == \
-        dt.date(2026, 12, 2)
+    assert timezone.localtime(deadlines.due_at(start, "helpline", category, 1)).date() == dt.date(
+        2026, 12, 3
+    )
+    TimeLimit.objects.create(
+        source="helpline", category_id=category, level=1, days=2, counting=Counting.WORKING
+    )
+    assert timezone.localtime(deadlines.due_at(start, "helpline", category, 1)).date() == dt.date(
+        2026, 12, 2
+    )
 
 
 def test_holidays_from_the_calendar_apply_to_registrations(agent):

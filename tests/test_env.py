@@ -10,15 +10,25 @@ from django.core.exceptions import ImproperlyConfigured
 from igrs.core.env import env_bool, env_float, env_floats, env_int, env_json, env_list
 
 
-@pytest.mark.parametrize("raw,expected", [("1", True), ("YES", True), ("on", True),
-                                          ("0", False), ("false", False), ("Off", False)])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [("1", True), ("YES", True), ("on", True), ("0", False), ("false", False), ("Off", False)],
+)
 def test_a_boolean_takes_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("IGRS_X", raw)
     assert env_bool("IGRS_X", not expected) is expected
 
 
-@pytest.mark.parametrize("reader,raw", [(env_bool, "ture"), (env_int, "ten"), (env_float, "1,5"),
-                                        (env_floats, "2,six"), (env_json, "{oops")])
+@pytest.mark.parametrize(
+    "reader,raw",
+    [
+        (env_bool, "ture"),
+        (env_int, "ten"),
+        (env_float, "1,5"),
+        (env_floats, "2,six"),
+        (env_json, "{oops"),
+    ],
+)
 def test_a_typo_is_an_error_naming_the_variable(monkeypatch, reader, raw):
     monkeypatch.setenv("IGRS_X", raw)
     with pytest.raises(ImproperlyConfigured, match="IGRS_X"):
@@ -39,8 +49,13 @@ def test_a_number_below_its_minimum_is_refused(monkeypatch):
 
 
 def test_the_igrs_command_stops_with_one_line_on_a_bad_setting():
-    done = subprocess.run([sys.executable, "-m", "igrs.cli", "check"], capture_output=True,
-                          text=True, env={"IGRS_HTTPS": "ture", "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-m", "igrs.cli", "check"],
+        capture_output=True,
+        text=True,
+        env={"IGRS_HTTPS": "ture", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode != 0
-    assert done.stderr.strip() == ("igrs: IGRS_HTTPS='ture' is not a yes/no value "
-                                   "(1/0, true/false, yes/no, on/off).")
+    assert done.stderr.strip() == (
+        "igrs: IGRS_HTTPS='ture' is not a yes/no value (1/0, true/false, yes/no, on/off)."
+    )

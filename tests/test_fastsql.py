@@ -14,9 +14,18 @@ def test_rows_read_back_exactly_as_written(agent):
     complaint = new_complaint(agent)
     event = complaint.events.get(action="register")
     now = clock.now()
-    messages = [OutboxMessage(mobile="+919876543210", key="k", language="hi", body=f"संदेश {i}",
-                              next_attempt_at=now, created_at=now, reference="r")
-                for i in range(3)]
+    messages = [
+        OutboxMessage(
+            mobile="+919876543210",
+            key="k",
+            language="hi",
+            body=f"संदेश {i}",
+            next_attempt_at=now,
+            created_at=now,
+            reference="r",
+        )
+        for i in range(3)
+    ]
     fastsql.insert(messages)
     assert [m.pk for m in messages] == sorted(m.pk for m in messages)
     stored = list(OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).order_by("pk"))
@@ -48,12 +57,24 @@ def test_select_reads_what_the_orm_reads(agent):
 def test_update_only_when_the_condition_holds(agent):
     complaint = new_complaint(agent)
     version = complaint.version
-    changed = fastsql.update(Complaint, complaint.pk, {"flagged": True}, where="version = %s",
-                             params=[version + 5], increment="version")
+    changed = fastsql.update(
+        Complaint,
+        complaint.pk,
+        {"flagged": True},
+        where="version = %s",
+        params=[version + 5],
+        increment="version",
+    )
     assert changed == 0
     assert Complaint.objects.get(pk=complaint.pk).flagged is False
-    changed = fastsql.update(Complaint, complaint.pk, {"flagged": True}, where="version = %s",
-                             params=[version], increment="version")
+    changed = fastsql.update(
+        Complaint,
+        complaint.pk,
+        {"flagged": True},
+        where="version = %s",
+        params=[version],
+        increment="version",
+    )
     stored = Complaint.objects.get(pk=complaint.pk)
     assert changed == 1 and stored.flagged is True and stored.version == version + 1
 
@@ -73,8 +94,15 @@ def test_an_error_in_a_batch_is_the_orm_error_and_rolls_everything_back(agent):
     now = clock.now()
     copy = Complaint.objects.get(pk=complaint.pk)
     copy.pk = None  # same reference: the unique index refuses it
-    message = OutboxMessage(mobile="+919876543210", key="k", language="hi", body="x",
-                            next_attempt_at=now, created_at=now, reference="batch-test")
+    message = OutboxMessage(
+        mobile="+919876543210",
+        key="k",
+        language="hi",
+        body="x",
+        next_attempt_at=now,
+        created_at=now,
+        reference="batch-test",
+    )
     with pytest.raises(IntegrityError), transaction.atomic(), fastsql.batch():
         fastsql.insert([message], read_ids=False)
         fastsql.insert([copy])

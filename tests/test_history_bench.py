@@ -31,16 +31,29 @@ from .conftest import new_complaint  # noqa: E402
 def summaries() -> dict[str, Counter]:
     """Every summary row with a count (the roll-up may leave rows whose count came back to
     zero; a page reads those as nothing)."""
+
     def rows(model, *fields):
-        return Counter({key[:-1]: key[-1] for key in model.objects.values_list(*fields, "count")
-                        if key[-1]})
-    return {"pendency": rows(Pendency, "post_id", "district_id"),
-            "tallies": rows(DailyTally, "day", "district_id", "department_id", "metric"),
-            "stays": rows(Stay, "post_id", "days"),
-            "places": rows(PlaceTally, "day", "unit_id", "metric"),
-            "lost marks": Counter(LostMark.objects.values_list(
-                "event_id", "complaint_id", "at", "parameter", "district_id", "department_id",
-                "area_id"))}
+        return Counter(
+            {key[:-1]: key[-1] for key in model.objects.values_list(*fields, "count") if key[-1]}
+        )
+
+    return {
+        "pendency": rows(Pendency, "post_id", "district_id"),
+        "tallies": rows(DailyTally, "day", "district_id", "department_id", "metric"),
+        "stays": rows(Stay, "post_id", "days"),
+        "places": rows(PlaceTally, "day", "unit_id", "metric"),
+        "lost marks": Counter(
+            LostMark.objects.values_list(
+                "event_id",
+                "complaint_id",
+                "at",
+                "parameter",
+                "district_id",
+                "department_id",
+                "area_id",
+            )
+        ),
+    }
 
 
 def clear_summaries() -> None:
@@ -65,13 +78,28 @@ def test_bulk_summaries_equal_the_worker_roll_up_and_the_complaint_rows(history_
     assert RollupCursor.objects.get().last_event_id == cursor
     assert all(len(rows) > 10 for rows in bulk.values())
     metrics = {metric for _day, _district, _department, metric in bulk["tallies"]}
-    assert {"received", "disposed", "closed", "escalated", "satisfied", "not_satisfied",
-            "reopened", "special_closure", "graded_c", "with_photo"} <= metrics
+    assert {
+        "received",
+        "disposed",
+        "closed",
+        "escalated",
+        "satisfied",
+        "not_satisfied",
+        "reopened",
+        "special_closure",
+        "graded_c",
+        "with_photo",
+    } <= metrics
     assert {parameter for _e, _c, _at, parameter, *_unit in bulk["lost marks"]} == set(LOSES_MARKS)
     # The timelines end where the complaint rows say: pendency = open complaints by holder.
-    open_by_post = Counter(dict(
-        Complaint.objects.exclude(status=Status.CLOSED).exclude(current_post=None)
-        .values_list("current_post_id").annotate(n=Count("id"))))
+    open_by_post = Counter(
+        dict(
+            Complaint.objects.exclude(status=Status.CLOSED)
+            .exclude(current_post=None)
+            .values_list("current_post_id")
+            .annotate(n=Count("id"))
+        )
+    )
     assert bulk["pendency"] == Counter({(post, 0): n for post, n in open_by_post.items()})
     statuses = Counter(Complaint.objects.values_list("status", flat=True))
     assert statuses[Status.CLOSED] > 1000 and statuses[Status.ASSIGNED] > 0
@@ -91,8 +119,9 @@ def test_generated_marks_name_the_officer_and_the_end_of_the_delay(history_of_20
     at_the_top = Defaulter.objects.exclude(ended_at=F("marked_at")).count()
     assert 0 < at_the_top < len(written) // 2
     Defaulter.objects.update(officer=None, ended_at=None)
-    importlib.import_module("igrs.grievances.migrations.0018_defaulter_officer_and_end"
-                            ).fill_officer_and_end(apps, None)
+    importlib.import_module(
+        "igrs.grievances.migrations.0018_defaulter_officer_and_end"
+    ).fill_officer_and_end(apps, None)
     assert {d.pk: (d.officer_id, d.ended_at) for d in Defaulter.objects.all()} == written
 
 

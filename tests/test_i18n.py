@@ -36,8 +36,11 @@ def po_entries(path: Path) -> list[Entry]:
             current.fuzzy = True
         elif keyword in ("msgid", "msgid_plural", "msgstr") or keyword.startswith("msgstr["):
             index = int(keyword[7:-1]) if keyword.startswith("msgstr[") else 0
-            target = ("msgstrs", index) if keyword.startswith("msgstr") else (
-                "plural" if keyword == "msgid_plural" else "msgid", None)
+            target = (
+                ("msgstrs", index)
+                if keyword.startswith("msgstr")
+                else ("plural" if keyword == "msgid_plural" else "msgid", None)
+            )
             _append(current, target, ast.literal_eval(literal))
         elif line.startswith('"') and target:
             _append(current, target, ast.literal_eval(line))
@@ -76,8 +79,12 @@ def test_compiled_catalogue_matches_the_source():
     with open(LOCALE / "hi/LC_MESSAGES/django.mo", "rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
     stale = [
-        entry.msgid for entry in HINDI
-        if (catalogue.ngettext(entry.msgid, entry.plural, 2) != entry.msgstrs[1] if entry.plural
-            else catalogue.gettext(entry.msgid) != entry.msgstrs[0])
+        entry.msgid
+        for entry in HINDI
+        if (
+            catalogue.ngettext(entry.msgid, entry.plural, 2) != entry.msgstrs[1]
+            if entry.plural
+            else catalogue.gettext(entry.msgid) != entry.msgstrs[0]
+        )
     ]
     assert stale == [], "run compilemessages"

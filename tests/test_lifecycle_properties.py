@@ -60,9 +60,15 @@ from .conftest import DM, LUCKNOW_SADAR, PS_REVENUE, TEHSILDAR
 # Secretary (Lucknow, Kanpur Nagar) and Lucknow's police line, for complaints against the top
 # of the revenue line. Closed under "superior of".
 POST_CODES = [
-    TEHSILDAR, "REV-L1-UP-LUCKNOW-T-PURVA", DM, PS_REVENUE,
-    "REV-L1-UP-KANPUR-NAGAR-T-SADAR", "REV-L2-UP-KANPUR-NAGAR",
-    "POL-L1-UP-LUCKNOW-PS-KOTWALI", "POL-L2-UP-LUCKNOW", "POL-L3",
+    TEHSILDAR,
+    "REV-L1-UP-LUCKNOW-T-PURVA",
+    DM,
+    PS_REVENUE,
+    "REV-L1-UP-KANPUR-NAGAR-T-SADAR",
+    "REV-L2-UP-KANPUR-NAGAR",
+    "POL-L1-UP-LUCKNOW-PS-KOTWALI",
+    "POL-L2-UP-LUCKNOW",
+    "POL-L3",
 ]
 AGAINST = [None, TEHSILDAR, DM, PS_REVENUE]
 HOLDS_POST = (Status.ASSIGNED, Status.CLOSURE_PROPOSED, Status.AWAITING_VERIFICATION)
@@ -70,8 +76,15 @@ NO_POST = (Status.REGISTERED, Status.RETURNED)
 TIMED = (Status.ASSIGNED, Status.CLOSURE_PROPOSED)
 TRANSFERS = {Action.FORWARD, Action.FORWARD_DOWN, Action.RETURN}
 # Actions that give the complaint to a (possibly new) post and must tell its holders by SMS.
-ASSIGNING = {Action.ASSIGN, Action.FORWARD, Action.FORWARD_DOWN, Action.ESCALATE,
-             Action.VERIFY_NOT_SATISFIED, Action.REOPEN, Action.REJECT_CLOSURE}
+ASSIGNING = {
+    Action.ASSIGN,
+    Action.FORWARD,
+    Action.FORWARD_DOWN,
+    Action.ESCALATE,
+    Action.VERIFY_NOT_SATISFIED,
+    Action.REOPEN,
+    Action.REJECT_CLOSURE,
+}
 
 REPORT = "पटवारी से नापजोख कराकर कब्ज़ा हटवा दिया गया है।"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -113,13 +126,15 @@ class World:
     """Master data the model needs, read once per test (ids differ between databases)."""
 
     def __init__(self):
-        self.posts = {p.pk: p for p in Post.objects.all().only("pk", "code", "level",
-                                                              "superior_id", "active")}
+        self.posts = {
+            p.pk: p for p in Post.objects.all().only("pk", "code", "level", "superior_id", "active")
+        }
         self.by_code = {p.code: p for p in self.posts.values()}
         self.officer_of = {}
         self.mobiles_of: dict[int, set[str]] = {}
-        for posting in Posting.objects.filter(post__code__in=POST_CODES, end__isnull=True
-                                              ).select_related("officer"):
+        for posting in Posting.objects.filter(
+            post__code__in=POST_CODES, end__isnull=True
+        ).select_related("officer"):
             self.officer_of.setdefault(posting.post_id, posting.officer_id)
             self.mobiles_of.setdefault(posting.post_id, set()).add(posting.officer.mobile)
         self.category_id = Category.objects.get(code="REV-LAND").pk
@@ -163,8 +178,13 @@ def defaulting_posts(c: Complaint) -> set[int]:
 
 def snapshot(ref: str) -> tuple:
     complaint = Complaint.objects.filter(reference=ref).values().get()
-    return (complaint, Event.objects.filter(complaint_id=complaint["id"]).count(),
-            OutboxMessage.objects.count(), Defaulter.objects.count(), Attachment.objects.count())
+    return (
+        complaint,
+        Event.objects.filter(complaint_id=complaint["id"]).count(),
+        OutboxMessage.objects.count(),
+        Defaulter.objects.count(),
+        Attachment.objects.count(),
+    )
 
 
 def error_message(error: ServiceError) -> str:
@@ -213,14 +233,20 @@ class LifecycleMachine(RuleBasedStateMachine):
         w = self.world
         if to != "below":
             return w.by_code[to].pk
-        below = [w.by_code[code].pk for code in POST_CODES
-                 if complaint.current_post_id
-                 and w.is_below(w.by_code[code].pk, complaint.current_post_id)]
+        below = [
+            w.by_code[code].pk
+            for code in POST_CODES
+            if complaint.current_post_id
+            and w.is_below(w.by_code[code].pk, complaint.current_post_id)
+        ]
         return below[pick % len(below)] if below else w.by_code[TEHSILDAR].pk
 
     def holds(self, actor: Actor, post_id: int | None) -> bool:
-        return (actor.role == Role.OFFICER and post_id is not None
-                and self.world.officer_of.get(post_id) == actor.officer_id)
+        return (
+            actor.role == Role.OFFICER
+            and post_id is not None
+            and self.world.officer_of.get(post_id) == actor.officer_id
+        )
 
     def actor(self, kind: str, complaint: Complaint, officer_choice: str = "holder") -> Actor:
         if kind == "agent":
@@ -259,9 +285,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.check_told(complaint, last_outbox)
 
     def check_told(self, complaint: Complaint, after_pk: int | None) -> None:
-        sent = set(OutboxMessage.objects.filter(
-            pk__gt=after_pk or 0, reference=complaint.reference,
-        ).values_list("mobile", flat=True))
+        sent = set(
+            OutboxMessage.objects.filter(
+                pk__gt=after_pk or 0,
+                reference=complaint.reference,
+            ).values_list("mobile", flat=True)
+        )
         holders = self.world.mobiles_of[complaint.current_post_id]
         assert holders <= sent, f"holders {holders} not told; SMS went to {sent}"
 
@@ -272,25 +301,42 @@ class LifecycleMachine(RuleBasedStateMachine):
         return self.register(against, "helpline", reuse_mobile=False, as_citizen=False)
 
     @precondition(lambda self: len(self.expected_events) < 4)
-    @rule(target=complaints, against=st.sampled_from(AGAINST),
-          source=st.sampled_from(["helpline", "portal", "tehsil_diwas", "cpgrams"]),
-          reuse_mobile=st.booleans(), as_citizen=st.booleans())
+    @rule(
+        target=complaints,
+        against=st.sampled_from(AGAINST),
+        source=st.sampled_from(["helpline", "portal", "tehsil_diwas", "cpgrams"]),
+        reuse_mobile=st.booleans(),
+        as_citizen=st.booleans(),
+    )
     def register(self, against, source, reuse_mobile, as_citizen):
         w = self.world
         against_id = w.by_code[against].pk if against else None
-        mobile = (next(iter(self.mobile_of.values())) if reuse_mobile and self.mobile_of
-                  else next_mobile())
+        mobile = (
+            next(iter(self.mobile_of.values()))
+            if reuse_mobile and self.mobile_of
+            else next_mobile()
+        )
         now = clock.now()
         window = now - dt.timedelta(hours=django_settings.IGRS_DUPLICATE_WINDOW_HOURS)
-        earlier = (Complaint.objects.filter(mobile=mobile, created_at__gte=window)
-                   .order_by("-created_at").first())
+        earlier = (
+            Complaint.objects.filter(mobile=mobile, created_at__gte=window)
+            .order_by("-created_at")
+            .first()
+        )
         actor = Actor(Role.CITIZEN, mobile=mobile) if as_citizen else self.agent
         last_outbox = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
-        complaint = services.register(actor, services.NewComplaint(
-            source=source, complainant_name="सीता देवी", mobile=mobile,
-            category_id=w.category_id, place_id=w.place_id, against_post_id=against_id,
-            description="पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।",
-        ))
+        complaint = services.register(
+            actor,
+            services.NewComplaint(
+                source=source,
+                complainant_name="सीता देवी",
+                mobile=mobile,
+                category_id=w.category_id,
+                place_id=w.place_id,
+                against_post_id=against_id,
+                description="पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।",
+            ),
+        )
         routed = w.first_clear(against_id, w.by_code[TEHSILDAR].pk)
         complaint.refresh_from_db()
         assert complaint.current_post_id == routed
@@ -307,8 +353,11 @@ class LifecycleMachine(RuleBasedStateMachine):
     def register_invalid(self, problem):
         w = self.world
         fields = {
-            "source": "helpline", "complainant_name": "सीता देवी", "mobile": next_mobile(),
-            "category_id": w.category_id, "place_id": w.place_id,
+            "source": "helpline",
+            "complainant_name": "सीता देवी",
+            "mobile": next_mobile(),
+            "category_id": w.category_id,
+            "place_id": w.place_id,
             "description": "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।",
         }
         actor = self.agent
@@ -327,21 +376,34 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert error.message
         else:
             raise AssertionError(f"registration with {problem} was accepted")
-        assert counts == (Complaint.objects.count(), Event.objects.count(),
-                          OutboxMessage.objects.count())
+        assert counts == (
+            Complaint.objects.count(),
+            Event.objects.count(),
+            OutboxMessage.objects.count(),
+        )
 
     # ------------------------------------------------------------ monitoring desk
 
-    @rule(ref=complaints, to=TARGETS, pick=st.integers(0, 7),
-          kind=st.sampled_from(["desk", "desk", "desk", "agent", "officer"]))
+    @rule(
+        ref=complaints,
+        to=TARGETS,
+        pick=st.integers(0, 7),
+        kind=st.sampled_from(["desk", "desk", "desk", "agent", "officer"]),
+    )
     def forward(self, ref, to, pick, kind):
         c, w = self.load(ref), self.world
         to_id = self.target(to, pick, c)
         actor = self.actor(kind, c)
-        ok = (actor.role == Role.DESK and not w.conflicted(c.against_post_id, to_id)
-              and c.status in (Status.REGISTERED, Status.RETURNED, Status.ASSIGNED))
-        self.attempt(ref, lambda: services.forward(actor, ref, to_post_id=to_id, note="सही पद"),
-                     Expect(Action.FORWARD, Status.ASSIGNED, to_id) if ok else None)
+        ok = (
+            actor.role == Role.DESK
+            and not w.conflicted(c.against_post_id, to_id)
+            and c.status in (Status.REGISTERED, Status.RETURNED, Status.ASSIGNED)
+        )
+        self.attempt(
+            ref,
+            lambda: services.forward(actor, ref, to_post_id=to_id, note="सही पद"),
+            Expect(Action.FORWARD, Status.ASSIGNED, to_id) if ok else None,
+        )
 
     # ------------------------------------------------------------ officers
 
@@ -349,11 +411,17 @@ class LifecycleMachine(RuleBasedStateMachine):
     def forward_down(self, ref, who, to, pick):
         c, w = self.load(ref), self.world
         actor, to_id = self.officer(who, c), self.target(to, pick, c)
-        ok = (c.status == Status.ASSIGNED and self.holds(actor, c.current_post_id)
-              and w.is_below(to_id, c.current_post_id)
-              and not w.conflicted(c.against_post_id, to_id))
-        self.attempt(ref, lambda: services.forward_down(actor, ref, to_post_id=to_id),
-                     Expect(Action.FORWARD_DOWN, Status.ASSIGNED, to_id) if ok else None)
+        ok = (
+            c.status == Status.ASSIGNED
+            and self.holds(actor, c.current_post_id)
+            and w.is_below(to_id, c.current_post_id)
+            and not w.conflicted(c.against_post_id, to_id)
+        )
+        self.attempt(
+            ref,
+            lambda: services.forward_down(actor, ref, to_post_id=to_id),
+            Expect(Action.FORWARD_DOWN, Status.ASSIGNED, to_id) if ok else None,
+        )
 
     @rule(ref=complaints, who=OFFICER_CHOICES, fault=faults("no_reason"))
     def return_misrouted(self, ref, who, fault):
@@ -361,13 +429,19 @@ class LifecycleMachine(RuleBasedStateMachine):
         actor = self.officer(who, c)
         reason = "" if fault else "यह मामला नगर निगम का है।"
         ok = c.status == Status.ASSIGNED and self.holds(actor, c.current_post_id) and not fault
-        self.attempt(ref, lambda: services.return_misrouted(actor, ref, reason=reason),
-                     Expect(Action.RETURN, Status.RETURNED, None) if ok else None)
+        self.attempt(
+            ref,
+            lambda: services.return_misrouted(actor, ref, reason=reason),
+            Expect(Action.RETURN, Status.RETURNED, None) if ok else None,
+        )
 
-    @rule(ref=complaints, who=OFFICER_CHOICES,
-          disposal=st.sampled_from(["resolved", "resolved", "cannot_resolve"]),
-          with_photo=st.booleans(),
-          fault=faults("no_disposal", "short_report", "text_file", "four_files"))
+    @rule(
+        ref=complaints,
+        who=OFFICER_CHOICES,
+        disposal=st.sampled_from(["resolved", "resolved", "cannot_resolve"]),
+        with_photo=st.booleans(),
+        fault=faults("no_disposal", "short_report", "text_file", "four_files"),
+    )
     def submit_atr(self, ref, who, disposal, with_photo, fault):
         c = self.load(ref)
         actor = self.officer(who, c)
@@ -382,81 +456,118 @@ class LifecycleMachine(RuleBasedStateMachine):
         ok = c.status == Status.ASSIGNED and self.holds(actor, c.current_post_id) and not fault
         # Forwarded down: the report goes back to the post that forwarded it to the holder
         # (a fact of the timeline), to approve; otherwise it is the disposal.
-        forwarder = (grievance_selectors.forwarded_by(c)
-                     if c.accountable_post_id not in (None, c.current_post_id) else None)
-        expect = (Expect(Action.SUBORDINATE_REPORT, Status.ASSIGNED, forwarder)
-                  if forwarder else
-                  Expect(Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, c.current_post_id))
+        forwarder = (
+            grievance_selectors.forwarded_by(c)
+            if c.accountable_post_id not in (None, c.current_post_id)
+            else None
+        )
+        expect = (
+            Expect(Action.SUBORDINATE_REPORT, Status.ASSIGNED, forwarder)
+            if forwarder
+            else Expect(Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, c.current_post_id)
+        )
         # Past its limit (at the top, where the sweep cannot move it on): marked late.
         late = c.due_at is not None and clock.now() > c.due_at
         self.attempt(
-            ref, lambda: services.submit_atr(actor, ref, disposal=disposal, report=report,
-                                             attachments=files),
+            ref,
+            lambda: services.submit_atr(
+                actor, ref, disposal=disposal, report=report, attachments=files
+            ),
             expect if ok else None,
         )
         if ok:
             atr = self.load(ref).events.order_by("-pk").first()
             assert atr.attachments.count() == len(files)
             photos = sum(1 for upload in files if upload.content.startswith(PNG[:8]))
-            expected = {"disposal": disposal, **({"photos": photos} if photos else {}),
-                        **({"late": True} if late else {})}
+            expected = {
+                "disposal": disposal,
+                **({"photos": photos} if photos else {}),
+                **({"late": True} if late else {}),
+            }
             assert {k: v for k, v in atr.data.items() if k != "stay_hours"} == expected
 
-    @rule(ref=complaints, who=OFFICER_CHOICES,
-          ground=st.sampled_from(["sub_judice", "policy", "rti", "duplicate"]),
-          fault=faults("no_ground", "no_reason"))
+    @rule(
+        ref=complaints,
+        who=OFFICER_CHOICES,
+        ground=st.sampled_from(["sub_judice", "policy", "rti", "duplicate"]),
+        fault=faults("no_ground", "no_reason"),
+    )
     def propose_closure(self, ref, who, ground, fault):
         c, w = self.load(ref), self.world
         actor = self.officer(who, c)
         ground = "lazy" if fault == "no_ground" else ground
         reason = "" if fault == "no_reason" else "मामला न्यायालय में विचाराधीन है।"
-        ok = (c.status == Status.ASSIGNED and self.holds(actor, c.current_post_id)
-              and not fault and w.posts[c.current_post_id].superior_id is not None)
+        ok = (
+            c.status == Status.ASSIGNED
+            and self.holds(actor, c.current_post_id)
+            and not fault
+            and w.posts[c.current_post_id].superior_id is not None
+        )
         self.attempt(
-            ref, lambda: services.propose_special_closure(actor, ref, ground=ground,
-                                                          reason=reason),
+            ref,
+            lambda: services.propose_special_closure(actor, ref, ground=ground, reason=reason),
             Expect(Action.PROPOSE_CLOSURE, Status.CLOSURE_PROPOSED, c.current_post_id)
-            if ok else None,
+            if ok
+            else None,
         )
 
-    @rule(ref=complaints, who=st.sampled_from(["superior"] * 4 + ["holder"] + POST_CODES),
-          approve=st.booleans(), fault=faults("no_note"))
+    @rule(
+        ref=complaints,
+        who=st.sampled_from(["superior"] * 4 + ["holder"] + POST_CODES),
+        approve=st.booleans(),
+        fault=faults("no_note"),
+    )
     def decide_closure(self, ref, who, approve, fault):
         c, w = self.load(ref), self.world
         actor = self.officer(who, c)
         note = "" if fault else "पहले स्थल निरीक्षण करें।"
-        ok = (c.status == Status.CLOSURE_PROPOSED
-              and self.holds(actor, w.posts[c.current_post_id].superior_id)
-              and (approve or note))
-        expect = (Expect(Action.APPROVE_CLOSURE, Status.CLOSED, c.current_post_id) if approve
-                  else Expect(Action.REJECT_CLOSURE, Status.ASSIGNED, c.current_post_id))
-        self.attempt(ref, lambda: services.decide_special_closure(actor, ref, approve=approve,
-                                                                  note=note),
-                     expect if ok else None)
+        ok = (
+            c.status == Status.CLOSURE_PROPOSED
+            and self.holds(actor, w.posts[c.current_post_id].superior_id)
+            and (approve or note)
+        )
+        expect = (
+            Expect(Action.APPROVE_CLOSURE, Status.CLOSED, c.current_post_id)
+            if approve
+            else Expect(Action.REJECT_CLOSURE, Status.ASSIGNED, c.current_post_id)
+        )
+        self.attempt(
+            ref,
+            lambda: services.decide_special_closure(actor, ref, approve=approve, note=note),
+            expect if ok else None,
+        )
         if ok and approve:
             assert self.load(ref).closure_kind == ClosureKind.SPECIAL
 
     # ------------------------------------------------------------ verification, re-opening
 
-    @rule(ref=complaints, kind=st.sampled_from(["agent", "agent", "citizen", "other_citizen",
-                                                "desk", "officer"]),
-          outcome=st.sampled_from(["satisfied", "not_satisfied", "unreachable", "unreachable",
-                                   "maybe"]))
+    @rule(
+        ref=complaints,
+        kind=st.sampled_from(["agent", "agent", "citizen", "other_citizen", "desk", "officer"]),
+        outcome=st.sampled_from(
+            ["satisfied", "not_satisfied", "unreachable", "unreachable", "maybe"]
+        ),
+    )
     def verify(self, ref, kind, outcome):
         c, w = self.load(ref), self.world
         actor = self.actor(kind, c)
         allowed = {Role.AGENT} if outcome == "unreachable" else {Role.AGENT, Role.CITIZEN}
-        ok = (c.status == Status.AWAITING_VERIFICATION and outcome != "maybe"
-              and actor.role in allowed
-              and (actor.role != Role.CITIZEN or actor.mobile == c.mobile))
+        ok = (
+            c.status == Status.AWAITING_VERIFICATION
+            and outcome != "maybe"
+            and actor.role in allowed
+            and (actor.role != Role.CITIZEN or actor.mobile == c.mobile)
+        )
         expect = None
         if ok and outcome == "satisfied":
             expect = Expect(Action.VERIFY_SATISFIED, Status.CLOSED, c.current_post_id)
         elif ok and outcome == "unreachable":
             last = c.verification_attempts + 1 >= django_settings.IGRS_MAX_VERIFICATION_ATTEMPTS
-            expect = Expect(Action.VERIFY_UNREACHABLE,
-                            Status.CLOSED if last else Status.AWAITING_VERIFICATION,
-                            c.current_post_id)
+            expect = Expect(
+                Action.VERIFY_UNREACHABLE,
+                Status.CLOSED if last else Status.AWAITING_VERIFICATION,
+                c.current_post_id,
+            )
         elif ok:
             superior = w.clear_superior(c.against_post_id, accountable(c))
             if superior is not None:
@@ -465,24 +576,37 @@ class LifecycleMachine(RuleBasedStateMachine):
                 expect = Expect(Action.VERIFY_NOT_SATISFIED, Status.CLOSED, c.current_post_id)
             else:
                 expect = Expect(Action.VERIFY_NOT_SATISFIED, Status.ASSIGNED, c.current_post_id)
-        self.attempt(ref, lambda: services.verify(actor, ref, outcome=outcome, note="फ़ोन किया"),
-                     expect)
+        self.attempt(
+            ref, lambda: services.verify(actor, ref, outcome=outcome, note="फ़ोन किया"), expect
+        )
         if expect and expect.action == Action.VERIFY_NOT_SATISFIED and superior is not None:
             assert self.load(ref).level == w.posts[superior].level > c.level
 
-    @rule(ref=complaints, kind=st.sampled_from(["citizen", "citizen", "agent", "other_citizen",
-                                                "desk"]),
-          reason=st.sampled_from(["कुछ नहीं हुआ, कब्ज़ा अब भी है।", ""]))
+    @rule(
+        ref=complaints,
+        kind=st.sampled_from(["citizen", "citizen", "agent", "other_citizen", "desk"]),
+        reason=st.sampled_from(["कुछ नहीं हुआ, कब्ज़ा अब भी है।", ""]),
+    )
     def reopen(self, ref, kind, reason):
         c, w = self.load(ref), self.world
         actor = self.actor(kind, c)
-        superior = (w.clear_superior(c.against_post_id, accountable(c))
-                    if c.current_post_id else None)
-        ok = (c.status == Status.CLOSED and reason and superior is not None
-              and (actor.role == Role.AGENT
-                   or (actor.role == Role.CITIZEN and actor.mobile == c.mobile)))
-        self.attempt(ref, lambda: services.reopen(actor, ref, reason=reason),
-                     Expect(Action.REOPEN, Status.ASSIGNED, superior) if ok else None)
+        superior = (
+            w.clear_superior(c.against_post_id, accountable(c)) if c.current_post_id else None
+        )
+        ok = (
+            c.status == Status.CLOSED
+            and reason
+            and superior is not None
+            and (
+                actor.role == Role.AGENT
+                or (actor.role == Role.CITIZEN and actor.mobile == c.mobile)
+            )
+        )
+        self.attempt(
+            ref,
+            lambda: services.reopen(actor, ref, reason=reason),
+            Expect(Action.REOPEN, Status.ASSIGNED, superior) if ok else None,
+        )
 
     # ------------------------------------------------------------ a step that should succeed
 
@@ -492,8 +616,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         that examples reach deep states (escalated, closed, re-opened) rather than stall."""
         c, w = self.load(ref), self.world
         if c.status in (Status.REGISTERED, Status.RETURNED):
-            clear = [code for code in POST_CODES
-                     if not w.conflicted(c.against_post_id, w.by_code[code].pk)]
+            clear = [
+                code
+                for code in POST_CODES
+                if not w.conflicted(c.against_post_id, w.by_code[code].pk)
+            ]
             steps = [lambda: self.forward(ref, clear[choice % len(clear)], 0, "desk")]
         elif c.status == Status.ASSIGNED:
             steps = [
@@ -505,14 +632,18 @@ class LifecycleMachine(RuleBasedStateMachine):
                 lambda: self.sweep(8, 0),  # the holder sits on it past the time limit
             ]
         elif c.status == Status.CLOSURE_PROPOSED:
-            steps = [lambda: self.decide_closure(ref, "superior", True, None),
-                     lambda: self.decide_closure(ref, "superior", False, None),
-                     lambda: self.sweep(8, 0)]
+            steps = [
+                lambda: self.decide_closure(ref, "superior", True, None),
+                lambda: self.decide_closure(ref, "superior", False, None),
+                lambda: self.sweep(8, 0),
+            ]
         elif c.status == Status.AWAITING_VERIFICATION:
-            steps = [lambda: self.verify(ref, "agent", "satisfied"),
-                     lambda: self.verify(ref, "citizen", "not_satisfied"),
-                     lambda: self.verify(ref, "agent", "not_satisfied"),
-                     lambda: self.verify(ref, "agent", "unreachable")]
+            steps = [
+                lambda: self.verify(ref, "agent", "satisfied"),
+                lambda: self.verify(ref, "citizen", "not_satisfied"),
+                lambda: self.verify(ref, "agent", "not_satisfied"),
+                lambda: self.verify(ref, "agent", "unreachable"),
+            ]
         else:
             steps = [lambda: self.reopen(ref, "citizen", "कुछ नहीं हुआ, कब्ज़ा अब भी है।")]
         data.draw(st.sampled_from(steps), label="step")()
@@ -524,16 +655,24 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ notes, stale versions
 
-    @rule(ref=complaints, kind=st.sampled_from(ACTOR_KINDS + ["admin"]),
-          who=OFFICER_CHOICES, note=st.sampled_from(["दस्तावेज़ मिले।", " "]))
+    @rule(
+        ref=complaints,
+        kind=st.sampled_from(ACTOR_KINDS + ["admin"]),
+        who=OFFICER_CHOICES,
+        note=st.sampled_from(["दस्तावेज़ मिले।", " "]),
+    )
     def add_note(self, ref, kind, who, note):
         c = self.load(ref)
         actor = self.admin if kind == "admin" else self.actor(kind, c, who)
         ok = note.strip() and (
             actor.role in (Role.AGENT, Role.DESK, Role.ADMIN)
-            or (actor.role == Role.OFFICER and self.holds(actor, c.current_post_id)))
-        self.attempt(ref, lambda: services.add_note(actor, ref, note=note),
-                     Expect(Action.NOTE, c.status, c.current_post_id) if ok else None)
+            or (actor.role == Role.OFFICER and self.holds(actor, c.current_post_id))
+        )
+        self.attempt(
+            ref,
+            lambda: services.add_note(actor, ref, note=note),
+            Expect(Action.NOTE, c.status, c.current_post_id) if ok else None,
+        )
 
     @rule(ref=complaints)
     def stale_version(self, ref):
@@ -562,8 +701,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         for ref, c in before.items():
             if c.status in TIMED and not c.defaulted and c.due_at <= now:
                 superior = w.clear_superior(c.against_post_id, accountable(c))
-                predicted[ref] = (Action.ESCALATE, superior) if superior else (
-                    Action.MARK_DEFAULTER, c.current_post_id)
+                predicted[ref] = (
+                    (Action.ESCALATE, superior)
+                    if superior
+                    else (Action.MARK_DEFAULTER, c.current_post_id)
+                )
             elif c.status in TIMED and c.remind_at is not None and c.remind_at <= now:
                 predicted[ref] = (Action.REMIND, c.current_post_id)
         report = services.sweep(now)
@@ -572,8 +714,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         assert report.defaulted == actions.count(Action.MARK_DEFAULTER)
         assert report.reminded == actions.count(Action.REMIND)
         # The accountable post defaults, and so does the holder it was forwarded down to.
-        marked = sum(len(defaulting_posts(before[ref])) for ref, (action, _p) in predicted.items()
-                     if action != Action.REMIND)
+        marked = sum(
+            len(defaulting_posts(before[ref]))
+            for ref, (action, _p) in predicted.items()
+            if action != Action.REMIND
+        )
         assert Defaulter.objects.count() == defaulters + marked
         for ref, old in before.items():
             c = self.load(ref)
@@ -589,13 +734,19 @@ class LifecycleMachine(RuleBasedStateMachine):
             if action == Action.ESCALATE:
                 assert c.status == Status.ASSIGNED and c.level > old.level
                 assert c.due_at > now and c.escalation_count == old.escalation_count + 1
-                assert set(Defaulter.objects.filter(complaint=c, due_at=old.due_at)
-                           .values_list("post_id", flat=True)) == defaulting_posts(old)
+                assert set(
+                    Defaulter.objects.filter(complaint=c, due_at=old.due_at).values_list(
+                        "post_id", flat=True
+                    )
+                ) == defaulting_posts(old)
                 self.check_told(c, last_outbox)
             elif action == Action.MARK_DEFAULTER:
                 assert c.defaulted and c.status == old.status
-                assert set(Defaulter.objects.filter(complaint=c, due_at=old.due_at)
-                           .values_list("post_id", flat=True)) == defaulting_posts(old)
+                assert set(
+                    Defaulter.objects.filter(complaint=c, due_at=old.due_at).values_list(
+                        "post_id", flat=True
+                    )
+                ) == defaulting_posts(old)
             else:
                 assert c.remind_at is None and c.status == old.status
         # Idempotent: a second sweep at the same moment finds nothing to do.
@@ -611,10 +762,17 @@ class LifecycleMachine(RuleBasedStateMachine):
             events = list(c.events.order_by("pk"))
             versioned = sum(e.action not in lifecycle.UNVERSIONED for e in events)
             assert len(events) == expected and versioned == c.version, (
-                ref, len(events), expected, c.version)
+                ref,
+                len(events),
+                expected,
+                c.version,
+            )
             first = events[0]
             assert (first.action, first.from_status, first.to_status) == (
-                Action.REGISTER, "", Status.REGISTERED)
+                Action.REGISTER,
+                "",
+                Status.REGISTERED,
+            )
             for prev, event in itertools.pairwise(events):
                 assert event.from_status == prev.to_status, (prev.action, event.action)
                 assert event.from_post_id == prev.to_post_id, (prev.action, event.action)
@@ -626,7 +784,10 @@ class LifecycleMachine(RuleBasedStateMachine):
                     assert event.action not in (Action.NOTE, Action.REMIND), event.action
             last = events[-1]
             assert (last.to_status, last.to_post_id, last.level) == (
-                c.status, c.current_post_id, c.level)
+                c.status,
+                c.current_post_id,
+                c.level,
+            )
             for event in events:
                 if event.to_status in HOLDS_POST:
                     assert event.to_post_id is not None, event.action
@@ -649,7 +810,8 @@ class LifecycleMachine(RuleBasedStateMachine):
                 assert post.active
                 assert w.officer_of.get(post.pk), f"{post.code} has no officer"
                 assert not w.conflicted(c.against_post_id, c.current_post_id), (
-                    f"{ref} is held by {post.code}, in the line of the post it is against")
+                    f"{ref} is held by {post.code}, in the line of the post it is against"
+                )
             if c.status in TIMED:
                 assert c.due_at is not None and c.assigned_at is not None
             if c.status == Status.CLOSED:
@@ -675,9 +837,13 @@ def test_lifecycle_state_machine(db):
     for key, count in sorted(STATS.items()):
         print(f"{count:6d}  {key}")
     # The model must not drift into refusing everything: the common paths were really taken.
-    for key in ["registered: assigned", "accepted: forward -> assigned",
-                "accepted: submit_atr -> awaiting_verification", "accepted: return -> returned",
-                "accepted: propose_closure -> closure_proposed"]:
+    for key in [
+        "registered: assigned",
+        "accepted: forward -> assigned",
+        "accepted: submit_atr -> awaiting_verification",
+        "accepted: return -> returned",
+        "accepted: propose_closure -> closure_proposed",
+    ]:
         assert STATS[key] > 0, f"no example reached {key!r}: {dict(STATS)}"
 
 
@@ -686,7 +852,9 @@ def settings_for_machine():
     # IGRS_HYPOTHESIS_EXAMPLES raises the count for a longer hunt.
     return hypothesis_settings(
         max_examples=int(os.environ.get("IGRS_HYPOTHESIS_EXAMPLES", "50")),
-        stateful_step_count=30, deadline=None, database=None,
+        stateful_step_count=30,
+        deadline=None,
+        database=None,
         derandomize=os.environ.get("CI") == "true",
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )

@@ -92,8 +92,10 @@ def test_parts_follow_gsm_and_unicode_limits():
 def test_seeded_templates_are_dlt_shaped_in_both_languages(db):
     rows = SmsTemplate.objects.all()
     assert {(row.key, row.language) for row in rows} >= {
-        (key, lang) for key in ("registered_assigned", "assigned_officer", "otp_citizen")
-        for lang in ("hi", "en")}
+        (key, lang)
+        for key in ("registered_assigned", "assigned_officer", "otp_citizen")
+        for lang in ("hi", "en")
+    }
     for row in rows:
         assert "{reference}" not in row.body
         assert len(dlt.VARIABLE.findall(row.body)) == len(dlt.parse_names(row.variables)), row
@@ -104,8 +106,11 @@ def test_seeded_templates_are_dlt_shaped_in_both_languages(db):
 
 def test_filling_checks_every_value_against_its_variable():
     body, names = "Complaint {#var#} is with {#var#}{#var#}. {#url#}", "reference,post,post,link"
-    text = dlt.fill(body, names, {"reference": "2026000000016", "post": "तहसीलदार, लखनऊ सदर",
-                                  "link": "http://x.in/o/1"})
+    text = dlt.fill(
+        body,
+        names,
+        {"reference": "2026000000016", "post": "तहसीलदार, लखनऊ सदर", "link": "http://x.in/o/1"},
+    )
     assert text == "Complaint 2026000000016 is with तहसीलदार, लखनऊ सदर. http://x.in/o/1"
     long_post = dlt.fill(body, names, {"reference": "1", "post": "क" * 80, "link": "http://x"})
     assert "क" * 59 + "…" in long_post  # a name is shortened to its 60 characters
@@ -135,22 +140,31 @@ def test_citizen_sms_in_hindi_carries_the_reference(agent):
 def test_the_registered_text_and_its_ids_are_used(agent):
     SmsTemplate.objects.filter(key="registered_assigned", language="hi").update(
         body="संदर्भ {#var#} दर्ज। {#var#}{#var#} द्वारा कार्यवाही होगी।",
-        variables="reference,post,post", dlt_template_id="1107000000000000001",
-        header="UPGOVT", entity_id="1101000000000000009")
+        variables="reference,post,post",
+        dlt_template_id="1107000000000000001",
+        header="UPGOVT",
+        entity_id="1101000000000000009",
+    )
     cache.clear()
     complaint = new_complaint(agent)
     message = OutboxMessage.objects.get(reference=complaint.reference, key="registered_assigned")
-    assert message.body == (f"संदर्भ {complaint.reference} दर्ज। "
-                            "तहसीलदार, लखनऊ सदर द्वारा कार्यवाही होगी।")
+    assert message.body == (
+        f"संदर्भ {complaint.reference} दर्ज। तहसीलदार, लखनऊ सदर द्वारा कार्यवाही होगी।"
+    )
     assert (message.dlt_template_id, message.header, message.entity_id) == (
-        "1107000000000000001", "UPGOVT", "1101000000000000009")
+        "1107000000000000001",
+        "UPGOVT",
+        "1101000000000000009",
+    )
 
 
 def test_a_message_its_template_cannot_carry_is_parked_and_the_admins_told_once(
-        agent, settings, django_capture_on_commit_callbacks):
+    agent, settings, django_capture_on_commit_callbacks
+):
     settings.ADMINS = ["sms-admin@up.gov.in"]
     SmsTemplate.objects.filter(key="registered_assigned").update(
-        body="Ref {#numeric#} filed.", variables="post")  # a name in a digits-only variable
+        body="Ref {#numeric#} filed.", variables="post"
+    )  # a name in a digits-only variable
     cache.clear()
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         first = new_complaint(agent)
@@ -165,9 +179,11 @@ def test_a_message_its_template_cannot_carry_is_parked_and_the_admins_told_once(
     assert parked.filter(status=S.PARKED).count() == 3  # never sent as it stands
 
     SmsTemplate.objects.filter(key="registered_assigned", language="hi").update(
-        body="शिकायत {#var#} दर्ज।", variables="reference")
+        body="शिकायत {#var#} दर्ज।", variables="reference"
+    )
     SmsTemplate.objects.filter(key="registered_assigned", language="en").update(
-        body="Complaint {#var#} registered.", variables="reference")
+        body="Complaint {#var#} registered.", variables="reference"
+    )
     cache.clear()
     assert sms.release_parked("registered_assigned") == 3
     message = OutboxMessage.objects.get(key="registered_assigned", reference=first.reference)
@@ -190,33 +206,39 @@ def test_a_missing_hindi_template_falls_back_to_english(agent):
 
 
 def test_the_admin_refuses_a_template_whose_names_do_not_fit(db):
-    typo = SmsTemplate(key="registered", language="hi", body="संदर्भ {#var#} दर्ज।",
-                       variables="referance")
+    typo = SmsTemplate(
+        key="registered", language="hi", body="संदर्भ {#var#} दर्ज।", variables="referance"
+    )
     with pytest.raises(ValidationError) as caught:
         typo.full_clean(validate_unique=False)
     assert "referance" in str(caught.value)
     short = SmsTemplate(key="x", language="hi", body="{#var#} {#var#}", variables="reference")
     with pytest.raises(ValidationError, match="2 चर"):
         short.full_clean()
-    SmsTemplate(key="x", language="hi", body="संदर्भ {#var#}, {#var#}",
-                variables="reference, due").full_clean()
+    SmsTemplate(
+        key="x", language="hi", body="संदर्भ {#var#}, {#var#}", variables="reference, due"
+    ).full_clean()
 
 
 def test_the_migration_turns_named_texts_into_dlt_templates_and_back(db):
     migration = importlib.import_module(
-        "igrs.notifications.migrations.0002_dlt_registry_and_delivery_reports")
+        "igrs.notifications.migrations.0002_dlt_registry_and_delivery_reports"
+    )
     from django.apps import apps
 
     SmsTemplate.objects.update_or_create(
-        key="legacy", language="hi",
-        defaults={"body": "शिकायत {reference} {post} को, {due} तक। {link}", "variables": ""})
+        key="legacy",
+        language="hi",
+        defaults={"body": "शिकायत {reference} {post} को, {due} तक। {link}", "variables": ""},
+    )
     migration.to_dlt(apps, None)
     row = SmsTemplate.objects.get(key="legacy")
     assert row.body == "शिकायत {#var#} {#var#}{#var#} को, {#var#} तक। {#url#}"
     assert row.variables == "reference,post,post,due,link"
     migration.to_named(apps, None)
     assert SmsTemplate.objects.get(key="legacy").body == (
-        "शिकायत {reference} {post} को, {due} तक। {link}")
+        "शिकायत {reference} {post} को, {due} तक। {link}"
+    )
 
 
 # ---------------------------------------------------------------- delivery
@@ -333,8 +355,9 @@ def test_a_worker_whose_lease_ran_out_cannot_record_over_the_next_one(agent, set
 
 def test_a_message_due_in_its_quiet_hours_waits_for_the_morning(db, settings, tmp_path):
     settings.IGRS_SMS_FILE = str(tmp_path / "sms.log")
-    SmsTemplate.objects.filter(key="closed_citizen").update(quiet_from=dt.time(21),
-                                                            quiet_until=dt.time(8))
+    SmsTemplate.objects.filter(key="closed_citizen").update(
+        quiet_from=dt.time(21), quiet_until=dt.time(8)
+    )
     cache.clear()
     ist = timezone.get_current_timezone()
     clock.advance(timezone.make_aware(dt.datetime(2026, 11, 29, 12), ist) - clock.now())
@@ -353,22 +376,23 @@ def test_a_receipt_that_overtakes_the_record_of_its_send_still_counts(agent, set
     use(settings, PartsGateway)
     message = only_one_queued(agent)
     # The SMSC's receipt reaches another worker's bind before this one records the send.
-    assert not sms.record_smpp_receipt(
-        receipts.Receipt(S.DELIVERED, "000", f"smsc-{message.pk}-1"))
+    assert not sms.record_smpp_receipt(receipts.Receipt(S.DELIVERED, "000", f"smsc-{message.pk}-1"))
     sms.deliver_pending()
     message.refresh_from_db()
     assert message.status == S.SENT  # one part of two reported
-    assert sms.record_smpp_receipt(receipts.Receipt(S.UNDELIVERED, "034",
-                                                    f"smsc-{message.pk}-2"))
+    assert sms.record_smpp_receipt(receipts.Receipt(S.UNDELIVERED, "034", f"smsc-{message.pk}-2"))
     message.refresh_from_db()
     assert (message.status, message.error_code) == (S.UNDELIVERED, "034")
 
 
 def test_a_mail_server_down_does_not_stop_the_sms(agent, settings, tmp_path):
     settings.ADMINS = ["sms-admin@up.gov.in"]
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": free_port(),
-                                                "timeout": 2}}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
     use(settings, RefusingGateway)
     OutboxMessage.objects.update(status=S.SENT)
     new_complaint(agent)
@@ -378,8 +402,7 @@ def test_a_mail_server_down_does_not_stop_the_sms(agent, settings, tmp_path):
 
 def test_a_one_time_password_is_not_kept_once_sent(db, settings, tmp_path):
     settings.IGRS_SMS_FILE = str(tmp_path / "sms.log")
-    message = sms.queue_sms("+919876543210", "otp_citizen", "hi",
-                            {"otp": "482913", "minutes": 10})
+    message = sms.queue_sms("+919876543210", "otp_citizen", "hi", {"otp": "482913", "minutes": 10})
     sms.save_outbox([message])
     sms.deliver_pending()
     kept = OutboxMessage.objects.get(key="otp_citizen")
@@ -391,7 +414,8 @@ def test_quiet_hours_hold_a_message_until_morning(db):
     night = (dt.time(21), dt.time(8))
     ist = timezone.get_current_timezone()
     at = lambda day, hour, minute=0: timezone.make_aware(  # noqa: E731
-        dt.datetime(2026, 11, day, hour, minute), ist)
+        dt.datetime(2026, 11, day, hour, minute), ist
+    )
     assert sms.after_quiet_hours(at(29, 22, 30), night) == at(30, 8)
     assert sms.after_quiet_hours(at(30, 3), night) == at(30, 8)
     assert sms.after_quiet_hours(at(30, 12), night) == at(30, 12)
@@ -400,8 +424,9 @@ def test_quiet_hours_hold_a_message_until_morning(db):
     assert sms.after_quiet_hours(at(30, 13, 30), lunch) == at(30, 14)
     assert sms.after_quiet_hours(at(30, 12), None) == at(30, 12)
 
-    SmsTemplate.objects.filter(key="closed_citizen").update(quiet_from=dt.time(21),
-                                                            quiet_until=dt.time(8))
+    SmsTemplate.objects.filter(key="closed_citizen").update(
+        quiet_from=dt.time(21), quiet_until=dt.time(8)
+    )
     cache.clear()
     clock.advance(at(29, 23) - clock.now())
     context = {"reference": "2026000000016", "outcome": "निस्तारित", "reason": ""}
@@ -463,8 +488,11 @@ def test_a_report_must_carry_the_signature_and_a_status(agent, client):
     forged = url.replace(url.rstrip("/").rsplit("/", 1)[1], "0" * 20)
     assert client.get(forged, {"type": "1"}).status_code == 403
     other = receipts.callback_url(message.pk + 1).split("?")[0]
-    assert client.get(url.replace(str(message.pk), str(message.pk + 1)),
-                      {"type": "1"}).status_code == 403 and other != url
+    assert (
+        client.get(url.replace(str(message.pk), str(message.pk + 1)), {"type": "1"}).status_code
+        == 403
+        and other != url
+    )
     assert client.get(url, {"type": "99"}).status_code == 400
     message.refresh_from_db()
     assert message.status == S.SENT
@@ -481,15 +509,15 @@ def admin_client(client, db):
     return client
 
 
-def test_the_operations_page_shows_the_queue_and_lets_an_admin_act(agent, admin_client,
-                                                                  settings):
+def test_the_operations_page_shows_the_queue_and_lets_an_admin_act(agent, admin_client, settings):
     use(settings, RefusingGateway)
     new_complaint(agent)
     sms.deliver_pending()
     SmsTemplate.objects.filter(key="otp_citizen").update(variables="otp,reference")
     cache.clear()
-    sms.save_outbox([sms.queue_sms("+919876543210", "otp_citizen", "hi",
-                                   {"otp": "1", "minutes": 5})])
+    sms.save_outbox(
+        [sms.queue_sms("+919876543210", "otp_citizen", "hi", {"otp": "1", "minutes": 5})]
+    )
     page = admin_client.get("/sms/ops/")
     assert page.status_code == 200
     text = page.content.decode()
@@ -540,16 +568,23 @@ def provider():
     server.shutdown()
 
 
-@pytest.mark.parametrize(("path", "kind", "permanent"), [
-    ("202", Accepted, None),
-    ("500", GatewayError, False), ("503", GatewayError, False),
-    ("429", GatewayError, False), ("408", GatewayError, False),
-    ("403", GatewayError, True), ("400", GatewayError, True),
-    ("502", GatewayUnsure, None), ("504", GatewayUnsure, None),  # a proxy: it may have gone
-    ("drop", GatewayUnsure, None), ("slow", GatewayUnsure, None),
-])
-def test_the_http_gateway_tells_not_sent_from_maybe_sent(provider, settings, path, kind,
-                                                         permanent):
+@pytest.mark.parametrize(
+    ("path", "kind", "permanent"),
+    [
+        ("202", Accepted, None),
+        ("500", GatewayError, False),
+        ("503", GatewayError, False),
+        ("429", GatewayError, False),
+        ("408", GatewayError, False),
+        ("403", GatewayError, True),
+        ("400", GatewayError, True),
+        ("502", GatewayUnsure, None),
+        ("504", GatewayUnsure, None),  # a proxy: it may have gone
+        ("drop", GatewayUnsure, None),
+        ("slow", GatewayUnsure, None),
+    ],
+)
+def test_the_http_gateway_tells_not_sent_from_maybe_sent(provider, settings, path, kind, permanent):
     settings.IGRS_SMS_HTTP_URL = f"{provider}/{path}"
     settings.IGRS_SMS_HTTP_ID_PATTERN = r"id (\d+)"
     settings.IGRS_SMS_TIMEOUT = 0.5

@@ -33,10 +33,18 @@ BASE = "/open311/v2"
 
 
 def filing(**overrides) -> dict:
-    return {"service_code": "REV-LAND", "attribute[place_code]": LUCKNOW_SADAR,
-            "first_name": "सीता", "last_name": "देवी", "phone": "9812345678",
-            "description": "पड़ोसी ने खेत पर कब्ज़ा कर लिया है।", "lat": "26.84",
-            "long": "80.95", "address_string": "ग्राम बरौली", **overrides}
+    return {
+        "service_code": "REV-LAND",
+        "attribute[place_code]": LUCKNOW_SADAR,
+        "first_name": "सीता",
+        "last_name": "देवी",
+        "phone": "9812345678",
+        "description": "पड़ोसी ने खेत पर कब्ज़ा कर लिया है।",
+        "lat": "26.84",
+        "long": "80.95",
+        "address_string": "ग्राम बरौली",
+        **overrides,
+    }
 
 
 @pytest.fixture
@@ -89,8 +97,9 @@ def test_an_app_files_a_request_form_encoded_and_reads_it_back(client, app_key):
 
 
 def test_bad_requests_are_refused_field_by_field_and_nothing_is_filed(client, app_key):
-    response = client.post(f"{BASE}/requests.json",
-                           {"api_key": app_key, **filing(service_code="NOPE", phone="12")})
+    response = client.post(
+        f"{BASE}/requests.json", {"api_key": app_key, **filing(service_code="NOPE", phone="12")}
+    )
     assert response.status_code == 400
     assert any(e["description"].startswith("service_code") for e in response.json())
     response = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing(phone="12")})
@@ -102,14 +111,20 @@ def test_bad_requests_are_refused_field_by_field_and_nothing_is_filed(client, ap
 def test_scopes_decide_what_a_key_reads(client, agent, app_key):
     own = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing()}).json()
     other = new_complaint(agent, mobile="9800000009")
-    mine = {r["service_request_id"] for r in
-            client.get(f"{BASE}/requests.json", {"api_key": app_key}).json()}
+    mine = {
+        r["service_request_id"]
+        for r in client.get(f"{BASE}/requests.json", {"api_key": app_key}).json()
+    }
     assert mine == {own[0]["service_request_id"]}
-    assert client.get(f"{BASE}/requests/{other.reference}.json",
-                      {"api_key": app_key}).status_code == 404
+    assert (
+        client.get(f"{BASE}/requests/{other.reference}.json", {"api_key": app_key}).status_code
+        == 404
+    )
     reader = create_key("CM dashboard", Scope.READ_ALL)[1]
-    everything = {r["service_request_id"] for r in
-                  client.get(f"{BASE}/requests.json", {"api_key": reader}).json()}
+    everything = {
+        r["service_request_id"]
+        for r in client.get(f"{BASE}/requests.json", {"api_key": reader}).json()
+    }
     assert other.reference in everything
     filer = create_key("Kiosk", Scope.FILE_ONLY)[1]
     assert client.get(f"{BASE}/requests.json", {"api_key": filer}).status_code == 403
@@ -119,22 +134,41 @@ def test_request_filters_window_and_paging(client, agent):
     reader = create_key("CM dashboard", Scope.READ_ALL)[1]
     first = new_complaint(agent, mobile="9800000001")
     new_complaint(agent, mobile="9800000002")
-    grievances.verify(agent, grievances.submit_atr(
-        officer_actor(TEHSILDAR), first.reference, disposal="resolved",
-        report="कब्ज़ा हटवा दिया गया है।").reference, outcome="satisfied")
+    grievances.verify(
+        agent,
+        grievances.submit_atr(
+            officer_actor(TEHSILDAR),
+            first.reference,
+            disposal="resolved",
+            report="कब्ज़ा हटवा दिया गया है।",
+        ).reference,
+        outcome="satisfied",
+    )
 
     def ids(**query) -> list[str]:
-        return [r["service_request_id"] for r in client.get(
-            f"{BASE}/requests.json", {"api_key": reader, **query}).json()]
+        return [
+            r["service_request_id"]
+            for r in client.get(f"{BASE}/requests.json", {"api_key": reader, **query}).json()
+        ]
+
     assert ids(status="closed") == [first.reference]
     assert len(ids(status="open")) == 1 and len(ids(page_size="1")) == 1
     assert ids(service_request_id=first.reference) == [first.reference]
-    far = client.get(f"{BASE}/requests.json", {
-        "api_key": reader, "start_date": "2026-01-01T00:00:00+05:30",
-        "end_date": "2026-06-01T00:00:00+05:30"})
+    far = client.get(
+        f"{BASE}/requests.json",
+        {
+            "api_key": reader,
+            "start_date": "2026-01-01T00:00:00+05:30",
+            "end_date": "2026-06-01T00:00:00+05:30",
+        },
+    )
     assert far.status_code == 400 and "90" in far.json()[0]["description"]
-    assert client.get(f"{BASE}/requests.json", {"api_key": reader,
-                                                 "start_date": "yesterday"}).status_code == 400
+    assert (
+        client.get(
+            f"{BASE}/requests.json", {"api_key": reader, "start_date": "yesterday"}
+        ).status_code
+        == 400
+    )
 
 
 def test_updates_follow_the_timeline_without_internal_steps(client, agent):
@@ -149,8 +183,9 @@ def test_each_key_is_limited_and_every_call_is_logged(client, db):
     key, plain = create_key("Chatty bot", Scope.READ_OWN)
     key.per_minute = 2
     key.save()
-    statuses = [client.get(f"{BASE}/requests.json", {"api_key": plain}).status_code
-                for _ in range(3)]
+    statuses = [
+        client.get(f"{BASE}/requests.json", {"api_key": plain}).status_code for _ in range(3)
+    ]
     assert statuses == [200, 200, 429]
     assert list(Call.objects.values_list("status", flat=True).order_by("pk")) == statuses
     clock.advance(dt.timedelta(minutes=2))
@@ -161,16 +196,44 @@ def test_each_key_is_limited_and_every_call_is_logged(client, db):
 def test_curl_files_a_request_as_the_specs_example_does(live_server, reseeded):
     plain = create_key("curl", Scope.READ_OWN)[1]
     posted = subprocess.run(
-        ["curl", "-s", "-X", "POST", f"{live_server.url}{BASE}/requests.json",
-         "-d", f"api_key={plain}", "-d", "service_code=REV-LAND",
-         "-d", f"attribute[place_code]={LUCKNOW_SADAR}", "-d", "lat=26.84", "-d", "long=80.95",
-         "-d", "first_name=Sita", "-d", "last_name=Devi", "-d", "phone=9812345678",
-         "--data-urlencode", "description=पड़ोसी ने खेत पर कब्ज़ा कर लिया है।"],
-        capture_output=True, text=True, timeout=30, check=True)
+        [
+            "curl",
+            "-s",
+            "-X",
+            "POST",
+            f"{live_server.url}{BASE}/requests.json",
+            "-d",
+            f"api_key={plain}",
+            "-d",
+            "service_code=REV-LAND",
+            "-d",
+            f"attribute[place_code]={LUCKNOW_SADAR}",
+            "-d",
+            "lat=26.84",
+            "-d",
+            "long=80.95",
+            "-d",
+            "first_name=Sita",
+            "-d",
+            "last_name=Devi",
+            "-d",
+            "phone=9812345678",
+            "--data-urlencode",
+            "description=पड़ोसी ने खेत पर कब्ज़ा कर लिया है।",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     ref = json.loads(posted.stdout)[0]["service_request_id"]
     fetched = subprocess.run(
         ["curl", "-s", f"{live_server.url}{BASE}/requests/{ref}.xml?api_key={plain}"],
-        capture_output=True, text=True, timeout=30, check=True)
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     assert ET.fromstring(fetched.stdout.encode()).find("request/status").text == "open"
 
 
@@ -183,8 +246,14 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        Receiver.received.append((json.loads(body), self.headers["X-IGRS-Signature"],
-                                  body.decode(), int(self.headers["X-IGRS-Timestamp"])))
+        Receiver.received.append(
+            (
+                json.loads(body),
+                self.headers["X-IGRS-Signature"],
+                body.decode(),
+                int(self.headers["X-IGRS-Timestamp"]),
+            )
+        )
         answer = Receiver.answers.pop(0) if Receiver.answers else 200
         self.send_response(answer)
         if answer == 307:  # "post it there instead": to an address nobody vetted
@@ -208,8 +277,9 @@ def receiver(settings):
 
 def test_status_changes_reach_the_filer_signed_and_retried(client, agent, receiver):
     key, plain = create_key("Jan Seva app", Scope.READ_OWN, webhook_url=receiver)
-    ref = client.post(f"{BASE}/requests.json",
-                      {"api_key": plain, **filing()}).json()[0]["service_request_id"]
+    ref = client.post(f"{BASE}/requests.json", {"api_key": plain, **filing()}).json()[0][
+        "service_request_id"
+    ]
     new_complaint(agent, mobile="9800000007")  # not filed by the app: never sent
     Receiver.answers = [500]  # the receiver is down for the first delivery
     assert webhooks.queue_deliveries() == 2  # registered, assigned
@@ -239,11 +309,18 @@ def test_a_webhook_is_not_redirected(client, agent, receiver):
     assert all("307" in d.last_error for d in pending)
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:5432/", "http://localhost/hook", "http://10.0.0.5/hook",
-    "http://169.254.169.254/latest/meta-data/", "http://[::1]/hook", "file:///etc/passwd",
-    "ftp://example.org/hook",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:5432/",
+        "http://localhost/hook",
+        "http://10.0.0.5/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+        "file:///etc/passwd",
+        "ftp://example.org/hook",
+    ],
+)
 def test_webhooks_go_only_to_public_http_addresses(settings, url):
     settings.IGRS_WEBHOOK_PRIVATE_NETWORKS = False
     assert webhooks.refused_address(url)
@@ -313,9 +390,16 @@ def test_importing_the_same_file_twice_creates_each_complaint_once(tmp_path, db)
     assert again[0]["reference"] == first[0]["reference"]
     complaint = Complaint.objects.get()
     assert complaint.source == "cpgrams" and complaint.call_id == "cpgrams:CPG/2026/0001"
-    rows = [{"external_ref": "CPG/2026/0009", "name": "मोहन", "mobile": "9812345679",
-             "category": "REV-LAND", "place": LUCKNOW_SADAR,
-             "description": "खेत पर अवैध कब्ज़ा हो गया है।"}]
+    rows = [
+        {
+            "external_ref": "CPG/2026/0009",
+            "name": "मोहन",
+            "mobile": "9812345679",
+            "category": "REV-LAND",
+            "place": LUCKNOW_SADAR,
+            "description": "खेत पर अवैध कब्ज़ा हो गया है।",
+        }
+    ]
     report, failed = run_import(tmp_path, json.dumps(rows, ensure_ascii=False), "more.json")
     assert not failed and report[0]["outcome"] == "created"
 
@@ -329,43 +413,68 @@ def test_every_json_answer_conforms_to_the_georeport_schemas(client, agent, app_
     reader = create_key("CM dashboard", Scope.READ_ALL)[1]
     created = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing()}).json()
     ref = created[0]["service_request_id"]
-    unrouted = new_complaint(agent, mobile="9800000003", place_id=Unit.objects.get(
-        code="UP-LUCKNOW").pk)  # with the desk: no due date yet
+    unrouted = new_complaint(
+        agent, mobile="9800000003", place_id=Unit.objects.get(code="UP-LUCKNOW").pk
+    )  # with the desk: no due date yet
     assert conforms(schemas.CREATED, created) == []
-    assert conforms(schemas.list_of(schemas.SERVICE),
-                    client.get(f"{BASE}/services.json").json()) == []
-    assert conforms(schemas.SERVICE_DEFINITION,
-                    client.get(f"{BASE}/services/REV-LAND.json").json()) == []
+    assert (
+        conforms(schemas.list_of(schemas.SERVICE), client.get(f"{BASE}/services.json").json()) == []
+    )
+    assert (
+        conforms(schemas.SERVICE_DEFINITION, client.get(f"{BASE}/services/REV-LAND.json").json())
+        == []
+    )
     listed = client.get(f"{BASE}/requests.json", {"api_key": reader}).json()
     assert {r["service_request_id"] for r in listed} >= {ref, unrouted.reference}
     assert conforms(schemas.list_of(schemas.REQUEST), listed) == []
-    assert conforms(schemas.list_of(schemas.REQUEST), client.get(
-        f"{BASE}/requests/{ref}.json", {"api_key": reader}).json()) == []
-    assert conforms(schemas.CREATED, client.get(
-        f"{BASE}/tokens/{ref}.json", {"api_key": app_key}).json()) == []
-    assert conforms(schemas.list_of(schemas.UPDATE), client.get(
-        f"{BASE}/servicerequestupdates.json", {"api_key": reader}).json()) == []
+    assert (
+        conforms(
+            schemas.list_of(schemas.REQUEST),
+            client.get(f"{BASE}/requests/{ref}.json", {"api_key": reader}).json(),
+        )
+        == []
+    )
+    assert (
+        conforms(
+            schemas.CREATED, client.get(f"{BASE}/tokens/{ref}.json", {"api_key": app_key}).json()
+        )
+        == []
+    )
+    assert (
+        conforms(
+            schemas.list_of(schemas.UPDATE),
+            client.get(f"{BASE}/servicerequestupdates.json", {"api_key": reader}).json(),
+        )
+        == []
+    )
     assert conforms(schemas.ERRORS, client.get(f"{BASE}/services/NOPE.json").json()) == []
 
 
 def test_an_administrator_creates_a_key_and_sees_it_once(admin_client):
-    response = admin_client.post("/admin/open311/integrationkey/add/", {
-        "name": "CSC kiosk", "scope": "file_only", "per_minute": "30", "webhook_url": ""},
-        follow=True)
+    response = admin_client.post(
+        "/admin/open311/integrationkey/add/",
+        {"name": "CSC kiosk", "scope": "file_only", "per_minute": "30", "webhook_url": ""},
+        follow=True,
+    )
     plain = re.search(r"([A-Za-z0-9_-]{20,}) —", response.content.decode()).group(1)
     key = IntegrationKey.objects.get(name="CSC kiosk")
     assert key.key_hash != plain and key.per_minute == 30 and key.scope == "file_only"
     assert services.key_for(plain) == key
-    assert plain not in admin_client.get(
-        f"/admin/open311/integrationkey/{key.pk}/change/").content.decode()
+    assert (
+        plain
+        not in admin_client.get(f"/admin/open311/integrationkey/{key.pk}/change/").content.decode()
+    )
 
 
 def test_odd_input_gets_the_specs_errors_and_the_log_never_holds_the_key(client, agent):
     plain = create_key("CM dashboard", Scope.READ_ALL)[1]
-    assert client.get(f"{BASE}/requests.json", {"api_key": plain, "page": "²"}).status_code \
+    assert client.get(f"{BASE}/requests.json", {"api_key": plain, "page": "²"}).status_code == 400
+    assert (
+        client.get(
+            f"{BASE}/requests.json", {"api_key": plain, "end_date": "0001-01-01T00:00:00Z"}
+        ).status_code
         == 400
-    assert client.get(f"{BASE}/requests.json", {
-        "api_key": plain, "end_date": "0001-01-01T00:00:00Z"}).status_code == 400
+    )
     new_complaint(agent, description="नियंत्रण \x01 वर्ण वाली शिकायत का विवरण।")
     xml = client.get(f"{BASE}/requests.xml", {"api_key": plain})
     assert ET.fromstring(xml.content).tag == "service_requests"  # well-formed despite \x01

@@ -41,10 +41,12 @@ def sign_in(client, mobile: str = MOBILE) -> None:
 
 def form_data(**overrides) -> dict:
     data = {
-        "submission_key": str(uuid.uuid4()), "complainant_name": "सीता देवी",
+        "submission_key": str(uuid.uuid4()),
+        "complainant_name": "सीता देवी",
         "category_id": Category.objects.get(code="REV-LAND").pk,
         "district": Unit.objects.get(code="UP-LUCKNOW").pk,
-        "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk, "place_detail": "ग्राम बरौली",
+        "place_id": Unit.objects.get(code=LUCKNOW_SADAR).pk,
+        "place_detail": "ग्राम बरौली",
         "description": "पड़ोसी ने मेरे खेत पर अवैध कब्ज़ा कर लिया है।",
     }
     return {**data, **overrides}
@@ -85,8 +87,9 @@ def test_otp_is_sent_in_hindi_through_the_outbox_and_signs_in(client, db):
     message = OutboxMessage.objects.get(key="otp_citizen")
     assert message.mobile == "+919876543210" and "ओटीपी" in message.body
     assert OneTimePassword.objects.get().code_hash != last_otp()  # only a keyed hash is kept
-    assert client.post("/verify/code/", {"code": last_otp(), "next": "/file/"})["Location"] \
-        == "/file/"
+    assert (
+        client.post("/verify/code/", {"code": last_otp(), "next": "/file/"})["Location"] == "/file/"
+    )
     assert client.get("/file/").status_code == 200
 
 
@@ -137,7 +140,8 @@ def test_otp_requests_are_limited_per_mobile_and_per_address(client, db, setting
 def test_a_bad_mobile_number_is_refused_next_to_the_field(client, db):
     response = client.post("/verify/", {"mobile": "12345"})
     assert "10 अंकों" in field_error(response, "mobile") or "10-digit" in field_error(
-        response, "mobile")
+        response, "mobile"
+    )
     assert 'value="12345"' in text(response)
     assert not OutboxMessage.objects.exists()
 
@@ -157,8 +161,7 @@ def test_a_signed_in_mobile_expires(client, db, settings):
 
 def test_next_never_leads_off_the_site(client, db):
     client.post("/verify/", {"mobile": MOBILE})
-    response = client.post("/verify/code/", {"code": last_otp(),
-                                             "next": "https://evil.example/"})
+    response = client.post("/verify/code/", {"code": last_otp(), "next": "https://evil.example/"})
     assert response["Location"] == "/mine/"
 
 
@@ -179,7 +182,7 @@ def test_filing_registers_routes_and_shows_the_reference_large(client, db):
     assert complaint.source == "portal" and complaint.mobile == "+919876543210"
     assert complaint.status == Status.ASSIGNED and complaint.current_post == post(TEHSILDAR)
     page = text(client.get(response["Location"]))
-    grouped = " ".join(complaint.reference[i:i + 4] for i in range(0, 13, 4))
+    grouped = " ".join(complaint.reference[i : i + 4] for i in range(0, 13, 4))
     assert f'<span aria-hidden="true">{grouped}</span>' in page
     assert " ".join(complaint.reference) in page  # what a screen reader says: digit by digit
     sms = OutboxMessage.objects.get(key="registered_assigned")
@@ -188,8 +191,9 @@ def test_filing_registers_routes_and_shows_the_reference_large(client, db):
 
 def test_errors_sit_next_to_their_fields_and_nothing_typed_is_lost(client, db):
     sign_in(client)
-    data = form_data(description="छोटा", place_id="", email="not-an-email",
-                     address="मकान 12, ग्राम बरौली")
+    data = form_data(
+        description="छोटा", place_id="", email="not-an-email", address="मकान 12, ग्राम बरौली"
+    )
     response = client.post("/file/", data)
     assert response.status_code == 200 and not Complaint.objects.exists()
     assert field_error(response, "place_id") == "सूची में से एक चुनें।"
@@ -246,8 +250,9 @@ def test_the_monthly_cap_is_explained_in_plain_words(client, db, settings):
     settings.IGRS_MONTHLY_CAP_PER_MOBILE = 1
     sign_in(client)
     client.post("/file/", form_data())
-    response = client.post("/file/", form_data(category_id=Category.objects.get(
-        code="REV-CERT").pk))
+    response = client.post(
+        "/file/", form_data(category_id=Category.objects.get(code="REV-CERT").pk)
+    )
     assert Complaint.objects.count() == 1
     assert "इस माह" in text(response) and "1076" in text(response)
 
@@ -258,8 +263,7 @@ def test_the_monthly_cap_is_explained_in_plain_words(client, db, settings):
 def test_tracking_needs_the_matching_mobile_and_reveals_nothing_otherwise(client, agent):
     complaint = new_complaint(agent, mobile=MOBILE, complainant_name="गोपनीय नाम")
     wrong = client.post("/track/", {"reference": complaint.reference, "mobile": "9999999999"})
-    never = client.post("/track/", {"reference": reference.make(2026, 99999999),
-                                    "mobile": MOBILE})
+    never = client.post("/track/", {"reference": reference.make(2026, 99999999), "mobile": MOBILE})
     assert "गोपनीय नाम" not in text(wrong) and complaint.description not in text(wrong)
     message = "इस संदर्भ संख्या और मोबाइल नंबर से कोई शिकायत नहीं मिली।"
     assert message in text(wrong) and message in text(never)
@@ -272,8 +276,11 @@ def test_tracking_needs_the_matching_mobile_and_reveals_nothing_otherwise(client
 
 def test_a_mistyped_reference_is_caught_by_its_check_digit(client, agent):
     complaint = new_complaint(agent, mobile=MOBILE)
-    typo = complaint.reference[:-2] + str((int(complaint.reference[-2]) + 1) % 10) \
+    typo = (
+        complaint.reference[:-2]
+        + str((int(complaint.reference[-2]) + 1) % 10)
         + complaint.reference[-1]
+    )
     response = client.post("/track/", {"reference": typo, "mobile": MOBILE})
     assert "एसएमएस से मिलान" in field_error(response, "reference")
 
@@ -301,11 +308,14 @@ def test_the_timeline_answers_who_where_and_what(client, agent):
     assert officer_actor(TEHSILDAR).officer_id is not None
     assert "अभी तक कोई आख्या नहीं।" in page
     clock.advance(dt.timedelta(days=9))
-    services.submit_atr(officer_actor(TEHSILDAR), complaint.reference, disposal="resolved",
-                        report="लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।",
-                        attachments=[services.Upload("mauka.png", real_png())],
-                        details=services.AtrDetails(persons_met="ग्राम प्रधान",
-                                                    opposite_party_statement="मेड़ मान ली"))
+    services.submit_atr(
+        officer_actor(TEHSILDAR),
+        complaint.reference,
+        disposal="resolved",
+        report="लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।",
+        attachments=[services.Upload("mauka.png", real_png())],
+        details=services.AtrDetails(persons_met="ग्राम प्रधान", opposite_party_statement="मेड़ मान ली"),
+    )
     track(client, complaint)  # nine days on, the earlier lookup has lapsed
     page = text(client.get(f"/track/{complaint.reference}/"))
     assert "लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।" in page
@@ -345,15 +355,20 @@ def test_my_complaints_lists_only_this_mobiles_complaints(client, agent):
 
 def disposed(agent) -> Complaint:
     complaint = new_complaint(agent, mobile=MOBILE)
-    return services.submit_atr(officer_actor(TEHSILDAR), complaint.reference,
-                               disposal="resolved", report="कब्ज़ा हटवा दिया गया है।")
+    return services.submit_atr(
+        officer_actor(TEHSILDAR),
+        complaint.reference,
+        disposal="resolved",
+        report="कब्ज़ा हटवा दिया गया है।",
+    )
 
 
 def test_feedback_needs_an_otp_not_just_the_reference(client, agent):
     complaint = disposed(agent)
     client.post("/track/", {"reference": complaint.reference, "mobile": MOBILE})
-    response = client.post(f"/track/{complaint.reference}/feedback/", {"satisfied": "no",
-                                                                       "reason": "नहीं हटा"})
+    response = client.post(
+        f"/track/{complaint.reference}/feedback/", {"satisfied": "no", "reason": "नहीं हटा"}
+    )
     assert response["Location"].startswith("/verify/")
     complaint.refresh_from_db()
     assert complaint.status == Status.AWAITING_VERIFICATION
@@ -364,8 +379,9 @@ def test_not_satisfied_online_escalates_to_the_superior(client, agent):
     sign_in(client)
     empty = client.post(f"/track/{complaint.reference}/feedback/", {"satisfied": "no"})
     assert empty.status_code == 422 and field_error(empty, "reason")
-    client.post(f"/track/{complaint.reference}/feedback/",
-                {"satisfied": "no", "reason": "कब्ज़ा अभी भी है"})
+    client.post(
+        f"/track/{complaint.reference}/feedback/", {"satisfied": "no", "reason": "कब्ज़ा अभी भी है"}
+    )
     complaint.refresh_from_db()
     assert complaint.status == Status.ASSIGNED and complaint.current_post == post(DM)
     event = complaint.events.last()
@@ -381,8 +397,10 @@ def test_satisfied_closes_and_a_closed_complaint_can_be_reopened(client, agent):
     assert complaint.status == Status.CLOSED
     page = text(client.get(f"/track/{complaint.reference}/"))
     assert 'value="yes"' not in page and 'value="no"' in page
-    client.post(f"/track/{complaint.reference}/feedback/",
-                {"satisfied": "no", "reason": "फिर से कब्ज़ा हो गया"})
+    client.post(
+        f"/track/{complaint.reference}/feedback/",
+        {"satisfied": "no", "reason": "फिर से कब्ज़ा हो गया"},
+    )
     complaint.refresh_from_db()
     assert complaint.status == Status.ASSIGNED and complaint.level == 2
 
@@ -432,8 +450,7 @@ def test_a_lapsed_sign_in_keeps_the_typed_form_over_a_fresh_otp(client, db, sett
     assert 'class="error"' not in page
 
 
-def test_feedback_after_the_sign_in_lapsed_returns_to_the_complaint_page(client, agent,
-                                                                          settings):
+def test_feedback_after_the_sign_in_lapsed_returns_to_the_complaint_page(client, agent, settings):
     complaint = disposed(agent)
     sign_in(client)
     clock.advance(dt.timedelta(minutes=settings.IGRS_CITIZEN_SESSION_MINUTES + 1))
@@ -444,8 +461,9 @@ def test_feedback_after_the_sign_in_lapsed_returns_to_the_complaint_page(client,
 
 def test_using_the_site_keeps_the_sign_in_alive_but_a_lookup_lapses(client, agent, settings):
     complaint = new_complaint(agent, mobile="9812345678")
-    track_response = client.post("/track/", {"reference": complaint.reference,
-                                             "mobile": "9812345678"})
+    track_response = client.post(
+        "/track/", {"reference": complaint.reference, "mobile": "9812345678"}
+    )
     assert track_response.status_code == 302
     sign_in(client)
     for _ in range(3):
@@ -459,13 +477,15 @@ def test_feedback_on_a_report_that_changed_since_it_was_read_is_refused(client, 
     sign_in(client)
     read_version = complaint.version
     services.add_note(agent, complaint.reference, note="नोट")  # unversioned: still fine
-    response = client.post(f"/track/{complaint.reference}/feedback/",
-                           {"satisfied": "yes", "version": read_version - 1})
+    response = client.post(
+        f"/track/{complaint.reference}/feedback/", {"satisfied": "yes", "version": read_version - 1}
+    )
     assert response.status_code == 422 and "दोबारा खोलकर" in text(response)
     complaint.refresh_from_db()
     assert complaint.status == Status.AWAITING_VERIFICATION
-    client.post(f"/track/{complaint.reference}/feedback/",
-                {"satisfied": "yes", "version": read_version})
+    client.post(
+        f"/track/{complaint.reference}/feedback/", {"satisfied": "yes", "version": read_version}
+    )
     complaint.refresh_from_db()
     assert complaint.status == Status.CLOSED
 
@@ -497,8 +517,10 @@ def test_the_client_address_behind_proxies_and_over_ipv6(rf, settings):
     assert client_ip(behind) == "5.6.7.8"
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
     settings.IGRS_PROXY_HOPS = 0
-    assert client_ip(rf.get("/", REMOTE_ADDR="2401:4900:1c2a:1234:abcd::1")) \
+    assert (
+        client_ip(rf.get("/", REMOTE_ADDR="2401:4900:1c2a:1234:abcd::1"))
         == "2401:4900:1c2a:1234::/64"
+    )
 
 
 def test_a_sent_otp_is_not_kept_readable(client, db):

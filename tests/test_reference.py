@@ -23,7 +23,7 @@ def test_every_single_digit_error_is_caught(year, serial):
     ref = reference.make(year, serial)
     for i, wrong in itertools.product(range(len(ref)), "0123456789"):
         if ref[i] != wrong:
-            assert not reference.is_valid(ref[:i] + wrong + ref[i + 1:])
+            assert not reference.is_valid(ref[:i] + wrong + ref[i + 1 :])
 
 
 @given(st.integers(2000, 2099), st.integers(0, 10**9))
@@ -31,7 +31,7 @@ def test_every_adjacent_swap_is_caught(year, serial):
     ref = reference.make(year, serial)
     for i in range(len(ref) - 1):
         if ref[i] != ref[i + 1]:
-            assert not reference.is_valid(ref[:i] + ref[i + 1] + ref[i] + ref[i + 2:])
+            assert not reference.is_valid(ref[:i] + ref[i + 1] + ref[i] + ref[i + 2 :])
 
 
 def test_read_back_forms_are_accepted():

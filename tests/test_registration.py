@@ -13,8 +13,9 @@ from igrs.grievances.models import Complaint, Event, Status
 from .conftest import DM, PS_REVENUE, TEHSILDAR, new_complaint, post
 
 
-@pytest.mark.parametrize("raw", ["9876543210", "09876543210", "+91 98765 43210",
-                                 "91-9876-543210", "९८७६५४३२१०"])
+@pytest.mark.parametrize(
+    "raw", ["9876543210", "09876543210", "+91 98765 43210", "91-9876-543210", "९८७६५४३२१०"]
+)
 def test_mobile_numbers_are_stored_in_e164(raw):
     assert normalise_mobile(raw) == "+919876543210"
 
@@ -27,11 +28,25 @@ def test_non_indian_mobiles_are_refused(raw):
 def test_bad_input_gets_an_error_per_field_and_nothing_is_saved(agent):
     before = Complaint.objects.count()
     with pytest.raises(Invalid) as caught:
-        new_complaint(agent, complainant_name="  ", mobile="12345", description="short",
-                      category_id=999999, place_id=999999, email="not-an-email",
-                      source="pigeon")
+        new_complaint(
+            agent,
+            complainant_name="  ",
+            mobile="12345",
+            description="short",
+            category_id=999999,
+            place_id=999999,
+            email="not-an-email",
+            source="pigeon",
+        )
     assert set(caught.value.fields) == {
-        "complainant_name", "mobile", "description", "category_id", "place_id", "email", "source"}
+        "complainant_name",
+        "mobile",
+        "description",
+        "category_id",
+        "place_id",
+        "email",
+        "source",
+    }
     assert Complaint.objects.count() == before
 
 
@@ -52,8 +67,9 @@ def test_text_is_nfc_normalised(agent):
 def test_routing_rule_overrides_the_default(agent):
     complaint = new_complaint(agent)
     assert complaint.current_post.code == TEHSILDAR
-    RoutingRule.objects.create(category=complaint.category, unit=complaint.place.parent,
-                               post=post(DM))
+    RoutingRule.objects.create(
+        category=complaint.category, unit=complaint.place.parent, post=post(DM)
+    )
     assert new_complaint(agent, mobile="9811111111").current_post.code == DM
 
 

@@ -15,12 +15,20 @@ START_SECONDS = 60
 
 
 def test_igrs_serve_answers_the_portal_and_the_api_then_stops(tmp_path):
-    env = {**os.environ, "IGRS_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-           "IGRS_WEB_WORKERS": "1", "IGRS_WEB_THREADS": "2", "IGRS_ACCESS_LOG": "0"}
+    env = {
+        **os.environ,
+        "IGRS_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "IGRS_WEB_WORKERS": "1",
+        "IGRS_WEB_THREADS": "2",
+        "IGRS_ACCESS_LOG": "0",
+    }
     subprocess.run([sys.executable, "-m", "igrs.cli", "migrate", "-v0"], env=env, check=True)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "igrs.cli", "serve", "--bind",
-                               f"127.0.0.1:{port}"], env=env, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "igrs.cli", "serve", "--bind", f"127.0.0.1:{port}"],
+        env=env,
+        start_new_session=True,
+    )
     try:
         connection = _connect(port)
         connection.request("GET", "/api/v1/complaints/0")

@@ -34,8 +34,9 @@ def register_on_dlt() -> None:
     from igrs.core import cache
     from igrs.notifications.models import SmsTemplate
 
-    SmsTemplate.objects.update(dlt_template_id="1107161234567890123",
-                               entity_id="1101600000000012345")
+    SmsTemplate.objects.update(
+        dlt_template_id="1107161234567890123", entity_id="1101600000000012345"
+    )
     cache.clear()
 
 
@@ -65,8 +66,7 @@ def queued() -> list[OutboxMessage]:
     return list(OutboxMessage.objects.filter(status=S.QUEUED).order_by("pk"))
 
 
-def test_messages_reach_the_fake_smsc_through_kannel_and_reports_come_back(
-        through_kannel, agent):
+def test_messages_reach_the_fake_smsc_through_kannel_and_reports_come_back(through_kannel, agent):
     complaint = new_complaint(agent, description="सड़क पर गड्ढा। बच्चों को चोट लग रही है।")
     english = new_complaint(agent, mobile="9811111111", language="en")
     messages = queued()
@@ -74,19 +74,27 @@ def test_messages_reach_the_fake_smsc_through_kannel_and_reports_come_back(
 
     assert sms.deliver_pending() == len(messages)
 
-    arrived = wait_until(lambda: (got := through_kannel()) and len(got) >= len(messages) and got,
-                         what="every message at the fake SMSC")
+    arrived = wait_until(
+        lambda: (got := through_kannel()) and len(got) >= len(messages) and got,
+        what="every message at the fake SMSC",
+    )
     assert sorted((m["to"], m["text"]) for m in arrived) == sorted(
-        (m.mobile.lstrip("+"), m.body) for m in messages)  # exact text, Devanagari included
+        (m.mobile.lstrip("+"), m.body) for m in messages
+    )  # exact text, Devanagari included
     assert any(complaint.reference in m["text"] and "शिकायत" in m["text"] for m in arrived)
     assert any(english.reference in m["text"] and "registered" in m["text"] for m in arrived)
     if not reports_can_land():
         return
     # Kannel calls back (type 8, then 1): every message ends delivered, through the signed URL.
-    wait_until(lambda: not OutboxMessage.objects.exclude(status=S.DELIVERED).exists(),
-               what="delivery reports")
-    assert [(m.key, m.status, m.sent_at, m.finished_at) for m in OutboxMessage.objects.all()
-            if not (m.finished_at and m.sent_at)] == []
+    wait_until(
+        lambda: not OutboxMessage.objects.exclude(status=S.DELIVERED).exists(),
+        what="delivery reports",
+    )
+    assert [
+        (m.key, m.status, m.sent_at, m.finished_at)
+        for m in OutboxMessage.objects.all()
+        if not (m.finished_at and m.sent_at)
+    ] == []
 
 
 def test_a_long_hindi_message_goes_in_parts_and_arrives_whole(through_kannel, agent):
@@ -95,16 +103,18 @@ def test_a_long_hindi_message_goes_in_parts_and_arrives_whole(through_kannel, ag
 
     SmsTemplate.objects.filter(key="registered_assigned", language="hi").update(
         body="आपकी शिकायत संख्या {#var#} दर्ज कर ली गई है और {#var#}{#var#} को भेज दी गई है। "
-             "निस्तारण की अंतिम तिथि {#var#} है। स्थिति जानने के लिए 1076 पर कॉल करें।",
-        variables="reference,post,post,due")
+        "निस्तारण की अंतिम तिथि {#var#} है। स्थिति जानने के लिए 1076 पर कॉल करें।",
+        variables="reference,post,post,due",
+    )
     cache.clear()
     complaint = new_complaint(agent)
     message = OutboxMessage.objects.get(reference=complaint.reference, key="registered_assigned")
     assert message.encoding == "ucs2" and message.parts == 3  # counted as the operator bills
     sms.deliver_pending()
     to = message.mobile.lstrip("+")
-    arrived = wait_until(lambda: [m for m in through_kannel() if m["to"] == to],
-                         what="the long message")
+    arrived = wait_until(
+        lambda: [m for m in through_kannel() if m["to"] == to], what="the long message"
+    )
     assert arrived[0]["text"] == message.body and arrived[0]["parts"] == message.parts
 
 
@@ -123,8 +133,10 @@ def test_gateway_down_messages_wait_and_go_once_when_it_is_back(through_kannel, 
         kannel.start_smsbox()
     later(1)
     assert sms.deliver_pending() == count
-    arrived = wait_until(lambda: (got := through_kannel()) and len(got) >= count and got,
-                         what="messages after the gateway came back")
+    arrived = wait_until(
+        lambda: (got := through_kannel()) and len(got) >= count and got,
+        what="messages after the gateway came back",
+    )
     later(2)
     assert sms.deliver_pending() == 0
     assert len(through_kannel()) == count == len(arrived)  # none doubled
@@ -154,23 +166,37 @@ services.deliver_pending(batch=1)
 
 @pytest.mark.parametrize("reports", [True, False], ids=["report-comes", "no-report"])
 def test_a_worker_killed_between_send_and_record_never_sends_twice(
-        through_kannel, kannel, agent, tmp_path, live_server, reports):
+    through_kannel, kannel, agent, tmp_path, live_server, reports
+):
     if connection.vendor != "postgresql":
         pytest.skip("another process shares the test database only on PostgreSQL")
     new_complaint(agent)
     first = queued()[0]
-    env = {**os.environ, **{k: str(v) for k, v in kannel.settings().items()},
-           "IGRS_DATABASE_URL": database_url(), "IGRS_VAR_DIR": str(tmp_path),
-           "IGRS_SMS_DLR_BASE": live_server.url, "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in kannel.settings().items()},
+        "IGRS_DATABASE_URL": database_url(),
+        "IGRS_VAR_DIR": str(tmp_path),
+        "IGRS_SMS_DLR_BASE": live_server.url,
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     if not reports:
         env["IGRS_SMS_DLR_QUERY"] = ""  # Kannel calls back with nothing IGRS understands
-    worker = subprocess.run([sys.executable, "-c", DYING_WORKER], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    worker = subprocess.run(
+        [sys.executable, "-c", DYING_WORKER],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert worker.returncode == 9, worker.stderr
     wait_until(lambda: through_kannel(), what="the message the dead worker sent")
     if reports:  # the report tells what the dead worker could not record
-        wait_until(lambda: OutboxMessage.objects.filter(pk=first.pk, status=S.DELIVERED),
-                   what="the report of the dead worker's message")
+        wait_until(
+            lambda: OutboxMessage.objects.filter(pk=first.pk, status=S.DELIVERED),
+            what="the report of the dead worker's message",
+        )
     else:
         first.refresh_from_db()
         assert first.status == S.SENDING and first.attempts == 1
@@ -210,7 +236,8 @@ def test_smpp_client_sends_with_dlt_tlvs_and_takes_receipts(smsc, agent):
 
     got = smsc.received()
     assert sorted((row["to"], row["text"]) for row in got) == sorted(
-        (m.mobile.lstrip("+"), m.body) for m in messages)
+        (m.mobile.lstrip("+"), m.body) for m in messages
+    )
     assert {row["entity_id"].rstrip("\0") for row in got} == {"1101600000000012345"}
     assert {row["template_id"].rstrip("\0") for row in got} == {"1107161234567890123"}
     assert {row["data_coding"] for row in got} == {0, 8}  # GSM-7 and UCS-2 (Hindi)
@@ -223,8 +250,9 @@ def test_smpp_client_sends_with_dlt_tlvs_and_takes_receipts(smsc, agent):
     wait_until(reported, what="SMPP receipts")
     failed = OutboxMessage.objects.get(mobile="+919811111113")
     assert failed.status == S.UNDELIVERED and failed.error_code == "034"
-    assert set(OutboxMessage.objects.exclude(pk=failed.pk).values_list("status", flat=True)) \
-        == {S.DELIVERED}
+    assert set(OutboxMessage.objects.exclude(pk=failed.pk).values_list("status", flat=True)) == {
+        S.DELIVERED
+    }
 
 
 def test_smsc_down_then_up_sends_once(smsc, agent, settings):

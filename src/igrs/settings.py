@@ -103,7 +103,8 @@ else:
     # connection; Django's own cursors bind client-side and never prepare. Turn off behind a
     # transaction-pooling PgBouncer older than 1.21 (it cannot follow prepared statements).
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        0 if env_bool("IGRS_DB_PREPARED", True) else None)
+        0 if env_bool("IGRS_DB_PREPARED", True) else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "hi"
@@ -134,8 +135,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("IGRS_HTTPS", False)
 # IGRS_MEDIA_STORAGE_OPTIONS='{"bucket_name": "igrs-evidence", "endpoint_url": "https://…"}'.
 STORAGES = {
     "default": {
-        "BACKEND": env_str("IGRS_MEDIA_STORAGE",
-                                  "django.core.files.storage.FileSystemStorage"),
+        "BACKEND": env_str("IGRS_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),
         "OPTIONS": env_json("IGRS_MEDIA_STORAGE_OPTIONS", "{}"),
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -222,11 +222,26 @@ IGRS_SMS_BATCH = env_int("IGRS_SMS_BATCH", 50)  # messages claimed per round
 # HTTP gateway (Kannel's sendsms or an aggregator): see notifications/gateways.py.
 IGRS_SMS_HTTP_URL = env_str("IGRS_SMS_HTTP_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
 IGRS_SMS_HTTP_METHOD = env_str("IGRS_SMS_HTTP_METHOD", "GET")
-IGRS_SMS_HTTP_PARAMS = json.dumps(env_json("IGRS_SMS_HTTP_PARAMS", json.dumps({
-    "username": "igrs", "password": "", "from": "{header}", "to": "{to}", "text": "{text}",
-    "coding": "{coding}", "charset": "UTF-8", "dlr-mask": "27", "dlr-url": "{dlr_url}",
-    "meta-data": "?smpp?PE_ID={entity_id}&TEMPLATE_ID={template_id}",
-})), ensure_ascii=False)
+IGRS_SMS_HTTP_PARAMS = json.dumps(
+    env_json(
+        "IGRS_SMS_HTTP_PARAMS",
+        json.dumps(
+            {
+                "username": "igrs",
+                "password": "",
+                "from": "{header}",
+                "to": "{to}",
+                "text": "{text}",
+                "coding": "{coding}",
+                "charset": "UTF-8",
+                "dlr-mask": "27",
+                "dlr-url": "{dlr_url}",
+                "meta-data": "?smpp?PE_ID={entity_id}&TEMPLATE_ID={template_id}",
+            }
+        ),
+    ),
+    ensure_ascii=False,
+)
 IGRS_SMS_HTTP_ID_PATTERN = env_str("IGRS_SMS_HTTP_ID_PATTERN", "")
 IGRS_SMS_TIMEOUT = env_float("IGRS_SMS_TIMEOUT", 10)  # HTTP and SMPP
 IGRS_SMS_HTTP_IDEMPOTENT = env_bool("IGRS_SMS_HTTP_IDEMPOTENT", False)
@@ -246,16 +261,22 @@ IGRS_SMPP_TEMPLATE_TLV = env_int("IGRS_SMPP_TEMPLATE_TLV", 0x1401)
 # SMTP host the mails are written under var/mail.
 ADMINS = env_list("IGRS_ADMINS")
 SERVER_EMAIL = env_str("IGRS_SERVER_EMAIL", "igrs@localhost")
-MAILERS = {"default": {
-    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-    "OPTIONS": {"host": env_str("IGRS_EMAIL_HOST", ""),
-                "port": env_int("IGRS_EMAIL_PORT", 25),
-                "username": env_str("IGRS_EMAIL_USER", ""),
-                "password": env_str("IGRS_EMAIL_PASSWORD", ""),
-                "use_tls": env_bool("IGRS_EMAIL_TLS", False)},
-} if env_str("IGRS_EMAIL_HOST", "") else {
-    "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-    "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
-}}
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("IGRS_EMAIL_HOST", ""),
+            "port": env_int("IGRS_EMAIL_PORT", 25),
+            "username": env_str("IGRS_EMAIL_USER", ""),
+            "password": env_str("IGRS_EMAIL_PASSWORD", ""),
+            "use_tls": env_bool("IGRS_EMAIL_TLS", False),
+        },
+    }
+    if env_str("IGRS_EMAIL_HOST", "")
+    else {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+    }
+}
 IGRS_WORKER_POLL_SECONDS = env_float("IGRS_WORKER_POLL_SECONDS", 1)
 IGRS_SWEEP_EVERY_SECONDS = env_float("IGRS_SWEEP_EVERY_SECONDS", 60)

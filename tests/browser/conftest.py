@@ -19,8 +19,13 @@ AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("IGRS_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("IGRS_TEST_ARTIFACTS", Path.cwd() / "var" / "test-artifacts"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -50,8 +55,9 @@ def browser():
 @pytest.fixture
 def phone(browser, live_server, reseeded):
     """A fresh browser profile at a cheap phone's size."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server.url,
-                                  locale="en-IN")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, base_url=live_server.url, locale="en-IN"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -72,7 +78,8 @@ def serious_accessibility_problems(page) -> list[str]:
     )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"] if v["impact"] in ("serious", "critical")
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
     ]
 
 

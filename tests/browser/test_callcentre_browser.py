@@ -23,16 +23,19 @@ pytestmark = pytest.mark.browser
 def post_call_event(base_url: str, token: str, **event) -> dict:
     """As the ACD would: an HTTP POST to the CTI endpoint."""
     request = urllib.request.Request(
-        f"{base_url}/api/v1/cti/events", data=json.dumps(event).encode(), method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        f"{base_url}/api/v1/cti/events",
+        data=json.dumps(event).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
 
-def test_a_call_lands_the_agent_files_and_a_verification_call_escalates(browser, live_server,
-                                                                       reseeded, agent):
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  base_url=live_server.url)
+def test_a_call_lands_the_agent_files_and_a_verification_call_escalates(
+    browser, live_server, reseeded, agent
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
     staff("asha", "agent")
@@ -44,8 +47,14 @@ def test_a_call_lands_the_agent_files_and_a_verification_call_escalates(browser,
     expect(live).to_contain_text("आपकी लाइन पर कोई कॉल नहीं है")
     assert serious_accessibility_problems(page) == []
 
-    post_call_event(live_server.url, create_token(acd, "telephony"), call_id="acd-777",
-                    event="offered", agent="asha", ani="09812345678")
+    post_call_event(
+        live_server.url,
+        create_token(acd, "telephony"),
+        call_id="acd-777",
+        event="offered",
+        agent="asha",
+        ani="09812345678",
+    )
     expect(live).to_contain_text(earlier.reference, timeout=10_000)
     expect(live).to_contain_text(post(TEHSILDAR).title_hi)
     expect(page.get_by_label("कॉल करने वाले का मोबाइल नंबर")).to_have_value("9812345678")
@@ -80,12 +89,20 @@ def test_a_call_lands_the_agent_files_and_a_verification_call_escalates(browser,
     assert complaint.registered_by.username == "asha"
     screenshot(page, "21-console-registered")
 
-    services.submit_atr(officer_actor(TEHSILDAR), ref, disposal="resolved",
-                        report="तहसीलदार ने आय प्रमाण पत्र जारी कर दिया है।",
-                        attachments=[services.Upload("प्रमाण-पत्र.png", real_png())],
-                        details=services.AtrDetails(persons_met="शिकायतकर्ता, लेखपाल"))
-    earlier_done = services.submit_atr(officer_actor(TEHSILDAR), earlier.reference,
-                                       disposal="resolved", report="कब्ज़ा हटवा दिया गया है।")
+    services.submit_atr(
+        officer_actor(TEHSILDAR),
+        ref,
+        disposal="resolved",
+        report="तहसीलदार ने आय प्रमाण पत्र जारी कर दिया है।",
+        attachments=[services.Upload("प्रमाण-पत्र.png", real_png())],
+        details=services.AtrDetails(persons_met="शिकायतकर्ता, लेखपाल"),
+    )
+    earlier_done = services.submit_atr(
+        officer_actor(TEHSILDAR),
+        earlier.reference,
+        disposal="resolved",
+        report="कब्ज़ा हटवा दिया गया है।",
+    )
     services.verify(agent, earlier_done.reference, outcome="satisfied")
 
     page.get_by_role("link", name="सत्यापन कॉल").click()

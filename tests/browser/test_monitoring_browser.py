@@ -19,8 +19,7 @@ def test_drill_down_from_the_state_to_a_timeline(browser, live_server, reseeded,
     complaint = new_complaint(agent)
     roll_up()
     grant_role(User.objects.create_user("monitor", password="demo"), "desk")
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  base_url=live_server.url)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/monitoring/")
@@ -29,8 +28,11 @@ def test_drill_down_from_the_state_to_a_timeline(browser, live_server, reseeded,
     page.get_by_role("button", name="साइन इन").click()
 
     district = Unit.objects.get(code="UP-LUCKNOW")
-    for name in (district.parent.name_hi, district.name_hi,
-                 Unit.objects.get(code=LUCKNOW_SADAR).name_hi):
+    for name in (
+        district.parent.name_hi,
+        district.name_hi,
+        Unit.objects.get(code=LUCKNOW_SADAR).name_hi,
+    ):
         expect(page.locator('svg.chart rect:not([width="0"])').first).to_be_visible()
         page.locator("table.grid").get_by_role("link", name=name, exact=True).first.click()
     expect(page.locator("svg.line-chart polyline").first).to_be_visible()

@@ -25,8 +25,9 @@ def test_an_officer_acts_from_the_sms_link_on_a_phone(phone, live_server, agent)
     officer = Officer.objects.filter(postings__post__code=TEHSILDAR).first()
     officer.user = User.objects.create_user("tehsildar-sadar", password="demo")
     officer.save()
-    sms = OutboxMessage.objects.get(reference=complaint.reference, key="assigned_officer",
-                                    mobile=officer.mobile)
+    sms = OutboxMessage.objects.get(
+        reference=complaint.reference, key="assigned_officer", mobile=officer.mobile
+    )
     link = urlparse(re.search(r"https?://\S+", sms.body).group(0)).path
 
     page.goto(link)
@@ -46,7 +47,8 @@ def test_an_officer_acts_from_the_sms_link_on_a_phone(phone, live_server, agent)
     page.get_by_label("क्या कार्यवाही की गई").fill("लेखपाल के साथ मौके पर जाकर कब्ज़ा हटवाया।")
     page.get_by_label("किससे मिले").fill("शिकायतकर्ता और ग्राम प्रधान")
     page.get_by_label("फ़ोटो या दस्तावेज़ (अधिकतम 3)").set_input_files(
-        [{"name": "mauka.jpg", "mimeType": "image/jpeg", "buffer": gps_photo()}])
+        [{"name": "mauka.jpg", "mimeType": "image/jpeg", "buffer": gps_photo()}]
+    )
     assert serious_accessibility_problems(page) == []
     screenshot(page, "31-officer-atr-form")
     page.get_by_role("button", name="आख्या प्रस्तुत करें").click()

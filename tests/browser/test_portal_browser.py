@@ -63,13 +63,15 @@ def test_file_in_hindi_track_and_escalate_on_negative_feedback(phone, live_serve
     page.get_by_label("आपका नाम").fill("सीता देवी")
     page.get_by_label("हिन्दी या अंग्रेज़ी में किसी शब्द से खोजें").fill("कब्ज़ा")
     expect(page.get_by_label("शिकायत किस बारे में है?")).to_have_value(
-        str(Category.objects.get(code="REV-LAND").pk))
+        str(Category.objects.get(code="REV-LAND").pk)
+    )
     page.get_by_role("combobox", name="जनपद", exact=True).select_option(label="लखनऊ")
     page.get_by_label("तहसील, ब्लॉक या थाना").select_option(label="लखनऊ सदर (तहसील)")
     page.get_by_label("गाँव, मोहल्ला या वार्ड").fill("ग्राम बरौली")
     page.get_by_label("समस्या का विवरण लिखें").fill("पड़ोसी ने मेरे खेत पर अवैध कब्ज़ा कर लिया है।")
     page.get_by_label("फ़ोटो या दस्तावेज़ (वैकल्पिक, अधिकतम 3)").set_input_files(
-        [{"name": "khet.png", "mimeType": "image/png", "buffer": PNG}])
+        [{"name": "khet.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     page.get_by_role("button", name="शिकायत दर्ज करें").click()
 
     expect(page.get_by_role("heading", name="आपकी शिकायत दर्ज हो गई है")).to_be_visible()
@@ -85,8 +87,12 @@ def test_file_in_hindi_track_and_escalate_on_negative_feedback(phone, live_serve
     expect(page.get_by_text("अभी तक कोई आख्या नहीं।")).to_be_visible()
     check_page(page, "06-timeline-assigned", origin)
 
-    services.submit_atr(officer_actor(TEHSILDAR), ref, disposal="resolved",
-                        report="लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।")
+    services.submit_atr(
+        officer_actor(TEHSILDAR),
+        ref,
+        disposal="resolved",
+        report="लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।",
+    )
     page.reload()
     expect(page.get_by_text("लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।").first).to_be_visible()
     check_page(page, "07-timeline-action-taken", origin)
@@ -140,5 +146,6 @@ def test_track_privately_switch_to_english_and_send_a_reminder(phone, live_serve
     page.get_by_role("button", name="Send reminder").click()
     expect(page.get_by_text("Reminder sent to the officer")).to_be_visible()
     check_page(page, "10-timeline-english-reminder", origin)
-    assert OutboxMessage.objects.filter(key="citizen_reminder_officer",
-                                        reference=complaint.reference).exists()
+    assert OutboxMessage.objects.filter(
+        key="citizen_reminder_officer", reference=complaint.reference
+    ).exists()

@@ -14,14 +14,16 @@ pytestmark = pytest.mark.browser
 
 
 def dispose(agent) -> None:
-    services.submit_atr(officer_actor(TEHSILDAR), new_complaint(agent).reference,
-                        disposal="resolved", report="लेखपाल ने कब्ज़ा हटवा दिया है।")
+    services.submit_atr(
+        officer_actor(TEHSILDAR),
+        new_complaint(agent).reference,
+        disposal="resolved",
+        report="लेखपाल ने कब्ज़ा हटवा दिया है।",
+    )
 
 
-def test_the_board_refreshes_every_minute_and_pause_holds_it(browser, live_server, reseeded,
-                                                             agent):
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  base_url=live_server.url)
+def test_the_board_refreshes_every_minute_and_pause_holds_it(browser, live_server, reseeded, agent):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.clock.install()

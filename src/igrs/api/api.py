@@ -37,9 +37,14 @@ class BearerToken(HttpBearer):
         return Actor(role=role, user_id=user_id, officer_id=officer_id)
 
 
-api = NinjaAPI(title="IGRS API", version="1", urls_namespace="api", auth=BearerToken(),
-               description="Integrated Grievance Redressal System. Authenticate with "
-                           "`Authorization: Bearer <token>` (`igrs token USER ROLE`).")
+api = NinjaAPI(
+    title="IGRS API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerToken(),
+    description="Integrated Grievance Redressal System. Authenticate with "
+    "`Authorization: Bearer <token>` (`igrs token USER ROLE`).",
+)
 
 
 @api.exception_handler(ServiceError)
@@ -50,17 +55,23 @@ def service_error(request, error: ServiceError):
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request, error: AuthenticationError):
     return api.create_response(
-        request, {"code": "not_authenticated",
-                  "message": _("Send a valid API token: Authorization: Bearer <token>.")},
-        status=401)
+        request,
+        {
+            "code": "not_authenticated",
+            "message": _("Send a valid API token: Authorization: Bearer <token>."),
+        },
+        status=401,
+    )
 
 
 @api.exception_handler(HttpError)
 def unreadable_request(request, error: HttpError):
     """Ninja's own refusals (a body that is not JSON): our error shape, its status."""
     return api.create_response(
-        request, {"code": "malformed", "message": _("The request could not be read.")},
-        status=error.status_code)
+        request,
+        {"code": "malformed", "message": _("The request could not be read.")},
+        status=error.status_code,
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -73,8 +84,14 @@ def malformed_request(request, error: NinjaValidationError):
         field = ".".join(parts) or "body"
         errors.setdefault(field, []).append(_("Missing or of the wrong type."))
     return api.create_response(
-        request, {"code": "invalid", "message": _("The request is not in the expected form."),
-                  "errors": errors}, status=422)
+        request,
+        {
+            "code": "invalid",
+            "message": _("The request is not in the expected form."),
+            "errors": errors,
+        },
+        status=422,
+    )
 
 
 def actor(request: HttpRequest) -> Actor:
@@ -94,15 +111,25 @@ def require(request: HttpRequest, *roles: str) -> Actor:
 def post_out(post: Post | None) -> dict | None:
     if post is None:
         return None
-    return {"id": post.pk, "code": post.code, "level": post.level, "title_hi": post.title_hi,
-            "title_en": post.title_en}
+    return {
+        "id": post.pk,
+        "code": post.code,
+        "level": post.level,
+        "title_hi": post.title_hi,
+        "title_en": post.title_en,
+    }
 
 
 def summary_out(c: Complaint) -> dict:
     return {
-        "reference": c.reference, "reference_grouped": reference.grouped(c.reference),
-        "status": c.status, "status_label": str(Status(c.status).label), "level": c.level,
-        "current_post": post_out(c.current_post), "due_at": c.due_at, "created_at": c.created_at,
+        "reference": c.reference,
+        "reference_grouped": reference.grouped(c.reference),
+        "status": c.status,
+        "status_label": str(Status(c.status).label),
+        "level": c.level,
+        "current_post": post_out(c.current_post),
+        "due_at": c.due_at,
+        "created_at": c.created_at,
         "version": c.version,
         "probable_duplicate_of": c.duplicate_of.reference if c.duplicate_of_id else None,
     }
@@ -116,25 +143,52 @@ def detail_out(view: ComplaintView, viewer: Actor) -> dict:
     c = view.complaint
     return {
         **summary_out(c),
-        "source": c.source, "category_id": c.category_id, "category": c.category.name,
-        "place_id": c.place_id, "place": c.place.name, "place_detail": c.place_detail,
-        "description": c.description, "complainant_name": c.complainant_name,
-        "mobile": c.mobile if viewer.role in {Role.AGENT, Role.DESK, Role.ADMIN}
+        "source": c.source,
+        "category_id": c.category_id,
+        "category": c.category.name,
+        "place_id": c.place_id,
+        "place": c.place.name,
+        "place_detail": c.place_detail,
+        "description": c.description,
+        "complainant_name": c.complainant_name,
+        "mobile": c.mobile
+        if viewer.role in {Role.AGENT, Role.DESK, Role.ADMIN}
         else mask_mobile(c.mobile),
         "holders": [officer_out(o) for o in view.holder.officers],
-        "days_with_holder": view.days_with_holder, "overdue_days": view.overdue_days,
-        "escalation_count": c.escalation_count, "disposal": c.disposal,
-        "closure_kind": c.closure_kind, "verification_attempts": c.verification_attempts,
-        "flagged": c.flagged, "against_post": post_out(c.against_post),
+        "days_with_holder": view.days_with_holder,
+        "overdue_days": view.overdue_days,
+        "escalation_count": c.escalation_count,
+        "disposal": c.disposal,
+        "closure_kind": c.closure_kind,
+        "verification_attempts": c.verification_attempts,
+        "flagged": c.flagged,
+        "against_post": post_out(c.against_post),
         "timeline": [
-            {"at": e.at, "action": e.action, "action_label": str(Action(e.action).label),
-             "role": e.role, "actor_officer": officer_out(e.actor_officer),
-             "actor_post": post_out(e.actor_post), "from_status": e.from_status,
-             "to_status": e.to_status, "from_post": post_out(e.from_post),
-             "to_post": post_out(e.to_post), "level": e.level, "note": e.note, "data": e.data,
-             "attachments": [
-                 {"name": a.original_name, "content_type": a.content_type, "size": a.size,
-                  "sha256": a.sha256, "url": a.file.url} for a in e.attachments.all()]}
+            {
+                "at": e.at,
+                "action": e.action,
+                "action_label": str(Action(e.action).label),
+                "role": e.role,
+                "actor_officer": officer_out(e.actor_officer),
+                "actor_post": post_out(e.actor_post),
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "from_post": post_out(e.from_post),
+                "to_post": post_out(e.to_post),
+                "level": e.level,
+                "note": e.note,
+                "data": e.data,
+                "attachments": [
+                    {
+                        "name": a.original_name,
+                        "content_type": a.content_type,
+                        "size": a.size,
+                        "sha256": a.sha256,
+                        "url": a.file.url,
+                    }
+                    for a in e.attachments.all()
+                ],
+            }
             for e in view.events
         ],
     }
@@ -144,8 +198,11 @@ def answer(schema: type[BaseModel], data: dict, status: int = 200) -> HttpRespon
     """The answer checked against its declared schema and written as JSON by pydantic-core
     in one pass. Ninja's generic path (validate through per-object getters, dump to Python,
     encode in Python) cost a tenth of an action's CPU with a long timeline."""
-    return HttpResponse(schema.model_validate(data).model_dump_json(), status=status,
-                        content_type="application/json; charset=utf-8")
+    return HttpResponse(
+        schema.model_validate(data).model_dump_json(),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def detail(ref: str, viewer: Actor) -> HttpResponse:
@@ -154,12 +211,22 @@ def detail(ref: str, viewer: Actor) -> HttpResponse:
 
 # ---------------------------------------------------------------- complaints
 
-ERRORS = {400: s.ErrorOut, 401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut,
-          409: s.ErrorOut, 422: s.ErrorOut, 429: s.ErrorOut}
+ERRORS = {
+    400: s.ErrorOut,
+    401: s.ErrorOut,
+    403: s.ErrorOut,
+    404: s.ErrorOut,
+    409: s.ErrorOut,
+    422: s.ErrorOut,
+    429: s.ErrorOut,
+}
 
 
-@api.post("/complaints", response={201: s.ComplaintSummary, 200: s.ComplaintSummary, **ERRORS},
-          tags=["complaints"])
+@api.post(
+    "/complaints",
+    response={201: s.ComplaintSummary, 200: s.ComplaintSummary, **ERRORS},
+    tags=["complaints"],
+)
 def register_complaint(request, body: s.RegisterIn):
     """Register a complaint (helpline agent, monitoring desk, administrator). Routed at once
     when a routing rule or the department's first-level post fits the place. With an
@@ -169,10 +236,10 @@ def register_complaint(request, body: s.RegisterIn):
     try:
         parsed = uuid.UUID(key) if key is not None else None
     except ValueError:
-        raise Invalid(fields={"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
-                              ) from None
-    complaint, created = callcentre.register(who, services.NewComplaint(**body.dict()),
-                                             parsed)
+        raise Invalid(
+            fields={"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
+        ) from None
+    complaint, created = callcentre.register(who, services.NewComplaint(**body.dict()), parsed)
     return answer(s.ComplaintSummary, summary_out(complaint), 201 if created else 200)
 
 
@@ -198,18 +265,19 @@ def _act(request, ref: str, fn, **kwargs):
         # Whoever may not see the complaint learns nothing from a write either: same 404 as
         # a read.
         selectors.visible_complaint(ref, who)
-    return answer(s.ComplaintOut, detail_out(selectors.complaint_view(fn(who, ref, **kwargs)),
-                                             who))
+    return answer(s.ComplaintOut, detail_out(selectors.complaint_view(fn(who, ref, **kwargs)), who))
 
 
-@api.post("/complaints/{ref}/forward", response={200: s.ComplaintOut, **ERRORS},
-          tags=["monitoring desk"])
+@api.post(
+    "/complaints/{ref}/forward", response={200: s.ComplaintOut, **ERRORS}, tags=["monitoring desk"]
+)
 def forward(request, ref: str, body: s.ForwardIn):
     return _act(request, ref, services.forward, **body.dict())
 
 
-@api.post("/complaints/{ref}/forward-down", response={200: s.ComplaintOut, **ERRORS},
-          tags=["officer"])
+@api.post(
+    "/complaints/{ref}/forward-down", response={200: s.ComplaintOut, **ERRORS}, tags=["officer"]
+)
 def forward_down(request, ref: str, body: s.ForwardDownIn):
     return _act(request, ref, services.forward_down, **body.dict())
 
@@ -225,57 +293,73 @@ def submit_atr(request, ref: str, body: s.AtrIn):
     uploads = []
     for item in body.attachments:
         try:
-            uploads.append(services.Upload(item.name, base64.b64decode(item.content_base64,
-                                                                       validate=True)))
+            uploads.append(
+                services.Upload(item.name, base64.b64decode(item.content_base64, validate=True))
+            )
         except (binascii.Error, ValueError):
-            raise Invalid(fields={"attachments": [_("An attachment is not valid base64.")]}
-                                  ) from None
-    return _act(request, ref, services.submit_atr, disposal=body.disposal, report=body.report,
-                attachments=uploads, version=body.version)
+            raise Invalid(
+                fields={"attachments": [_("An attachment is not valid base64.")]}
+            ) from None
+    return _act(
+        request,
+        ref,
+        services.submit_atr,
+        disposal=body.disposal,
+        report=body.report,
+        attachments=uploads,
+        version=body.version,
+    )
 
 
-@api.post("/complaints/{ref}/special-closure", response={200: s.ComplaintOut, **ERRORS},
-          tags=["officer"])
+@api.post(
+    "/complaints/{ref}/special-closure", response={200: s.ComplaintOut, **ERRORS}, tags=["officer"]
+)
 def propose_special_closure(request, ref: str, body: s.SpecialClosureIn):
     return _act(request, ref, services.propose_special_closure, **body.dict())
 
 
-@api.post("/complaints/{ref}/special-closure/decision", response={200: s.ComplaintOut, **ERRORS},
-          tags=["officer"])
+@api.post(
+    "/complaints/{ref}/special-closure/decision",
+    response={200: s.ComplaintOut, **ERRORS},
+    tags=["officer"],
+)
 def decide_special_closure(request, ref: str, body: s.DecisionIn):
     """Approve or reject a special closure: only the post one level above the proposer."""
     return _act(request, ref, services.decide_special_closure, **body.dict())
 
 
-@api.post("/complaints/{ref}/verification", response={200: s.ComplaintOut, **ERRORS},
-          tags=["call centre"])
+@api.post(
+    "/complaints/{ref}/verification", response={200: s.ComplaintOut, **ERRORS}, tags=["call centre"]
+)
 def verify(request, ref: str, body: s.VerificationIn):
     return _act(request, ref, services.verify, **body.dict())
 
 
-@api.post("/complaints/{ref}/call-back", response={200: s.ComplaintOut, **ERRORS},
-          tags=["call centre"])
+@api.post(
+    "/complaints/{ref}/call-back", response={200: s.ComplaintOut, **ERRORS}, tags=["call centre"]
+)
 def call_back_later(request, ref: str, body: s.CallBackIn):
     """The complainant asked to be called at another time: the verification call waits."""
     return _act(request, ref, services.call_back_later, **body.dict())
 
 
-@api.post("/complaints/{ref}/reopen", response={200: s.ComplaintOut, **ERRORS},
-          tags=["call centre"])
+@api.post(
+    "/complaints/{ref}/reopen", response={200: s.ComplaintOut, **ERRORS}, tags=["call centre"]
+)
 def reopen(request, ref: str, body: s.ReasonIn):
     return _act(request, ref, services.reopen, **body.dict())
 
 
-@api.post("/complaints/{ref}/reminders", response={200: s.ComplaintOut, **ERRORS},
-          tags=["call centre"])
+@api.post(
+    "/complaints/{ref}/reminders", response={200: s.ComplaintOut, **ERRORS}, tags=["call centre"]
+)
 def remind(request, ref: str):
     """The complainant's reminder (अनुस्मारक), taken on the phone: SMS to the post that must
     act, once per IGRS_CITIZEN_REMINDER_EVERY_HOURS per complaint (429 before that)."""
     return _act(request, ref, services.remind)
 
 
-@api.post("/complaints/{ref}/notes", response={200: s.ComplaintOut, **ERRORS},
-          tags=["complaints"])
+@api.post("/complaints/{ref}/notes", response={200: s.ComplaintOut, **ERRORS}, tags=["complaints"])
 def add_note(request, ref: str, body: s.NoteIn):
     return _act(request, ref, services.add_note, **body.dict())
 
@@ -283,8 +367,9 @@ def add_note(request, ref: str, body: s.NoteIn):
 # ---------------------------------------------------------------- call centre
 
 
-@api.post("/verification/next", response={200: s.ComplaintOut, 204: None, **ERRORS},
-          tags=["call centre"])
+@api.post(
+    "/verification/next", response={200: s.ComplaintOut, 204: None, **ERRORS}, tags=["call centre"]
+)
 def next_verification_call(request):
     """Hand this agent the oldest due verification call (or the one they already hold). No
     two agents ever get the same complaint. 204 when nothing is due."""
@@ -302,12 +387,20 @@ def call_event(request, body: s.CallEventIn):
     require(request, Role.TELEPHONY)
     call = callcentre.record_call_event(**body.dict())
     # The call's agent is the one in this event unless an earlier offer was answered.
-    agent = body.agent if call.agent_id == callcentre.agent_id_for(body.agent) else (
-        call.agent.username if call.agent_id else None)
-    return {"call_id": call.call_id, "direction": call.direction, "ani": call.ani,
-            "agent": agent,
-            "offered_at": call.offered_at, "answered_at": call.answered_at,
-            "ended_at": call.ended_at}
+    agent = (
+        body.agent
+        if call.agent_id == callcentre.agent_id_for(body.agent)
+        else (call.agent.username if call.agent_id else None)
+    )
+    return {
+        "call_id": call.call_id,
+        "direction": call.direction,
+        "ani": call.ani,
+        "agent": agent,
+        "offered_at": call.offered_at,
+        "answered_at": call.answered_at,
+        "ended_at": call.ended_at,
+    }
 
 
 # ---------------------------------------------------------------- queues
@@ -325,8 +418,9 @@ def officer_inbox(request):
     return [summary_out(c) for c in selectors.post_inbox(who.officer_id)[:200]]
 
 
-@api.get("/queues/verification", response={200: list[s.ComplaintSummary], **ERRORS},
-         tags=["queues"])
+@api.get(
+    "/queues/verification", response={200: list[s.ComplaintSummary], **ERRORS}, tags=["queues"]
+)
 def verification_queue(request):
     require(request, Role.AGENT, Role.ADMIN)
     return [summary_out(c) for c in selectors.verification_queue()]

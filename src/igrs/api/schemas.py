@@ -10,8 +10,11 @@ class Out(BaseModel):
 
 
 class RegisterIn(Schema):
-    source: str = Field("helpline", description="helpline, portal, tehsil_diwas, thana_diwas, "
-                        "dm_office, cm_office, cpgrams, post_email")
+    source: str = Field(
+        "helpline",
+        description="helpline, portal, tehsil_diwas, thana_diwas, "
+        "dm_office, cm_office, cpgrams, post_email",
+    )
     complainant_name: str
     mobile: str = Field(..., description="Indian mobile number; stored as +91XXXXXXXXXX")
     category_id: int
@@ -144,8 +147,9 @@ class DecisionIn(VersionIn):
 class VerificationIn(VersionIn):
     outcome: str = Field(..., description="satisfied, not_satisfied or unreachable")
     note: str = ""
-    no_answer: str = Field("not_reachable", description="for unreachable: not_reachable, "
-                           "switched_off or wrong_number")
+    no_answer: str = Field(
+        "not_reachable", description="for unreachable: not_reachable, switched_off or wrong_number"
+    )
 
 
 class CallBackIn(Schema):
@@ -180,4 +184,3 @@ class ErrorOut(Schema):
     code: str
     message: str
     errors: dict[str, list[str]] = {}
-

@@ -29,9 +29,13 @@ def current_call(agent_id: int) -> Call | None:
     """The agent's call now: the latest inbound one offered to them lately, kept for the
     wrap-up time after it ends if they answered it (one that rang out has no one to file for)."""
     now = clock.now()
-    latest = (Call.objects.filter(agent_id=agent_id, offered_at__gte=now - LIVE_WINDOW,
-                                  direction=Direction.INBOUND)
-              .order_by("-offered_at").first())
+    latest = (
+        Call.objects.filter(
+            agent_id=agent_id, offered_at__gte=now - LIVE_WINDOW, direction=Direction.INBOUND
+        )
+        .order_by("-offered_at")
+        .first()
+    )
     if latest is None or latest.ended_at is None:
         return latest
     wrapping_up = latest.answered_at is not None and latest.ended_at > now - WRAP_UP
@@ -57,10 +61,15 @@ def caller_history(mobile: str, limit: int = 20) -> list[HistoryRow]:
     if not mobile:
         return []
     today = clock.local_date(clock.now())
-    complaints = (Complaint.objects.filter(mobile=mobile)
-                  .select_related("category", "current_post__unit").order_by("-created_at")[:limit])
-    return [HistoryRow(c, directory.holders_of(c.current_post_id, today)
-                       if c.current_post_id else ()) for c in complaints]
+    complaints = (
+        Complaint.objects.filter(mobile=mobile)
+        .select_related("category", "current_post__unit")
+        .order_by("-created_at")[:limit]
+    )
+    return [
+        HistoryRow(c, directory.holders_of(c.current_post_id, today) if c.current_post_id else ())
+        for c in complaints
+    ]
 
 
 # How long a due verification call is past its time: the supervisor's age bands, each from
@@ -92,14 +101,25 @@ def verification_backlog() -> Backlog:
     NULL), the due calls banded by how long they are past due."""
     now = clock.now()
     due = Q(verify_after__lte=now)
-    bands = {f"band{i}": Count("id", filter=_past_due(now, since, until))
-             for i, (_label, since, until) in enumerate(OVERDUE_BANDS)}
+    bands = {
+        f"band{i}": Count("id", filter=_past_due(now, since, until))
+        for i, (_label, since, until) in enumerate(OVERDUE_BANDS)
+    }
     totals = Complaint.objects.filter(verify_after__isnull=False).aggregate(
-        waiting=Count("id"), due_now=Count("id", filter=due),
-        oldest_due=Min("verify_after", filter=due), **bands)
-    return Backlog(totals["waiting"], totals["due_now"], totals["oldest_due"],
-                   [Band(label, totals[f"band{i}"])
-                    for i, (label, _since, _until) in enumerate(OVERDUE_BANDS)])
+        waiting=Count("id"),
+        due_now=Count("id", filter=due),
+        oldest_due=Min("verify_after", filter=due),
+        **bands,
+    )
+    return Backlog(
+        totals["waiting"],
+        totals["due_now"],
+        totals["oldest_due"],
+        [
+            Band(label, totals[f"band{i}"])
+            for i, (label, _since, _until) in enumerate(OVERDUE_BANDS)
+        ],
+    )
 
 
 def _past_due(now: dt.datetime, since: dt.timedelta, until: dt.timedelta | None) -> Q:
@@ -108,9 +128,13 @@ def _past_due(now: dt.datetime, since: dt.timedelta, until: dt.timedelta | None)
 
 
 def held_audit(supervisor_id: int) -> AuditCall | None:
-    return (AuditCall.objects.filter(claimed_by_id=supervisor_id, claimed_until__gt=clock.now(),
-                                     done_at__isnull=True)
-            .select_related("complaint__category", "complaint__place").first())
+    return (
+        AuditCall.objects.filter(
+            claimed_by_id=supervisor_id, claimed_until__gt=clock.now(), done_at__isnull=True
+        )
+        .select_related("complaint__category", "complaint__place")
+        .first()
+    )
 
 
 def open_audits() -> int:
@@ -151,51 +175,70 @@ def today_counts() -> Today:
     start = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
     events = Event.objects.filter(at__gte=start, at__lte=now)
     # Inbound only: the dialer's outbound calls are not load offered to the helpline.
-    calls = _by_hour(Call.objects.filter(offered_at__gte=start, offered_at__lte=now,
-                                         direction=Direction.INBOUND), "offered_at")
+    calls = _by_hour(
+        Call.objects.filter(
+            offered_at__gte=start, offered_at__lte=now, direction=Direction.INBOUND
+        ),
+        "offered_at",
+    )
     registered = _by_hour(events.filter(action=Action.REGISTER, role=Role.AGENT), "at")
     outcomes = list(
         events.filter(action__in=VERDICTS)
         .values("complaint__category__name_hi", "complaint__category__name_en")
-        .annotate(satisfied=Count("id", filter=Q(action=Action.VERIFY_SATISFIED)),
-                  not_satisfied=Count("id", filter=Q(action=Action.VERIFY_NOT_SATISFIED)),
-                  unreachable=Count("id", filter=Q(action=Action.VERIFY_UNREACHABLE)))
+        .annotate(
+            satisfied=Count("id", filter=Q(action=Action.VERIFY_SATISFIED)),
+            not_satisfied=Count("id", filter=Q(action=Action.VERIFY_NOT_SATISFIED)),
+            unreachable=Count("id", filter=Q(action=Action.VERIFY_UNREACHABLE)),
+        )
         .order_by("complaint__category__name_en")
     )
     return Today(
-        now=now, start=start,
+        now=now,
+        start=start,
         hours=[Hour(hour, calls.get(hour, 0), registered.get(hour, 0)) for hour in range(24)],
-        backlog=verification_backlog(), outcomes_by_category=outcomes,
-        per_agent=_per_agent(events, start, now), audits_open=open_audits(),
+        backlog=verification_backlog(),
+        outcomes_by_category=outcomes,
+        per_agent=_per_agent(events, start, now),
+        audits_open=open_audits(),
     )
 
 
 def _by_hour(queryset: QuerySet, field: str) -> dict[int, int]:
     """Counts by hour of the day in IST."""
     hour = ExtractHour(field, tzinfo=timezone.get_default_timezone())
-    return dict(queryset.annotate(hour=hour).values("hour").annotate(n=Count("id"))
-                .values_list("hour", "n"))
+    return dict(
+        queryset.annotate(hour=hour).values("hour").annotate(n=Count("id")).values_list("hour", "n")
+    )
 
 
-def _per_agent(events: QuerySet[Event], start: dt.datetime,
-               now: dt.datetime) -> list[AgentDay]:
+def _per_agent(events: QuerySet[Event], start: dt.datetime, now: dt.datetime) -> list[AgentDay]:
     """One row per agent who did anything today: calls answered (the ACD's records) and steps
     on complaints (the timeline)."""
     rows: dict[str, AgentDay] = {}
-    steps = (events.filter(actor_user__isnull=False, role=Role.AGENT)
-             .values_list("actor_user__username")
-             .annotate(registered=Count("id", filter=Q(action=Action.REGISTER)),
-                       verified=Count("id", filter=Q(action__in=VERDICTS)),
-                       other=Count("id", filter=~Q(action__in=[Action.REGISTER, *VERDICTS]))))
+    steps = (
+        events.filter(actor_user__isnull=False, role=Role.AGENT)
+        .values_list("actor_user__username")
+        .annotate(
+            registered=Count("id", filter=Q(action=Action.REGISTER)),
+            verified=Count("id", filter=Q(action__in=VERDICTS)),
+            other=Count("id", filter=~Q(action__in=[Action.REGISTER, *VERDICTS])),
+        )
+    )
     for username, registered, verified, other in steps:
-        rows[username] = AgentDay(username, registered=registered, verified=verified,
-                                  other=other)
+        rows[username] = AgentDay(username, registered=registered, verified=verified, other=other)
     # A call is answered within the live window of being offered, so a range on offered_at
     # (the call_by_time index) bounds the read; answered_at then picks today's.
-    answered = (Call.objects.filter(offered_at__gte=start - LIVE_WINDOW, offered_at__lte=now,
-                                    answered_at__gte=start, answered_at__lte=now,
-                                    agent__isnull=False)
-                .values_list("agent__username").annotate(n=Count("id")))
+    answered = (
+        Call.objects.filter(
+            offered_at__gte=start - LIVE_WINDOW,
+            offered_at__lte=now,
+            answered_at__gte=start,
+            answered_at__lte=now,
+            agent__isnull=False,
+        )
+        .values_list("agent__username")
+        .annotate(n=Count("id"))
+    )
     for username, n in answered:
         rows.setdefault(username, AgentDay(username)).answered = n
     return sorted(rows.values(), key=lambda row: row.username)

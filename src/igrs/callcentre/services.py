@@ -35,24 +35,37 @@ class CallEvent:
 STAMP = {CallEvent.ANSWERED: "answered_at", CallEvent.ENDED: "ended_at"}
 
 
-def register(actor: Actor, new: grievances.NewComplaint,
-             key: uuid.UUID | None = None) -> tuple[Complaint, bool]:
+def register(
+    actor: Actor, new: grievances.NewComplaint, key: uuid.UUID | None = None
+) -> tuple[Complaint, bool]:
     """A complaint filed through the helpline's faces (the agents' console, the API): an
     agent's call id must name a call the ACD offered to that agent — none when the caller rang
     off before the ACD reported it. With `key`, idempotent as grievances.register_once;
     returns the complaint and whether this call created it."""
     call_id = new.call_id
     if call_id and actor.role == Role.AGENT and not selectors.is_own_call(actor.user_id, call_id):
-        raise Invalid(fields={"call_id": _(
-            "The call id is not of a call offered to you. Reload the page and file again while "
-            "the caller is on the line.")})
+        raise Invalid(
+            fields={
+                "call_id": _(
+                    "The call id is not of a call offered to you. Reload the page and file again while "
+                    "the caller is on the line."
+                )
+            }
+        )
     if key is None:
         return grievances.register(actor, new), True
     return grievances.register_once(actor, key, new)
 
 
-def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
-                      direction: str = Direction.INBOUND, at: dt.datetime | None = None) -> Call:
+def record_call_event(
+    *,
+    call_id: str,
+    event: str,
+    agent: str,
+    ani: str,
+    direction: str = Direction.INBOUND,
+    at: dt.datetime | None = None,
+) -> Call:
     """Apply one CTI event. Repeated or late events change nothing already recorded, so the
     telephony system may retry freely."""
     call_id = nfc(call_id, single_line=True)
@@ -76,9 +89,15 @@ def record_call_event(*, call_id: str, event: str, agent: str, ani: str,
     try:
         with transaction.atomic():
             # The first event of a call creates it: one INSERT, no read before it.
-            call = Call(call_id=call_id, direction=direction, ani=ani,
-                        mobile=normalise_mobile(ani) or "", agent_id=agent_id, offered_at=at,
-                        **_stamp(event, at))
+            call = Call(
+                call_id=call_id,
+                direction=direction,
+                ani=ani,
+                mobile=normalise_mobile(ani) or "",
+                agent_id=agent_id,
+                offered_at=at,
+                **_stamp(event, at),
+            )
             fastsql.insert([call])
             return call
     except IntegrityError:
@@ -99,9 +118,12 @@ def _stamp(event: str, at: dt.datetime) -> dict:
 @memoize
 def agent_id_for(login: str) -> int | None:
     """An active agent's id by login (memoized like master data: logins rarely change)."""
-    return (get_user_model().objects.filter(username=login, is_active=True,
-                                             groups__name="agent")
-            .values_list("pk", flat=True).first())
+    return (
+        get_user_model()
+        .objects.filter(username=login, is_active=True, groups__name="agent")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 # ---------------------------------------------------------------- verification calls
@@ -109,18 +131,25 @@ def agent_id_for(login: str) -> int | None:
 CALL_BACK = "call_back"
 
 
-def record_verification_call(agent: Actor, ref: str, *, outcome: str, note: str = "",
-                             no_answer: str = grievances.NoAnswer.NOT_REACHABLE,
-                             call_back_at: dt.datetime | None = None,
-                             version: int | None = None) -> Complaint:
+def record_verification_call(
+    agent: Actor,
+    ref: str,
+    *,
+    outcome: str,
+    note: str = "",
+    no_answer: str = grievances.NoAnswer.NOT_REACHABLE,
+    call_back_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> Complaint:
     """What came of a verification call: the complainant's verdict, no answer, or a request
     to call back at a given time."""
     if outcome == CALL_BACK:
         if call_back_at is None:
             raise Invalid(fields={"call_back_at": _("Enter when to call back.")})
         return grievances.call_back_later(agent, ref, at=call_back_at, note=note)
-    return grievances.verify(agent, ref, outcome=outcome, note=note, no_answer=no_answer,
-                             version=version)
+    return grievances.verify(
+        agent, ref, outcome=outcome, note=note, no_answer=no_answer, version=version
+    )
 
 
 # ---------------------------------------------------------------- audit sample
@@ -138,28 +167,36 @@ def sample_audits(since: dt.datetime, now: dt.datetime | None = None) -> int:
     the audit queue (the worker calls this each round from where it left off; at start, from
     two days back). Idempotent: overlapping windows add nothing twice."""
     now = now or clock.now()
-    recent = (Complaint.objects.filter(closed_at__gte=since, closed_at__lte=now,
-                                       closure_kind__in=[ClosureKind.SATISFIED,
-                                                         ClosureKind.UNVERIFIED])
-              .values_list("id", "reference"))
+    recent = Complaint.objects.filter(
+        closed_at__gte=since,
+        closed_at__lte=now,
+        closure_kind__in=[ClosureKind.SATISFIED, ClosureKind.UNVERIFIED],
+    ).values_list("id", "reference")
     chosen = [pk for pk, reference in recent if is_sampled(reference)]
-    already = set(AuditCall.objects.filter(complaint_id__in=chosen)
-                  .values_list("complaint_id", flat=True))
+    already = set(
+        AuditCall.objects.filter(complaint_id__in=chosen).values_list("complaint_id", flat=True)
+    )
     fresh = [AuditCall(complaint_id=pk, sampled_at=now) for pk in chosen if pk not in already]
     AuditCall.objects.bulk_create(fresh, ignore_conflicts=True)
     return len(fresh)
 
 
 # The oldest open audit call, to one supervisor.
-NEXT_AUDIT = NextInLine("callcentre_auditcall", holder="claimed_by_id", until="claimed_until",
-                        where="done_at IS NULL", order_by="sampled_at, id")
+NEXT_AUDIT = NextInLine(
+    "callcentre_auditcall",
+    holder="claimed_by_id",
+    until="claimed_until",
+    where="done_at IS NULL",
+    order_by="sampled_at, id",
+)
 
 
 def claim_next_audit(supervisor: Actor) -> AuditCall | None:
     """The audit call this supervisor should make: the one held, else the oldest open one."""
     now = clock.now()
-    held = (AuditCall.objects.filter(claimed_by_id=supervisor.user_id, claimed_until__gt=now,
-                                     done_at__isnull=True).first())
+    held = AuditCall.objects.filter(
+        claimed_by_id=supervisor.user_id, claimed_until__gt=now, done_at__isnull=True
+    ).first()
     if held is not None:
         return held
     until = now + dt.timedelta(minutes=settings.IGRS_VERIFICATION_LEASE_MINUTES)
@@ -179,8 +216,7 @@ def record_audit(supervisor: Actor, audit_id: int, *, outcome: str, note: str = 
         raise Invalid(fields={"note": _("Write what the complainant said.")})
     now = clock.now()
     with transaction.atomic():
-        audit = AuditCall.objects.select_related("complaint").select_for_update().get(
-            pk=audit_id)
+        audit = AuditCall.objects.select_related("complaint").select_for_update().get(pk=audit_id)
         if audit.done_at is not None:
             raise Invalid(_("This audit call is already recorded."))
         audit.outcome, audit.note, audit.done_at = outcome, note, now
@@ -188,7 +224,10 @@ def record_audit(supervisor: Actor, audit_id: int, *, outcome: str, note: str = 
         audit.save(update_fields=["outcome", "note", "done_at", "claimed_by"])
         if outcome == AuditOutcome.DISPUTED:
             grievances.add_note(
-                Actor(Role.SUPERVISOR, user_id=supervisor.user_id), audit.complaint.reference,
+                Actor(Role.SUPERVISOR, user_id=supervisor.user_id),
+                audit.complaint.reference,
                 note=_("Audit call: the complainant disputes the verification. %(note)s")
-                % {"note": note}, flag=True)
+                % {"note": note},
+                flag=True,
+            )
     return audit

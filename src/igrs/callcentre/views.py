@@ -51,25 +51,41 @@ def inbound(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 complaint, _created = callcentre_services.register(
-                    _agent(request), form.new_complaint(
-                        source=Source.HELPLINE, mobile=data["mobile"], language="hi",
-                        call_id=data["call_id"]), data["submission_key"])
+                    _agent(request),
+                    form.new_complaint(
+                        source=Source.HELPLINE,
+                        mobile=data["mobile"],
+                        language="hi",
+                        call_id=data["call_id"],
+                    ),
+                    data["submission_key"],
+                )
             except ServiceError as error:
                 # The call id is a hidden field: its error goes on top of the form.
                 add_service_errors(form, error, renamed={"call_id": NON_FIELD_ERRORS})
             else:
                 return redirect(f"{request.path}?filed={complaint.reference}")
     else:
-        form = AgentComplaintForm(initial={
-            "submission_key": uuid.uuid4(), "call_id": call.call_id if call else "",
-            "mobile": call.mobile[-10:] if call and call.mobile else "",
-        })
+        form = AgentComplaintForm(
+            initial={
+                "submission_key": uuid.uuid4(),
+                "call_id": call.call_id if call else "",
+                "mobile": call.mobile[-10:] if call and call.mobile else "",
+            }
+        )
     filed = reference.normalise(request.GET.get("filed", ""))
-    return render(request, "callcentre/inbound.html", {
-        "form": form, **choices_for(form), **_live_context(call, _live_version(call)),
-        "filed": filed if reference.is_valid(filed) else "",
-        "filed_grouped": reference.grouped(filed), "check_digit": filed[-1:],
-    })
+    return render(
+        request,
+        "callcentre/inbound.html",
+        {
+            "form": form,
+            **choices_for(form),
+            **_live_context(call, _live_version(call)),
+            "filed": filed if reference.is_valid(filed) else "",
+            "filed_grouped": reference.grouped(filed),
+            "check_digit": filed[-1:],
+        },
+    )
 
 
 @staff(Role.AGENT)
@@ -97,8 +113,11 @@ def _live_version(call) -> str:
 
 
 def _live_context(call, version: str) -> dict:
-    return {"call": call, "history": callcentre.caller_history(call.mobile if call else ""),
-            "live_version": version}
+    return {
+        "call": call,
+        "history": callcentre.caller_history(call.mobile if call else ""),
+        "live_version": version,
+    }
 
 
 @staff(Role.AGENT)
@@ -107,13 +126,24 @@ def complaint(request: HttpRequest, ref: str) -> HttpResponse:
     return _complaint_page(request, ref)
 
 
-def _complaint_page(request: HttpRequest, ref: str, note_form: NoteForm | None = None,
-                    message: str = "", status: int = 200) -> HttpResponse:
+def _complaint_page(
+    request: HttpRequest,
+    ref: str,
+    note_form: NoteForm | None = None,
+    message: str = "",
+    status: int = 200,
+) -> HttpResponse:
     view = complaint_or_404(ref, _agent(request))
-    return render(request, "callcentre/complaint.html", {
-        **complaint_page(view, "callcentre:attachment"),
-        "note_form": note_form or NoteForm(), "message": message,
-    }, status=status)
+    return render(
+        request,
+        "callcentre/complaint.html",
+        {
+            **complaint_page(view, "callcentre:attachment"),
+            "note_form": note_form or NoteForm(),
+            "message": message,
+        },
+        status=status,
+    )
 
 
 @staff(Role.AGENT)
@@ -156,15 +186,22 @@ def outbound(request: HttpRequest) -> HttpResponse:
     return _outbound_page(request, held)
 
 
-def _outbound_page(request: HttpRequest, held, form: VerificationForm | None = None,
-                   status: int = 200) -> HttpResponse:
-    return render(request, "callcentre/outbound.html", {
-        "complaint": held, "grouped": reference.grouped(held.reference) if held else "",
-        "action_taken": selectors.latest_action_taken(held) if held else None,
-        "attachment_view": "callcentre:attachment",
-        "form": form or (VerificationForm(initial={"version": held.version}) if held else None),
-        "queue": callcentre.verification_backlog(),
-    }, status=status)
+def _outbound_page(
+    request: HttpRequest, held, form: VerificationForm | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "callcentre/outbound.html",
+        {
+            "complaint": held,
+            "grouped": reference.grouped(held.reference) if held else "",
+            "action_taken": selectors.latest_action_taken(held) if held else None,
+            "attachment_view": "callcentre:attachment",
+            "form": form or (VerificationForm(initial={"version": held.version}) if held else None),
+            "queue": callcentre.verification_backlog(),
+        },
+        status=status,
+    )
 
 
 @staff(Role.AGENT)
@@ -185,9 +222,14 @@ def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             callcentre_services.record_verification_call(
-                _agent(request), ref, outcome=data["outcome"], note=data["note"],
+                _agent(request),
+                ref,
+                outcome=data["outcome"],
+                note=data["note"],
                 no_answer=data["no_answer"] or "not_reachable",
-                call_back_at=data["call_back_at"], version=data["version"])
+                call_back_at=data["call_back_at"],
+                version=data["version"],
+            )
         except ServiceError as error:
             add_service_errors(form, error)
         else:
@@ -209,12 +251,25 @@ def supervisor(request: HttpRequest) -> HttpResponse:
         height = max(1, round(CHART_HEIGHT * n / peak)) if n else 0  # 1 of 900 still shows
         return {"n": n, "y": CHART_HEIGHT - height, "height": height}
 
-    bars = [{"hour": h.hour, "x": h.hour * CHART_SLOT, "calls": bar(h.calls),
-             "registered": bar(h.registered)} for h in today.hours]
-    return render(request, "callcentre/supervisor.html", {
-        "today": today, "peak": peak, "bars": bars,
-        "plot": {"width": 24 * CHART_SLOT, "height": CHART_HEIGHT},
-    })
+    bars = [
+        {
+            "hour": h.hour,
+            "x": h.hour * CHART_SLOT,
+            "calls": bar(h.calls),
+            "registered": bar(h.registered),
+        }
+        for h in today.hours
+    ]
+    return render(
+        request,
+        "callcentre/supervisor.html",
+        {
+            "today": today,
+            "peak": peak,
+            "bars": bars,
+            "plot": {"width": 24 * CHART_SLOT, "height": CHART_HEIGHT},
+        },
+    )
 
 
 @staff(Role.SUPERVISOR)
@@ -223,14 +278,22 @@ def audit(request: HttpRequest) -> HttpResponse:
     return _audit_page(request, callcentre.held_audit(request.user.pk))
 
 
-def _audit_page(request: HttpRequest, held, form: AuditForm | None = None,
-                status: int = 200) -> HttpResponse:
-    return render(request, "callcentre/audit.html", {
-        "audit": held, "complaint": held.complaint if held else None,
-        "action_taken": selectors.latest_action_taken(held.complaint) if held else None,
-        "attachment_view": "callcentre:attachment",
-        "form": form or AuditForm(), "open": callcentre.open_audits(),
-    }, status=status)
+def _audit_page(
+    request: HttpRequest, held, form: AuditForm | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "callcentre/audit.html",
+        {
+            "audit": held,
+            "complaint": held.complaint if held else None,
+            "action_taken": selectors.latest_action_taken(held.complaint) if held else None,
+            "attachment_view": "callcentre:attachment",
+            "form": form or AuditForm(),
+            "open": callcentre.open_audits(),
+        },
+        status=status,
+    )
 
 
 @staff(Role.SUPERVISOR)

@@ -34,8 +34,9 @@ def create_token(user, role: str, name: str = "") -> str:
     """Issue a token for one of the user's roles; returns the key, shown once."""
     if role not in roles_of(user):
         label = Role(role).label if role in Role.values else role
-        raise ValueError(_("%(user)s does not hold the role “%(role)s”.")
-                         % {"user": user, "role": label})
+        raise ValueError(
+            _("%(user)s does not hold the role “%(role)s”.") % {"user": user, "role": label}
+        )
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, role=role, name=name, key_hash=_hash(key))
     return key
@@ -54,8 +55,11 @@ def token_identity(key: str) -> tuple[int, str, int | None] | None:
 def _identity_by_hash(key_hash: str) -> tuple[int, str, int | None] | None:
     # Memoized per process like master data (by hash: the memo never holds a key), so a
     # revoked token or a withdrawn role stops working everywhere within the cache period.
-    token = (ApiToken.objects.select_related("user", "user__officer")
-             .filter(key_hash=key_hash, revoked=False, user__is_active=True).first())
+    token = (
+        ApiToken.objects.select_related("user", "user__officer")
+        .filter(key_hash=key_hash, revoked=False, user__is_active=True)
+        .first()
+    )
     if token is None or token.role not in roles_of(token.user):
         return None
     officer = getattr(token.user, "officer", None)

@@ -17,6 +17,5 @@ class Backoff:
 
     def after(self, attempt: int) -> dt.timedelta:
         beyond = max(attempt - len(self.steps), 0)
-        wait = self.steps[min(attempt, len(self.steps)) - 1] * (2 ** beyond if self.doubling
-                                                                  else 1)
+        wait = self.steps[min(attempt, len(self.steps)) - 1] * (2**beyond if self.doubling else 1)
         return min(wait, self.ceiling) if self.ceiling else wait

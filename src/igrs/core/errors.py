@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 class ServiceError(Exception):
     code = "error"
 
-    def __init__(self, message: str = "", *,
-                 fields: Mapping[str, str | Sequence[str]] | None = None):
+    def __init__(
+        self, message: str = "", *, fields: Mapping[str, str | Sequence[str]] | None = None
+    ):
         self.fields: dict[str, list[str]] = {
             name: [text] if isinstance(text, str) else list(text)
             for name, text in (fields or {}).items()
@@ -23,8 +24,10 @@ class ServiceError(Exception):
         the reader knows it by another) with its messages, or the message."""
         if not self.fields:
             return self.message
-        return "; ".join(f"{(names or {}).get(field, field)}: {' '.join(texts)}"
-                         for field, texts in self.fields.items())
+        return "; ".join(
+            f"{(names or {}).get(field, field)}: {' '.join(texts)}"
+            for field, texts in self.fields.items()
+        )
 
 
 class Invalid(ServiceError):

@@ -25,7 +25,8 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 @cache
 def _insert_fields(model: type[models.Model], with_pk: bool) -> tuple[models.Field, ...]:
     return tuple(
-        field for field in model._meta.concrete_fields
+        field
+        for field in model._meta.concrete_fields
         if not field.generated and (with_pk or field is not model._meta.auto_field)
     )
 
@@ -54,8 +55,11 @@ def insert(rows: Sequence[models.Model], *, read_ids: bool = True) -> None:
     # The thread's own connection object: each lookup through the django.db.connection proxy
     # costs a context-local read, and there is one per field and row.
     db = connections[DEFAULT_DB_ALIAS]
-    params = [field.get_db_prep_save(field.pre_save(row, add=True), db)
-              for row in rows for field in fields]
+    params = [
+        field.get_db_prep_save(field.pre_save(row, add=True), db)
+        for row in rows
+        for field in fields
+    ]
     sql = f"{prefix}{', '.join([placeholders] * len(rows))}"
     returning = read_ids and not preset
     if returning:
@@ -94,15 +98,25 @@ def _loaders(model: type[models.Model]) -> tuple[tuple[str, ...], tuple[tuple[in
     return tuple(f.attname for f in fields), tuple(converters)
 
 
-def select[M: models.Model](model: type[M], where: str, params: Sequence[Any], *,
-                            order_by: str = "", limit: int | None = None) -> list[M]:
+def select[M: models.Model](
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    order_by: str = "",
+    limit: int | None = None,
+) -> list[M]:
     """Instances of `model` whose row matches `where` (SQL over its columns, %s placeholders):
     what `Model.objects.filter(...)` returns, without compiling a query per request."""
     return start_select(model, where, params, order_by=order_by, limit=limit)()
 
 
 def start_select[M: models.Model](
-    model: type[M], where: str, params: Sequence[Any], *, order_by: str = "",
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    order_by: str = "",
     limit: int | None = None,
 ) -> Callable[[], list[M]]:
     """`select`, sent now and read by the returned function: inside `batch()`, statements
@@ -127,11 +141,19 @@ def start_select[M: models.Model](
                 values[i] = convert(values[i], column, db)
             found.append(model.from_db(db.alias, names, values))
         return found
+
     return read
 
 
-def update(model: type[models.Model], pk: Any, changes: dict[str, Any], *,
-           where: str = "", params: Sequence[Any] = (), increment: str = "") -> int:
+def update(
+    model: type[models.Model],
+    pk: Any,
+    changes: dict[str, Any],
+    *,
+    where: str = "",
+    params: Sequence[Any] = (),
+    increment: str = "",
+) -> int:
     """UPDATE one row's fields (by name, values as the ORM would store them), optionally
     adding 1 to the `increment` column, only if `where` also holds. Returns rows changed."""
     db = connections[DEFAULT_DB_ALIAS]
@@ -147,8 +169,10 @@ def update(model: type[models.Model], pk: Any, changes: dict[str, Any], *,
     if increment:
         column = quote(meta.get_field(increment).column)
         sets.append(f"{column} = {column} + 1")
-    sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "
-           f"WHERE {quote(meta.pk.column)} = %s{f' AND {where}' if where else ''}")
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "
+        f"WHERE {quote(meta.pk.column)} = %s{f' AND {where}' if where else ''}"
+    )
     with cursor() as c:
         c.execute(sql, [*values, pk, *params])
         return c.rowcount

@@ -9,11 +9,14 @@ class ApiToken(models.Model):
     """A bearer token for the JSON API. It carries one role; only its SHA-256 is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="api_tokens",
     )
-    role = models.CharField(_("role"), max_length=10,
-                            choices=[(role.value, role.label) for role in TOKEN_ROLES])
+    role = models.CharField(
+        _("role"), max_length=10, choices=[(role.value, role.label) for role in TOKEN_ROLES]
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -10,8 +10,7 @@ from .models import RateHit
 HOUR = dt.timedelta(hours=1)
 
 
-def hit(bucket: str, key: str, limit: int, window: dt.timedelta = HOUR,
-        count: bool = True) -> bool:
+def hit(bucket: str, key: str, limit: int, window: dt.timedelta = HOUR, count: bool = True) -> bool:
     """Whether fewer than `limit` hits are counted for (bucket, key) inside the window, and if
     so (and `count`) count this one. Call it inside a transaction: the check and the count
     hold a lock on the key until it ends, so parallel requests cannot all take the last slot."""

@@ -17,5 +17,9 @@ def _roles_changed(instance=None, **_kwargs) -> None:
 
 
 # Group membership is a role: a withdrawn role ends the user's tokens in this process at once.
-m2m_changed.connect(_roles_changed, sender=get_user_model().groups.through, weak=False,
-                    dispatch_uid="memo-user-groups")
+m2m_changed.connect(
+    _roles_changed,
+    sender=get_user_model().groups.through,
+    weak=False,
+    dispatch_uid="memo-user-groups",
+)

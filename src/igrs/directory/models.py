@@ -56,7 +56,11 @@ class Unit(Bilingual):
     code = models.CharField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # Where the unit's headquarters is, when known: photo evidence taken far from the place
@@ -87,13 +91,14 @@ class Department(Bilingual):
 class Category(Bilingual):
     code = models.CharField(_("code"), max_length=40, unique=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
         related_name="categories",
     )
     active = models.BooleanField(_("active"), default=True)
     # Physical works (a road, a transformer, land): "resolved" must come with a photo.
-    photo_required = models.BooleanField(_("photo required for a resolved report"),
-                                         default=False)
+    photo_required = models.BooleanField(_("photo required for a resolved report"), default=False)
 
     class Meta:
         verbose_name = _("complaint category")
@@ -114,8 +119,12 @@ class Post(models.Model):
     designation_hi = models.CharField(_("designation (Hindi)"), max_length=200)
     designation_en = models.CharField(_("designation (English)"), max_length=200)
     superior = models.ForeignKey(
-        "self", verbose_name=_("superior post"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="subordinates",
+        "self",
+        verbose_name=_("superior post"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subordinates",
     )
     active = models.BooleanField(_("active"), default=True)
 
@@ -154,8 +163,12 @@ class Officer(models.Model):
         _("SMS language"), max_length=5, choices=settings.LANGUAGES, default="hi"
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("login"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="officer",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="officer",
     )
 
     class Meta:
@@ -206,7 +219,10 @@ class RoutingRule(models.Model):
         Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="rules"
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("applies within unit"), null=True, blank=True,
+        Unit,
+        verbose_name=_("applies within unit"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
     )
     post = models.ForeignKey(Post, verbose_name=_("assign to post"), on_delete=models.CASCADE)

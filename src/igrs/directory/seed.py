@@ -42,14 +42,36 @@ DEMO_HOLIDAYS = [
 ]
 # (source, level, days): 7 days for the helpline, 5 for samadhan diwas, 21 for CPGRAMS.
 DEFAULT_TIME_LIMITS = [
-    ("", 1, 7), ("", 2, 7), ("", 3, 7),
-    ("tehsil_diwas", 1, 5), ("thana_diwas", 1, 5), ("cpgrams", 1, 21),
+    ("", 1, 7),
+    ("", 2, 7),
+    ("", 3, 7),
+    ("tehsil_diwas", 1, 5),
+    ("thana_diwas", 1, 5),
+    ("cpgrams", 1, 21),
 ]
-FIRST_NAMES = [("Ramesh", "रमेश"), ("Sunita", "सुनीता"), ("Anil", "अनिल"), ("Priya", "प्रिया"),
-               ("Vijay", "विजय"), ("Kavita", "कविता"), ("Sanjay", "संजय"), ("Neha", "नेहा"),
-               ("Rajesh", "राजेश"), ("Pooja", "पूजा"), ("Amit", "अमित"), ("Anjali", "अंजलि")]
-SURNAMES = [("Kumar", "कुमार"), ("Singh", "सिंह"), ("Yadav", "यादव"), ("Verma", "वर्मा"),
-            ("Mishra", "मिश्रा"), ("Gupta", "गुप्ता"), ("Maurya", "मौर्य")]
+FIRST_NAMES = [
+    ("Ramesh", "रमेश"),
+    ("Sunita", "सुनीता"),
+    ("Anil", "अनिल"),
+    ("Priya", "प्रिया"),
+    ("Vijay", "विजय"),
+    ("Kavita", "कविता"),
+    ("Sanjay", "संजय"),
+    ("Neha", "नेहा"),
+    ("Rajesh", "राजेश"),
+    ("Pooja", "पूजा"),
+    ("Amit", "अमित"),
+    ("Anjali", "अंजलि"),
+]
+SURNAMES = [
+    ("Kumar", "कुमार"),
+    ("Singh", "सिंह"),
+    ("Yadav", "यादव"),
+    ("Verma", "वर्मा"),
+    ("Mishra", "मिश्रा"),
+    ("Gupta", "गुप्ता"),
+    ("Maurya", "मौर्य"),
+]
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -84,36 +106,62 @@ def seed_directory(with_officers: bool = True) -> bool:
 
 
 def _seed_geography() -> list[Unit]:
-    state = Unit.objects.create(code=STATE_CODE, kind=UnitKind.STATE, name_en="Uttar Pradesh",
-                                name_hi="उत्तर प्रदेश")
+    state = Unit.objects.create(
+        code=STATE_CODE, kind=UnitKind.STATE, name_en="Uttar Pradesh", name_hi="उत्तर प्रदेश"
+    )
     rows = read_csv("up_districts.csv")
     divisions = {}
     for row in rows:
         if row["division_en"] not in divisions:
             divisions[row["division_en"]] = Unit(
-                code=f"{STATE_CODE}-DIV-{slug(row['division_en'])}", kind=UnitKind.DIVISION,
-                parent=state, name_en=row["division_en"], name_hi=row["division_hi"])
+                code=f"{STATE_CODE}-DIV-{slug(row['division_en'])}",
+                kind=UnitKind.DIVISION,
+                parent=state,
+                name_en=row["division_en"],
+                name_hi=row["division_hi"],
+            )
     Unit.objects.bulk_create(divisions.values())
     districts = Unit.objects.bulk_create(
-        Unit(code=f"{STATE_CODE}-{slug(row['district_en'])}", kind=UnitKind.DISTRICT,
-             parent=divisions[row["division_en"]], name_en=row["district_en"],
-             name_hi=row["district_hi"])
+        Unit(
+            code=f"{STATE_CODE}-{slug(row['district_en'])}",
+            kind=UnitKind.DISTRICT,
+            parent=divisions[row["division_en"]],
+            name_en=row["district_en"],
+            name_hi=row["district_hi"],
+        )
         for row in rows
     )
     tehsils = Unit.objects.bulk_create(
-        Unit(code=f"{d.code}-T-{code}", kind=UnitKind.TEHSIL, parent=d,
-             name_en=f"{d.name_en} {en}", name_hi=f"{d.name_hi} {hi}")
-        for d in districts for code, en, hi in DEMO_TEHSILS
+        Unit(
+            code=f"{d.code}-T-{code}",
+            kind=UnitKind.TEHSIL,
+            parent=d,
+            name_en=f"{d.name_en} {en}",
+            name_hi=f"{d.name_hi} {hi}",
+        )
+        for d in districts
+        for code, en, hi in DEMO_TEHSILS
     )
     Unit.objects.bulk_create(
-        Unit(code=f"{t.code}-B", kind=UnitKind.BLOCK, parent=t,
-             name_en=f"{t.name_en} Block", name_hi=f"{t.name_hi} विकास खंड")
+        Unit(
+            code=f"{t.code}-B",
+            kind=UnitKind.BLOCK,
+            parent=t,
+            name_en=f"{t.name_en} Block",
+            name_hi=f"{t.name_hi} विकास खंड",
+        )
         for t in tehsils
     )
     Unit.objects.bulk_create(
-        Unit(code=f"{d.code}-PS-{code}", kind=UnitKind.THANA, parent=d,
-             name_en=f"{d.name_en} {en}", name_hi=f"{d.name_hi} {hi}")
-        for d in districts for code, en, hi in DEMO_THANAS
+        Unit(
+            code=f"{d.code}-PS-{code}",
+            kind=UnitKind.THANA,
+            parent=d,
+            name_en=f"{d.name_en} {en}",
+            name_hi=f"{d.name_hi} {hi}",
+        )
+        for d in districts
+        for code, en, hi in DEMO_THANAS
     )
     return districts
 
@@ -121,8 +169,12 @@ def _seed_geography() -> list[Unit]:
 def _seed_departments() -> list[tuple[Department, dict[str, str]]]:
     rows = read_csv("up_departments.csv")
     departments = Department.objects.bulk_create(
-        Department(code=row["code"], name_en=row["name_en"], name_hi=row["name_hi"],
-                   l1_unit_kind=row["l1_unit"])
+        Department(
+            code=row["code"],
+            name_en=row["name_en"],
+            name_hi=row["name_hi"],
+            l1_unit_kind=row["l1_unit"],
+        )
         for row in rows
     )
     return list(zip(departments, rows, strict=True))
@@ -136,19 +188,38 @@ def _seed_posts(departments, districts: list[Unit]) -> None:
     }
     for department, row in departments:
         l3 = Post.objects.create(
-            code=f"{department.code}-L3", department=department, unit=state, level=3,
-            designation_en=row["l3_post_en"], designation_hi=row["l3_post_hi"])
+            code=f"{department.code}-L3",
+            department=department,
+            unit=state,
+            level=3,
+            designation_en=row["l3_post_en"],
+            designation_hi=row["l3_post_hi"],
+        )
         l2_by_district = {
-            post.unit_id: post for post in Post.objects.bulk_create(
-                Post(code=f"{department.code}-L2-{d.code}", department=department, unit=d,
-                     level=2, designation_en=row["l2_post_en"],
-                     designation_hi=row["l2_post_hi"], superior=l3)
-                for d in districts)
+            post.unit_id: post
+            for post in Post.objects.bulk_create(
+                Post(
+                    code=f"{department.code}-L2-{d.code}",
+                    department=department,
+                    unit=d,
+                    level=2,
+                    designation_en=row["l2_post_en"],
+                    designation_hi=row["l2_post_hi"],
+                    superior=l3,
+                )
+                for d in districts
+            )
         }
         Post.objects.bulk_create(
-            Post(code=f"{department.code}-L1-{unit.code}", department=department, unit=unit,
-                 level=1, designation_en=row["l1_post_en"], designation_hi=row["l1_post_hi"],
-                 superior=l2_by_district[_district_id(unit)])
+            Post(
+                code=f"{department.code}-L1-{unit.code}",
+                department=department,
+                unit=unit,
+                level=1,
+                designation_en=row["l1_post_en"],
+                designation_hi=row["l1_post_hi"],
+                superior=l2_by_district[_district_id(unit)],
+            )
             for unit in l1_units_by_kind[row["l1_unit"]]
         )
 
@@ -161,9 +232,13 @@ def _district_id(unit: Unit) -> int:
 def _seed_categories(departments) -> None:
     by_code = {d.code: d for d, _row in departments}
     Category.objects.bulk_create(
-        Category(code=row["code"], department=by_code[row["department"]],
-                 name_en=row["name_en"], name_hi=row["name_hi"],
-                 photo_required=row["photo_required"] == "1")
+        Category(
+            code=row["code"],
+            department=by_code[row["department"]],
+            name_en=row["name_en"],
+            name_hi=row["name_hi"],
+            photo_required=row["photo_required"] == "1",
+        )
         for row in read_csv("up_categories.csv")
     )
 
@@ -172,9 +247,12 @@ def _seed_officers() -> None:
     """One demo officer per post, holding it since the start of the year."""
     posts = list(Post.objects.order_by("pk").values_list("pk", flat=True))
     officers = Officer.objects.bulk_create(
-        Officer(name_en=f"{FIRST_NAMES[i % 12][0]} {SURNAMES[i % 7][0]}",
-                name_hi=f"{FIRST_NAMES[i % 12][1]} {SURNAMES[i % 7][1]}",
-                mobile=f"+9190{i:08d}", language="hi" if i % 4 else "en")
+        Officer(
+            name_en=f"{FIRST_NAMES[i % 12][0]} {SURNAMES[i % 7][0]}",
+            name_hi=f"{FIRST_NAMES[i % 12][1]} {SURNAMES[i % 7][1]}",
+            mobile=f"+9190{i:08d}",
+            language="hi" if i % 4 else "en",
+        )
         for i in range(len(posts))
     )
     Posting.objects.bulk_create(

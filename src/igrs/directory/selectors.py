@@ -58,7 +58,8 @@ def posts_held_by(officer_id: int, on: dt.date) -> frozenset[int]:
     return frozenset(
         Post.objects.filter(
             Q(postings__end__isnull=True) | Q(postings__end__gte=on),
-            postings__officer_id=officer_id, postings__start__lte=on,
+            postings__officer_id=officer_id,
+            postings__start__lte=on,
         ).values_list("pk", flat=True)
     )
 
@@ -69,8 +70,11 @@ def holders_of(post_id: int, on: dt.date) -> tuple[Officer, ...]:
     return tuple(
         Officer.objects.filter(
             Q(postings__end__isnull=True) | Q(postings__end__gte=on),
-            postings__post_id=post_id, postings__start__lte=on,
-        ).order_by("postings__additional_charge", "pk").distinct()
+            postings__post_id=post_id,
+            postings__start__lte=on,
+        )
+        .order_by("postings__additional_charge", "pk")
+        .distinct()
     )
 
 
@@ -84,7 +88,8 @@ def default_l1_post(category_id: int, unit_id: int) -> Post | None:
         return None
     post = (
         Post.objects.filter(department=department, unit=unit, level=1, active=True)
-        .order_by("pk").first()
+        .order_by("pk")
+        .first()
     )
     return get_post(post.pk) if post else None
 
@@ -93,8 +98,7 @@ def default_l1_post(category_id: int, unit_id: int) -> Post | None:
 def routing_rule_post(category_id: int, unit_id: int) -> Post | None:
     """An explicit routing rule for the category, the nearest enclosing unit winning."""
     rules = {
-        rule.unit_id: rule.post_id
-        for rule in RoutingRule.objects.filter(category_id=category_id)
+        rule.unit_id: rule.post_id for rule in RoutingRule.objects.filter(category_id=category_id)
     }
     for unit in unit_chain(unit_id):
         if unit.pk in rules:
@@ -105,7 +109,8 @@ def routing_rule_post(category_id: int, unit_id: int) -> Post | None:
 @memoize
 def time_limit(source: str, category_id: int, level: int) -> TimeLimit | None:
     candidates = TimeLimit.objects.filter(
-        Q(source=source) | Q(source=""), Q(category_id=category_id) | Q(category__isnull=True),
+        Q(source=source) | Q(source=""),
+        Q(category_id=category_id) | Q(category__isnull=True),
         level=level,
     )
     return max(
@@ -140,8 +145,11 @@ LOCAL_KINDS = (UnitKind.TEHSIL, UnitKind.BLOCK, UnitKind.THANA)
 @memoize
 def categories_by_department() -> list[tuple[Department, list[Category]]]:
     grouped: dict[int, tuple[Department, list[Category]]] = {}
-    for category in (Category.objects.filter(active=True).select_related("department")
-                     .order_by("department__code", "code")):
+    for category in (
+        Category.objects.filter(active=True)
+        .select_related("department")
+        .order_by("department__code", "code")
+    ):
         grouped.setdefault(category.department_id, (category.department, []))[1].append(category)
     return list(grouped.values())
 
@@ -156,7 +164,8 @@ def places_in(district_id: int) -> list[Unit]:
     """The district itself, then its tehsils, blocks and police stations."""
     local = Unit.objects.filter(parent_id=district_id, kind__in=LOCAL_KINDS)
     return list(Unit.objects.filter(pk=district_id, kind=UnitKind.DISTRICT)) + sorted(
-        local, key=lambda unit: (LOCAL_KINDS.index(unit.kind), unit.name_en))
+        local, key=lambda unit: (LOCAL_KINDS.index(unit.kind), unit.name_en)
+    )
 
 
 @memoize
@@ -164,7 +173,10 @@ def posts_in(district_id: int) -> list[Post]:
     """Posts serving the district or a place in it: what a complaint may be 'against'."""
     return list(
         Post.objects.filter(active=True)
-        .filter(Q(unit_id=district_id, unit__kind=UnitKind.DISTRICT)
-                | Q(unit__parent_id=district_id, unit__parent__kind=UnitKind.DISTRICT))
-        .select_related("unit", "department").order_by("department__code", "level", "unit__name_en")
+        .filter(
+            Q(unit_id=district_id, unit__kind=UnitKind.DISTRICT)
+            | Q(unit__parent_id=district_id, unit__parent__kind=UnitKind.DISTRICT)
+        )
+        .select_related("unit", "department")
+        .order_by("department__code", "level", "unit__name_en")
     )

@@ -12,11 +12,11 @@ from django.views.decorators.cache import never_cache
 from igrs.core.accounts import roles_of
 
 
-def staff(role: str | None = None, *, scope: Callable | None = None,
-          refusal: str = "") -> Callable:
+def staff(role: str | None = None, *, scope: Callable | None = None, refusal: str = "") -> Callable:
     """Signed-in users holding `role` (supervisors also hold "agent"), or, for a page whose
     reach differs per person, those to whom `scope(user)` gives one (kept as request.scope).
     Anyone else signed in is refused with `refusal`; nobody's page is cached."""
+
     def allowed(request: HttpRequest) -> bool:
         if scope is not None:
             request.scope = scope(request.user)
@@ -32,5 +32,7 @@ def staff(role: str | None = None, *, scope: Callable | None = None,
             if not allowed(request):
                 raise PermissionDenied(refusal or _("Your role may not use this page."))
             return view(request, *args, **kwargs)
+
         return checked
+
     return decorate

@@ -18,14 +18,17 @@ def complaint_or_404(ref: str, viewer: Actor) -> selectors.ComplaintView:
         raise Http404(error.message) from None
 
 
-def complaint_page(view: selectors.ComplaintView, attachment_view: str,
-                   timeline: list | None = None) -> dict:
+def complaint_page(
+    view: selectors.ComplaintView, attachment_view: str, timeline: list | None = None
+) -> dict:
     """What every complaint page renders: the complaint, its reference grouped for reading,
     the three answers, and the timeline (all of it unless the face filters it)."""
     return {
-        "view": view, "complaint": view.complaint,
+        "view": view,
+        "complaint": view.complaint,
         "grouped": reference.grouped(view.complaint.reference),
-        "action_taken": selectors.last_action_taken(view), "attachment_view": attachment_view,
+        "action_taken": selectors.last_action_taken(view),
+        "attachment_view": attachment_view,
         "timeline": view.events if timeline is None else timeline,
     }
 

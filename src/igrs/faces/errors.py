@@ -13,12 +13,21 @@ from igrs.core.errors import (
     ServiceError,
 )
 
-HTTP_STATUS = {NotFound: 404, NotPermitted: 403, InvalidTransition: 409, Conflict: 409,
-               LimitReached: 429}
+HTTP_STATUS = {
+    NotFound: 404,
+    NotPermitted: 403,
+    InvalidTransition: 409,
+    Conflict: 409,
+    LimitReached: 429,
+}
 
 
-def add_service_errors(form, error: ServiceError, renamed: dict[str, str] | None = None,
-                       general_field: str | None = None) -> None:
+def add_service_errors(
+    form,
+    error: ServiceError,
+    renamed: dict[str, str] | None = None,
+    general_field: str | None = None,
+) -> None:
     """The service's per-field messages next to the form's fields (unknown ones on top), or its
     one message on top (or on `general_field`); `renamed` maps a service's argument to the
     form field that feeds it."""
@@ -32,8 +41,10 @@ def add_service_errors(form, error: ServiceError, renamed: dict[str, str] | None
 
 def http_status(error: ServiceError) -> int:
     """422 for bad input, else the status of the error's class (400 for any other)."""
-    return next((status for kind, status in HTTP_STATUS.items() if isinstance(error, kind)),
-                422 if error.fields or error.code == "invalid" else 400)
+    return next(
+        (status for kind, status in HTTP_STATUS.items() if isinstance(error, kind)),
+        422 if error.fields or error.code == "invalid" else 400,
+    )
 
 
 def api_body(error: ServiceError) -> dict:

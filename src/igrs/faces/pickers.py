@@ -12,13 +12,17 @@ from .forms import LARGEST_ID
 def choices_for(form) -> dict:
     """The lists a complaint form's pickers offer, and what the form has chosen in them (the
     agents' console renders the same fields)."""
-    chosen = {name: _int(form[name].value())
-              for name in ("category_id", "district", "place_id", "against_post_id")}
+    chosen = {
+        name: _int(form[name].value())
+        for name in ("category_id", "district", "place_id", "against_post_id")
+    }
     district = chosen["district"]
     return {
-        "departments": directory.categories_by_department(), "districts": directory.districts(),
+        "departments": directory.categories_by_department(),
+        "districts": directory.districts(),
         "places": directory.places_in(district) if district else [],
-        "posts": directory.posts_in(district) if district else [], "chosen": chosen,
+        "posts": directory.posts_in(district) if district else [],
+        "chosen": chosen,
     }
 
 
@@ -37,7 +41,9 @@ def places(request: HttpRequest) -> JsonResponse:
     if district is None:
         return JsonResponse({"places": [], "posts": []})
     places = directory.places_in(district)
-    return JsonResponse({
-        "places": [[unit.pk, f"{unit.name} ({unit.get_kind_display()})"] for unit in places],
-        "posts": [[p.pk, p.title] for p in directory.posts_in(district)],
-    })
+    return JsonResponse(
+        {
+            "places": [[unit.pk, f"{unit.name} ({unit.get_kind_display()})"] for unit in places],
+            "posts": [[p.pk, p.title] for p in directory.posts_in(district)],
+        }
+    )

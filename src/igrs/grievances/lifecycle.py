@@ -42,8 +42,7 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
     # which approves it (its own ATR) or forwards it down again.
     (S.ASSIGNED, A.SUBORDINATE_REPORT): rule({R.OFFICER}, {S.ASSIGNED}),
     # A senior officer grades a disposal; a C re-opens it with the post that disposed of it.
-    (S.AWAITING_VERIFICATION, A.GRADE): rule({R.OFFICER}, {S.AWAITING_VERIFICATION,
-                                                           S.ASSIGNED}),
+    (S.AWAITING_VERIFICATION, A.GRADE): rule({R.OFFICER}, {S.AWAITING_VERIFICATION, S.ASSIGNED}),
     (S.CLOSED, A.GRADE): rule({R.OFFICER}, {S.CLOSED, S.ASSIGNED}),
     (S.ASSIGNED, A.PROPOSE_CLOSURE): rule({R.OFFICER}, {S.CLOSURE_PROPOSED}),
     (S.CLOSURE_PROPOSED, A.APPROVE_CLOSURE): rule({R.OFFICER}, {S.CLOSED}),

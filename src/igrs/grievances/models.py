@@ -85,47 +85,64 @@ class Complaint(models.Model):
     place_detail = models.CharField(_("village / ward"), max_length=200, blank=True)
     description = models.TextField(_("description"))
     against_post = models.ForeignKey(
-        Post, verbose_name=_("complaint is against (post)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Post,
+        verbose_name=_("complaint is against (post)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     against_officer = models.ForeignKey(
-        Officer, verbose_name=_("complaint is against (officer)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Officer,
+        verbose_name=_("complaint is against (officer)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     status = models.CharField(_("status"), max_length=30, choices=Status.choices)
     current_post = models.ForeignKey(
-        Post, verbose_name=_("held by post"), null=True, blank=True, on_delete=models.PROTECT,
+        Post,
+        verbose_name=_("held by post"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="complaints",
     )
     # The post that received the current time limit. Forwarding down keeps it, so a post
     # cannot hand a complaint down just before its deadline and let the subordinate default.
     accountable_post = models.ForeignKey(
-        Post, verbose_name=_("accountable for the time limit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Post,
+        verbose_name=_("accountable for the time limit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     assigned_at = models.DateTimeField(_("with the current post since"), null=True, blank=True)
     due_at = models.DateTimeField(_("due by"), null=True, blank=True)
     remind_at = models.DateTimeField(_("remind officer at"), null=True, blank=True)
     # The complainant's last reminder (अनुस्मारक): they may send one per configured period.
-    citizen_reminded_at = models.DateTimeField(_("complainant last reminded at"), null=True,
-                                               blank=True)
+    citizen_reminded_at = models.DateTimeField(
+        _("complainant last reminded at"), null=True, blank=True
+    )
     # Set when the sweep has marked the holding post defaulter and nothing is above it.
     defaulted = models.BooleanField(_("defaulter at the top level"), default=False)
     # The deadline while the clock runs against a post, NULL otherwise; kept by the database.
     # The sweep reads it through a plain "IS NOT NULL" partial index, which SQLite can use
     # with bound parameters (a partial index on status IN (…) it cannot).
     escalate_at = models.GeneratedField(
-        expression=Case(When(Q(status__in=TIMED_STATUSES, defaulted=False), then=F("due_at")),
-                        default=None),
-        output_field=models.DateTimeField(null=True), db_persist=True,
+        expression=Case(
+            When(Q(status__in=TIMED_STATUSES, defaulted=False), then=F("due_at")), default=None
+        ),
+        output_field=models.DateTimeField(null=True),
+        db_persist=True,
     )
     escalation_count = models.PositiveSmallIntegerField(_("times escalated"), default=0)
 
-    disposal = models.CharField(
-        _("disposal"), max_length=20, choices=Disposal.choices, blank=True
-    )
+    disposal = models.CharField(_("disposal"), max_length=20, choices=Disposal.choices, blank=True)
     special_ground = models.CharField(
         _("special closure ground"), max_length=20, choices=SpecialGround.choices, blank=True
     )
@@ -135,24 +152,37 @@ class Complaint(models.Model):
     # walks away does not keep it).
     verify_after = models.DateTimeField(_("call the complainant after"), null=True, blank=True)
     verification_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("verification call taken by"), null=True,
-        blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verification call taken by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    verification_claimed_until = models.DateTimeField(_("verification call held until"),
-                                                      null=True, blank=True)
+    verification_claimed_until = models.DateTimeField(
+        _("verification call held until"), null=True, blank=True
+    )
     closure_kind = models.CharField(
         _("closed as"), max_length=20, choices=ClosureKind.choices, blank=True
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     flagged = models.BooleanField(_("flagged for review"), default=False)
     duplicate_of = models.ForeignKey(
-        "self", verbose_name=_("linked as probable duplicate of"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="probable_duplicates",
+        "self",
+        verbose_name=_("linked as probable duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="probable_duplicates",
     )
 
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     call_id = models.CharField(_("call id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("registered at"))
@@ -165,32 +195,43 @@ class Complaint(models.Model):
         indexes = [
             # The sweep reads only this index: its cost follows the overdue count, not the table.
             models.Index(
-                fields=["escalate_at", "id"], name="complaint_sweep_due",
+                fields=["escalate_at", "id"],
+                name="complaint_sweep_due",
                 condition=Q(escalate_at__isnull=False),
             ),
             models.Index(
-                fields=["remind_at"], name="complaint_reminder_scan",
+                fields=["remind_at"],
+                name="complaint_reminder_scan",
                 condition=Q(remind_at__isnull=False),
             ),
             models.Index(
-                fields=["verify_after", "id"], name="complaint_verification_due",
+                fields=["verify_after", "id"],
+                name="complaint_verification_due",
                 condition=Q(verify_after__isnull=False),
             ),
             # Complaints stuck at the top past their limit, for the dashboard's overdue count
             # (open ones only: a closed complaint keeps its mark, and history piles up).
-            models.Index(fields=["current_post"], name="complaint_defaulted",
-                         condition=Q(defaulted=True) & ~Q(status="closed")),
+            models.Index(
+                fields=["current_post"],
+                name="complaint_defaulted",
+                condition=Q(defaulted=True) & ~Q(status="closed"),
+            ),
             # A post's open complaints, soonest deadline first (the dashboard's post page):
             # only open complaints, however long the post's history.
-            models.Index(fields=["current_post", "due_at", "id"], name="complaint_open_by_post",
-                         condition=~Q(status="closed")),
+            models.Index(
+                fields=["current_post", "due_at", "id"],
+                name="complaint_open_by_post",
+                condition=~Q(status="closed"),
+            ),
             # An agent's held call: only claimed rows are in it, so it stays small.
             models.Index(
-                fields=["verification_agent"], name="complaint_verification_held",
+                fields=["verification_agent"],
+                name="complaint_verification_held",
                 condition=Q(verification_agent__isnull=False),
             ),
             models.Index(
-                fields=["closed_at"], name="complaint_closed_at",
+                fields=["closed_at"],
+                name="complaint_closed_at",
                 condition=Q(closed_at__isnull=False),
             ),
             models.Index(fields=["mobile", "created_at"], name="complaint_by_mobile"),
@@ -254,25 +295,45 @@ class Event(models.Model):
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     role = models.CharField(_("by (role)"), max_length=10, choices=Role.choices)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by (user)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by (user)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_officer = models.ForeignKey(
-        Officer, verbose_name=_("by (officer)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Officer,
+        verbose_name=_("by (officer)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_post = models.ForeignKey(
-        Post, verbose_name=_("acting for post"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Post,
+        verbose_name=_("acting for post"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     from_status = models.CharField(_("from status"), max_length=30, blank=True)
     to_status = models.CharField(_("to status"), max_length=30)
     from_post = models.ForeignKey(
-        Post, verbose_name=_("from post"), null=True, blank=True, on_delete=models.PROTECT,
+        Post,
+        verbose_name=_("from post"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     to_post = models.ForeignKey(
-        Post, verbose_name=_("to post"), null=True, blank=True, on_delete=models.PROTECT,
+        Post,
+        verbose_name=_("to post"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     level = models.PositiveSmallIntegerField(_("level"))
@@ -288,8 +349,9 @@ class Event(models.Model):
             models.Index(fields=["at"], name="event_by_time"),
             # The steps behind a lost mark (one action in a month), without walking the
             # month's every step: found in the index alone, complaint included.
-            models.Index(fields=["action", "at", "complaint"], include=["id"],
-                         name="event_by_action"),
+            models.Index(
+                fields=["action", "at", "complaint"], include=["id"], name="event_by_action"
+            ),
         ]
         ordering = ["at", "pk"]
 
@@ -301,7 +363,8 @@ class Event(models.Model):
         or holder, other than a forward to a subordinate or the subordinate's report (those
         keep the deadline, so the delay goes on)."""
         return self.action not in KEEPS_THE_DEADLINE and (
-            self.from_status != self.to_status or self.from_post_id != self.to_post_id)
+            self.from_status != self.to_status or self.from_post_id != self.to_post_id
+        )
 
 
 def evidence_path(_attachment: "Attachment", filename: str) -> str:
@@ -312,7 +375,9 @@ def evidence_path(_attachment: "Attachment", filename: str) -> str:
 
 class Attachment(models.Model):
     event = models.ForeignKey(
-        Event, verbose_name=_("timeline event"), on_delete=models.CASCADE,
+        Event,
+        verbose_name=_("timeline event"),
+        on_delete=models.CASCADE,
         related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to=evidence_path)
@@ -335,7 +400,9 @@ class Defaulter(models.Model):
     """A post that let a complaint pass its time limit. One row per missed deadline."""
 
     complaint = models.ForeignKey(
-        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.CASCADE,
         related_name="defaults",
     )
     post = models.ForeignKey(
@@ -348,8 +415,12 @@ class Defaulter(models.Model):
     # while a complaint marked at the top waits there. The dashboard reads both from here
     # instead of from postings and the timeline.
     officer = models.ForeignKey(
-        Officer, verbose_name=_("officer holding the post then"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="defaults",
+        Officer,
+        verbose_name=_("officer holding the post then"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="defaults",
     )
     ended_at = models.DateTimeField(_("delay ended at"), null=True, blank=True)
 
@@ -361,13 +432,15 @@ class Defaulter(models.Model):
                 fields=["complaint", "post", "due_at"], name="one_default_per_deadline"
             )
         ]
-        indexes = [models.Index(fields=["post", "marked_at"], name="defaulter_by_post"),
-                   # The dashboard's defaulters this month and the delays running in it:
-                   # ranges on time, read from the index alone (PostgreSQL).
-                   models.Index(fields=["marked_at"], name="defaulter_by_time",
-                                include=["post", "officer"]),
-                   models.Index(fields=["ended_at"], name="defaulter_by_end",
-                                include=["due_at", "post"])]
+        indexes = [
+            models.Index(fields=["post", "marked_at"], name="defaulter_by_post"),
+            # The dashboard's defaulters this month and the delays running in it:
+            # ranges on time, read from the index alone (PostgreSQL).
+            models.Index(
+                fields=["marked_at"], name="defaulter_by_time", include=["post", "officer"]
+            ),
+            models.Index(fields=["ended_at"], name="defaulter_by_end", include=["due_at", "post"]),
+        ]
 
 
 class RegistrationKey(models.Model):
@@ -377,7 +450,10 @@ class RegistrationKey(models.Model):
     key = models.UUIDField(_("idempotency key"), unique=True)
     # Empty only inside the registering transaction: the key is claimed before registering.
     complaint = models.OneToOneField(
-        Complaint, verbose_name=_("complaint"), null=True, on_delete=models.CASCADE,
+        Complaint,
+        verbose_name=_("complaint"),
+        null=True,
+        on_delete=models.CASCADE,
         related_name="+",
     )
 

@@ -16,17 +16,26 @@ from igrs.core.text import ascii_digits
 from .models import Complaint, Event, ReferenceCounter
 
 _D = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
-    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6), (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
-    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8), (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
-    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2), (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
-    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4), (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
+    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
+    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
+    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
+    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
+    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
 )
 _P = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
-    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2), (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
-    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0), (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
-    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5), (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
+    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
+    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
+    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
+    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
+    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
+    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
 )
 _INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
 SERIAL_DIGITS = 8
@@ -46,7 +55,9 @@ def check_digit(digits: str) -> str:
 
 def is_valid(reference: str) -> bool:
     return (
-        reference.isascii() and reference.isdigit() and len(reference) >= MIN_LENGTH
+        reference.isascii()
+        and reference.isdigit()
+        and len(reference) >= MIN_LENGTH
         and _checksum(reference, with_check=True) == 0
     )
 
@@ -63,7 +74,7 @@ def make(year: int, serial: int) -> str:
 
 def grouped(reference: str) -> str:
     """Digits in groups of four for reading back over the phone."""
-    return " ".join(reference[i:i + 4] for i in range(0, len(reference), 4))
+    return " ".join(reference[i : i + 4] for i in range(0, len(reference), 4))
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,7 @@ def reserve(lock_key: str, events: int) -> Callable[[], Numbers]:
             with cursor:
                 _lock, serial, complaint_id, event_ids = cursor.fetchone()
             return Numbers(serial, complaint_id, event_ids)
+
         return read
     serial = _counted_serial()
     return lambda: Numbers(serial, None, None)

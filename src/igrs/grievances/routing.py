@@ -10,8 +10,9 @@ from igrs.directory import selectors as directory
 from igrs.directory.models import Post
 
 
-def conflicted_posts(against_post_id: int | None, against_officer_id: int | None,
-                     on: dt.date) -> frozenset[int]:
+def conflicted_posts(
+    against_post_id: int | None, against_officer_id: int | None, on: dt.date
+) -> frozenset[int]:
     posts = set()
     if against_post_id:
         posts.add(against_post_id)

@@ -57,14 +57,20 @@ def complaint_view(complaint: Complaint) -> ComplaintView:
         _attach_master_data(event, ("actor_officer",), directory.get_officer)
     now = clock.now()
     since = complaint.assigned_at or complaint.created_at
-    holders = (directory.holders_of(complaint.current_post_id, clock.local_date(now))
-               if complaint.current_post_id else ())
+    holders = (
+        directory.holders_of(complaint.current_post_id, clock.local_date(now))
+        if complaint.current_post_id
+        else ()
+    )
     return ComplaintView(
         complaint=complaint,
         holder=Holder(complaint.current_post, holders),
         days_with_holder=max(0, (now - since).days),
-        overdue_days=(deadlines.overdue_days(complaint.due_at, now)
-                      if complaint.status != Status.CLOSED else 0),
+        overdue_days=(
+            deadlines.overdue_days(complaint.due_at, now)
+            if complaint.status != Status.CLOSED
+            else 0
+        ),
         events=events,
     )
 
@@ -74,11 +80,15 @@ def _timeline(complaint: Complaint) -> list[Event]:
     `complaint.events.prefetch_related("attachments")` gives, in one round trip on PostgreSQL
     and without compiling two queries per view."""
     with fastsql.batch():
-        read_events = fastsql.start_select(Event, "complaint_id = %s", [complaint.pk],
-                                           order_by="at, id")
+        read_events = fastsql.start_select(
+            Event, "complaint_id = %s", [complaint.pk], order_by="at, id"
+        )
         read_files = fastsql.start_select(
-            Attachment, f"event_id IN (SELECT id FROM {Event._meta.db_table} "
-            "WHERE complaint_id = %s)", [complaint.pk], order_by="id")
+            Attachment,
+            f"event_id IN (SELECT id FROM {Event._meta.db_table} WHERE complaint_id = %s)",
+            [complaint.pk],
+            order_by="id",
+        )
         events, files = read_events(), read_files()
     by_event: dict[int, list[Attachment]] = {}
     for attachment in files:
@@ -101,11 +111,14 @@ def visible_complaint(ref: str, viewer: Actor) -> Complaint:
     """The complaint if the viewer may see it, else NotFound: the same answer as for a number
     never issued."""
     digits = reference.normalise(ref or "")
-    complaint = (Complaint.objects.filter(reference=digits).first()
-                 if reference.is_valid(digits) else None)
+    complaint = (
+        Complaint.objects.filter(reference=digits).first() if reference.is_valid(digits) else None
+    )
     if complaint is None or not can_view(viewer, complaint):
-        raise NotFound(_("No complaint you can see has the reference number %(ref)s; please "
-                         "check the digits.") % {"ref": ref})
+        raise NotFound(
+            _("No complaint you can see has the reference number %(ref)s; please check the digits.")
+            % {"ref": ref}
+        )
     return complaint
 
 
@@ -144,8 +157,12 @@ REPORTS = (Action.SUBMIT_ATR, Action.PROPOSE_CLOSURE)
 def latest_action_taken(complaint: Complaint) -> ActionTaken | None:
     """The report to read out on a verification or audit call, read on its own (the call's
     page loads no timeline)."""
-    event = (complaint.events.filter(action__in=REPORTS)
-             .select_related("actor_officer", "actor_post__unit").order_by("-at", "-pk").first())
+    event = (
+        complaint.events.filter(action__in=REPORTS)
+        .select_related("actor_officer", "actor_post__unit")
+        .order_by("-at", "-pk")
+        .first()
+    )
     return ActionTaken(event, list(event.attachments.all())) if event else None
 
 
@@ -165,9 +182,13 @@ def attachment_of(complaint: Complaint, attachment_id: int) -> Attachment | None
 def held_verification(agent_id: int, now: dt.datetime) -> Complaint | None:
     """The verification call an agent has taken and not finished, while the hold lasts."""
     held = fastsql.select(
-        Complaint, "verification_agent_id = %s AND verification_claimed_until > %s "
-        "AND verify_after IS NOT NULL", [agent_id, connection.ops.adapt_datetimefield_value(now)],
-        order_by="verify_after, id", limit=1)
+        Complaint,
+        "verification_agent_id = %s AND verification_claimed_until > %s "
+        "AND verify_after IS NOT NULL",
+        [agent_id, connection.ops.adapt_datetimefield_value(now)],
+        order_by="verify_after, id",
+        limit=1,
+    )
     return held[0] if held else None
 
 
@@ -212,14 +233,20 @@ def can_view(viewer: Actor, complaint: Complaint) -> bool:
 
 
 def complaints_by_mobile(mobile: str, limit: int = 50) -> QuerySet[Complaint]:
-    return (Complaint.objects.filter(mobile=mobile).select_related("current_post__unit")
-            .order_by("-created_at")[:limit])
+    return (
+        Complaint.objects.filter(mobile=mobile)
+        .select_related("current_post__unit")
+        .order_by("-created_at")[:limit]
+    )
 
 
 def desk_queue(limit: int = 100) -> QuerySet[Complaint]:
     """New and returned complaints waiting for the monitoring desk to forward them."""
-    return (Complaint.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED])
-            .select_related("category", "place").order_by("created_at")[:limit])
+    return (
+        Complaint.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED])
+        .select_related("category", "place")
+        .order_by("created_at")[:limit]
+    )
 
 
 def post_inbox(officer_id: int, on: dt.date | None = None) -> QuerySet[Complaint]:
@@ -231,44 +258,60 @@ def post_inbox(officer_id: int, on: dt.date | None = None) -> QuerySet[Complaint
             Q(current_post_id__in=held, status=Status.ASSIGNED)
             | Q(current_post__superior_id__in=held, status=Status.CLOSURE_PROPOSED)
         )
-        .select_related("category", "current_post__unit").order_by("due_at")
+        .select_related("category", "current_post__unit")
+        .order_by("due_at")
     )
 
 
 def verification_queue(limit: int = 100) -> QuerySet[Complaint]:
     """Complaints waiting for their verification call, the longest-due first."""
-    return (Complaint.objects.filter(verify_after__isnull=False)
-            .select_related("current_post__unit").order_by("verify_after", "id")[:limit])
+    return (
+        Complaint.objects.filter(verify_after__isnull=False)
+        .select_related("current_post__unit")
+        .order_by("verify_after", "id")[:limit]
+    )
 
 
 def pending_subordinate_report(complaint: Complaint) -> Event | None:
     """The subordinate's report, if nothing has been decided on the complaint since (steps
     that decide nothing — notes, reminders, interim replies — do not count)."""
-    last = (complaint.events.exclude(action__in=UNVERSIONED).order_by("-at", "-pk").first())
+    last = complaint.events.exclude(action__in=UNVERSIONED).order_by("-at", "-pk").first()
     return last if last is not None and last.action == Action.SUBORDINATE_REPORT else None
 
 
 def forwarded_by(complaint: Complaint) -> int | None:
     """The post that forwarded the complaint down to its holder (the last forward-down)."""
-    return (complaint.events
-            .filter(action=Action.FORWARD_DOWN, to_post_id=complaint.current_post_id)
-            .order_by("-at", "-pk").values_list("actor_post_id", flat=True).first())
+    return (
+        complaint.events.filter(action=Action.FORWARD_DOWN, to_post_id=complaint.current_post_id)
+        .order_by("-at", "-pk")
+        .values_list("actor_post_id", flat=True)
+        .first()
+    )
 
 
 def disposing_post(complaint: Complaint) -> int | None:
     """The post whose action-taken report is the current disposal, if any."""
-    return (complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk")
-            .values_list("actor_post_id", flat=True).first())
+    return (
+        complaint.events.filter(action=Action.SUBMIT_ATR)
+        .order_by("-at", "-pk")
+        .values_list("actor_post_id", flat=True)
+        .first()
+    )
 
 
 def graded_since_disposal(complaint: Complaint) -> bool:
-    last = (complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.GRADE])
-            .order_by("-at", "-pk").values_list("action", flat=True).first())
+    last = (
+        complaint.events.filter(action__in=[Action.SUBMIT_ATR, Action.GRADE])
+        .order_by("-at", "-pk")
+        .values_list("action", flat=True)
+        .first()
+    )
     return last == Action.GRADE
 
 
-def events_after(last_id: int, gaps: list, fields: tuple[str, ...],
-                 batch: int) -> tuple[list[dict], int, list]:
+def events_after(
+    last_id: int, gaps: list, fields: tuple[str, ...], batch: int
+) -> tuple[list[dict], int, list]:
     """The timeline steps a cursor has not yet taken: those after `last_id`, in id order, and
     those that have appeared in earlier gaps. Ids are handed out at insert but become
     visible at commit, so a step of a slow transaction can appear behind the cursor; a gap
@@ -286,8 +329,11 @@ def events_after(last_id: int, gaps: list, fields: tuple[str, ...],
         if event["pk"] - expected <= MAX_GAP:  # a larger jump is a burnt range, not a gap
             watched.update(dict.fromkeys(range(expected, event["pk"]), now.isoformat()))
         expected = event["pk"] + 1
-    return filled + fresh, fresh[-1]["pk"] if fresh else last_id, [
-        [pk, seen] for pk, seen in watched.items()]
+    return (
+        filled + fresh,
+        fresh[-1]["pk"] if fresh else last_id,
+        [[pk, seen] for pk, seen in watched.items()],
+    )
 
 
 MAX_GAP = 1000

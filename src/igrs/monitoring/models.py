@@ -17,8 +17,9 @@ class Pendency(models.Model):
     class Meta:
         verbose_name = _("pendency")
         verbose_name_plural = _("pendency")
-        constraints = [models.UniqueConstraint(fields=["post_id", "district_id"],
-                                               name="one_pendency_row")]
+        constraints = [
+            models.UniqueConstraint(fields=["post_id", "district_id"], name="one_pendency_row")
+        ]
 
 
 class Metric(models.TextChoices):
@@ -49,8 +50,11 @@ LOSES_MARKS: dict[str, tuple[str, str | None]] = {
 
 def marks_lost(metrics: list[str]) -> list[str]:
     """The parameters a step with these metrics loses marks on."""
-    return [parameter for parameter, (counts_as, unless) in LOSES_MARKS.items()
-            if counts_as in metrics and unless not in metrics]
+    return [
+        parameter
+        for parameter, (counts_as, unless) in LOSES_MARKS.items()
+        if counts_as in metrics and unless not in metrics
+    ]
 
 
 class DailyTally(models.Model):
@@ -65,11 +69,19 @@ class DailyTally(models.Model):
     class Meta:
         verbose_name = _("daily tally")
         verbose_name_plural = _("daily tallies")
-        constraints = [models.UniqueConstraint(
-            fields=["day", "district_id", "department_id", "metric"], name="one_tally_row")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "district_id", "department_id", "metric"], name="one_tally_row"
+            )
+        ]
         # Covering (PostgreSQL): a month's tallies are read from the index alone.
-        indexes = [models.Index(fields=["day", "metric"], name="tally_by_day",
-                                include=["district_id", "department_id", "count"])]
+        indexes = [
+            models.Index(
+                fields=["day", "metric"],
+                name="tally_by_day",
+                include=["district_id", "department_id", "count"],
+            )
+        ]
 
 
 class PlaceTally(models.Model):
@@ -84,8 +96,9 @@ class PlaceTally(models.Model):
     class Meta:
         verbose_name = _("daily tally by tehsil or thana")
         verbose_name_plural = _("daily tallies by tehsil or thana")
-        constraints = [models.UniqueConstraint(fields=["unit_id", "day", "metric"],
-                                               name="one_place_tally_row")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit_id", "day", "metric"], name="one_place_tally_row")
+        ]
 
 
 class LostMark(models.Model):
@@ -108,12 +121,17 @@ class LostMark(models.Model):
         # A unit's month in step order, the event id included: the page's ids come from the
         # index alone. Nobody asks for the steps of places above a tehsil or thana (area 0).
         indexes = [
-            models.Index(fields=["parameter", "district_id", "at", "event_id"],
-                         name="lost_by_district"),
-            models.Index(fields=["parameter", "department_id", "at", "event_id"],
-                         name="lost_by_department"),
-            models.Index(fields=["parameter", "area_id", "at", "event_id"],
-                         condition=models.Q(area_id__gt=0), name="lost_by_area"),
+            models.Index(
+                fields=["parameter", "district_id", "at", "event_id"], name="lost_by_district"
+            ),
+            models.Index(
+                fields=["parameter", "department_id", "at", "event_id"], name="lost_by_department"
+            ),
+            models.Index(
+                fields=["parameter", "area_id", "at", "event_id"],
+                condition=models.Q(area_id__gt=0),
+                name="lost_by_area",
+            ),
         ]
 
 

@@ -43,8 +43,9 @@ def _document() -> "FPDF":
     for family, stem in FAMILIES.items():
         pdf.add_font(family, "", FONTS / f"{stem}-Regular.ttf")
         pdf.add_font(family, "B", FONTS / f"{stem}-Bold.ttf")
-    main, other = ("Latin", "Deva") if (get_language() or "hi").startswith("en") \
-        else ("Deva", "Latin")
+    main, other = (
+        ("Latin", "Deva") if (get_language() or "hi").startswith("en") else ("Deva", "Latin")
+    )
     pdf.set_font(main, size=10)
     pdf.set_fallback_fonts([other])
     pdf.set_text_shaping(True)
@@ -54,7 +55,8 @@ def _document() -> "FPDF":
 def _title(report: DistrictMonth) -> str:
     return _("Monthly report: %(district)s, %(month)s") % {
         "district": report.district.name,
-        "month": formats.date_format(report.month, "m-Y")}  # as the pages write it
+        "month": formats.date_format(report.month, "m-Y"),
+    }  # as the pages write it
 
 
 def _heading(pdf: "FPDF", text: str) -> None:
@@ -75,46 +77,82 @@ def _table(pdf: "FPDF", header: list[str], rows: list[list]) -> None:
 def _summary(pdf: "FPDF", report: DistrictMonth) -> None:
     total = report.total
     _heading(pdf, _("The month at a glance"))
-    _table(pdf, [_("Received"), _("Disposed"), _("Pending with officers now"),
-                 _("Past the time limit now"), _("With the monitoring desk now")],
-           [[total.received, total.disposed, total.pending, total.overdue, report.with_desk]])
+    _table(
+        pdf,
+        [
+            _("Received"),
+            _("Disposed"),
+            _("Pending with officers now"),
+            _("Past the time limit now"),
+            _("With the monitoring desk now"),
+        ],
+        [[total.received, total.disposed, total.pending, total.overdue, report.with_desk]],
+    )
 
 
 def _departments(pdf: "FPDF", report: DistrictMonth) -> None:
     _heading(pdf, _("By department"))
-    _table(pdf, [_("Department"), _("Received"), _("Disposed"), _("Pending now"),
-                 _("Overdue now")],
-           [[d.name, d.received, d.disposed, d.pending, d.overdue] for d in report.departments]
-           or [[_("Nothing this month."), "", "", "", ""]])
+    _table(
+        pdf,
+        [_("Department"), _("Received"), _("Disposed"), _("Pending now"), _("Overdue now")],
+        [[d.name, d.received, d.disposed, d.pending, d.overdue] for d in report.departments]
+        or [[_("Nothing this month."), "", "", "", ""]],
+    )
 
 
 def _quality_and_rank(pdf: "FPDF", report: DistrictMonth) -> None:
     _heading(pdf, _("Quality of disposal (per cent)"))
     q = report.quality
-    _table(pdf, [_("Satisfied on verification"), _("Re-opened"), _("Special closures"),
-                 _("Graded C"), _("Reports with a photo")],
-           [[q.satisfaction, q.reopen_rate, q.special_rate, q.c_grade_rate, q.photo_share]
-            if q else [None] * 5])
+    _table(
+        pdf,
+        [
+            _("Satisfied on verification"),
+            _("Re-opened"),
+            _("Special closures"),
+            _("Graded C"),
+            _("Reports with a photo"),
+        ],
+        [
+            [q.satisfaction, q.reopen_rate, q.special_rate, q.c_grade_rate, q.photo_share]
+            if q
+            else [None] * 5
+        ],
+    )
     _heading(pdf, _("Ranking among districts"))
     if report.rank is None:
         pdf.cell(0, 7, _("Not ranked this month."), new_x="LMARGIN", new_y="NEXT")
         return
-    pdf.cell(0, 7, _("Rank %(rank)s of %(count)s, %(marks)s marks out of 100.") % {
-        "rank": report.rank.rank, "count": report.ranked, "marks": report.rank.total},
-        new_x="LMARGIN", new_y="NEXT")
-    _table(pdf, [_("Parameter"), _("Marks")],
-           [[_parameter_name(name), marks] for name, marks in report.rank.marks.items()])
+    pdf.cell(
+        0,
+        7,
+        _("Rank %(rank)s of %(count)s, %(marks)s marks out of 100.")
+        % {"rank": report.rank.rank, "count": report.ranked, "marks": report.rank.total},
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    _table(
+        pdf,
+        [_("Parameter"), _("Marks")],
+        [[_parameter_name(name), marks] for name, marks in report.rank.marks.items()],
+    )
 
 
 def _defaulters(pdf: "FPDF", report: DistrictMonth) -> None:
     _heading(pdf, _("Defaulters"))
-    _table(pdf, [_("Post"), _("Officer then"), _("Deadlines missed")],
-           [[r.post.title, r.officer_name or "—", r.defaults] for r in report.defaulters]
-           or [[_("No deadline was missed this month."), "", ""]])
+    _table(
+        pdf,
+        [_("Post"), _("Officer then"), _("Deadlines missed")],
+        [[r.post.title, r.officer_name or "—", r.defaults] for r in report.defaulters]
+        or [[_("No deadline was missed this month."), "", ""]],
+    )
 
 
 def _parameter_name(name: str) -> str:
-    return {"timely": _("Disposed in time"), "defaulters": _("No deadlines missed"),
-            "satisfaction": _("Satisfied on verification"), "reopens": _("Not re-opened"),
-            "special_closures": _("Few special closures"),
-            "evidence": _("Photo evidence")}.get(name, name)
+    return {
+        "timely": _("Disposed in time"),
+        "defaulters": _("No deadlines missed"),
+        "satisfaction": _("Satisfied on verification"),
+        "reopens": _("Not re-opened"),
+        "special_closures": _("Few special closures"),
+        "evidence": _("Photo evidence"),
+    }.get(name, name)

@@ -49,11 +49,14 @@ class Scope:
 
     def covers_complaint(self, complaint) -> bool:
         if self.officer_id is not None and (
-                complaint.against_officer_id == self.officer_id
-                or complaint.against_post_id in self.own_posts):
+            complaint.against_officer_id == self.officer_id
+            or complaint.against_post_id in self.own_posts
+        ):
             return False
         return self.covers_unit(complaint.place_id) and self.department_id in (
-            None, directory.get_category(complaint.category_id).department_id)
+            None,
+            directory.get_category(complaint.category_id).department_id,
+        )
 
     def covers_ranked(self, level: str, key: int) -> bool:
         """Whether the complaints behind a ranked unit's marks are the viewer's to see."""

@@ -39,9 +39,12 @@ from .models import (
 )
 
 DESK_STATUSES = (Status.REGISTERED, Status.RETURNED)
-CHILD_KINDS = {UnitKind.STATE: (UnitKind.DIVISION,), UnitKind.DIVISION: (UnitKind.DISTRICT,),
-               UnitKind.DISTRICT: (UnitKind.TEHSIL, UnitKind.THANA),
-               UnitKind.TEHSIL: (UnitKind.BLOCK,)}
+CHILD_KINDS = {
+    UnitKind.STATE: (UnitKind.DIVISION,),
+    UnitKind.DIVISION: (UnitKind.DISTRICT,),
+    UnitKind.DISTRICT: (UnitKind.TEHSIL, UnitKind.THANA),
+    UnitKind.TEHSIL: (UnitKind.BLOCK,),
+}
 
 
 @dataclass
@@ -91,41 +94,60 @@ def unit_page(unit_id: int, department_id: int | None = None) -> UnitPage:
     pending, desk = _pendency(department_id)
     overdue = _overdue()
     inside = _units_below(unit)
-    posts_here = [(pk, unit_id) for pk, (unit_id, department) in _post_places().items()
-                  if unit_id in inside and department_id in (None, department)]
-    children = [u for u in Unit.objects.filter(parent=unit, kind__in=CHILD_KINDS.get(
-        unit.kind, ())).order_by("kind", "name_en")]
+    posts_here = [
+        (pk, unit_id)
+        for pk, (unit_id, department) in _post_places().items()
+        if unit_id in inside and department_id in (None, department)
+    ]
+    children = [
+        u
+        for u in Unit.objects.filter(parent=unit, kind__in=CHILD_KINDS.get(unit.kind, ())).order_by(
+            "kind", "name_en"
+        )
+    ]
     rows = []
     for child in children:
         below = _units_below(child)
         ids = [pk for pk, unit_id in posts_here if unit_id in below]
-        rows.append(Row(child, None, sum(pending[i] for i in ids)
-                        + sum(n for d, n in desk.items() if d in below),
-                        sum(overdue[i] for i in ids)))
-    own = [Row(None, directory.get_post(pk), pending[pk], overdue[pk])
-           for pk, unit_id in posts_here if unit_id == unit.pk and (pending[pk] or overdue[pk])]
+        rows.append(
+            Row(
+                child,
+                None,
+                sum(pending[i] for i in ids) + sum(n for d, n in desk.items() if d in below),
+                sum(overdue[i] for i in ids),
+            )
+        )
+    own = [
+        Row(None, directory.get_post(pk), pending[pk], overdue[pk])
+        for pk, unit_id in posts_here
+        if unit_id == unit.pk and (pending[pk] or overdue[pk])
+    ]
     return UnitPage(
-        unit=unit, chain=chain,
+        unit=unit,
+        chain=chain,
         pending=sum(pending[pk] for pk, _unit in posts_here),
         overdue=sum(overdue[pk] for pk, _unit in posts_here),
         with_desk=sum(n for d, n in desk.items() if d in inside),
-        **_periods_and_flow(unit, inside, department_id), children=rows,
+        **_periods_and_flow(unit, inside, department_id),
+        children=rows,
         posts=sorted(own, key=lambda r: (-r.overdue, -r.pending, r.post.code)),
     )
 
 
 def post_complaints(post_id: int, limit: int = 200) -> list[Complaint]:
     """The open complaints a post holds, oldest deadline first (the complaint_by_post index)."""
-    return list(Complaint.objects.filter(current_post_id=post_id)
-                .exclude(status=Status.CLOSED).select_related("category")
-                .order_by("due_at", "id")[:limit])
+    return list(
+        Complaint.objects.filter(current_post_id=post_id)
+        .exclude(status=Status.CLOSED)
+        .select_related("category")
+        .order_by("due_at", "id")[:limit]
+    )
 
 
 def _pendency(department_id: int | None = None) -> tuple[Counter, Counter]:
     """Open complaints by post (the summary), and with the desk by district (live: the
     desk's queue, read through the status index), of one department when given."""
-    posts = Counter(dict(Pendency.objects.filter(post_id__gt=0)
-                         .values_list("post_id", "count")))
+    posts = Counter(dict(Pendency.objects.filter(post_id__gt=0).values_list("post_id", "count")))
     desk, district_of = Counter(), _districts()
     queue = Complaint.objects.filter(status__in=DESK_STATUSES)
     if department_id:
@@ -152,8 +174,10 @@ def _post_places() -> dict[int, tuple[int, int]]:
     """Every post (deactivated ones keep their history): post → (unit, department). Master
     data, memoized per process; plain tuples, as thousands of model instances would cost a
     cold page more than its SQL."""
-    return {pk: (unit_id, department_id) for pk, unit_id, department_id in
-            Post.objects.values_list("pk", "unit_id", "department_id")}
+    return {
+        pk: (unit_id, department_id)
+        for pk, unit_id, department_id in Post.objects.values_list("pk", "unit_id", "department_id")
+    }
 
 
 @memoize
@@ -221,8 +245,9 @@ def _periods_and_flow(unit: Unit, units: set[int], department_id: int | None = N
     else:
         figures_for = unit if not district_of[unit.pk] else _units()[district_of[unit.pk]]
         districts = {district_of[pk] for pk in units} - {0}
-        tallies = DailyTally.objects.filter(day__gte=since, district_id__in=districts,
-                                            metric__in=metrics)
+        tallies = DailyTally.objects.filter(
+            day__gte=since, district_id__in=districts, metric__in=metrics
+        )
         if department_id:
             tallies = tallies.filter(department_id=department_id)
     periods, by_day = Periods(), Counter()
@@ -235,9 +260,14 @@ def _periods_and_flow(unit: Unit, units: set[int], department_id: int | None = N
         if row["day"] >= today.replace(day=1):
             periods.month[row["metric"]] += row["n"]
     days = [first_day + dt.timedelta(days=n) for n in range(FLOW_DAYS)]
-    return {"periods": periods, "figures_for": figures_for, "flow": [
-        FlowDay(day, by_day[(day, Metric.RECEIVED)], by_day[(day, Metric.DISPOSED)])
-        for day in days]}
+    return {
+        "periods": periods,
+        "figures_for": figures_for,
+        "flow": [
+            FlowDay(day, by_day[(day, Metric.RECEIVED)], by_day[(day, Metric.DISPOSED)])
+            for day in days
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -263,8 +293,9 @@ class DefaulterRow:
     defaults: int
 
 
-def defaulters(since: dt.date, until: dt.date | None = None,
-               keep: Callable[[int, int], bool] | None = None) -> list[DefaulterRow]:
+def defaulters(
+    since: dt.date, until: dt.date | None = None, keep: Callable[[int, int], bool] | None = None
+) -> list[DefaulterRow]:
     """Missed deadlines since a day (and before another), by the post that missed them and the
     officer who held it on the day it fell due (a posting ends, the record stays with the
     person); of the posts `keep` keeps (by unit and department)."""
@@ -275,20 +306,29 @@ def defaulters(since: dt.date, until: dt.date | None = None,
         marks = marks.filter(post_id__in=posts)
     counts = list(marks.values_list("post_id", "officer_id").annotate(n=Count("*")))
     # Officers by subquery: a list of thousands of ids costs more to send than this.
-    officers = {pk: localised(en, hi) for pk, en, hi in Officer.objects.filter(
-        pk__in=marks.values("officer_id")).values_list("pk", "name_en", "name_hi")}
+    officers = {
+        pk: localised(en, hi)
+        for pk, en, hi in Officer.objects.filter(pk__in=marks.values("officer_id")).values_list(
+            "pk", "name_en", "name_hi"
+        )
+    }
     titles = _post_titles()
-    rows = [DefaulterRow(Named(post_id, *titles[post_id]), officers.get(officer, ""), n)
-            for post_id, officer, n in counts]
+    rows = [
+        DefaulterRow(Named(post_id, *titles[post_id]), officers.get(officer, ""), n)
+        for post_id, officer, n in counts
+    ]
     return sorted(rows, key=lambda r: (-r.defaults, r.post.name_en, r.officer_name))
 
 
 @memoize
 def _post_titles() -> dict[int, tuple[str, str]]:
     """Every post's title in English and Hindi (master data, memoized per process)."""
-    return {pk: (post_title(designation_en, unit_en), post_title(designation_hi, unit_hi))
-            for pk, designation_en, unit_en, designation_hi, unit_hi in Post.objects.values_list(
-                "pk", "designation_en", "unit__name_en", "designation_hi", "unit__name_hi")}
+    return {
+        pk: (post_title(designation_en, unit_en), post_title(designation_hi, unit_hi))
+        for pk, designation_en, unit_en, designation_hi, unit_hi in Post.objects.values_list(
+            "pk", "designation_en", "unit__name_en", "designation_hi", "unit__name_hi"
+        )
+    }
 
 
 def _posts_kept(keep: Callable[[int, int], bool] | None) -> list[int] | None:
@@ -305,8 +345,9 @@ class OfficerDays:
     days: float
 
 
-def defaulter_days(month: dt.date, keep: Callable[[int, int], bool] | None = None
-                   ) -> list[OfficerDays]:
+def defaulter_days(
+    month: dt.date, keep: Callable[[int, int], bool] | None = None
+) -> list[OfficerDays]:
     """Days past due in a month, by officer: each missed deadline runs from when it fell due
     until the step that moved the complaint on (or now; a forward to a subordinate or the
     subordinate's report does not: the deadline stays and so does the delay), counted within
@@ -321,20 +362,28 @@ def defaulter_days(month: dt.date, keep: Callable[[int, int], bool] | None = Non
     if (posts := _posts_kept(keep)) is not None:
         marks = marks.filter(post_id__in=posts)
     postings = _postings_between(start, end)
-    transferred = {post_id for post_id, held in postings.items()
-                   if any(held_from > start or held_until < end
-                          for _officer, held_from, held_until in held)}
+    transferred = {
+        post_id
+        for post_id, held in postings.items()
+        if any(held_from > start or held_until < end for _officer, held_from, held_until in held)
+    }
     days, deadlines = Counter(), Counter()
-    spell = ExpressionWrapper(Least(Coalesce("ended_at", Value(end)), Value(end))
-                              - Greatest("due_at", Value(start)), output_field=DurationField())
-    for post_id, n, total in (marks.exclude(post_id__in=transferred).values("post_id")
-                              .annotate(n=Count("*"), total=Sum(spell))
-                              .values_list("post_id", "n", "total")):
+    spell = ExpressionWrapper(
+        Least(Coalesce("ended_at", Value(end)), Value(end)) - Greatest("due_at", Value(start)),
+        output_field=DurationField(),
+    )
+    for post_id, n, total in (
+        marks.exclude(post_id__in=transferred)
+        .values("post_id")
+        .annotate(n=Count("*"), total=Sum(spell))
+        .values_list("post_id", "n", "total")
+    ):
         for officer, _held_from, _held_until in postings.get(post_id, ()):
             days[officer.pk] += total.total_seconds() / 86400
             deadlines[officer.pk] += n
-    for post_id, due_at, ended_at in (marks.filter(post_id__in=transferred)
-                                      .values_list("post_id", "due_at", "ended_at")):
+    for post_id, due_at, ended_at in marks.filter(post_id__in=transferred).values_list(
+        "post_id", "due_at", "ended_at"
+    ):
         over = min(ended_at or end, end)
         for officer, held_from, held_until in postings[post_id]:
             overlap = min(over, held_until) - max(due_at, start, held_from)
@@ -346,19 +395,23 @@ def defaulter_days(month: dt.date, keep: Callable[[int, int], bool] | None = Non
     return sorted(rows, key=lambda r: (-r.days, r.officer.name_en))
 
 
-def _postings_between(start: dt.datetime, end: dt.datetime
-                      ) -> dict[int, list[tuple[Named, dt.datetime, dt.datetime]]]:
+def _postings_between(
+    start: dt.datetime, end: dt.datetime
+) -> dict[int, list[tuple[Named, dt.datetime, dt.datetime]]]:
     """Post → (officer, from, until) of each posting held at some time between the two
     moments, its days as moments (IST midnights), clipped to `end`."""
     postings: dict[int, list[tuple[Named, dt.datetime, dt.datetime]]] = {}
     for post_id, officer_id, name_en, name_hi, since, until in (
-            Posting.objects.filter(start__lt=clock.local_date(end) + dt.timedelta(days=1))
-            .filter(Q(end=None) | Q(end__gte=clock.local_date(start)))
-            .values_list("post_id", "officer_id", "officer__name_en", "officer__name_hi",
-                         "start", "end")):
+        Posting.objects.filter(start__lt=clock.local_date(end) + dt.timedelta(days=1))
+        .filter(Q(end=None) | Q(end__gte=clock.local_date(start)))
+        .values_list(
+            "post_id", "officer_id", "officer__name_en", "officer__name_hi", "start", "end"
+        )
+    ):
         held_until = min(_start_of(until + dt.timedelta(days=1)), end) if until else end
         postings.setdefault(post_id, []).append(
-            (Named(officer_id, name_en, name_hi), _start_of(since), held_until))
+            (Named(officer_id, name_en, name_hi), _start_of(since), held_until)
+        )
     return postings
 
 
@@ -372,8 +425,9 @@ class QualityRow:
     photo_share: float | None
 
 
-def quality(since: dt.date, until: dt.date | None = None,
-            department_id: int | None = None) -> list[QualityRow]:
+def quality(
+    since: dt.date, until: dt.date | None = None, department_id: int | None = None
+) -> list[QualityRow]:
     """Rates by district since a day (and before another), from the daily tallies; of one
     department when given."""
     counts: dict[int, Counter] = {}
@@ -382,20 +436,24 @@ def quality(since: dt.date, until: dt.date | None = None,
         tallies = tallies.filter(day__lt=until)
     if department_id:
         tallies = tallies.filter(department_id=department_id)
-    for district_id, metric, n in (tallies.values_list("district_id", "metric")
-                                   .annotate(n=Sum("count"))):
+    for district_id, metric, n in tallies.values_list("district_id", "metric").annotate(
+        n=Sum("count")
+    ):
         counts.setdefault(district_id, Counter())[metric] += n
     rows = []
     for district_id, c in counts.items():
         if not district_id:
             continue
-        rows.append(QualityRow(
-            _units()[district_id],
-            _rate(c[Metric.SATISFIED], c[Metric.SATISFIED] + c[Metric.NOT_SATISFIED]),
-            _rate(c[Metric.REOPENED], c[Metric.CLOSED]),
-            _rate(c[Metric.SPECIAL_CLOSURE], c[Metric.CLOSED]),
-            _rate(c[Metric.GRADED_C], c[Metric.DISPOSED]),
-            _rate(c[Metric.WITH_PHOTO], c[Metric.DISPOSED])))
+        rows.append(
+            QualityRow(
+                _units()[district_id],
+                _rate(c[Metric.SATISFIED], c[Metric.SATISFIED] + c[Metric.NOT_SATISFIED]),
+                _rate(c[Metric.REOPENED], c[Metric.CLOSED]),
+                _rate(c[Metric.SPECIAL_CLOSURE], c[Metric.CLOSED]),
+                _rate(c[Metric.GRADED_C], c[Metric.DISPOSED]),
+                _rate(c[Metric.WITH_PHOTO], c[Metric.DISPOSED]),
+            )
+        )
     return sorted(rows, key=lambda r: r.district.name_en)
 
 
@@ -412,8 +470,9 @@ class StuckRow:
     post: Post | None = None
 
 
-def where_stuck(min_stays: int = 3, slowest: int = 20,
-                keep: Callable[[int, int], bool] | None = None) -> dict[str, list[StuckRow]]:
+def where_stuck(
+    min_stays: int = 3, slowest: int = 20, keep: Callable[[int, int], bool] | None = None
+) -> dict[str, list[StuckRow]]:
     """How long posts hold complaints before they move on: median and 90th percentile by
     department, by district, and the slowest posts (of those `keep` keeps). Read from the
     histogram (each figure is the upper bound of its bucket), summed in the database: a
@@ -429,10 +488,12 @@ def where_stuck(min_stays: int = 3, slowest: int = 20,
         if district := district_of[unit_id]:
             districts[_units()[district].name][days] += count
     return {
-        "departments": sorted((_stuck(k, h) for k, h in departments.items()),
-                              key=lambda r: -r.p90_days),
-        "districts": sorted((_stuck(k, h) for k, h in districts.items()),
-                            key=lambda r: -r.p90_days),
+        "departments": sorted(
+            (_stuck(k, h) for k, h in departments.items()), key=lambda r: -r.p90_days
+        ),
+        "districts": sorted(
+            (_stuck(k, h) for k, h in districts.items()), key=lambda r: -r.p90_days
+        ),
         "posts": _slowest_posts(posts, min_stays, slowest),
     }
 
@@ -454,7 +515,9 @@ def _stays_by(column: str, posts: list[int] | None) -> list[tuple[int, int, int]
         cursor.execute(
             f"SELECT p.{column}, s.days, SUM(s.count) FROM {STAYS} s "
             f"JOIN {POSTS} p ON p.id = s.post_id WHERE s.count > 0{where} "
-            f"GROUP BY p.{column}, s.days", params)
+            f"GROUP BY p.{column}, s.days",
+            params,
+        )
         return cursor.fetchall()
 
 
@@ -470,7 +533,8 @@ def _slowest_posts(posts: list[int] | None, min_stays: int, slowest: int) -> lis
             " SELECT post_id, MAX(total), MIN(CASE WHEN seen >= 0.5 * total THEN days END), "
             "MIN(CASE WHEN seen >= 0.9 * total THEN days END) FROM held GROUP BY post_id "
             "HAVING MAX(total) >= %s ORDER BY 4 DESC, 2 DESC, post_id LIMIT %s",
-            [*params, min_stays, slowest])
+            [*params, min_stays, slowest],
+        )
         found = cursor.fetchall()
     rows = []
     for post_id, held, median, p90 in found:
@@ -481,8 +545,9 @@ def _slowest_posts(posts: list[int] | None, min_stays: int, slowest: int) -> lis
 
 def _stuck(label: str, histogram: Counter) -> StuckRow:
     total = sum(histogram.values())
-    return StuckRow(label, total, _percentile(histogram, total, 0.5),
-                    _percentile(histogram, total, 0.9))
+    return StuckRow(
+        label, total, _percentile(histogram, total, 0.5), _percentile(histogram, total, 0.9)
+    )
 
 
 def _percentile(histogram: Counter, total: int, share: float) -> int:
@@ -539,8 +604,9 @@ def ranking(level: str, month: dt.date, district_id: int | None = None) -> list[
     rows = []
     departments = {d.pk: d for d in Department.objects.all()} if level != "district" else {}
     for key, c in counts.items():
-        marks = {name: _marks(c, name, weight) for name, weight in weights.items()
-                 if name in PARAMETERS}  # a formula naming an unknown parameter scores it not
+        marks = {
+            name: _marks(c, name, weight) for name, weight in weights.items() if name in PARAMETERS
+        }  # a formula naming an unknown parameter scores it not
         scored = {k: v for k, v in marks.items() if v is not None}
         available = sum(weights[k] for k in scored)
         full = sum(weights[k] for k in marks)
@@ -549,8 +615,11 @@ def ranking(level: str, month: dt.date, district_id: int | None = None) -> list[
         rows.append(RankRow(0, key, name, round(total, 1), marks))
     rows.sort(key=lambda r: (-r.total, r.name))
     for position, row in enumerate(rows, start=1):  # equal marks, equal rank
-        row.rank = rows[position - 2].rank if position > 1 and \
-            rows[position - 2].total == row.total else position
+        row.rank = (
+            rows[position - 2].rank
+            if position > 1 and rows[position - 2].total == row.total
+            else position
+        )
     return rows
 
 
@@ -560,11 +629,16 @@ def _month_tallies(level: str, month: dt.date, district_id: int | None):
     days = {"day__gte": month, "day__lt": _next_month(month)}
     if level in ("tehsil", "thana"):
         units = Unit.objects.filter(parent_id=district_id, kind=level).values("pk")
-        return (PlaceTally.objects.filter(unit_id__in=units, **days)
-                .values_list("unit_id", "metric").annotate(n=Sum("count")))
-    return (DailyTally.objects.filter(**days)
-            .values_list("district_id" if level == "district" else "department_id", "metric")
-            .annotate(n=Sum("count")))
+        return (
+            PlaceTally.objects.filter(unit_id__in=units, **days)
+            .values_list("unit_id", "metric")
+            .annotate(n=Sum("count"))
+        )
+    return (
+        DailyTally.objects.filter(**days)
+        .values_list("district_id" if level == "district" else "department_id", "metric")
+        .annotate(n=Sum("count"))
+    )
 
 
 def _marks(counts: Counter, parameter: str, weight: float) -> float | None:
@@ -579,17 +653,24 @@ def _marks(counts: Counter, parameter: str, weight: float) -> float | None:
     return round(weight * ((1 - share) if inverse else share), 1)
 
 
-def lost_marks(level: str, key: int, parameter: str, month: dt.date,
-               limit: int = 200) -> list[Event]:
+def lost_marks(
+    level: str, key: int, parameter: str, month: dt.date, limit: int = 200
+) -> list[Event]:
     """The steps behind a unit's lost marks on one parameter in a month, in the order they
     happened: their ids from a range of one of the lost marks' indexes, then only those read
     whole."""
     unit = {"district": "district_id", "department": "department_id"}.get(level, "area_id")
-    ids = list(LostMark.objects.filter(
-        parameter=parameter, at__gte=_start_of(month), at__lt=_start_of(_next_month(month)),
-        **{unit: key}).order_by("at", "event_id").values_list("event_id", flat=True)[:limit])
-    return list(Event.objects.filter(pk__in=ids).select_related("complaint")
-                .order_by("at", "pk"))
+    ids = list(
+        LostMark.objects.filter(
+            parameter=parameter,
+            at__gte=_start_of(month),
+            at__lt=_start_of(_next_month(month)),
+            **{unit: key},
+        )
+        .order_by("at", "event_id")
+        .values_list("event_id", flat=True)[:limit]
+    )
+    return list(Event.objects.filter(pk__in=ids).select_related("complaint").order_by("at", "pk"))
 
 
 def _next_month(month: dt.date) -> dt.date:
@@ -625,8 +706,13 @@ class DistrictMonth:
 
     @property
     def total(self) -> DepartmentMonth:
-        return DepartmentMonth("", *(sum(getattr(d, f) for d in self.departments) for f in
-                                     ("received", "disposed", "pending", "overdue")))
+        return DepartmentMonth(
+            "",
+            *(
+                sum(getattr(d, f) for d in self.departments)
+                for f in ("received", "disposed", "pending", "overdue")
+            ),
+        )
 
 
 def district_month(district_id: int, month: dt.date) -> DistrictMonth:
@@ -640,10 +726,16 @@ def district_month(district_id: int, month: dt.date) -> DistrictMonth:
             lines[department_id] = DepartmentMonth(Department.objects.get(pk=department_id).name)
         return lines[department_id]
 
-    for department_id, metric, n in (DailyTally.objects.filter(
-            district_id=district_id, day__gte=month, day__lt=until,
-            metric__in=[Metric.RECEIVED, Metric.DISPOSED])
-            .values_list("department_id", "metric").annotate(n=Sum("count"))):
+    for department_id, metric, n in (
+        DailyTally.objects.filter(
+            district_id=district_id,
+            day__gte=month,
+            day__lt=until,
+            metric__in=[Metric.RECEIVED, Metric.DISPOSED],
+        )
+        .values_list("department_id", "metric")
+        .annotate(n=Sum("count"))
+    ):
         setattr(line(department_id), metric, getattr(line(department_id), metric) + n)
     pending, desk = _pendency()
     overdue = _overdue()
@@ -653,9 +745,12 @@ def district_month(district_id: int, month: dt.date) -> DistrictMonth:
             line(department_id).overdue += overdue[pk]
     ranks = ranking("district", month)
     return DistrictMonth(
-        district=district, month=month,
+        district=district,
+        month=month,
         departments=sorted(lines.values(), key=lambda d: (-d.received, d.name)),
         with_desk=desk[district_id],
         defaulters=defaulters(month, until, keep=lambda unit_id, _dept: unit_id in inside),
         quality=next((r for r in quality(month, until) if r.district.pk == district_id), None),
-        rank=next((r for r in ranks if r.key == district_id), None), ranked=len(ranks))
+        rank=next((r for r in ranks if r.key == district_id), None),
+        ranked=len(ranks),
+    )

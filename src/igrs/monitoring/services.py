@@ -24,13 +24,25 @@ from .models import (
 )
 
 METRIC_FOR = {
-    Action.REGISTER: Metric.RECEIVED, Action.SUBMIT_ATR: Metric.DISPOSED,
-    Action.ESCALATE: Metric.ESCALATED, Action.VERIFY_SATISFIED: Metric.SATISFIED,
-    Action.VERIFY_NOT_SATISFIED: Metric.NOT_SATISFIED, Action.REOPEN: Metric.REOPENED,
+    Action.REGISTER: Metric.RECEIVED,
+    Action.SUBMIT_ATR: Metric.DISPOSED,
+    Action.ESCALATE: Metric.ESCALATED,
+    Action.VERIFY_SATISFIED: Metric.SATISFIED,
+    Action.VERIFY_NOT_SATISFIED: Metric.NOT_SATISFIED,
+    Action.REOPEN: Metric.REOPENED,
     Action.APPROVE_CLOSURE: Metric.SPECIAL_CLOSURE,
 }
-EVENT_FIELDS = ("pk", "at", "action", "from_status", "to_status", "from_post_id",
-                "to_post_id", "complaint_id", "data")
+EVENT_FIELDS = (
+    "pk",
+    "at",
+    "action",
+    "from_status",
+    "to_status",
+    "from_post_id",
+    "to_post_id",
+    "complaint_id",
+    "data",
+)
 
 
 def roll_up(batch: int = 5000) -> int:
@@ -40,8 +52,7 @@ def roll_up(batch: int = 5000) -> int:
     often."""
     with transaction.atomic():
         cursor, _created = RollupCursor.objects.select_for_update().get_or_create(pk=1)
-        events, last_id, gaps = events_after(cursor.last_event_id, cursor.gaps, EVENT_FIELDS,
-                                             batch)
+        events, last_id, gaps = events_after(cursor.last_event_id, cursor.gaps, EVENT_FIELDS, batch)
         if not events and gaps == cursor.gaps:
             return 0
         where = _where(events)
@@ -82,8 +93,11 @@ def rebuild_place_tallies_and_lost_marks(batch: int = 5000) -> int:
         LostMark.objects.all().delete()
         awaited = {pk for pk, _seen in cursor.gaps}
         after, counted, places = 0, 0, Counter()
-        while events := list(Event.objects.filter(pk__gt=after, pk__lte=cursor.last_event_id)
-                             .order_by("pk").values(*EVENT_FIELDS)[:batch]):
+        while events := list(
+            Event.objects.filter(pk__gt=after, pk__lte=cursor.last_event_id)
+            .order_by("pk")
+            .values(*EVENT_FIELDS)[:batch]
+        ):
             after = events[-1]["pk"]
             events = [e for e in events if e["pk"] not in awaited]
             where, lost = _where(events), []
@@ -106,9 +120,12 @@ PLACES_HELD = 200_000  # tehsil and thana tallies the rebuild sums in memory bef
 
 def _where(events: list[dict]) -> dict[int, tuple[int, int]]:
     """Place and category of the steps' complaints."""
-    return {pk: (place, category) for pk, place, category in Complaint.objects.filter(
-        pk__in={e["complaint_id"] for e in events}).values_list("pk", "place_id",
-                                                                "category_id")}
+    return {
+        pk: (place, category)
+        for pk, place, category in Complaint.objects.filter(
+            pk__in={e["complaint_id"] for e in events}
+        ).values_list("pk", "place_id", "category_id")
+    }
 
 
 def _count_place(places: Counter, event: dict, metrics: list[str], place: int) -> None:
@@ -119,21 +136,33 @@ def _count_place(places: Counter, event: dict, metrics: list[str], place: int) -
             places[(day, local, metric)] += 1
 
 
-def _lost_marks(event: dict, metrics: list[str], place: int, category: int
-                ) -> list[LostMark]:
+def _lost_marks(event: dict, metrics: list[str], place: int, category: int) -> list[LostMark]:
     """The step's lost marks, one per parameter, where the tallies count it."""
-    return [LostMark(event_id=event["pk"], complaint_id=event["complaint_id"], at=event["at"],
-                     parameter=parameter, district_id=directory.district_of(place),
-                     department_id=directory.get_category(category).department_id,
-                     area_id=local_area(place))
-            for parameter in marks_lost(metrics)]
+    return [
+        LostMark(
+            event_id=event["pk"],
+            complaint_id=event["complaint_id"],
+            at=event["at"],
+            parameter=parameter,
+            district_id=directory.district_of(place),
+            department_id=directory.get_category(category).department_id,
+            area_id=local_area(place),
+        )
+        for parameter in marks_lost(metrics)
+    ]
 
 
 @memoize
 def local_area(unit_id: int) -> int:
     """The tehsil or thana a place lies in (0 for a district or above)."""
-    return next((u.pk for u in directory.unit_chain(unit_id)
-                 if u.kind in (UnitKind.TEHSIL, UnitKind.THANA)), 0)
+    return next(
+        (
+            u.pk
+            for u in directory.unit_chain(unit_id)
+            if u.kind in (UnitKind.TEHSIL, UnitKind.THANA)
+        ),
+        0,
+    )
 
 
 def _count_pendency(pending: Counter, event: dict) -> None:
@@ -172,9 +201,11 @@ def _apply(model, deltas: Counter, fields: tuple[str, ...]) -> None:
     if not rows:
         return
     table = model._meta.db_table
-    sql = (f"INSERT INTO {table} ({', '.join(fields)}, count) "
-           f"VALUES ({', '.join(['%s'] * (len(fields) + 1))}) "
-           f"ON CONFLICT ({', '.join(fields)}) DO UPDATE SET count = {table}.count + "
-           f"EXCLUDED.count")
+    sql = (
+        f"INSERT INTO {table} ({', '.join(fields)}, count) "
+        f"VALUES ({', '.join(['%s'] * (len(fields) + 1))}) "
+        f"ON CONFLICT ({', '.join(fields)}) DO UPDATE SET count = {table}.count + "
+        f"EXCLUDED.count"
+    )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

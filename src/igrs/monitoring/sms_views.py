@@ -18,24 +18,30 @@ from igrs.notifications import services as sms_services
 @staff(Role.ADMIN)
 def operations(request: HttpRequest) -> HttpResponse:
     now = clock.now()
-    return render(request, "monitoring/sms_ops.html", {
-        "queue": sms_selectors.queue(),
-        "sent_day": sms_selectors.sent_since(now - sms_selectors.DAY),
-        "outcomes_day": sms_selectors.outcomes_since(now - sms_selectors.DAY),
-        "failures_day": sms_selectors.failures_by_code(now - sms_selectors.DAY),
-        "failures_week": sms_selectors.failures_by_code(now - sms_selectors.WEEK),
-        "parked": sms_selectors.parked_by_type(),
-        "needing_a_hand": sms_selectors.needing_a_hand(),
-    })
+    return render(
+        request,
+        "monitoring/sms_ops.html",
+        {
+            "queue": sms_selectors.queue(),
+            "sent_day": sms_selectors.sent_since(now - sms_selectors.DAY),
+            "outcomes_day": sms_selectors.outcomes_since(now - sms_selectors.DAY),
+            "failures_day": sms_selectors.failures_by_code(now - sms_selectors.DAY),
+            "failures_week": sms_selectors.failures_by_code(now - sms_selectors.WEEK),
+            "parked": sms_selectors.parked_by_type(),
+            "needing_a_hand": sms_selectors.needing_a_hand(),
+        },
+    )
 
 
 @staff(Role.ADMIN)
 @require_POST
 def release(request: HttpRequest) -> HttpResponse:
     released = sms_services.release_parked(request.POST.get("key") or None)
-    messages.info(request, ngettext("%(n)d parked message released.",
-                                    "%(n)d parked messages released.", released)
-                  % {"n": released})
+    messages.info(
+        request,
+        ngettext("%(n)d parked message released.", "%(n)d parked messages released.", released)
+        % {"n": released},
+    )
     return redirect("sms:ops")
 
 

@@ -14,6 +14,5 @@ urlpatterns = [
     path("ranking/lost/", views.lost_marks, name="lost_marks"),
     path("post/<int:post_id>/", views.post, name="post"),
     path("complaints/<str:ref>/", views.complaint, name="complaint"),
-    path("complaints/<str:ref>/files/<int:attachment_id>/", views.attachment,
-         name="attachment"),
+    path("complaints/<str:ref>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -2,7 +2,6 @@
 click. For the monitoring desk and administrators; a DM sees their district, a department's
 head their department (see scopes)."""
 
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,8 +34,9 @@ def monitoring(view):
 
 @monitoring
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("monitoring:unit",
-                    unit_id=request.scope.district_id or dashboard.state_unit_id())
+    return redirect(
+        "monitoring:unit", unit_id=request.scope.district_id or dashboard.state_unit_id()
+    )
 
 
 @monitoring
@@ -46,19 +46,36 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     page = dashboard.unit_page(unit_id, request.scope.department_id)
     page.chain = [u for u in page.chain if request.scope.covers_unit(u.pk)]
     if kind := exports.wanted(request):
-        return exports.table(kind, f"pendency-{page.unit.code}",
-                             [_("Place or post"), _("Pending"), _("Overdue")],
-                             [[r.unit.name if r.unit else r.post.title, r.pending, r.overdue]
-                              for r in [*page.children, *page.posts]])
+        return exports.table(
+            kind,
+            f"pendency-{page.unit.code}",
+            [_("Place or post"), _("Pending"), _("Overdue")],
+            [
+                [r.unit.name if r.unit else r.post.title, r.pending, r.overdue]
+                for r in [*page.children, *page.posts]
+            ],
+        )
     peak = max([r.pending for r in page.children] + [1])
-    bars = [{"row": r, "y": 22 * i, "pending": round(CHART_WIDTH * r.pending / peak),
-             "overdue": round(CHART_WIDTH * r.overdue / peak)}
-            for i, r in enumerate(page.children)]
-    return render(request, "monitoring/unit.html", {
-        "flow": _flow_chart(page.flow),
-        "page": page, "report": (page.unit.kind == UnitKind.DISTRICT
-                                 and request.scope.sees_district_reports),
-        "bars": bars, "chart_height": 22 * len(bars) + 4})
+    bars = [
+        {
+            "row": r,
+            "y": 22 * i,
+            "pending": round(CHART_WIDTH * r.pending / peak),
+            "overdue": round(CHART_WIDTH * r.overdue / peak),
+        }
+        for i, r in enumerate(page.children)
+    ]
+    return render(
+        request,
+        "monitoring/unit.html",
+        {
+            "flow": _flow_chart(page.flow),
+            "page": page,
+            "report": (page.unit.kind == UnitKind.DISTRICT and request.scope.sees_district_reports),
+            "bars": bars,
+            "chart_height": 22 * len(bars) + 4,
+        },
+    )
 
 
 # The line chart's plot area in SVG units: left, top, width, height.
@@ -72,13 +89,22 @@ def _flow_chart(flow: list[dashboard.FlowDay]) -> dict:
     step = width / max(len(flow) - 1, 1)
 
     def points(metric: str) -> str:
-        return " ".join(f"{left + i * step:.1f},"
-                        f"{top + height * (1 - getattr(d, metric) / peak):.1f}"
-                        for i, d in enumerate(flow))
+        return " ".join(
+            f"{left + i * step:.1f},{top + height * (1 - getattr(d, metric) / peak):.1f}"
+            for i, d in enumerate(flow)
+        )
 
-    return {"received": points("received"), "disposed": points("disposed"), "peak": peak,
-            "left": left, "right": left + width, "top": top, "bottom": top + height,
-            "first": flow[0].day, "last": flow[-1].day}
+    return {
+        "received": points("received"),
+        "disposed": points("disposed"),
+        "peak": peak,
+        "left": left,
+        "right": left + width,
+        "top": top,
+        "bottom": top + height,
+        "first": flow[0].day,
+        "last": flow[-1].day,
+    }
 
 
 @monitoring
@@ -87,25 +113,43 @@ def defaulter_list(request: HttpRequest) -> HttpResponse:
     rows = dashboard.defaulters(since, keep=request.scope.place_filter)
     days = dashboard.defaulter_days(since, keep=request.scope.place_filter)
     if (kind := exports.wanted(request)) and request.GET.get("table") == "days":
-        return exports.table(kind, "defaulter-days",
-                             [_("Officer"), _("Deadlines missed"), _("Days past due")],
-                             [[r.officer.name, r.deadlines, r.days] for r in days])
+        return exports.table(
+            kind,
+            "defaulter-days",
+            [_("Officer"), _("Deadlines missed"), _("Days past due")],
+            [[r.officer.name, r.deadlines, r.days] for r in days],
+        )
     if kind:
-        return exports.table(kind, "defaulters",
-                             [_("Post"), _("Officer then"), _("Deadlines missed")],
-                             [[r.post.title, r.officer_name, r.defaults] for r in rows])
-    return render(request, "monitoring/defaulters.html", {
-        "rows": rows[:DEFAULTERS_SHOWN], "total": len(rows), "days": days, "since": since})
+        return exports.table(
+            kind,
+            "defaulters",
+            [_("Post"), _("Officer then"), _("Deadlines missed")],
+            [[r.post.title, r.officer_name, r.defaults] for r in rows],
+        )
+    return render(
+        request,
+        "monitoring/defaulters.html",
+        {"rows": rows[:DEFAULTERS_SHOWN], "total": len(rows), "days": days, "since": since},
+    )
 
 
 @monitoring
 def quality(request: HttpRequest) -> HttpResponse:
     since = clock.local_date(clock.now()).replace(day=1)
     scope = request.scope
-    return render(request, "monitoring/quality.html", {
-        "rows": [r for r in dashboard.quality(since, department_id=scope.department_id)
-                 if scope.covers_unit(r.district.pk)],
-        "since": since, "stuck": dashboard.where_stuck(keep=scope.place_filter)})
+    return render(
+        request,
+        "monitoring/quality.html",
+        {
+            "rows": [
+                r
+                for r in dashboard.quality(since, department_id=scope.department_id)
+                if scope.covers_unit(r.district.pk)
+            ],
+            "since": since,
+            "stuck": dashboard.where_stuck(keep=scope.place_filter),
+        },
+    )
 
 
 @monitoring
@@ -117,18 +161,27 @@ def ranking(request: HttpRequest) -> HttpResponse:
     if kind := exports.wanted(request):
         names = list(current.weights)
         within = f"-{district.code}" if district else ""
-        return exports.table(kind, f"ranking-{level}{within}-{month:%Y-%m}",
-                             [_("Rank"), _("Name"), _("Marks"), *names],
-                             [[r.rank, r.name, r.total, *[r.marks[n] for n in names]]
-                              for r in rows])
-    return render(request, "monitoring/ranking.html", {
-        "rows": rows, "level": level, "month": month, "formula": current,
-        "district": district, "districts": ([] if request.scope.district_id
-                                            else dashboard.districts()),
-        "open_keys": {r.key for r in rows if request.scope.covers_ranked(level, r.key)},
-        "reports": level == "district" and request.scope.sees_district_reports,
-        "parameters": list(current.weights.items()),
-    })
+        return exports.table(
+            kind,
+            f"ranking-{level}{within}-{month:%Y-%m}",
+            [_("Rank"), _("Name"), _("Marks"), *names],
+            [[r.rank, r.name, r.total, *[r.marks[n] for n in names]] for r in rows],
+        )
+    return render(
+        request,
+        "monitoring/ranking.html",
+        {
+            "rows": rows,
+            "level": level,
+            "month": month,
+            "formula": current,
+            "district": district,
+            "districts": ([] if request.scope.district_id else dashboard.districts()),
+            "open_keys": {r.key for r in rows if request.scope.covers_ranked(level, r.key)},
+            "reports": level == "district" and request.scope.sees_district_reports,
+            "parameters": list(current.weights.items()),
+        },
+    )
 
 
 @monitoring
@@ -140,8 +193,9 @@ def district_report(request: HttpRequest, district_id: int) -> HttpResponse:
         raise PermissionDenied(_("This report is for the district's own officers."))
     report = dashboard.district_month(district_id, _month(request))
     response = HttpResponse(reports.district_month_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = (f'attachment; filename="report-{report.district.code}-'
-                                       f'{report.month:%Y-%m}.pdf"')
+    response["Content-Disposition"] = (
+        f'attachment; filename="report-{report.district.code}-{report.month:%Y-%m}.pdf"'
+    )
     return response
 
 
@@ -155,19 +209,31 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such place.")) from None
     if parameter not in LOSES_MARKS:
         raise Http404(_("No such parameter."))
-    exists = (Department.objects.filter(pk=key) if level == "department"
-              else Unit.objects.filter(pk=key, kind=level))
+    exists = (
+        Department.objects.filter(pk=key)
+        if level == "department"
+        else Unit.objects.filter(pk=key, kind=level)
+    )
     if not exists.exists():
         raise Http404(_("No such place."))
     if not request.scope.covers_ranked(level, key):
         raise PermissionDenied(_("You may see the complaints of your own charge only."))
     # A complaint made against the viewer (or moved out of their charge since) stays out of
     # the list, as it stays out of reach.
-    events = [e for e in dashboard.lost_marks(level, key, parameter, month)
-              if request.scope.covers_complaint(e.complaint)]
-    return render(request, "monitoring/lost_marks.html", {
-        "events": events, "month": month, "parameter": parameter,
-    })
+    events = [
+        e
+        for e in dashboard.lost_marks(level, key, parameter, month)
+        if request.scope.covers_complaint(e.complaint)
+    ]
+    return render(
+        request,
+        "monitoring/lost_marks.html",
+        {
+            "events": events,
+            "month": month,
+            "parameter": parameter,
+        },
+    )
 
 
 def _level(request: HttpRequest) -> str:
@@ -205,26 +271,39 @@ def post(request: HttpRequest, post_id: int) -> HttpResponse:
         raise Http404(_("No such post."))
     # A complaint the desk moved here from another district, or one against the viewer,
     # stays out of the list as it stays out of reach.
-    complaints = [c for c in dashboard.post_complaints(post_id)
-                  if request.scope.covers_complaint(c)]
-    return render(request, "monitoring/post.html", {
-        "post": found, "complaints": complaints,
-        "chain": [u for u in reversed(directory.unit_chain(found.unit_id))
-                  if request.scope.covers_unit(u.pk)],
-    })
+    complaints = [
+        c for c in dashboard.post_complaints(post_id) if request.scope.covers_complaint(c)
+    ]
+    return render(
+        request,
+        "monitoring/post.html",
+        {
+            "post": found,
+            "complaints": complaints,
+            "chain": [
+                u
+                for u in reversed(directory.unit_chain(found.unit_id))
+                if request.scope.covers_unit(u.pk)
+            ],
+        },
+    )
 
 
 @monitoring
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
-    return render(request, "monitoring/complaint.html",
-                  complaint_page(_complaint_in_scope(request, ref), "monitoring:attachment"))
+    return render(
+        request,
+        "monitoring/complaint.html",
+        complaint_page(_complaint_in_scope(request, ref), "monitoring:attachment"),
+    )
 
 
 @monitoring
 def attachment(request: HttpRequest, ref: str, attachment_id: int):
     _complaint_in_scope(request, ref)
-    return original_file(stored_attachment(ref, attachment_id,
-                                           Actor(Role.DESK, user_id=request.user.pk)))
+    return original_file(
+        stored_attachment(ref, attachment_id, Actor(Role.DESK, user_id=request.user.pk))
+    )
 
 
 def _complaint_in_scope(request: HttpRequest, ref: str):
@@ -232,6 +311,8 @@ def _complaint_in_scope(request: HttpRequest, ref: str):
     lies outside the viewer's district or department."""
     view = complaint_or_404(ref, Actor(Role.DESK, user_id=request.user.pk))
     if not request.scope.covers_complaint(view.complaint):
-        raise Http404(_("No complaint you can see has the reference number %(ref)s; please "
-                        "check the digits.") % {"ref": ref})
+        raise Http404(
+            _("No complaint you can see has the reference number %(ref)s; please check the digits.")
+            % {"ref": ref}
+        )
     return view

@@ -9,10 +9,18 @@ from django.utils.translation import gettext_noop
 # that needs no action before then. One-time passwords, new complaints for officers and
 # registrations go at any hour. Editable per template in the admin.
 NIGHT = (dt.time(21, 0), dt.time(8, 0))
-QUIET_BY_DEFAULT = {key: NIGHT for key in (
-    "assigned_citizen", "escalated_citizen", "disposed_citizen", "closed_citizen",
-    "reminder_officer", "defaulter_officer", "defaulter_top_officer",
-)}
+QUIET_BY_DEFAULT = {
+    key: NIGHT
+    for key in (
+        "assigned_citizen",
+        "escalated_citizen",
+        "disposed_citizen",
+        "closed_citizen",
+        "reminder_officer",
+        "defaulter_officer",
+        "defaulter_top_officer",
+    )
+}
 
 DEFAULT_TEMPLATES: dict[str, str] = {
     "registered": gettext_noop(
@@ -73,7 +81,5 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "IGRS: Special closure of complaint {reference} proposed by {post}. Approve or reject "
         "it. {link}"
     ),
-    "closed_citizen": gettext_noop(
-        "IGRS: Complaint {reference} is closed: {outcome}. {reason}"
-    ),
+    "closed_citizen": gettext_noop("IGRS: Complaint {reference} is closed: {outcome}. {reason}"),
 }

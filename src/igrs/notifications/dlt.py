@@ -69,7 +69,8 @@ def parse(body: str, variables: str) -> Registered:
     if len(names) != len(kinds):
         raise TemplateError(
             _("The template has %(vars)d variables but %(names)d names are given.")
-            % {"vars": len(kinds), "names": len(names)})
+            % {"vars": len(kinds), "names": len(names)}
+        )
     literals, slots = [texts[0]], []
     for name, kind, after in zip(names, kinds, texts[1:], strict=True):
         previous = slots[-1] if slots else None
@@ -94,8 +95,10 @@ def _value(slot: Slot, raw: object) -> str:
         # "…" is not in GSM-7: in English it would turn the whole SMS into costlier UCS-2.
         ellipsis = "..." if encoding(value) == "gsm7" else ELLIPSIS
         return value[: slot.capacity - len(ellipsis)] + ellipsis
-    raise TemplateError(_("“%(name)s” is %(length)d characters; its variable takes %(max)d.")
-                        % {"name": slot.name, "length": len(value), "max": slot.capacity})
+    raise TemplateError(
+        _("“%(name)s” is %(length)d characters; its variable takes %(max)d.")
+        % {"name": slot.name, "length": len(value), "max": slot.capacity}
+    )
 
 
 def fill(body: str, variables: str, context: dict) -> str:
@@ -106,7 +109,8 @@ def fill(body: str, variables: str, context: dict) -> str:
         raise TemplateError(_("No value for %(names)s.") % {"names": ", ".join(missing)})
     values = [_value(slot, context[slot.name]) for slot in registered.slots]
     text = registered.literals[0] + "".join(
-        value + literal for value, literal in zip(values, registered.literals[1:], strict=True))
+        value + literal for value, literal in zip(values, registered.literals[1:], strict=True)
+    )
     if not registered.pattern.fullmatch(text):
         # The text itself stays out of the error: it may carry a one-time password.
         raise TemplateError(_("The text does not match its registered template."))

@@ -72,10 +72,18 @@ class ConsoleGateway:
     def send(self, message) -> Accepted:
         message_id = uuid.uuid4().hex
         line = json.dumps(
-            {"id": message_id, "outbox_id": message.pk, "to": message.mobile, "key": message.key,
-             "header": message.header, "dlt_template_id": message.dlt_template_id,
-             "entity_id": message.entity_id, "encoding": message.encoding,
-             "parts": message.parts, "text": message.body},
+            {
+                "id": message_id,
+                "outbox_id": message.pk,
+                "to": message.mobile,
+                "key": message.key,
+                "header": message.header,
+                "dlt_template_id": message.dlt_template_id,
+                "entity_id": message.entity_id,
+                "encoding": message.encoding,
+                "parts": message.parts,
+                "text": message.body,
+            },
             ensure_ascii=False,
         )
         with self._lock:
@@ -109,25 +117,33 @@ class HttpGateway:
     def _values(self, message) -> dict[str, str]:
         digits = message.mobile.lstrip("+")
         return {
-            "to": digits, "to_national": digits[-10:], "text": message.body,
-            "header": message.header, "entity_id": message.entity_id,
+            "to": digits,
+            "to_national": digits[-10:],
+            "text": message.body,
+            "header": message.header,
+            "entity_id": message.entity_id,
             "template_id": message.dlt_template_id,
             "coding": "2" if message.encoding == "ucs2" else "0",
             "unicode": "1" if message.encoding == "ucs2" else "0",
-            "dlr_url": receipts.callback_url(message.pk), "key": str(message.pk),
+            "dlr_url": receipts.callback_url(message.pk),
+            "key": str(message.pk),
         }
 
     @staticmethod
     def _request(values: dict[str, str]) -> urllib.request.Request:
         params = json.loads(settings.IGRS_SMS_HTTP_PARAMS)
         form = urllib.parse.urlencode(
-            {name: str(text).format_map(values) for name, text in params.items()})
+            {name: str(text).format_map(values) for name, text in params.items()}
+        )
         url = settings.IGRS_SMS_HTTP_URL
         if settings.IGRS_SMS_HTTP_METHOD.upper() == "GET":
             return urllib.request.Request(url + ("&" if "?" in url else "?") + form)
         return urllib.request.Request(
-            url, data=form.encode(), method="POST",
-            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+            url,
+            data=form.encode(),
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
 
     def send(self, message) -> Accepted:
         request = self._request(self._values(message))
@@ -181,14 +197,18 @@ class SmppGateway:
         from smpplib.command import Param
 
         self._make_pdu, self._make_parts = smpp.make_pdu, smpplib.gsm.make_parts
-        self._ucs2, self._gsm = (smpplib.consts.SMPP_ENCODING_ISO10646,
-                                 smpplib.consts.SMPP_ENCODING_DEFAULT)
+        self._ucs2, self._gsm = (
+            smpplib.consts.SMPP_ENCODING_ISO10646,
+            smpplib.consts.SMPP_ENCODING_DEFAULT,
+        )
 
         # The DLT ids travel in operator-specific TLVs: smpplib finds a TLV's tag by its name.
         smpplib.consts.OPTIONAL_PARAMS["dlt_entity_id"] = settings.IGRS_SMPP_ENTITY_TLV
         smpplib.consts.OPTIONAL_PARAMS["dlt_template_id"] = settings.IGRS_SMPP_TEMPLATE_TLV
-        self._dlt_params = {"dlt_entity_id": Param(type=str, max=30),
-                            "dlt_template_id": Param(type=str, max=30)}
+        self._dlt_params = {
+            "dlt_entity_id": Param(type=str, max=30),
+            "dlt_template_id": Param(type=str, max=30),
+        }
         self._client_class = smpplib.client.Client
         self._client = None
         self._pending_receipts: list[receipts.Receipt] = []
@@ -198,17 +218,22 @@ class SmppGateway:
     def _connect(self):
         if self._client is not None:
             return self._client
-        client = self._client_class(settings.IGRS_SMPP_HOST, settings.IGRS_SMPP_PORT,
-                                    timeout=settings.IGRS_SMS_TIMEOUT,
-                                    allow_unknown_opt_params=True)
+        client = self._client_class(
+            settings.IGRS_SMPP_HOST,
+            settings.IGRS_SMPP_PORT,
+            timeout=settings.IGRS_SMS_TIMEOUT,
+            allow_unknown_opt_params=True,
+        )
         client.set_message_received_handler(self._on_deliver)
         client.set_message_sent_handler(self._on_response)
         client.set_error_pdu_handler(self._on_response)
         try:
             client.connect()
-            client.bind_transceiver(system_id=settings.IGRS_SMPP_SYSTEM_ID,
-                                    password=settings.IGRS_SMPP_PASSWORD,
-                                    system_type=settings.IGRS_SMPP_SYSTEM_TYPE)
+            client.bind_transceiver(
+                system_id=settings.IGRS_SMPP_SYSTEM_ID,
+                password=settings.IGRS_SMPP_PASSWORD,
+                system_type=settings.IGRS_SMPP_SYSTEM_TYPE,
+            )
         except Exception as error:
             self._drop(client)
             raise GatewayError(f"cannot bind to the SMSC: {error}") from error
@@ -235,10 +260,17 @@ class SmppGateway:
 
     def _submit(self, client, message, part: bytes, coding: int, esm_class: int) -> str:
         pdu = self._make_pdu(
-            "submit_sm", client=client,
-            source_addr_ton=5, source_addr_npi=0, source_addr=message.header or "IGRS",
-            dest_addr_ton=1, dest_addr_npi=1, destination_addr=message.mobile.lstrip("+"),
-            short_message=part, data_coding=coding, esm_class=esm_class,
+            "submit_sm",
+            client=client,
+            source_addr_ton=5,
+            source_addr_npi=0,
+            source_addr=message.header or "IGRS",
+            dest_addr_ton=1,
+            dest_addr_npi=1,
+            destination_addr=message.mobile.lstrip("+"),
+            short_message=part,
+            data_coding=coding,
+            esm_class=esm_class,
             registered_delivery=1,
         )
         pdu.params = {**pdu.params, **self._dlt_params}
@@ -262,9 +294,11 @@ class SmppGateway:
         response = self._responses.pop(pdu.sequence)
         if response.status:
             # Throttled (0x58), queue full (0x14) and system error (0x08) pass; others will not.
-            raise GatewayError(f"SMSC refused: 0x{response.status:08x}",
-                               code=f"0x{response.status:x}",
-                               permanent=response.status not in TRANSIENT_SMPP_STATUS)
+            raise GatewayError(
+                f"SMSC refused: 0x{response.status:08x}",
+                code=f"0x{response.status:x}",
+                permanent=response.status not in TRANSIENT_SMPP_STATUS,
+            )
         message_id = response.message_id or b""
         return message_id.decode() if isinstance(message_id, bytes) else message_id
 

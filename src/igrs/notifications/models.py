@@ -30,17 +30,26 @@ class SmsTemplate(models.Model):
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     body = models.TextField(
         _("registered text"),
-        help_text=_("Exactly as registered on DLT, with {#var#} (30 characters), {#url#} or "
-                    "{#numeric#} for each variable."))
+        help_text=_(
+            "Exactly as registered on DLT, with {#var#} (30 characters), {#url#} or "
+            "{#numeric#} for each variable."
+        ),
+    )
     variables = models.CharField(
-        _("variables"), max_length=300, blank=True,
-        help_text=_("Which value fills each variable, in order, separated by commas. The same "
-                    "name on adjacent variables fills them together."))
+        _("variables"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Which value fills each variable, in order, separated by commas. The same "
+            "name on adjacent variables fills them together."
+        ),
+    )
     dlt_template_id = models.CharField(_("DLT template id"), max_length=30, blank=True)
     header = models.CharField(_("header (sender id)"), max_length=11, blank=True)
     entity_id = models.CharField(_("DLT entity id"), max_length=30, blank=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices,
-                                default=Category.SERVICE_IMPLICIT)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.SERVICE_IMPLICIT
+    )
     # No message of this type leaves in these hours (local time); it waits until they end.
     quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
     quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
@@ -62,9 +71,12 @@ class SmsTemplate(models.Model):
         self.variables = ",".join(dlt.parse_names(self.variables))
         unknown = set(dlt.parse_names(self.variables)) - PLACEHOLDERS
         if unknown:
-            raise ValidationError({"variables": _("Unknown names: %(names)s. Use only %(ok)s.")
-                                   % {"names": ", ".join(sorted(unknown)),
-                                      "ok": ", ".join(sorted(PLACEHOLDERS))}})
+            raise ValidationError(
+                {
+                    "variables": _("Unknown names: %(names)s. Use only %(ok)s.")
+                    % {"names": ", ".join(sorted(unknown)), "ok": ", ".join(sorted(PLACEHOLDERS))}
+                }
+            )
         try:
             dlt.parse(self.body, self.variables)
         except dlt.TemplateError as error:
@@ -72,8 +84,9 @@ class SmsTemplate(models.Model):
         if (self.quiet_from is None) != (self.quiet_until is None):
             raise ValidationError({"quiet_until": _("Give both ends of the quiet hours.")})
         if self.quiet_from is not None and self.quiet_from == self.quiet_until:
-            raise ValidationError({"quiet_until": _("Quiet hours must end at another time "
-                                                    "than they start.")})
+            raise ValidationError(
+                {"quiet_until": _("Quiet hours must end at another time than they start.")}
+            )
 
 
 class OutboxStatus(models.TextChoices):
@@ -123,23 +136,28 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outbox SMS")
         indexes = [
             models.Index(
-                fields=["next_attempt_at"], name="outbox_due",
+                fields=["next_attempt_at"],
+                name="outbox_due",
                 condition=models.Q(status="queued"),
             ),
             models.Index(
-                fields=["next_attempt_at"], name="outbox_in_flight",
+                fields=["next_attempt_at"],
+                name="outbox_in_flight",
                 condition=models.Q(status="sending"),
             ),
             models.Index(
-                fields=["status", "created_at"], name="outbox_needs_hand",
+                fields=["status", "created_at"],
+                name="outbox_needs_hand",
                 condition=models.Q(status__in=["parked", "unconfirmed", "failed"]),
             ),
             models.Index(
-                fields=["status", "finished_at"], name="outbox_finished",
+                fields=["status", "finished_at"],
+                name="outbox_finished",
                 condition=models.Q(finished_at__isnull=False),
             ),
-            models.Index(fields=["sent_at"], name="outbox_sent",
-                         condition=models.Q(sent_at__isnull=False)),
+            models.Index(
+                fields=["sent_at"], name="outbox_sent", condition=models.Q(sent_at__isnull=False)
+            ),
             models.Index(fields=["reference"], name="outbox_reference"),
         ]
 
@@ -151,11 +169,13 @@ class SmsPart(models.Model):
     """The SMSC's id for one part of a message sent over SMPP, to match delivery receipts.
     Without a message: a receipt that came before its send was recorded, waiting."""
 
-    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="+",
-                                null=True)
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="+", null=True
+    )
     gateway_id = models.CharField(_("gateway id"), max_length=100)
-    status = models.CharField(_("status"), max_length=12, choices=OutboxStatus.choices,
-                              default=OutboxStatus.SENT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=OutboxStatus.choices, default=OutboxStatus.SENT
+    )
     error_code = models.CharField(_("operator error code"), max_length=30, blank=True)
 
     class Meta:

@@ -16,19 +16,39 @@ from .models import OutboxStatus
 
 # Kannel's %d: 1 delivered, 2 failed at the phone, 4 buffered, 8 accepted by the SMSC,
 # 16 refused by the SMSC.
-KANNEL_TYPES = {"1": OutboxStatus.DELIVERED, "2": OutboxStatus.UNDELIVERED, "4": None,
-                "8": OutboxStatus.SENT, "16": OutboxStatus.UNDELIVERED}
+KANNEL_TYPES = {
+    "1": OutboxStatus.DELIVERED,
+    "2": OutboxStatus.UNDELIVERED,
+    "4": None,
+    "8": OutboxStatus.SENT,
+    "16": OutboxStatus.UNDELIVERED,
+}
 # SMPP receipt states (SMPP 3.4 appendix B), as text or as message_state numbers.
-STATES = {"DELIVRD": OutboxStatus.DELIVERED, "UNDELIV": OutboxStatus.UNDELIVERED,
-          "REJECTD": OutboxStatus.UNDELIVERED, "EXPIRED": OutboxStatus.UNDELIVERED,
-          "DELETED": OutboxStatus.UNDELIVERED, "UNKNOWN": OutboxStatus.UNDELIVERED,
-          "ACCEPTD": OutboxStatus.SENT, "ENROUTE": None,
-          # words aggregators use
-          "DELIVERED": OutboxStatus.DELIVERED, "FAILED": OutboxStatus.UNDELIVERED,
-          "UNDELIVERED": OutboxStatus.UNDELIVERED, "SENT": OutboxStatus.SENT}
-MESSAGE_STATES = {1: None, 2: OutboxStatus.DELIVERED, 3: OutboxStatus.UNDELIVERED,
-                  4: OutboxStatus.UNDELIVERED, 5: OutboxStatus.UNDELIVERED,
-                  6: OutboxStatus.SENT, 7: OutboxStatus.UNDELIVERED, 8: OutboxStatus.UNDELIVERED}
+STATES = {
+    "DELIVRD": OutboxStatus.DELIVERED,
+    "UNDELIV": OutboxStatus.UNDELIVERED,
+    "REJECTD": OutboxStatus.UNDELIVERED,
+    "EXPIRED": OutboxStatus.UNDELIVERED,
+    "DELETED": OutboxStatus.UNDELIVERED,
+    "UNKNOWN": OutboxStatus.UNDELIVERED,
+    "ACCEPTD": OutboxStatus.SENT,
+    "ENROUTE": None,
+    # words aggregators use
+    "DELIVERED": OutboxStatus.DELIVERED,
+    "FAILED": OutboxStatus.UNDELIVERED,
+    "UNDELIVERED": OutboxStatus.UNDELIVERED,
+    "SENT": OutboxStatus.SENT,
+}
+MESSAGE_STATES = {
+    1: None,
+    2: OutboxStatus.DELIVERED,
+    3: OutboxStatus.UNDELIVERED,
+    4: OutboxStatus.UNDELIVERED,
+    5: OutboxStatus.UNDELIVERED,
+    6: OutboxStatus.SENT,
+    7: OutboxStatus.UNDELIVERED,
+    8: OutboxStatus.UNDELIVERED,
+}
 RECEIPT_FIELD = re.compile(r"(\w+(?: \w+)?):(\S*)")
 SMPP_RECEIPT = 0x04  # esm_class bit: this deliver_sm is a delivery receipt
 

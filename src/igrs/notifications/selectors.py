@@ -33,20 +33,27 @@ def queue() -> Queue:
         due=queued.filter(next_attempt_at__lte=now).count(),
         waiting=queued.filter(next_attempt_at__gt=now).count(),
         sending=OutboxMessage.objects.filter(status=S.SENDING).count(),
-        oldest_due=queued.filter(next_attempt_at__lte=now)
-        .aggregate(at=Min("next_attempt_at"))["at"],
-        last_sent=OutboxMessage.objects.filter(sent_at__isnull=False)
-        .aggregate(at=Max("sent_at"))["at"],
-        last_delivered=OutboxMessage.objects.filter(status=S.DELIVERED, finished_at__isnull=False)
-        .aggregate(at=Max("finished_at"))["at"],
+        oldest_due=queued.filter(next_attempt_at__lte=now).aggregate(at=Min("next_attempt_at"))[
+            "at"
+        ],
+        last_sent=OutboxMessage.objects.filter(sent_at__isnull=False).aggregate(at=Max("sent_at"))[
+            "at"
+        ],
+        last_delivered=OutboxMessage.objects.filter(
+            status=S.DELIVERED, finished_at__isnull=False
+        ).aggregate(at=Max("finished_at"))["at"],
     )
 
 
 def outcomes_since(since: dt.datetime) -> dict[str, int]:
     """Messages that reached a final state since `since`, by state."""
-    rows = (OutboxMessage.objects.filter(status__in=[S.DELIVERED, S.UNDELIVERED, S.FAILED],
-                                         finished_at__gte=since)
-            .values("status").annotate(n=Count("pk")))
+    rows = (
+        OutboxMessage.objects.filter(
+            status__in=[S.DELIVERED, S.UNDELIVERED, S.FAILED], finished_at__gte=since
+        )
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -57,19 +64,35 @@ def sent_since(since: dt.datetime) -> int:
 def failures_by_code(since: dt.datetime) -> list[dict]:
     return list(
         OutboxMessage.objects.filter(status__in=[S.FAILED, S.UNDELIVERED], finished_at__gte=since)
-        .values("status", "error_code").annotate(n=Count("pk"), last=Max("finished_at"))
+        .values("status", "error_code")
+        .annotate(n=Count("pk"), last=Max("finished_at"))
         .order_by("-n")
     )
 
 
 def parked_by_type() -> list[dict]:
-    return list(OutboxMessage.objects.filter(status=S.PARKED).values("key")
-                .annotate(n=Count("pk"), last_error=Max("last_error")).order_by("key"))
+    return list(
+        OutboxMessage.objects.filter(status=S.PARKED)
+        .values("key")
+        .annotate(n=Count("pk"), last_error=Max("last_error"))
+        .order_by("key")
+    )
 
 
 def needing_a_hand() -> QuerySet[OutboxMessage]:
     """Unconfirmed messages and the latest failures: a person decides whether to send again."""
-    return (OutboxMessage.objects.filter(status__in=[S.UNCONFIRMED, S.FAILED])
-            .only("pk", "mobile", "key", "status", "attempts", "created_at", "last_error",
-                  "error_code", "reference")
-            .order_by("-created_at")[:LISTED])
+    return (
+        OutboxMessage.objects.filter(status__in=[S.UNCONFIRMED, S.FAILED])
+        .only(
+            "pk",
+            "mobile",
+            "key",
+            "status",
+            "attempts",
+            "created_at",
+            "last_error",
+            "error_code",
+            "reference",
+        )
+        .order_by("-created_at")[:LISTED]
+    )

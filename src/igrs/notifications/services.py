@@ -69,8 +69,14 @@ class Template:
     quiet: tuple[dt.time, dt.time] | None
 
 
-def _move(message_id: int, to: str, *, only_from: frozenset[str] | None = None,
-          claim: dict | None = None, **fields) -> bool:
+def _move(
+    message_id: int,
+    to: str,
+    *,
+    only_from: frozenset[str] | None = None,
+    claim: dict | None = None,
+    **fields,
+) -> bool:
     """The one place a status changes: only from a state MOVES allows (narrowed by the
     caller), and for a worker only while its claim holds."""
     allowed = MOVES[to] & only_from if only_from else MOVES[to]
@@ -91,20 +97,23 @@ def _template(key: str, language: str) -> Template | None:
     if row is None:
         return None
     quiet = (row.quiet_from, row.quiet_until) if row.quiet_from is not None else None
-    return Template(row.language, row.body, row.variables, row.dlt_template_id, row.header,
-                    row.entity_id, quiet)
+    return Template(
+        row.language, row.body, row.variables, row.dlt_template_id, row.header, row.entity_id, quiet
+    )
 
 
 def _registered(template: Template | None, key: str) -> Template:
     if template is None:
-        raise dlt.TemplateError(translation.gettext("No template for “%(key)s”.")
-                                % {"key": key})
+        raise dlt.TemplateError(translation.gettext("No template for “%(key)s”.") % {"key": key})
     if settings.IGRS_DLT_REQUIRED and not (
-            template.dlt_template_id and template.header and template.entity_id):
+        template.dlt_template_id and template.header and template.entity_id
+    ):
         raise dlt.TemplateError(
-            translation.gettext("Template “%(key)s” (%(language)s) has no DLT template id, "
-                                "header or entity id.")
-            % {"key": key, "language": template.language})
+            translation.gettext(
+                "Template “%(key)s” (%(language)s) has no DLT template id, header or entity id."
+            )
+            % {"key": key, "language": template.language}
+        )
     return template
 
 
@@ -131,8 +140,15 @@ def queue_sms(
     reports must not fail because of an SMS, and the message goes once the template is fixed."""
     values = {name: str(value) for name, value in context.items()}
     now = clock.now()
-    message = OutboxMessage(mobile=mobile, key=key, language=language, context=values,
-                            reference=reference, next_attempt_at=now, created_at=now)
+    message = OutboxMessage(
+        mobile=mobile,
+        key=key,
+        language=language,
+        context=values,
+        reference=reference,
+        next_attempt_at=now,
+        created_at=now,
+    )
     _render_into(message)
     return message
 
@@ -167,7 +183,8 @@ def _alert(kind: str, key: str, detail: str) -> None:
     name = f"{kind}:{key}"
     alert, created = AdminAlert.objects.get_or_create(name=name, defaults={"sent_at": now})
     if not created and not AdminAlert.objects.filter(
-            pk=alert.pk, sent_at__lte=now - ALERT_EVERY).update(sent_at=now):
+        pk=alert.pk, sent_at__lte=now - ALERT_EVERY
+    ).update(sent_at=now):
         return
     log.error("SMS %s: %s — %s", kind, key, detail)
     try:
@@ -186,12 +203,16 @@ def seed_templates() -> int:
             with translation.override(language):
                 body, variables = dlt.from_named(translation.gettext(text))
             _row, was_created = SmsTemplate.objects.get_or_create(
-                key=key, language=language,
-                defaults={"body": body, "variables": variables,
-                          "header": settings.IGRS_SMS_HEADER,
-                          "entity_id": settings.IGRS_DLT_ENTITY_ID,
-                          "quiet_from": quiet[0] if quiet else None,
-                          "quiet_until": quiet[1] if quiet else None},
+                key=key,
+                language=language,
+                defaults={
+                    "body": body,
+                    "variables": variables,
+                    "header": settings.IGRS_SMS_HEADER,
+                    "entity_id": settings.IGRS_DLT_ENTITY_ID,
+                    "quiet_from": quiet[0] if quiet else None,
+                    "quiet_until": quiet[1] if quiet else None,
+                },
             )
             created += was_created
     return created
@@ -206,23 +227,38 @@ def release_parked(key: str | None = None) -> int:
         message.next_attempt_at = clock.now()
         _render_into(message)
         if message.status == S.QUEUED and _move(
-                message.pk, S.QUEUED, only_from=frozenset({S.PARKED}),
-                body=message.body, encoding=message.encoding,
-                parts=message.parts, dlt_template_id=message.dlt_template_id,
-                header=message.header, entity_id=message.entity_id, last_error="",
-                next_attempt_at=message.next_attempt_at):
+            message.pk,
+            S.QUEUED,
+            only_from=frozenset({S.PARKED}),
+            body=message.body,
+            encoding=message.encoding,
+            parts=message.parts,
+            dlt_template_id=message.dlt_template_id,
+            header=message.header,
+            entity_id=message.entity_id,
+            last_error="",
+            next_attempt_at=message.next_attempt_at,
+        ):
             released += 1
         elif message.status == S.PARKED:
             OutboxMessage.objects.filter(pk=message.pk, status=S.PARKED).update(
-                last_error=message.last_error)
+                last_error=message.last_error
+            )
     return released
 
 
 def send_again(message_id: int) -> bool:
     """A person's decision to send an unconfirmed or failed message once more: one try, since
     its attempts keep counting (they are also each worker's claim)."""
-    return _move(message_id, S.QUEUED, only_from=SENT_AGAIN_FROM, next_attempt_at=clock.now(),
-                 last_error="", error_code="", finished_at=None)
+    return _move(
+        message_id,
+        S.QUEUED,
+        only_from=SENT_AGAIN_FROM,
+        next_attempt_at=clock.now(),
+        last_error="",
+        error_code="",
+        finished_at=None,
+    )
 
 
 # ---------------------------------------------------------------- delivery
@@ -232,8 +268,12 @@ class Pacer:
     """At most `rate` SMS parts a second from this process (0: no limit): operators count
     the parts of a long message, not messages."""
 
-    def __init__(self, rate: float, monotonic: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        rate: float,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.rate, self.monotonic, self.sleep = rate, monotonic, sleep
         self.next_slot = 0.0
         self.lock = threading.Lock()
@@ -282,8 +322,11 @@ def _claim(batch: int, gateway: Gateway) -> list[OutboxMessage]:
     retry, a backlog, a message sent again) is put off to their end instead."""
     now = clock.now()
     with transaction.atomic():
-        rows = lock_due(OutboxMessage.objects.filter(status=S.QUEUED, next_attempt_at__lte=now),
-                        ("next_attempt_at", "pk"), batch)
+        rows = lock_due(
+            OutboxMessage.objects.filter(status=S.QUEUED, next_attempt_at__lte=now),
+            ("next_attempt_at", "pk"),
+            batch,
+        )
         taken = []
         for row in rows:
             wake = _quiet_until(row, now)
@@ -291,10 +334,13 @@ def _claim(batch: int, gateway: Gateway) -> list[OutboxMessage]:
                 OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=wake)
             else:
                 taken.append(row)
-        OutboxMessage.objects.filter(pk__in=[row.pk for row in taken],
-                                     status__in=MOVES[S.SENDING]).update(
-            status=S.SENDING, attempts=F("attempts") + 1,
-            next_attempt_at=now + _lease(taken, gateway))
+        OutboxMessage.objects.filter(
+            pk__in=[row.pk for row in taken], status__in=MOVES[S.SENDING]
+        ).update(
+            status=S.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + _lease(taken, gateway),
+        )
     for row in taken:
         row.status, row.attempts = S.SENDING, row.attempts + 1
     return taken
@@ -322,8 +368,12 @@ def _send_one(gateway: Gateway, message: OutboxMessage) -> Accepted | Exception:
 
 
 def _sent_fields(message: OutboxMessage, accepted: Accepted) -> dict:
-    fields = {"gateway_message_id": accepted.ids[0] if accepted.ids else "",
-              "sent_at": clock.now(), "context": {}, "last_error": ""}
+    fields = {
+        "gateway_message_id": accepted.ids[0] if accepted.ids else "",
+        "sent_at": clock.now(),
+        "context": {},
+        "last_error": "",
+    }
     if message.key in SECRET_KEYS:
         # A one-time password has done its job once sent: do not keep it readable.
         fields["body"] = SECRET_DIGITS.sub("******", message.body)
@@ -341,8 +391,9 @@ def _record(message: OutboxMessage, outcome: Accepted | Exception, gateway: Gate
         fields = _sent_fields(message, outcome)
         if not _move(message.pk, S.SENT, claim=_mine(message), **fields):
             # A report overtook the worker: keep its state, add what only the send knows.
-            OutboxMessage.objects.filter(pk=message.pk, status__in=REPORTED,
-                                         **_mine(message)).update(**fields)
+            OutboxMessage.objects.filter(
+                pk=message.pk, status__in=REPORTED, **_mine(message)
+            ).update(**fields)
         if gateway.tracks_parts:
             _keep_parts(message.pk, [gateway_id for gateway_id in outcome.ids if gateway_id])
     elif isinstance(outcome, GatewayUnsure):
@@ -368,14 +419,27 @@ def _retry_or_give_up(message: OutboxMessage, error: str, code: str, permanent: 
 
 def _retry(message: OutboxMessage, error: str, code: str) -> None:
     retry_at = clock.now() + RETRY.after(message.attempts)
-    _move(message.pk, S.QUEUED, only_from=frozenset({S.SENDING}), claim=_mine(message),
-          last_error=error, error_code=code, next_attempt_at=_quiet_until(message, retry_at))
+    _move(
+        message.pk,
+        S.QUEUED,
+        only_from=frozenset({S.SENDING}),
+        claim=_mine(message),
+        last_error=error,
+        error_code=code,
+        next_attempt_at=_quiet_until(message, retry_at),
+    )
     log.warning("SMS %s to %s not sent, will retry: %s", message.pk, message.mobile, error)
 
 
 def _give_up(message: OutboxMessage, error: str, code: str) -> None:
-    if _move(message.pk, S.FAILED, claim=_mine(message), last_error=error, error_code=code,
-             finished_at=clock.now()):
+    if _move(
+        message.pk,
+        S.FAILED,
+        claim=_mine(message),
+        last_error=error,
+        error_code=code,
+        finished_at=clock.now(),
+    ):
         _alert("failed", message.key, f"{message.mobile}: {error}")
 
 
@@ -384,8 +448,13 @@ def _keep_parts(message_id: int, gateway_ids: list[str]) -> None:
     or another's) are waiting under those ids and now count."""
     orphans = SmsPart.objects.filter(message__isnull=True, gateway_id__in=gateway_ids)
     early = {part.gateway_id: part for part in orphans}
-    SmsPart.objects.bulk_create([SmsPart(message_id=message_id, gateway_id=gateway_id)
-                                 for gateway_id in gateway_ids if gateway_id not in early])
+    SmsPart.objects.bulk_create(
+        [
+            SmsPart(message_id=message_id, gateway_id=gateway_id)
+            for gateway_id in gateway_ids
+            if gateway_id not in early
+        ]
+    )
     for part in early.values():
         SmsPart.objects.filter(pk=part.pk).update(message_id=message_id)
         _settle_parts(message_id, Receipt(part.status, part.error_code, part.gateway_id))
@@ -400,8 +469,12 @@ def _park_unregistered(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     for message in messages:
         if message.dlt_template_id and message.header and message.entity_id:
             ready.append(message)
-        elif _move(message.pk, S.PARKED, claim=_mine(message),
-                   last_error=gettext_noop("queued without DLT ids")):
+        elif _move(
+            message.pk,
+            S.PARKED,
+            claim=_mine(message),
+            last_error=gettext_noop("queued without DLT ids"),
+        ):
             _alert("parked", message.key, gettext_noop("queued without DLT ids"))
     return ready
 
@@ -448,8 +521,12 @@ def record_smpp_receipt(receipt: Receipt) -> bool:
         return False
     part = SmsPart.objects.filter(gateway_id=receipt.gateway_id).order_by("-pk").first()
     if part is None:
-        SmsPart.objects.create(message=None, gateway_id=receipt.gateway_id,
-                               status=receipt.state, error_code=receipt.code)
+        SmsPart.objects.create(
+            message=None,
+            gateway_id=receipt.gateway_id,
+            status=receipt.state,
+            error_code=receipt.code,
+        )
         return False
     SmsPart.objects.filter(pk=part.pk).update(status=receipt.state, error_code=receipt.code)
     return part.message_id is not None and _settle_parts(part.message_id, receipt)
@@ -457,7 +534,9 @@ def record_smpp_receipt(receipt: Receipt) -> bool:
 
 def _settle_parts(message_id: int, receipt: Receipt) -> bool:
     """The message is delivered when all its parts are, not delivered as soon as one is not."""
-    if receipt.state == S.DELIVERED and SmsPart.objects.filter(
-            message_id=message_id).exclude(status=S.DELIVERED).exists():
+    if (
+        receipt.state == S.DELIVERED
+        and SmsPart.objects.filter(message_id=message_id).exclude(status=S.DELIVERED).exists()
+    ):
         return False
     return record_receipt(message_id, receipt)

@@ -18,5 +18,4 @@ def delivery_report(request: HttpRequest, message_id: int, signature: str) -> Ht
     if receipt is None:
         return HttpResponse("no status understood\n", status=400, content_type="text/plain")
     changed = services.record_receipt(message_id, receipt)
-    return HttpResponse("ok\n" if changed else "ok, nothing changed\n",
-                        content_type="text/plain")
+    return HttpResponse("ok\n" if changed else "ok, nothing changed\n", content_type="text/plain")

@@ -8,33 +8,61 @@ from igrs.grievances.models import Disposal, Grade, SpecialGround
 
 
 class InboxFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search: reference, last digits of the mobile, or words"),
-                        required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search: reference, last digits of the mobile, or words"),
+        required=False,
+        max_length=100,
+    )
     post = choice(_("Post"), required=False)
     category = choice(_("Category"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
-        ("", _("All")), ("assigned", _("With me for action")),
-        ("closure_proposed", _("Special closure to decide"))])
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("assigned", _("With me for action")),
+            ("closure_proposed", _("Special closure to decide")),
+        ],
+    )
     older_than = forms.TypedChoiceField(
-        label=_("Age"), required=False, coerce=int, empty_value=None,
-        choices=[("", _("Any")), ("3", _("Older than 3 days")), ("7", _("Older than 7 days")),
-                 ("15", _("Older than 15 days")), ("30", _("Older than 30 days"))])
+        label=_("Age"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", _("Any")),
+            ("3", _("Older than 3 days")),
+            ("7", _("Older than 7 days")),
+            ("15", _("Older than 15 days")),
+            ("30", _("Older than 30 days")),
+        ],
+    )
 
 
 class AtrForm(forms.Form):
-    disposal = forms.ChoiceField(label=_("Outcome"), choices=Disposal.choices,
-                                 widget=forms.RadioSelect, error_messages=CHOICE)
+    disposal = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=Disposal.choices,
+        widget=forms.RadioSelect,
+        error_messages=CHOICE,
+    )
     report = forms.CharField(
-        label=_("What was done (for “cannot be resolved”, also why)"), error_messages=REQUIRED)
-    site_visit_on = forms.DateField(label=_("Date of site visit"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}),
-                                    error_messages={"invalid": _("Enter a valid date.")})
+        label=_("What was done (for “cannot be resolved”, also why)"), error_messages=REQUIRED
+    )
+    site_visit_on = forms.DateField(
+        label=_("Date of site visit"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a valid date.")},
+    )
     persons_met = forms.CharField(label=_("Who was met"), required=False, max_length=500)
     complainant_statement = forms.CharField(label=_("Complainant's statement"), required=False)
-    opposite_party_statement = forms.CharField(label=_("Opposite party's statement"),
-                                               required=False)
-    files = forms.Field(label=_("Photos or documents (up to 3)"), required=False,
-                        widget=MultipleFileInput)
+    opposite_party_statement = forms.CharField(
+        label=_("Opposite party's statement"), required=False
+    )
+    files = forms.Field(
+        label=_("Photos or documents (up to 3)"), required=False, widget=MultipleFileInput
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
@@ -46,30 +74,37 @@ class ForwardDownForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("Why it is not for your post"), error_messages=REQUIRED)
-    suggestion = forms.CharField(label=_("Which department or place it belongs to"),
-                                 required=False, max_length=300)
+    suggestion = forms.CharField(
+        label=_("Which department or place it belongs to"), required=False, max_length=300
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ClosureForm(forms.Form):
-    ground = forms.ChoiceField(label=_("Ground"), choices=SpecialGround.choices,
-                               error_messages=CHOICE)
+    ground = forms.ChoiceField(
+        label=_("Ground"), choices=SpecialGround.choices, error_messages=CHOICE
+    )
     reason = forms.CharField(label=_("Report"), error_messages=REQUIRED)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class DecisionForm(forms.Form):
     approve = forms.TypedChoiceField(
-        label=_("Special closure"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
-        choices=[("yes", _("Approve: close the complaint")),
-                 ("no", _("Reject: back to the post for action"))], error_messages=CHOICE)
+        label=_("Special closure"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[
+            ("yes", _("Approve: close the complaint")),
+            ("no", _("Reject: back to the post for action")),
+        ],
+        error_messages=CHOICE,
+    )
     note = forms.CharField(label=_("Remarks"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class InterimForm(forms.Form):
-    reply = forms.CharField(label=_("Interim reply to the complainant"),
-                            error_messages=REQUIRED)
+    reply = forms.CharField(label=_("Interim reply to the complainant"), error_messages=REQUIRED)
 
 
 class ApproveForm(forms.Form):
@@ -78,7 +113,8 @@ class ApproveForm(forms.Form):
 
 
 class GradeForm(forms.Form):
-    grade = forms.ChoiceField(label=_("Grade"), choices=Grade.choices, widget=forms.RadioSelect,
-                              error_messages=CHOICE)
+    grade = forms.ChoiceField(
+        label=_("Grade"), choices=Grade.choices, widget=forms.RadioSelect, error_messages=CHOICE
+    )
     remarks = forms.CharField(label=_("Remarks (required for C)"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -49,16 +49,17 @@ def inbox(officer_id: int, chosen: InboxFilter) -> Inbox:
     end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
     shown = _filtered(everything, chosen, now)
     return Inbox(
-        complaints=list(shown[:INBOX_LIMIT]), total=shown.count(),
+        complaints=list(shown[:INBOX_LIMIT]),
+        total=shown.count(),
         overdue=everything.filter(due_at__lt=now).count(),
         due_today=everything.filter(due_at__gte=now, due_at__lte=end_of_today).count(),
-        posts=[directory.get_post(pk) for pk in
-               sorted(directory.posts_held_by(officer_id, today))],
+        posts=[directory.get_post(pk) for pk in sorted(directory.posts_held_by(officer_id, today))],
     )
 
 
-def _filtered(complaints: QuerySet[Complaint], chosen: InboxFilter,
-              now: dt.datetime) -> QuerySet[Complaint]:
+def _filtered(
+    complaints: QuerySet[Complaint], chosen: InboxFilter, now: dt.datetime
+) -> QuerySet[Complaint]:
     if chosen.post_id:
         complaints = complaints.filter(current_post_id=chosen.post_id)
     if chosen.category_id:
@@ -67,7 +68,8 @@ def _filtered(complaints: QuerySet[Complaint], chosen: InboxFilter,
         complaints = complaints.filter(status=chosen.status)
     if chosen.older_than_days:
         complaints = complaints.filter(
-            created_at__lte=now - dt.timedelta(days=chosen.older_than_days))
+            created_at__lte=now - dt.timedelta(days=chosen.older_than_days)
+        )
     return _searched(complaints, chosen.query)
 
 
@@ -83,8 +85,9 @@ def _searched(complaints: QuerySet[Complaint], query: str) -> QuerySet[Complaint
     if digits.isdigit() and len(digits) >= 4:
         return complaints.filter(mobile__endswith=digits)
     for word in text.split():
-        complaints = complaints.filter(Q(description__icontains=word)
-                                       | Q(complainant_name__icontains=word))
+        complaints = complaints.filter(
+            Q(description__icontains=word) | Q(complainant_name__icontains=word)
+        )
     return complaints
 
 
@@ -110,20 +113,22 @@ def options_for(officer_id: int, complaint: Complaint) -> Options:
     acts = complaint.status == Status.ASSIGNED and post.pk in held
     return Options(
         act=acts,
-        decide_closure=(complaint.status == Status.CLOSURE_PROPOSED
-                        and post.superior_id in held),
+        decide_closure=(complaint.status == Status.CLOSURE_PROPOSED and post.superior_id in held),
         subordinates=tuple(subordinate_posts(post.pk)) if acts else (),
         pending_report=pending_subordinate_report(complaint) if acts else None,
-        grade=(complaint.status in (Status.AWAITING_VERIFICATION, Status.CLOSED)
-               and _senior_to_disposer(held, complaint)
-               and not graded_since_disposal(complaint)),
+        grade=(
+            complaint.status in (Status.AWAITING_VERIFICATION, Status.CLOSED)
+            and _senior_to_disposer(held, complaint)
+            and not graded_since_disposal(complaint)
+        ),
     )
 
 
 def _senior_to_disposer(held: frozenset[int], complaint: Complaint) -> bool:
     disposed = disposing_post(complaint)
-    return disposed is not None and any(p.pk in held and p.level >= 2
-                                        for p in directory.post_chain(disposed)[1:])
+    return disposed is not None and any(
+        p.pk in held and p.level >= 2 for p in directory.post_chain(disposed)[1:]
+    )
 
 
 @dataclass
@@ -139,20 +144,31 @@ def team_pendency(officer_id: int) -> list[TeamRow]:
     below = _posts_below(directory.posts_held_by(officer_id, clock.local_date(now)))
     if not below:
         return []
-    counts = {row["current_post_id"]: row for row in
-              Complaint.objects.filter(current_post_id__in=below, status__in=TIMED_STATUSES)
-              .values("current_post_id")
-              .annotate(pending=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))}
-    rows = [TeamRow(directory.get_post(pk), counts[pk]["pending"], counts[pk]["overdue"])
-            for pk in counts]
+    counts = {
+        row["current_post_id"]: row
+        for row in Complaint.objects.filter(current_post_id__in=below, status__in=TIMED_STATUSES)
+        .values("current_post_id")
+        .annotate(pending=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+    }
+    rows = [
+        TeamRow(directory.get_post(pk), counts[pk]["pending"], counts[pk]["overdue"])
+        for pk in counts
+    ]
     return sorted(rows, key=lambda r: (-r.overdue, -r.pending, r.post.code))
 
 
 def _posts_below(held: frozenset[int]) -> list[int]:
     found, frontier = set(), set(held)
     while frontier:  # level by level; the seen set guards against a cycle in bad data
-        frontier = set(Post.objects.filter(superior_id__in=frontier, active=True)
-                       .values_list("pk", flat=True)) - found - held
+        frontier = (
+            set(
+                Post.objects.filter(superior_id__in=frontier, active=True).values_list(
+                    "pk", flat=True
+                )
+            )
+            - found
+            - held
+        )
         found |= frontier
     return sorted(found)
 
@@ -163,16 +179,22 @@ def disposals_to_grade(officer_id: int, days: int = 30, limit: int = 50) -> list
     held = directory.posts_held_by(officer_id, clock.local_date(now))
     if not any(directory.get_post(pk).level >= 2 for pk in held):
         return []
-    later = Event.objects.filter(complaint_id=OuterRef("complaint_id"), at__gte=OuterRef("at"),
-                                 action__in=[Action.GRADE, Action.SUBMIT_ATR]
-                                 ).exclude(pk=OuterRef("pk"))
+    later = Event.objects.filter(
+        complaint_id=OuterRef("complaint_id"),
+        at__gte=OuterRef("at"),
+        action__in=[Action.GRADE, Action.SUBMIT_ATR],
+    ).exclude(pk=OuterRef("pk"))
     reports = list(
-        Event.objects.filter(action=Action.SUBMIT_ATR, actor_post_id__in=_posts_below(held),
-                             at__gte=now - dt.timedelta(days=days),
-                             complaint__status__in=[Status.AWAITING_VERIFICATION,
-                                                    Status.CLOSED])
+        Event.objects.filter(
+            action=Action.SUBMIT_ATR,
+            actor_post_id__in=_posts_below(held),
+            at__gte=now - dt.timedelta(days=days),
+            complaint__status__in=[Status.AWAITING_VERIFICATION, Status.CLOSED],
+        )
         .exclude(Exists(later))  # graded already, or superseded by a newer report
-        .select_related("complaint").order_by("-at")[:limit])
+        .select_related("complaint")
+        .order_by("-at")[:limit]
+    )
     for report in reports:
         report.actor_post = directory.get_post(report.actor_post_id)
     return reports
@@ -180,6 +202,9 @@ def disposals_to_grade(officer_id: int, days: int = 30, limit: int = 50) -> list
 
 def subordinate_posts(post_id: int) -> list[Post]:
     """Active posts directly under this one (where a complaint may be forwarded down)."""
-    return [directory.get_post(pk) for pk in
-            Post.objects.filter(superior_id=post_id, active=True).order_by("level", "code")
-            .values_list("pk", flat=True)]
+    return [
+        directory.get_post(pk)
+        for pk in Post.objects.filter(superior_id=post_id, active=True)
+        .order_by("level", "code")
+        .values_list("pk", flat=True)
+    ]

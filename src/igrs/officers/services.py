@@ -18,10 +18,10 @@ def open_link(token: str, session_key: str) -> tuple[int, int]:
         raise NotFound(_("This link is not valid or has expired. Sign in to see the complaint."))
     try:
         with transaction.atomic():
-            OpenedLink.objects.create(token=token, session_key=session_key,
-                                      opened_at=clock.now())
+            OpenedLink.objects.create(token=token, session_key=session_key, opened_at=clock.now())
     except IntegrityError:
         if not OpenedLink.objects.filter(token=token, session_key=session_key).exists():
-            raise NotPermitted(_("This link was already opened on another device. Sign in to "
-                                 "see the complaint.")) from None
+            raise NotPermitted(
+                _("This link was already opened on another device. Sign in to see the complaint.")
+            ) from None
     return found

@@ -2,7 +2,6 @@
 actions, and the SMS link that opens that page on a phone. Views parse, call one service or
 selector, and render."""
 
-
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -62,16 +61,29 @@ def _actor(request: HttpRequest) -> Actor:
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    found = workspace.inbox(_officer_id(request), workspace.InboxFilter(
-        post_id=data.get("post"), category_id=data.get("category"),
-        status=data.get("status") or "", older_than_days=data.get("older_than"),
-        query=data.get("q") or ""))
+    found = workspace.inbox(
+        _officer_id(request),
+        workspace.InboxFilter(
+            post_id=data.get("post"),
+            category_id=data.get("category"),
+            status=data.get("status") or "",
+            older_than_days=data.get("older_than"),
+            query=data.get("q") or "",
+        ),
+    )
     officer_id = _officer_id(request)
-    return render(request, "officers/inbox.html", {
-        "form": form, "inbox": found, "departments": directory_selectors.categories_by_department(),
-        "now": clock.now(), "team": workspace.team_pendency(officer_id),
-        "to_grade": workspace.disposals_to_grade(officer_id),
-    })
+    return render(
+        request,
+        "officers/inbox.html",
+        {
+            "form": form,
+            "inbox": found,
+            "departments": directory_selectors.categories_by_department(),
+            "now": clock.now(),
+            "team": workspace.team_pendency(officer_id),
+            "to_grade": workspace.disposals_to_grade(officer_id),
+        },
+    )
 
 
 @never_cache
@@ -83,8 +95,12 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     the officer to sign in."""
     found = links.read_officer_link(token)
     if found is None:
-        return render(request, "officers/link_refused.html", {"message": _(
-            "This link is not valid or has expired. Sign in to see the complaint.")}, status=403)
+        return render(
+            request,
+            "officers/link_refused.html",
+            {"message": _("This link is not valid or has expired. Sign in to see the complaint.")},
+            status=403,
+        )
     complaint_id, officer_id = found
     if _officer_id(request) is not None or request.method == "GET":
         if _officer_id(request) is not None:
@@ -95,8 +111,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         workspace_services.open_link(token, request.session.session_key)
     except ServiceError as error:
-        return render(request, "officers/link_refused.html", {"message": error.message},
-                      status=403)
+        return render(request, "officers/link_refused.html", {"message": error.message}, status=403)
     grants = request.session.get(LINK_GRANTS, {})
     grants[str(complaint_id)] = officer_id
     request.session[LINK_GRANTS] = grants
@@ -121,8 +136,9 @@ def _viewer(request: HttpRequest, ref: str) -> tuple[Actor | None, bool]:
     return None, False
 
 
-def _complaint_page(request: HttpRequest, ref: str, forms: dict | None = None,
-                    status: int = 200) -> HttpResponse:
+def _complaint_page(
+    request: HttpRequest, ref: str, forms: dict | None = None, status: int = 200
+) -> HttpResponse:
     viewer, may_act = _viewer(request, ref)
     if viewer is None:
         return redirect_to_login(request.get_full_path())
@@ -130,47 +146,107 @@ def _complaint_page(request: HttpRequest, ref: str, forms: dict | None = None,
     c = view.complaint
     version = {"version": c.version}
     options = workspace.options_for(viewer.officer_id, c) if may_act else workspace.NO_OPTIONS
-    return render(request, "officers/complaint.html", {
-        **complaint_page(view, "officers:attachment"), "may_act": may_act, "options": options,
-        "evidence": [a for event in view.events for a in event.attachments.all()],
-        "login_url": f"{reverse('login')}?next={request.path}",
-        **{name: form_class(initial=version, auto_id=f"{name}_%s")
-           for name, form_class in FORMS.items()},
-        **(forms or {}),
-    }, status=status)
+    return render(
+        request,
+        "officers/complaint.html",
+        {
+            **complaint_page(view, "officers:attachment"),
+            "may_act": may_act,
+            "options": options,
+            "evidence": [a for event in view.events for a in event.attachments.all()],
+            "login_url": f"{reverse('login')}?next={request.path}",
+            **{
+                name: form_class(initial=version, auto_id=f"{name}_%s")
+                for name, form_class in FORMS.items()
+            },
+            **(forms or {}),
+        },
+        status=status,
+    )
 
 
 def _uploads(request: HttpRequest) -> list[Upload]:
-    files = [f for f in request.FILES.getlist("files") if f.size][:MAX_ATTACHMENTS + 1]
+    files = [f for f in request.FILES.getlist("files") if f.size][: MAX_ATTACHMENTS + 1]
     return [Upload(f.name, f.read(MAX_ATTACHMENT_BYTES + 1)) for f in files]
 
 
 ACTIONS = {
-    "atr": ("atr", AtrForm, lambda request, d: dict(
-        fn=services.submit_atr, disposal=d["disposal"], report=d["report"],
-        attachments=_uploads(request), version=d["version"],
-        details=AtrDetails(site_visit_on=d["site_visit_on"], persons_met=d["persons_met"],
-                           complainant_statement=d["complainant_statement"],
-                           opposite_party_statement=d["opposite_party_statement"]))),
-    "forward": ("forward", ForwardDownForm, lambda request, d: dict(
-        fn=services.forward_down, to_post_id=d["to_post_id"], note=d["note"],
-        version=d["version"])),
-    "return": ("returning", ReturnForm, lambda request, d: dict(
-        fn=services.return_misrouted, reason=d["reason"], suggestion=d["suggestion"],
-        version=d["version"])),
-    "closure": ("closure", ClosureForm, lambda request, d: dict(
-        fn=services.propose_special_closure, ground=d["ground"], reason=d["reason"],
-        version=d["version"])),
-    "decision": ("decision", DecisionForm, lambda request, d: dict(
-        fn=services.decide_special_closure, approve=d["approve"], note=d["note"],
-        version=d["version"])),
-    "interim": ("interim", InterimForm, lambda request, d: dict(
-        fn=services.interim_reply, reply=d["reply"])),
-    "approve": ("approve", ApproveForm, lambda request, d: dict(
-        fn=services.approve_subordinate_report, note=d["note"], version=d["version"])),
-    "grade": ("grade", GradeForm, lambda request, d: dict(
-        fn=services.grade_disposal, grade=d["grade"], remarks=d["remarks"],
-        version=d["version"])),
+    "atr": (
+        "atr",
+        AtrForm,
+        lambda request, d: dict(
+            fn=services.submit_atr,
+            disposal=d["disposal"],
+            report=d["report"],
+            attachments=_uploads(request),
+            version=d["version"],
+            details=AtrDetails(
+                site_visit_on=d["site_visit_on"],
+                persons_met=d["persons_met"],
+                complainant_statement=d["complainant_statement"],
+                opposite_party_statement=d["opposite_party_statement"],
+            ),
+        ),
+    ),
+    "forward": (
+        "forward",
+        ForwardDownForm,
+        lambda request, d: dict(
+            fn=services.forward_down,
+            to_post_id=d["to_post_id"],
+            note=d["note"],
+            version=d["version"],
+        ),
+    ),
+    "return": (
+        "returning",
+        ReturnForm,
+        lambda request, d: dict(
+            fn=services.return_misrouted,
+            reason=d["reason"],
+            suggestion=d["suggestion"],
+            version=d["version"],
+        ),
+    ),
+    "closure": (
+        "closure",
+        ClosureForm,
+        lambda request, d: dict(
+            fn=services.propose_special_closure,
+            ground=d["ground"],
+            reason=d["reason"],
+            version=d["version"],
+        ),
+    ),
+    "decision": (
+        "decision",
+        DecisionForm,
+        lambda request, d: dict(
+            fn=services.decide_special_closure,
+            approve=d["approve"],
+            note=d["note"],
+            version=d["version"],
+        ),
+    ),
+    "interim": (
+        "interim",
+        InterimForm,
+        lambda request, d: dict(fn=services.interim_reply, reply=d["reply"]),
+    ),
+    "approve": (
+        "approve",
+        ApproveForm,
+        lambda request, d: dict(
+            fn=services.approve_subordinate_report, note=d["note"], version=d["version"]
+        ),
+    ),
+    "grade": (
+        "grade",
+        GradeForm,
+        lambda request, d: dict(
+            fn=services.grade_disposal, grade=d["grade"], remarks=d["remarks"], version=d["version"]
+        ),
+    ),
 }
 
 

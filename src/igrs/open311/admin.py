@@ -12,11 +12,18 @@ class IntegrationKeyAdmin(admin.ModelAdmin):
     """Adding a key shows the plain key once, in the confirmation message; only its hash is
     kept. Keys are limited, pointed at a webhook and revoked here."""
 
-    list_display = ("name", "prefix", "scope", "per_minute", "webhook_url", "revoked",
-                    "created_at")
+    list_display = ("name", "prefix", "scope", "per_minute", "webhook_url", "revoked", "created_at")
     list_editable = ("per_minute", "revoked")
-    fields = ("name", "scope", "per_minute", "webhook_url", "revoked", "prefix",
-              "webhook_secret", "created_at")
+    fields = (
+        "name",
+        "scope",
+        "per_minute",
+        "webhook_url",
+        "revoked",
+        "prefix",
+        "webhook_secret",
+        "created_at",
+    )
     readonly_fields = ("prefix", "webhook_secret", "created_at")
 
     def save_model(self, request, obj, form, change):
@@ -29,9 +36,14 @@ class IntegrationKeyAdmin(admin.ModelAdmin):
         key.per_minute, key.revoked = obj.per_minute, obj.revoked
         key.save(update_fields=["per_minute", "revoked"])
         obj.pk = key.pk
-        messages.warning(request, _("The API key for %(name)s is %(key)s — copy it now: it "
-                                    "is not stored and will not be shown again.")
-                         % {"name": key.name, "key": plain})
+        messages.warning(
+            request,
+            _(
+                "The API key for %(name)s is %(key)s — copy it now: it "
+                "is not stored and will not be shown again."
+            )
+            % {"name": key.name, "key": plain},
+        )
 
 
 @admin.register(Call)
@@ -43,7 +55,15 @@ class CallAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ("pk", "key", "event", "status", "attempts", "next_attempt_at",
-                    "delivered_at", "last_error")
+    list_display = (
+        "pk",
+        "key",
+        "event",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "last_error",
+    )
     list_filter = ("status", "key")
     readonly_fields = ("key", "event", "body", "attempts", "delivered_at", "last_error")

@@ -46,8 +46,9 @@ def read_rows(content: bytes, name: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def import_rows(rows: list[dict], *, system: str, source: str,
-                dry_run: bool = False) -> list[RowResult]:
+def import_rows(
+    rows: list[dict], *, system: str, source: str, dry_run: bool = False
+) -> list[RowResult]:
     results: list[RowResult] = []
     lines = list(enumerate(rows, start=2))
     if not dry_run:  # each row commits on its own: a big file holds no long transaction
@@ -76,16 +77,27 @@ def _import_row(line: int, row: dict, system: str, source: str) -> RowResult:
     try:
         with transaction.atomic():  # one row's failure leaves the others alone
             if category is None or place is None:
-                raise Invalid(fields={
-                    **({"category": _("Unknown category code.")} if category is None else {}),
-                    **({"place": _("Unknown place code.")} if place is None else {})})
-            complaint = grievances.register(SYSTEM, grievances.NewComplaint(
-                source=source, complainant_name=str(row.get("name", "")),
-                mobile=str(row.get("mobile", "")), category_id=category.pk,
-                place_id=place.pk, description=str(row.get("description", "")),
-                call_id=f"{system}:{external}"[:64]))
-            ImportedReference.objects.create(system=system, external_ref=external,
-                                             complaint=complaint, imported_at=clock.now())
+                raise Invalid(
+                    fields={
+                        **({"category": _("Unknown category code.")} if category is None else {}),
+                        **({"place": _("Unknown place code.")} if place is None else {}),
+                    }
+                )
+            complaint = grievances.register(
+                SYSTEM,
+                grievances.NewComplaint(
+                    source=source,
+                    complainant_name=str(row.get("name", "")),
+                    mobile=str(row.get("mobile", "")),
+                    category_id=category.pk,
+                    place_id=place.pk,
+                    description=str(row.get("description", "")),
+                    call_id=f"{system}:{external}"[:64],
+                ),
+            )
+            ImportedReference.objects.create(
+                system=system, external_ref=external, complaint=complaint, imported_at=clock.now()
+            )
     except IntegrityError:  # the same row, imported at the same moment by another run
         done = ImportedReference.objects.get(system=system, external_ref=external)
         return RowResult(line, external, "already imported", done.complaint.reference)

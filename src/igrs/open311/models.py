@@ -20,8 +20,9 @@ class IntegrationKey(models.Model):
     name = models.CharField(_("system"), max_length=100)
     prefix = models.CharField(_("key begins with"), max_length=8)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
-    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices,
-                             default=Scope.READ_OWN)
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=Scope.choices, default=Scope.READ_OWN
+    )
     per_minute = models.PositiveIntegerField(_("requests per minute"), default=120)
     # Status changes of the complaints this system filed are POSTed here, signed with the
     # secret (HMAC-SHA256 of the body, header X-IGRS-Signature).
@@ -41,10 +42,15 @@ class IntegrationKey(models.Model):
 class Filing(models.Model):
     """Which integrating system filed a complaint (for read_own and for the logs)."""
 
-    complaint = models.OneToOneField(Complaint, verbose_name=_("complaint"),
-                                     on_delete=models.CASCADE, related_name="+")
-    key = models.ForeignKey(IntegrationKey, verbose_name=_("filed with key"),
-                            on_delete=models.PROTECT, related_name="filings")
+    complaint = models.OneToOneField(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.ForeignKey(
+        IntegrationKey,
+        verbose_name=_("filed with key"),
+        on_delete=models.PROTECT,
+        related_name="filings",
+    )
 
     class Meta:
         verbose_name = _("integration filing")
@@ -54,8 +60,13 @@ class Filing(models.Model):
 class Call(models.Model):
     """One request an integrating system made."""
 
-    key = models.ForeignKey(IntegrationKey, verbose_name=_("key"), null=True,
-                            on_delete=models.SET_NULL, related_name="calls")
+    key = models.ForeignKey(
+        IntegrationKey,
+        verbose_name=_("key"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+    )
     at = models.DateTimeField(_("at"))
     method = models.CharField(_("method"), max_length=8)
     path = models.CharField(_("path"), max_length=300)
@@ -76,13 +87,19 @@ class DeliveryStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     """One timeline step of a complaint, to be POSTed to the system that filed it."""
 
-    key = models.ForeignKey(IntegrationKey, verbose_name=_("key"), on_delete=models.CASCADE,
-                            related_name="deliveries")
-    event = models.ForeignKey("grievances.Event", verbose_name=_("timeline event"),
-                              on_delete=models.CASCADE, related_name="+")
+    key = models.ForeignKey(
+        IntegrationKey, verbose_name=_("key"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(
+        "grievances.Event",
+        verbose_name=_("timeline event"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     body = models.JSONField(_("body"))
-    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
@@ -91,10 +108,14 @@ class WebhookDelivery(models.Model):
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
-        constraints = [models.UniqueConstraint(fields=["key", "event"],
-                                               name="one_delivery_per_event")]
-        indexes = [models.Index(fields=["next_attempt_at"], name="webhook_due",
-                                condition=models.Q(status="pending"))]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "event"], name="one_delivery_per_event")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="webhook_due", condition=models.Q(status="pending")
+            )
+        ]
 
 
 class WebhookCursor(models.Model):
@@ -112,12 +133,16 @@ class ImportedReference(models.Model):
 
     system = models.CharField(_("from system"), max_length=40)
     external_ref = models.CharField(_("their reference"), max_length=64)
-    complaint = models.OneToOneField(Complaint, verbose_name=_("complaint"),
-                                     on_delete=models.CASCADE, related_name="+")
+    complaint = models.OneToOneField(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="+"
+    )
     imported_at = models.DateTimeField(_("imported at"))
 
     class Meta:
         verbose_name = _("imported reference")
         verbose_name_plural = _("imported references")
-        constraints = [models.UniqueConstraint(fields=["system", "external_ref"],
-                                               name="one_import_per_reference")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "external_ref"], name="one_import_per_reference"
+            )
+        ]

@@ -26,8 +26,13 @@ def create_key(name: str, scope: str, webhook_url: str = "") -> tuple[Integratio
     With a webhook URL, a signing secret is made too (shown in the admin)."""
     plain = secrets.token_urlsafe(24)
     key = IntegrationKey.objects.create(
-        name=nfc(name, single_line=True), scope=scope, prefix=plain[:8], key_hash=_hash(plain),
-        webhook_url=webhook_url, webhook_secret=secrets.token_hex(32) if webhook_url else "")
+        name=nfc(name, single_line=True),
+        scope=scope,
+        prefix=plain[:8],
+        key_hash=_hash(plain),
+        webhook_url=webhook_url,
+        webhook_secret=secrets.token_hex(32) if webhook_url else "",
+    )
     return key, plain
 
 
@@ -64,20 +69,35 @@ def file_request(key: IntegrationKey, params) -> Complaint:
         errors["service_code"] = _("Unknown service_code; GET services for the list.")
     if place is None:
         errors["attribute[place_code]"] = _(
-            "Send attribute[place_code]: the code of the district, tehsil, block or thana.")
+            "Send attribute[place_code]: the code of the district, tehsil, block or thana."
+        )
     if errors:
         raise Invalid(fields=errors)
     name = nfc(" ".join(filter(None, (params.get("first_name"), params.get("last_name")))))
-    where = ", ".join(filter(None, (
-        nfc(params.get("address_string", ""), single_line=True),
-        _coordinates(params.get("lat", ""), params.get("long", "")))))
+    where = ", ".join(
+        filter(
+            None,
+            (
+                nfc(params.get("address_string", ""), single_line=True),
+                _coordinates(params.get("lat", ""), params.get("long", "")),
+            ),
+        )
+    )
     with transaction.atomic():
-        complaint = grievances.register(SYSTEM, grievances.NewComplaint(
-            source=Source.APP, complainant_name=name, mobile=params.get("phone", ""),
-            category_id=category.pk, place_id=place.pk, place_detail=where[:200],
-            description=params.get("description", ""), email=params.get("email", ""),
-            language="hi" if params.get("locale", "hi").startswith("hi") else "en",
-        ))
+        complaint = grievances.register(
+            SYSTEM,
+            grievances.NewComplaint(
+                source=Source.APP,
+                complainant_name=name,
+                mobile=params.get("phone", ""),
+                category_id=category.pk,
+                place_id=place.pk,
+                place_detail=where[:200],
+                description=params.get("description", ""),
+                email=params.get("email", ""),
+                language="hi" if params.get("locale", "hi").startswith("hi") else "en",
+            ),
+        )
         Filing.objects.create(complaint=complaint, key=key)
     return complaint
 

@@ -24,8 +24,13 @@ from .models import IntegrationKey, Scope
 FORMATS = ("json", "xml")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Our field names → the spec's, for errors on a POSTed request.
-SPEC_FIELDS = {"complainant_name": "first_name", "mobile": "phone", "email": "email",
-               "description": "description", "place_detail": "address_string"}
+SPEC_FIELDS = {
+    "complainant_name": "first_name",
+    "mobile": "phone",
+    "email": "email",
+    "description": "description",
+    "place_detail": "address_string",
+}
 
 
 class Refused(Exception):
@@ -35,6 +40,7 @@ class Refused(Exception):
 
 def open311(view: Callable) -> Callable:
     """Format check, locale, key check, rate limit, the call log and the spec's errors."""
+
     def wrapper(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
         if fmt not in FORMATS:
             return _render_errors("json", 404, [_("Use the .json or .xml form.")])
@@ -43,13 +49,13 @@ def open311(view: Callable) -> Callable:
         key = services.key_for(params.get("api_key", ""))
         with translation.override(language):
             try:
-                response = view(request, fmt, key=key, params=params, language=language,
-                                **kwargs)
+                response = view(request, fmt, key=key, params=params, language=language, **kwargs)
             except Refused as refused:
                 response = _render_errors(fmt, refused.status, refused.descriptions)
         if key is not None:
             services.log_call(key, request.method, _without_key(request), response.status_code)
         return response
+
     wrapper.__name__ = view.__name__
     return csrf_exempt(wrapper)  # machine clients authenticate with api_key, not cookies
 
@@ -77,13 +83,24 @@ def _needs(key: IntegrationKey | None, *scopes: str) -> IntegrationKey:
 @open311
 def discovery(request: HttpRequest, fmt: str, **_context) -> HttpResponse:
     base = f"{settings.IGRS_PUBLIC_URL.rstrip('/')}/open311/v2/"
-    return _render(fmt, "discovery", {
-        "changeset": "2026-11-29T00:00:00+05:30", "contact": "1076",
-        "key_service": _("API keys are issued by the state's IGRS administrators."),
-        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2",
-                       "url": base, "changeset": "2026-11-29T00:00:00+05:30",
-                       "type": "production", "formats": ["application/json", "text/xml"]}],
-    })
+    return _render(
+        fmt,
+        "discovery",
+        {
+            "changeset": "2026-11-29T00:00:00+05:30",
+            "contact": "1076",
+            "key_service": _("API keys are issued by the state's IGRS administrators."),
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": base,
+                    "changeset": "2026-11-29T00:00:00+05:30",
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        },
+    )
 
 
 @require_GET
@@ -94,8 +111,9 @@ def service_list(request: HttpRequest, fmt: str, *, language: str, **_context) -
 
 @require_GET
 @open311
-def service_definition(request: HttpRequest, fmt: str, code: str, *, language: str,
-                       **_context) -> HttpResponse:
+def service_definition(
+    request: HttpRequest, fmt: str, code: str, *, language: str, **_context
+) -> HttpResponse:
     found = selectors.service_definition(code, language)
     if found is None:
         raise Refused(404, _("No service has the code %(code)s.") % {"code": code})
@@ -112,43 +130,58 @@ def requests(request: HttpRequest, fmt: str, *, key, params, language: str) -> H
     start, end = _date(params, "start_date"), _date(params, "end_date")
     if start and end and (end - start) > dt.timedelta(days=selectors.MAX_DAYS):
         raise Refused(400, _("start_date and end_date may be at most 90 days apart."))
-    page, size = _positive(params, "page", 1), _positive(params, "page_size",
-                                                           selectors.PAGE_SIZE)
+    page, size = _positive(params, "page", 1), _positive(params, "page_size", selectors.PAGE_SIZE)
     found = selectors.service_requests(
-        key, ids=[i for i in params.get("service_request_id", "").split(",") if i],
-        service_code=params.get("service_code", ""), start=start, end=end,
-        status=params.get("status", ""), page=page,
-        page_size=min(size, selectors.MAX_PAGE_SIZE))
-    return _render(fmt, "service_requests", [selectors.as_request(c, language) for c in found],
-                   item="request")
+        key,
+        ids=[i for i in params.get("service_request_id", "").split(",") if i],
+        service_code=params.get("service_code", ""),
+        start=start,
+        end=end,
+        status=params.get("status", ""),
+        page=page,
+        page_size=min(size, selectors.MAX_PAGE_SIZE),
+    )
+    return _render(
+        fmt, "service_requests", [selectors.as_request(c, language) for c in found], item="request"
+    )
 
 
 def _file(fmt: str, key: IntegrationKey, params, language: str) -> HttpResponse:
     try:
         complaint = services.file_request(key, params)
     except Invalid as error:
-        problems = [f"{SPEC_FIELDS.get(field, field)}: {' '.join(messages)}"
-                    for field, messages in error.fields.items()]
+        problems = [
+            f"{SPEC_FIELDS.get(field, field)}: {' '.join(messages)}"
+            for field, messages in error.fields.items()
+        ]
         raise Refused(400, *(problems or [error.message])) from None
     except ServiceError as error:
         raise Refused(http_status(error), error.message) from None
-    return _render(fmt, "service_requests", [{
-        "service_request_id": complaint.reference,
-        "service_notice": _("Registered. Track it with this reference number, or on 1076."),
-        "account_id": "",
-    }], item="request", status=201)
+    return _render(
+        fmt,
+        "service_requests",
+        [
+            {
+                "service_request_id": complaint.reference,
+                "service_notice": _("Registered. Track it with this reference number, or on 1076."),
+                "account_id": "",
+            }
+        ],
+        item="request",
+        status=201,
+    )
 
 
 @require_GET
 @open311
-def single_request(request: HttpRequest, fmt: str, ref: str, *, key, language: str,
-                   **_context) -> HttpResponse:
+def single_request(
+    request: HttpRequest, fmt: str, ref: str, *, key, language: str, **_context
+) -> HttpResponse:
     key = _needs(key, Scope.READ_OWN, Scope.READ_ALL)
     found = selectors.visible_requests(key).filter(reference=ref).first()
     if found is None:
         raise Refused(404, _("No service request %(id)s is visible to this key.") % {"id": ref})
-    return _render(fmt, "service_requests", [selectors.as_request(found, language)],
-                   item="request")
+    return _render(fmt, "service_requests", [selectors.as_request(found, language)], item="request")
 
 
 @require_GET
@@ -157,23 +190,30 @@ def token(request: HttpRequest, fmt: str, token: str, *, key, **_context) -> Htt
     """Requests are registered at once, so a token is the request id itself."""
     key = _needs(key, *Scope.values)
     if not selectors.visible_requests(key).filter(reference=token).exists() and not (
-            key.filings.filter(complaint__reference=token).exists()):
+        key.filings.filter(complaint__reference=token).exists()
+    ):
         raise Refused(404, _("No request has the token %(token)s.") % {"token": token})
-    return _render(fmt, "service_requests",
-                   [{"service_request_id": token, "token": token}], item="request")
+    return _render(
+        fmt, "service_requests", [{"service_request_id": token, "token": token}], item="request"
+    )
 
 
 @require_GET
 @open311
-def request_updates(request: HttpRequest, fmt: str, *, key, params, language: str,
-                    **_context) -> HttpResponse:
+def request_updates(
+    request: HttpRequest, fmt: str, *, key, params, language: str, **_context
+) -> HttpResponse:
     key = _needs(key, Scope.READ_OWN, Scope.READ_ALL)
     end = _date(params, "end_date") or timezone.now()
     start = _date(params, "start_date") or end - dt.timedelta(days=1)
     if end - start > dt.timedelta(days=selectors.MAX_DAYS):
         raise Refused(400, _("start_date and end_date may be at most 90 days apart."))
-    return _render(fmt, "service_request_updates",
-                   selectors.updates(key, start, end, language), item="request_update")
+    return _render(
+        fmt,
+        "service_request_updates",
+        selectors.updates(key, start, end, language),
+        item="request_update",
+    )
 
 
 def _date(params, name: str) -> dt.datetime | None:
@@ -185,8 +225,11 @@ def _date(params, name: str) -> dt.datetime | None:
     except ValueError:
         parsed = None
     if parsed is None or not 2000 <= parsed.year <= 2200:
-        raise Refused(400, _("%(name)s must be a W3C date and time, e.g. "
-                             "2026-11-01T00:00:00+05:30.") % {"name": name})
+        raise Refused(
+            400,
+            _("%(name)s must be a W3C date and time, e.g. 2026-11-01T00:00:00+05:30.")
+            % {"name": name},
+        )
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
@@ -204,8 +247,9 @@ def _positive(params, name: str, default: int) -> int:
 
 def _render(fmt: str, root: str, body, item: str = "", status: int = 200) -> HttpResponse:
     if fmt == "json":
-        return JsonResponse(body, safe=False, status=status,
-                            json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            body, safe=False, status=status, json_dumps_params={"ensure_ascii": False}
+        )
     element = ET.Element(root)
     if isinstance(body, list):
         for entry in body:
@@ -232,5 +276,10 @@ def _fill(element: ET.Element, value) -> None:
 
 
 def _render_errors(fmt: str, status: int, descriptions) -> HttpResponse:
-    return _render(fmt, "errors", [{"code": status, "description": d} for d in descriptions],
-                   item="error", status=status)
+    return _render(
+        fmt,
+        "errors",
+        [{"code": status, "description": d} for d in descriptions],
+        item="error",
+        status=status,
+    )

@@ -37,23 +37,32 @@ def queue_deliveries(batch: int = 1000) -> int:
         cursor, created = WebhookCursor.objects.select_for_update().get_or_create(pk=1)
         if created:  # the first run starts at the first step of any filed complaint
             first = Event.objects.filter(
-                complaint_id__in=Filing.objects.values("complaint_id")).aggregate(
-                first=Min("pk"))["first"]
-            cursor.last_event_id = (first - 1) if first else (
-                Event.objects.aggregate(last=Max("pk"))["last"] or 0)
-        events, last_id, gaps = events_after(cursor.last_event_id, cursor.gaps,
-                                             ("pk", "complaint_id"), batch)
+                complaint_id__in=Filing.objects.values("complaint_id")
+            ).aggregate(first=Min("pk"))["first"]
+            cursor.last_event_id = (
+                (first - 1) if first else (Event.objects.aggregate(last=Max("pk"))["last"] or 0)
+            )
+        events, last_id, gaps = events_after(
+            cursor.last_event_id, cursor.gaps, ("pk", "complaint_id"), batch
+        )
         if not events and gaps == cursor.gaps:
             return 0
-        filings = {f.complaint_id: f.key for f in Filing.objects.filter(
-            complaint_id__in={e["complaint_id"] for e in events},
-            key__revoked=False).exclude(key__webhook_url="").select_related("key")}
+        filings = {
+            f.complaint_id: f.key
+            for f in Filing.objects.filter(
+                complaint_id__in={e["complaint_id"] for e in events}, key__revoked=False
+            )
+            .exclude(key__webhook_url="")
+            .select_related("key")
+        }
         wanted = [e["pk"] for e in events if e["complaint_id"] in filings]
         now = clock.now()
         deliveries = [
-            WebhookDelivery(key=filings[event.complaint_id], event=event,
-                            body=_body(event), next_attempt_at=now)
-            for event in Event.objects.filter(pk__in=wanted).exclude(action__in=INTERNAL_STEPS)
+            WebhookDelivery(
+                key=filings[event.complaint_id], event=event, body=_body(event), next_attempt_at=now
+            )
+            for event in Event.objects.filter(pk__in=wanted)
+            .exclude(action__in=INTERNAL_STEPS)
             .select_related("complaint")
         ]
         WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
@@ -65,9 +74,11 @@ def queue_deliveries(batch: int = 1000) -> int:
 def _body(event: Event) -> dict:
     c = event.complaint
     return {
-        "service_request_id": c.reference, "event": event.action,
+        "service_request_id": c.reference,
+        "event": event.action,
         "status": "closed" if event.to_status == Status.CLOSED else "open",
-        "igrs_status": event.to_status, "level": event.level,
+        "igrs_status": event.to_status,
+        "level": event.level,
         "updated_datetime": clock.local(event.at).isoformat(timespec="seconds"),
         "note": event.note,
     }
@@ -114,14 +125,16 @@ def deliver_due(batch: int = 50) -> int:
     """POST the due deliveries; each is taken with SKIP LOCKED (PostgreSQL) by one worker."""
     now = clock.now()
     with transaction.atomic():
-        due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING,
-                                             next_attempt_at__lte=now)
+        due = WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        )
         taken = lock_due(due.select_related("key"), ("next_attempt_at", "pk"), batch)
         # A lease long enough for the whole batch to time out one by one, so no other worker
         # takes a delivery still being sent; a crashed worker's deliveries come back after it.
         lease = dt.timedelta(seconds=TIMEOUT_SECONDS * max(len(taken), 1) + 60)
         WebhookDelivery.objects.filter(pk__in=[d.pk for d in taken]).update(
-            next_attempt_at=now + lease)
+            next_attempt_at=now + lease
+        )
     for delivery in taken:
         _send(delivery)
     return len(taken)
@@ -135,10 +148,16 @@ def _send(delivery: WebhookDelivery) -> None:
     body = json.dumps(delivery.body, ensure_ascii=False).encode()
     timestamp = int(clock.now().timestamp())
     request = urllib.request.Request(
-        delivery.key.webhook_url, data=body, method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8",
-                 "X-IGRS-Delivery": str(delivery.pk), "X-IGRS-Timestamp": str(timestamp),
-                 "X-IGRS-Signature": signature(delivery.key.webhook_secret, timestamp, body)})
+        delivery.key.webhook_url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-IGRS-Delivery": str(delivery.pk),
+            "X-IGRS-Timestamp": str(timestamp),
+            "X-IGRS-Signature": signature(delivery.key.webhook_secret, timestamp, body),
+        },
+    )
     delivery.attempts += 1
     refused = refused_address(delivery.key.webhook_url)
     try:
@@ -151,13 +170,18 @@ def _send(delivery: WebhookDelivery) -> None:
         ok, error = False, str(problem)[:300]
     if ok:
         delivery.status, delivery.delivered_at, delivery.last_error = (
-            DeliveryStatus.DELIVERED, clock.now(), "")
+            DeliveryStatus.DELIVERED,
+            clock.now(),
+            "",
+        )
     elif delivery.attempts >= settings.IGRS_WEBHOOK_MAX_ATTEMPTS:
         delivery.status, delivery.last_error = DeliveryStatus.FAILED, error
-        log.warning("webhook %s to %s failed for good: %s", delivery.pk,
-                    delivery.key.webhook_url, error)
+        log.warning(
+            "webhook %s to %s failed for good: %s", delivery.pk, delivery.key.webhook_url, error
+        )
     else:
         delivery.last_error = error
         delivery.next_attempt_at = clock.now() + RETRY.after(delivery.attempts)
-    delivery.save(update_fields=["status", "attempts", "delivered_at", "last_error",
-                                 "next_attempt_at"])
+    delivery.save(
+        update_fields=["status", "attempts", "delivered_at", "last_error", "next_attempt_at"]
+    )

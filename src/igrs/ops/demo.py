@@ -22,14 +22,19 @@ def seed_demo_accounts() -> list[tuple[str, str, str]]:
     grant_role(supervisor, Role.AGENT)
     grant_role(supervisor, Role.SUPERVISOR)
     grant_role(telephony, Role.TELEPHONY)
-    issued = [("admin", "admin", create_token(admin, Role.ADMIN, "demo")),
-              ("desk", "desk", create_token(desk, Role.DESK, "demo")),
-              ("agent", "agent", create_token(agent, Role.AGENT, "demo")),
-              ("supervisor", "agent", create_token(supervisor, Role.AGENT, "demo")),
-              ("acd", "telephony", create_token(telephony, Role.TELEPHONY, "demo"))]
+    issued = [
+        ("admin", "admin", create_token(admin, Role.ADMIN, "demo")),
+        ("desk", "desk", create_token(desk, Role.DESK, "demo")),
+        ("agent", "agent", create_token(agent, Role.AGENT, "demo")),
+        ("supervisor", "agent", create_token(supervisor, Role.AGENT, "demo")),
+        ("acd", "telephony", create_token(telephony, Role.TELEPHONY, "demo")),
+    ]
     # Officers of Lucknow's revenue line: tehsildar (L1), DM (L2), principal secretary (L3).
-    for username, code in [("tehsildar", "REV-L1-UP-LUCKNOW-T-SADAR"),
-                           ("dm", "REV-L2-UP-LUCKNOW"), ("ps", "REV-L3")]:
+    for username, code in [
+        ("tehsildar", "REV-L1-UP-LUCKNOW-T-SADAR"),
+        ("dm", "REV-L2-UP-LUCKNOW"),
+        ("ps", "REV-L3"),
+    ]:
         post = Post.objects.filter(code=code).first()
         officer = Officer.objects.filter(postings__post=post, postings__end__isnull=True).first()
         if officer is None:

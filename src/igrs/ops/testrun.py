@@ -39,8 +39,19 @@ def _browser_tools_step(root: Path) -> tuple[str, list[str], None] | None:
     if npm is None:
         print("warning: npm not found; browser tests will be skipped.")
         return None
-    return ("browser test tools", [npm, "ci", "--prefix", str(root / "tests" / "browser"),
-                                   "--no-audit", "--no-fund", "--loglevel=error"], None)
+    return (
+        "browser test tools",
+        [
+            npm,
+            "ci",
+            "--prefix",
+            str(root / "tests" / "browser"),
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+        ],
+        None,
+    )
 
 
 def run_all(pytest_args: list[str]) -> int:
@@ -51,14 +62,25 @@ def run_all(pytest_args: list[str]) -> int:
     pg_db = f"{urlparse(pg_url).scheme}://{urlparse(pg_url).netloc}/igrs_{os.getpid()}"
     steps = [
         ("ruff", [py, "-m", "ruff", "check", "src", "tests", "bench"], None),
-        ("migrations", [py, "-m", "igrs.cli", "makemigrations", "--check", "--dry-run"],
-         {"IGRS_VAR_DIR": str(root / "var" / "check")}),
-        ("pytest on SQLite", [py, "-m", "pytest", *pytest_args],
-         {"IGRS_DATABASE_URL": "sqlite:///" + str(root / "var" / "test.sqlite3")}),
+        (
+            "migrations",
+            [py, "-m", "igrs.cli", "makemigrations", "--check", "--dry-run"],
+            {"IGRS_VAR_DIR": str(root / "var" / "check")},
+        ),
+        (
+            "pytest on SQLite",
+            [py, "-m", "pytest", *pytest_args],
+            {"IGRS_DATABASE_URL": "sqlite:///" + str(root / "var" / "test.sqlite3")},
+        ),
     ]
     if _reachable(pg_url):
-        steps.append(("pytest on PostgreSQL", [py, "-m", "pytest", *pytest_args],
-                      {"IGRS_DATABASE_URL": pg_db}))
+        steps.append(
+            (
+                "pytest on PostgreSQL",
+                [py, "-m", "pytest", *pytest_args],
+                {"IGRS_DATABASE_URL": pg_db},
+            )
+        )
     elif os.environ.get("CI") == "true":
         print(f"PostgreSQL at {pg_url} is not reachable and CI requires it.", file=sys.stderr)
         return 1
@@ -66,8 +88,7 @@ def run_all(pytest_args: list[str]) -> int:
         print(f"warning: PostgreSQL at {pg_url} not reachable; skipping that pass.")
     browser_tools = _browser_tools_step(root)
     if browser_tools is None and os.environ.get("CI") == "true":
-        print("npm is needed for the browser tests' axe-core and CI requires it.",
-              file=sys.stderr)
+        print("npm is needed for the browser tests' axe-core and CI requires it.", file=sys.stderr)
         return 1
     steps[2:2] = [browser_tools] if browser_tools else []
     (root / "var" / "check").mkdir(parents=True, exist_ok=True)

@@ -51,20 +51,33 @@ def send_otp(raw_mobile: str, client_ip: str, language: str) -> str:
     (LimitReached)."""
     mobile = normalise_mobile(raw_mobile)
     if mobile is None:
-        raise Invalid(fields={"mobile": _(
-            "Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")})
+        raise Invalid(
+            fields={
+                "mobile": _("Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")
+            }
+        )
     with transaction.atomic():
         if not hit("otp-mobile", mobile, settings.IGRS_OTP_PER_MOBILE_PER_HOUR):
-            raise LimitReached(_("Too many codes were sent to this number in the last hour. "
-                                 "Please try again after an hour, or call 1076."))
+            raise LimitReached(
+                _(
+                    "Too many codes were sent to this number in the last hour. "
+                    "Please try again after an hour, or call 1076."
+                )
+            )
         if not hit("otp-ip", client_ip, settings.IGRS_OTP_PER_IP_PER_HOUR):
-            raise LimitReached(_("Too many codes were requested from this connection in the "
-                                 "last hour. Please try again later, or call 1076."))
+            raise LimitReached(
+                _(
+                    "Too many codes were requested from this connection in the "
+                    "last hour. Please try again later, or call 1076."
+                )
+            )
         code = "".join(secrets.choice("0123456789") for _ in range(OTP_DIGITS))
         now = clock.now()
         minutes = settings.IGRS_OTP_VALID_MINUTES
         OneTimePassword.objects.create(
-            mobile=mobile, code_hash=_code_hash(mobile, code), created_at=now,
+            mobile=mobile,
+            code_hash=_code_hash(mobile, code),
+            created_at=now,
             expires_at=now + dt.timedelta(minutes=minutes),
         )
         context = dict.fromkeys(PLACEHOLDERS, "") | {"otp": code, "minutes": minutes}
@@ -77,14 +90,17 @@ def check_otp(mobile: str, code: str) -> None:
     before it is compared, so parallel guesses cannot outrun the limit; after
     IGRS_OTP_MAX_ATTEMPTS entries it is dead and a new one must be requested."""
     now = clock.now()
-    latest = (OneTimePassword.objects.filter(mobile=mobile, used_at__isnull=True,
-                                             expires_at__gt=now)
-              .order_by("-created_at", "-pk").first())
+    latest = (
+        OneTimePassword.objects.filter(mobile=mobile, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     if latest is None:
         raise Invalid(fields={"code": _("This code has expired. Ask for a new one.")})
     limit = settings.IGRS_OTP_MAX_ATTEMPTS
     taken = OneTimePassword.objects.filter(
-        pk=latest.pk, used_at__isnull=True, attempts__lt=limit).update(attempts=F("attempts") + 1)
+        pk=latest.pk, used_at__isnull=True, attempts__lt=limit
+    ).update(attempts=F("attempts") + 1)
     if not taken:
         raise LimitReached(_("Too many wrong codes. Ask for a new code."))
     typed = ascii_digits(code or "").strip()
@@ -107,12 +123,14 @@ def _code_hash(mobile: str, code: str) -> str:
 # ---------------------------------------------------------------- filing
 
 
-def file_complaint(mobile: str, key: uuid.UUID,
-                   new: grievances.NewComplaint) -> tuple[Complaint, bool]:
+def file_complaint(
+    mobile: str, key: uuid.UUID, new: grievances.NewComplaint
+) -> tuple[Complaint, bool]:
     """Register a complaint for the OTP-verified mobile, once per form (its key): filed on the
     portal, from that mobile, whatever the form said."""
-    return grievances.register_once(Actor(Role.CITIZEN, mobile=mobile), key,
-                                    replace(new, source=Source.PORTAL, mobile=mobile))
+    return grievances.register_once(
+        Actor(Role.CITIZEN, mobile=mobile), key, replace(new, source=Source.PORTAL, mobile=mobile)
+    )
 
 
 # ---------------------------------------------------------------- tracking and feedback
@@ -127,18 +145,24 @@ def find_for_tracking(ref: str, raw_mobile: str, client_ip: str) -> Complaint:
     with transaction.atomic():
         # The address's lock is held through the lookup: parallel guesses queue.
         if not hit("track-failed", client_ip, limit, count=False):
-            raise LimitReached(_("Too many unsuccessful searches from this connection. Please "
-                                 "try again after an hour, or call 1076."))
+            raise LimitReached(
+                _(
+                    "Too many unsuccessful searches from this connection. Please "
+                    "try again after an hour, or call 1076."
+                )
+            )
         try:
             return visible_complaint(ref, Actor(Role.CITIZEN, mobile=mobile))
         except NotFound:
             RateHit.objects.create(bucket="track-failed", key=client_ip, at=clock.now())
-    raise NotFound(_("No complaint was found with this reference number and mobile number. "
-                     "Please check both."))
+    raise NotFound(
+        _("No complaint was found with this reference number and mobile number. Please check both.")
+    )
 
 
-def give_feedback(mobile: str, ref: str, *, satisfied: bool, reason: str,
-                  version: int | None = None) -> Complaint:
+def give_feedback(
+    mobile: str, ref: str, *, satisfied: bool, reason: str, version: int | None = None
+) -> Complaint:
     """The complainant's verdict online: on a disposed complaint it is the verification; on a
     closed one, 'not satisfied' re-opens it at the next level. Same rules as the call-back."""
     actor = Actor(Role.CITIZEN, mobile=mobile)

@@ -48,8 +48,11 @@ def sign_out(request: HttpRequest) -> None:
 
 def remember_tracked(request: HttpRequest, reference: str, mobile: str) -> None:
     request.session.cycle_key()
-    tracked = {ref: entry for ref, entry in request.session.get(TRACKED, {}).items()
-               if ref != reference and _alive(entry[1])}
+    tracked = {
+        ref: entry
+        for ref, entry in request.session.get(TRACKED, {}).items()
+        if ref != reference and _alive(entry[1])
+    }
     tracked[reference] = [mobile, _until()]
     request.session[TRACKED] = dict(list(tracked.items())[-MAX_TRACKED:])
 

@@ -52,9 +52,9 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
     form = MobileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            mobile = portal_services.send_otp(form.cleaned_data["mobile"],
-                                              session.client_ip(request),
-                                              translation.get_language())
+            mobile = portal_services.send_otp(
+                form.cleaned_data["mobile"], session.client_ip(request), translation.get_language()
+            )
         except ServiceError as error:
             add_service_errors(form, error)
         else:
@@ -78,10 +78,16 @@ def verify_code(request: HttpRequest) -> HttpResponse:
         else:
             session.sign_in(request, mobile)
             return redirect(next_url)
-    return render(request, "portal/verify_code.html", {
-        "form": form, "next": next_url, "masked_mobile": mask_mobile(mobile),
-        "mobile": mobile[-10:],
-    })
+    return render(
+        request,
+        "portal/verify_code.html",
+        {
+            "form": form,
+            "next": next_url,
+            "masked_mobile": mask_mobile(mobile),
+            "mobile": mobile[-10:],
+        },
+    )
 
 
 @require_POST
@@ -130,9 +136,15 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             complaint, _new = portal_services.file_complaint(
-                mobile, data["submission_key"], form.new_complaint(
-                    source=Source.PORTAL, mobile=mobile, language=translation.get_language(),
-                    uploads=_uploads(request)))
+                mobile,
+                data["submission_key"],
+                form.new_complaint(
+                    source=Source.PORTAL,
+                    mobile=mobile,
+                    language=translation.get_language(),
+                    uploads=_uploads(request),
+                ),
+            )
         except ServiceError as error:
             add_service_errors(form, error)
         else:
@@ -142,14 +154,17 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
 
 
 def _draft(data) -> dict:
-    return {name: value for name, value in data.items()
-            if name not in ("csrfmiddlewaretoken", "refresh", "submission_key")}
+    return {
+        name: value
+        for name, value in data.items()
+        if name not in ("csrfmiddlewaretoken", "refresh", "submission_key")
+    }
 
 
 def _uploads(request: HttpRequest) -> list[Upload]:
     # One file too many, and one byte past the size limit, are enough for the service to
     # refuse; nothing more is read into memory.
-    files = [f for f in request.FILES.getlist("files") if f.size][:MAX_ATTACHMENTS + 1]
+    files = [f for f in request.FILES.getlist("files") if f.size][: MAX_ATTACHMENTS + 1]
     return [Upload(f.name, f.read(MAX_ATTACHMENT_BYTES + 1)) for f in files]
 
 
@@ -161,11 +176,16 @@ def _filing_context(form: ComplaintForm, mobile: str) -> dict:
 @require_GET
 def filed(request: HttpRequest, ref: str) -> HttpResponse:
     view = _tracked_view(request, ref)
-    return render(request, "portal/filed.html", {
-        "complaint": view.complaint, "holder": view.holder,
-        "grouped": reference.grouped(view.complaint.reference),
-        "spoken": " ".join(view.complaint.reference),
-    })
+    return render(
+        request,
+        "portal/filed.html",
+        {
+            "complaint": view.complaint,
+            "holder": view.holder,
+            "grouped": reference.grouped(view.complaint.reference),
+            "spoken": " ".join(view.complaint.reference),
+        },
+    )
 
 
 # ---------------------------------------------------------------- tracking
@@ -177,13 +197,18 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ref = reference.normalise(form.cleaned_data["reference"])
         if not reference.is_valid(ref):
-            form.add_error("reference", _(
-                "This is not a valid reference number: a digit is missing, extra or mistyped. "
-                "Please check it against the SMS."))
+            form.add_error(
+                "reference",
+                _(
+                    "This is not a valid reference number: a digit is missing, extra or mistyped. "
+                    "Please check it against the SMS."
+                ),
+            )
         else:
             try:
                 complaint = portal_services.find_for_tracking(
-                    ref, form.cleaned_data["mobile"], session.client_ip(request))
+                    ref, form.cleaned_data["mobile"], session.client_ip(request)
+                )
             except ServiceError as error:
                 form.add_error(None, error.message)
             else:
@@ -198,9 +223,14 @@ def mine(request: HttpRequest) -> HttpResponse:
     mobile = session.verified_mobile(request)
     if mobile is None:
         return _needs_mobile(reverse("portal:mine"))
-    return render(request, "portal/mine.html", {
-        "complaints": portal.complaints_of(mobile), "masked_mobile": mask_mobile(mobile),
-    })
+    return render(
+        request,
+        "portal/mine.html",
+        {
+            "complaints": portal.complaints_of(mobile),
+            "masked_mobile": mask_mobile(mobile),
+        },
+    )
 
 
 @never_cache
@@ -222,17 +252,27 @@ def _tracked_view(request: HttpRequest, ref: str) -> selectors.ComplaintView:
         raise Http404(error.message) from None
 
 
-def _complaint_context(request: HttpRequest, view: selectors.ComplaintView,
-                       feedback: FeedbackForm | None = None, remind_error: str = "") -> dict:
+def _complaint_context(
+    request: HttpRequest,
+    view: selectors.ComplaintView,
+    feedback: FeedbackForm | None = None,
+    remind_error: str = "",
+) -> dict:
     c = view.complaint
     verified = session.verified_mobile(request) == c.mobile
     return {
         # Internal steps (a subordinate's unapproved report, a senior's grade) stay inside.
-        **complaint_page(view, "portal:attachment", timeline=[
-            e for e in view.events if e.action not in selectors.INTERNAL_STEPS]),
-        "masked_mobile": mask_mobile(c.mobile), "verified": verified,
-        "can_give_feedback": any(lifecycle.allows(c.status, action, Role.CITIZEN)
-                                 for action in (Action.VERIFY_NOT_SATISFIED, Action.REOPEN)),
+        **complaint_page(
+            view,
+            "portal:attachment",
+            timeline=[e for e in view.events if e.action not in selectors.INTERNAL_STEPS],
+        ),
+        "masked_mobile": mask_mobile(c.mobile),
+        "verified": verified,
+        "can_give_feedback": any(
+            lifecycle.allows(c.status, action, Role.CITIZEN)
+            for action in (Action.VERIFY_NOT_SATISFIED, Action.REOPEN)
+        ),
         "can_remind": lifecycle.allows(c.status, Action.REMIND, Role.CITIZEN),
         "feedback": feedback or FeedbackForm(initial={"version": c.version}),
         "remind_error": remind_error,
@@ -253,16 +293,20 @@ def feedback(request: HttpRequest, ref: str) -> HttpResponse:
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
-            portal_services.give_feedback(mobile, view.complaint.reference,
-                                          satisfied=form.cleaned_data["satisfied"],
-                                          reason=form.cleaned_data["reason"],
-                                          version=form.cleaned_data["version"])
+            portal_services.give_feedback(
+                mobile,
+                view.complaint.reference,
+                satisfied=form.cleaned_data["satisfied"],
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
         except ServiceError as error:
             add_service_errors(form, error, renamed={"note": "reason"})
         else:
             return redirect("portal:complaint", ref=view.complaint.reference)
-    return render(request, "portal/complaint.html", _complaint_context(request, view, form),
-                  status=422)
+    return render(
+        request, "portal/complaint.html", _complaint_context(request, view, form), status=422
+    )
 
 
 @require_POST
@@ -274,8 +318,12 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         services.remind(Actor(Role.CITIZEN, mobile=mobile), view.complaint.reference)
     except ServiceError as error:
-        return render(request, "portal/complaint.html",
-                      _complaint_context(request, view, remind_error=error.message), status=422)
+        return render(
+            request,
+            "portal/complaint.html",
+            _complaint_context(request, view, remind_error=error.message),
+            status=422,
+        )
     return redirect("portal:complaint", ref=view.complaint.reference)
 
 
@@ -296,7 +344,6 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileRespon
         public = evidence.without_metadata(content, found.content_type)
     except evidence.CannotClean:
         raise Http404(_("No such file.")) from None
-    return FileResponse(io.BytesIO(public), content_type=found.content_type,
-                        filename=found.original_name)
-
-
+    return FileResponse(
+        io.BytesIO(public), content_type=found.content_type, filename=found.original_name
+    )

@@ -36,8 +36,10 @@ def _acting_post(actor: Actor, post_id: int | None, now: dt.datetime) -> Post:
 
 
 def _require_impartial(post: Post, complaint: Complaint, now: dt.datetime) -> None:
-    _require(not routing.is_conflicted(post.pk, _conflicted(complaint, now)),
-             _("The complaint is against this post or a post above it; send it elsewhere."))
+    _require(
+        not routing.is_conflicted(post.pk, _conflicted(complaint, now)),
+        _("The complaint is against this post or a post above it; send it elsewhere."),
+    )
 
 
 def _require_complainant(actor: Actor, complaint: Complaint) -> None:
@@ -46,8 +48,10 @@ def _require_complainant(actor: Actor, complaint: Complaint) -> None:
 
 
 def _post_or_error(post_id: int) -> Post:
-    _require(_valid_id(lambda pk: directory.get_post(pk).active, post_id),
-             _("Choose an active post from the list."))
+    _require(
+        _valid_id(lambda pk: directory.get_post(pk).active, post_id),
+        _("Choose an active post from the list."),
+    )
     return directory.get_post(post_id)
 
 
@@ -113,6 +117,9 @@ def _conflicted(complaint: Complaint, now: dt.datetime) -> frozenset[int]:
     """Posts the complaint is against: the named post, and every post the named officer held
     when it was registered or holds today (a transfer does not make them impartial)."""
     days = {clock.local_date(complaint.created_at), clock.local_date(now)}
-    return frozenset().union(*(
-        routing.conflicted_posts(complaint.against_post_id, complaint.against_officer_id, day)
-        for day in days))
+    return frozenset().union(
+        *(
+            routing.conflicted_posts(complaint.against_post_id, complaint.against_officer_id, day)
+            for day in days
+        )
+    )

@@ -1,5 +1,4 @@
-"""The complainant's follow-ups and anyone's notes: re-opening, reminders, notes.
-"""
+"""The complainant's follow-ups and anyone's notes: re-opening, reminders, notes."""
 
 import datetime as dt
 
@@ -37,15 +36,21 @@ def reopen(actor: Actor, ref: str, *, reason: str, version: int | None = None) -
     lifecycle.check(complaint.status, Action.REOPEN, actor.role)
     _require_complainant(actor, complaint)
     reason = _required_text(reason, _("Say why you are not satisfied."))
-    superior = (routing.superior_for(_accountable(complaint).pk, _conflicted(complaint, now))
-                if complaint.current_post_id else None)
-    _require(superior is not None,
-             _("This complaint was decided at the highest level and cannot be re-opened."))
+    superior = (
+        routing.superior_for(_accountable(complaint).pk, _conflicted(complaint, now))
+        if complaint.current_post_id
+        else None
+    )
+    _require(
+        superior is not None,
+        _("This complaint was decided at the highest level and cannot be re-opened."),
+    )
     return _move_up(complaint, actor, Action.REOPEN, superior, now, reason)
 
 
-def add_note(actor: Actor, ref: str, *, note: str, flag: bool = False,
-             version: int | None = None) -> Complaint:
+def add_note(
+    actor: Actor, ref: str, *, note: str, flag: bool = False, version: int | None = None
+) -> Complaint:
     """A note on the timeline; `flag` also marks the complaint for review (e.g. an audit
     call found the complainant was never satisfied)."""
     complaint = _load(ref, version)
@@ -55,9 +60,17 @@ def add_note(actor: Actor, ref: str, *, note: str, flag: bool = False,
     if actor.role == Role.OFFICER:
         acting = _acting_post(actor, complaint.current_post_id, now)
     note = _required_text(note, _("Write the note."))
-    return _transition(complaint, actor, Action.NOTE, complaint.status, now, note=note,
-                       acting_post=acting, changes={"flagged": True} if flag else None,
-                       data={"flagged": True} if flag else None)
+    return _transition(
+        complaint,
+        actor,
+        Action.NOTE,
+        complaint.status,
+        now,
+        note=note,
+        acting_post=acting,
+        changes={"flagged": True} if flag else None,
+        data={"flagged": True} if flag else None,
+    )
 
 
 def remind(actor: Actor, ref: str) -> Complaint:
@@ -70,19 +83,31 @@ def remind(actor: Actor, ref: str) -> Complaint:
     period = dt.timedelta(hours=settings.IGRS_CITIZEN_REMINDER_EVERY_HOURS)
     with transaction.atomic():
         # The claim is a conditional update, so two taps at once send one reminder.
-        claimed = Complaint.objects.filter(pk=complaint.pk).filter(
-            Q(citizen_reminded_at__isnull=True) | Q(citizen_reminded_at__lte=now - period)
-        ).update(citizen_reminded_at=now)
+        claimed = (
+            Complaint.objects.filter(pk=complaint.pk)
+            .filter(Q(citizen_reminded_at__isnull=True) | Q(citizen_reminded_at__lte=now - period))
+            .update(citizen_reminded_at=now)
+        )
         if not claimed:
             last = Complaint.objects.values_list("citizen_reminded_at", flat=True).get(
-                pk=complaint.pk)
+                pk=complaint.pk
+            )
             raise LimitReached(
-                _("A reminder was already sent on %(last)s. You can send the next one after "
-                  "%(next)s.") % {"last": _local_text(last), "next": _local_text(last + period)})
+                _(
+                    "A reminder was already sent on %(last)s. You can send the next one after "
+                    "%(next)s."
+                )
+                % {"last": _local_text(last), "next": _local_text(last + period)}
+            )
         complaint.citizen_reminded_at = now
         return _transition(
-            complaint, actor, Action.REMIND, complaint.status, now,
-            messages=lambda c: _post_sms(_reminded_post(c), c, "citizen_reminder_officer", now))
+            complaint,
+            actor,
+            Action.REMIND,
+            complaint.status,
+            now,
+            messages=lambda c: _post_sms(_reminded_post(c), c, "citizen_reminder_officer", now),
+        )
 
 
 def _local_text(moment: dt.datetime) -> str:

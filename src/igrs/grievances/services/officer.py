@@ -53,58 +53,90 @@ class AtrDetails:
 
     def cleaned(self, now: dt.datetime) -> dict:
         if self.site_visit_on is not None:
-            _require(self.site_visit_on <= clock.local_date(now),
-                     _("The site visit cannot be in the future."))
-        fields = {"persons_met": nfc(self.persons_met),
-                  "complainant_statement": nfc(self.complainant_statement),
-                  "opposite_party_statement": nfc(self.opposite_party_statement)}
+            _require(
+                self.site_visit_on <= clock.local_date(now),
+                _("The site visit cannot be in the future."),
+            )
+        fields = {
+            "persons_met": nfc(self.persons_met),
+            "complainant_statement": nfc(self.complainant_statement),
+            "opposite_party_statement": nfc(self.opposite_party_statement),
+        }
         if self.site_visit_on is not None:
             fields["site_visit_on"] = self.site_visit_on.isoformat()
         return {name: value for name, value in fields.items() if value}
 
 
-def forward_down(actor: Actor, ref: str, *, to_post_id: int, note: str = "",
-                 version: int | None = None) -> Complaint:
+def forward_down(
+    actor: Actor, ref: str, *, to_post_id: int, note: str = "", version: int | None = None
+) -> Complaint:
     """Send to a subordinate post within the holder's jurisdiction. The deadline does not move:
     forwarding is not a way to buy time."""
     complaint = _load(ref, version)
     now = clock.now()
     acting = _acting_post(actor, complaint.current_post_id, now)
     post = _post_or_error(to_post_id)
-    _require(routing.is_subordinate(post.pk, acting.pk),
-             _("You can forward only to a post under your own."))
+    _require(
+        routing.is_subordinate(post.pk, acting.pk),
+        _("You can forward only to a post under your own."),
+    )
     _require_impartial(post, complaint, now)
     changes = _placement(complaint, post, now, fresh_deadline=False)
     return _transition(
-        complaint, actor, Action.FORWARD_DOWN, Status.ASSIGNED, now, changes=changes,
-        note=nfc(note), acting_post=acting,
+        complaint,
+        actor,
+        Action.FORWARD_DOWN,
+        Status.ASSIGNED,
+        now,
+        changes=changes,
+        note=nfc(note),
+        acting_post=acting,
         messages=lambda c: _holder_sms(c, "assigned_officer", now),
     )
 
 
-def return_misrouted(actor: Actor, ref: str, *, reason: str, suggestion: str = "",
-                     version: int | None = None) -> Complaint:
+def return_misrouted(
+    actor: Actor, ref: str, *, reason: str, suggestion: str = "", version: int | None = None
+) -> Complaint:
     """Give back a complaint that is not this post's: the desk transfers it. Never a closure.
     Returning it after its deadline does not wipe the default: the posts are marked first."""
     complaint = _load(ref, version)
     now = clock.now()
     acting = _acting_post(actor, complaint.current_post_id, now)
     reason = _required_text(reason, _("Say why the complaint is not for your post."))
-    overdue = (complaint.due_at is not None and complaint.due_at < now
-               and not complaint.defaulted)
-    changes = {"current_post": None, "accountable_post": None, "due_at": None,
-               "remind_at": None, "assigned_at": now}
+    overdue = complaint.due_at is not None and complaint.due_at < now and not complaint.defaulted
+    changes = {
+        "current_post": None,
+        "accountable_post": None,
+        "due_at": None,
+        "remind_at": None,
+        "assigned_at": now,
+    }
     suggestion = nfc(suggestion, single_line=True)
-    return _transition(complaint, actor, Action.RETURN, Status.RETURNED, now, changes=changes,
-                       note=reason, acting_post=acting,
-                       data={"suggestion": suggestion} if suggestion else None,
-                       also=(_defaulter_marker(complaint, _defaulting_posts(complaint), now)
-                             if overdue else None))
+    return _transition(
+        complaint,
+        actor,
+        Action.RETURN,
+        Status.RETURNED,
+        now,
+        changes=changes,
+        note=reason,
+        acting_post=acting,
+        data={"suggestion": suggestion} if suggestion else None,
+        also=(_defaulter_marker(complaint, _defaulting_posts(complaint), now) if overdue else None),
+    )
 
 
-def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
-               attachments: Sequence[Upload] = (), details: AtrDetails | None = None,
-               version: int | None = None) -> Complaint:
+def submit_atr(
+    actor: Actor,
+    ref: str,
+    *,
+    disposal: str,
+    report: str,
+    attachments: Sequence[Upload] = (),
+    details: AtrDetails | None = None,
+    version: int | None = None,
+) -> Complaint:
     """The action-taken report (आख्या): what was done, and optionally the site visit, who was
     met and what each side said. 'Cannot be resolved' needs its reason in the report; a
     'resolved' report in a category of physical works needs a photo. The complaint then waits
@@ -113,42 +145,69 @@ def submit_atr(actor: Actor, ref: str, *, disposal: str, report: str,
     now = clock.now()
     acting = _acting_post(actor, complaint.current_post_id, now)
     _require(disposal in Disposal.values, _("Choose resolved or cannot be resolved."))
-    report = _required_text(report, _("Write what was done (at least %(n)d characters).")
-                            % {"n": MIN_REPORT}, minimum=MIN_REPORT)
+    report = _required_text(
+        report,
+        _("Write what was done (at least %(n)d characters).") % {"n": MIN_REPORT},
+        minimum=MIN_REPORT,
+    )
     files = _checked_uploads(attachments, field="attachments")
     category = directory.get_category(complaint.category_id)
     if disposal == Disposal.RESOLVED and category.photo_required:
-        _require(any(kind.startswith("image/") for _upload, kind in files),
-                 _("Attach at least one photo of the work done: this category needs one for "
-                   "a resolved report."))
+        _require(
+            any(kind.startswith("image/") for _upload, kind in files),
+            _(
+                "Attach at least one photo of the work done: this category needs one for "
+                "a resolved report."
+            ),
+        )
     data = {"disposal": disposal, **(details.cleaned(now) if details else {})}
     photos = sum(kind.startswith("image/") for _upload, kind in files)
     if photos:
         data["photos"] = photos
     if complaint.due_at is not None and now > complaint.due_at:
         data["late"] = True  # disposed after the time limit (the ranking's timeliness)
-    forwarder_id = (selectors.forwarded_by(complaint)
-                    if complaint.accountable_post_id not in (None, complaint.current_post_id)
-                    else None)
+    forwarder_id = (
+        selectors.forwarded_by(complaint)
+        if complaint.accountable_post_id not in (None, complaint.current_post_id)
+        else None
+    )
     if forwarder_id is not None:
         # Forwarded down: the report goes back up to the post that forwarded it, to approve.
         forwarder = directory.get_post(forwarder_id)
         return _transition(
-            complaint, actor, Action.SUBORDINATE_REPORT, Status.ASSIGNED, now,
-            changes=_placement(complaint, forwarder, now, fresh_deadline=False), note=report,
-            data=data, acting_post=acting, attachments=files,
-            messages=lambda c: _post_sms(forwarder, c, "subordinate_report_officer", now))
+            complaint,
+            actor,
+            Action.SUBORDINATE_REPORT,
+            Status.ASSIGNED,
+            now,
+            changes=_placement(complaint, forwarder, now, fresh_deadline=False),
+            note=report,
+            data=data,
+            acting_post=acting,
+            attachments=files,
+            messages=lambda c: _post_sms(forwarder, c, "subordinate_report_officer", now),
+        )
     changes = {"disposal": disposal, "verification_attempts": 0, "remind_at": None}
     return _transition(
-        complaint, actor, Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, now, changes=changes,
-        note=report, data=data, acting_post=acting, attachments=files,
-        messages=lambda c: [_citizen_sms(c, "disposed_citizen",
-                                         outcome=_label(Disposal(disposal), c.language))],
+        complaint,
+        actor,
+        Action.SUBMIT_ATR,
+        Status.AWAITING_VERIFICATION,
+        now,
+        changes=changes,
+        note=report,
+        data=data,
+        acting_post=acting,
+        attachments=files,
+        messages=lambda c: [
+            _citizen_sms(c, "disposed_citizen", outcome=_label(Disposal(disposal), c.language))
+        ],
     )
 
 
-def approve_subordinate_report(actor: Actor, ref: str, *, note: str = "",
-                               version: int | None = None) -> Complaint:
+def approve_subordinate_report(
+    actor: Actor, ref: str, *, note: str = "", version: int | None = None
+) -> Complaint:
     """The forwarding officer adopts the subordinate's report as the action-taken report (with
     its evidence); to disagree, they forward it down again with instructions."""
     complaint = _load(ref, version)
@@ -159,12 +218,19 @@ def approve_subordinate_report(actor: Actor, ref: str, *, note: str = "",
     disposal = report.data["disposal"]
     text = report.note + (f"\n\n{nfc(note)}" if nfc(note) else "")
     return _transition(
-        complaint, actor, Action.SUBMIT_ATR, Status.AWAITING_VERIFICATION, now,
+        complaint,
+        actor,
+        Action.SUBMIT_ATR,
+        Status.AWAITING_VERIFICATION,
+        now,
         changes={"disposal": disposal, "verification_attempts": 0, "remind_at": None},
-        note=text, data=_approved_data(report, complaint, now), acting_post=acting,
+        note=text,
+        data=_approved_data(report, complaint, now),
+        acting_post=acting,
         also=lambda event: _adopt_attachments(report, event),
-        messages=lambda c: [_citizen_sms(c, "disposed_citizen",
-                                         outcome=_label(Disposal(disposal), c.language))],
+        messages=lambda c: [
+            _citizen_sms(c, "disposed_citizen", outcome=_label(Disposal(disposal), c.language))
+        ],
     )
 
 
@@ -176,8 +242,9 @@ def _approved_data(report: Event, complaint: Complaint, now: dt.datetime) -> dic
     return {**content, **({"late": True} if late else {}), "approved_report": report.pk}
 
 
-def grade_disposal(actor: Actor, ref: str, *, grade: str, remarks: str = "",
-                   version: int | None = None) -> Complaint:
+def grade_disposal(
+    actor: Actor, ref: str, *, grade: str, remarks: str = "", version: int | None = None
+) -> Complaint:
     """A senior officer (a post above the one that filed the action-taken report, level 2 or
     higher, and not the officer who filed it) grades the disposal A, B or C, once. C re-opens
     it with the disposing post, with a fresh time limit and the grader's remarks; A and B
@@ -188,33 +255,59 @@ def grade_disposal(actor: Actor, ref: str, *, grade: str, remarks: str = "",
     _require(grade in Grade.values, _("Choose grade A, B or C."))
     disposed_id = selectors.disposing_post(complaint)
     _require(disposed_id is not None, _("There is no disposal by an officer to grade."))
-    _require(not selectors.graded_since_disposal(complaint),
-             _("This disposal has already been graded."))
+    _require(
+        not selectors.graded_since_disposal(complaint), _("This disposal has already been graded.")
+    )
     disposed = directory.get_post(disposed_id)
     grader = _senior_post(actor, disposed, complaint, now)
     remarks = nfc(remarks)
     data = {"grade": grade, "disposed_by_post": disposed.pk}
     if grade != Grade.C:
-        return _transition(complaint, actor, Action.GRADE, complaint.status, now,
-                           note=remarks, data=data, acting_post=grader, bump=False)
+        return _transition(
+            complaint,
+            actor,
+            Action.GRADE,
+            complaint.status,
+            now,
+            note=remarks,
+            data=data,
+            acting_post=grader,
+            bump=False,
+        )
     _require(remarks, _("Write what is wrong with the disposal."))
     changes = _placement(complaint, disposed, now, fresh_deadline=True) | {
-        "disposal": "", "verification_attempts": 0, "closure_kind": "", "closed_at": None,
-        "special_ground": ""}
-    return _transition(complaint, actor, Action.GRADE, Status.ASSIGNED, now, changes=changes,
-                       note=remarks, data=data, acting_post=grader,
-                       messages=lambda c: _holder_sms(c, "graded_c_officer", now))
+        "disposal": "",
+        "verification_attempts": 0,
+        "closure_kind": "",
+        "closed_at": None,
+        "special_ground": "",
+    }
+    return _transition(
+        complaint,
+        actor,
+        Action.GRADE,
+        Status.ASSIGNED,
+        now,
+        changes=changes,
+        note=remarks,
+        data=data,
+        acting_post=grader,
+        messages=lambda c: _holder_sms(c, "graded_c_officer", now),
+    )
 
 
-def _senior_post(actor: Actor, disposed: Post, complaint: Complaint,
-                 now: dt.datetime) -> Post:
+def _senior_post(actor: Actor, disposed: Post, complaint: Complaint, now: dt.datetime) -> Post:
     """The post the grader acts for: one they hold, above the disposing post, at level 2+;
     never the officer who filed the report (an additional charge does not let one grade
     oneself)."""
     if actor.role != Role.OFFICER or actor.officer_id is None:
         raise NotPermitted(_("Only a senior officer can grade a disposal."))
-    filed_by = (complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk")
-                .values_list("actor_officer_id", flat=True).first())
+    filed_by = (
+        complaint.events.filter(action=Action.SUBMIT_ATR)
+        .order_by("-at", "-pk")
+        .values_list("actor_officer_id", flat=True)
+        .first()
+    )
     held = directory.posts_held_by(actor.officer_id, clock.local_date(now))
     above = [p for p in directory.post_chain(disposed.pk)[1:] if p.pk in held and p.level >= 2]
     if not above or filed_by == actor.officer_id:
@@ -222,8 +315,9 @@ def _senior_post(actor: Actor, disposed: Post, complaint: Complaint,
     return above[0]
 
 
-def propose_special_closure(actor: Actor, ref: str, *, ground: str, reason: str,
-                            version: int | None = None) -> Complaint:
+def propose_special_closure(
+    actor: Actor, ref: str, *, ground: str, reason: str, version: int | None = None
+) -> Complaint:
     """Ask the post one level up to close the complaint as out of scope. The deciding post
     gets its own time limit and is accountable for it: if it does not decide in time, it is
     the defaulter and the complaint goes above it."""
@@ -231,22 +325,37 @@ def propose_special_closure(actor: Actor, ref: str, *, ground: str, reason: str,
     now = clock.now()
     acting = _acting_post(actor, complaint.current_post_id, now)
     _require(ground in SpecialGround.values, _("Choose a ground for special closure."))
-    _require(acting.superior_id is not None,
-             _("Special closure needs approval from a post above yours; there is none."))
+    _require(
+        acting.superior_id is not None,
+        _("Special closure needs approval from a post above yours; there is none."),
+    )
     reason = _required_text(reason, _("Give the reason for special closure."))
     decider = directory.get_post(acting.superior_id)
     due = deadlines.due_at(now, complaint.source, complaint.category_id, decider.level)
-    changes = {"special_ground": ground, "accountable_post": decider, "due_at": due,
-               "remind_at": deadlines.remind_at(now, due), "defaulted": False}
+    changes = {
+        "special_ground": ground,
+        "accountable_post": decider,
+        "due_at": due,
+        "remind_at": deadlines.remind_at(now, due),
+        "defaulted": False,
+    }
     return _transition(
-        complaint, actor, Action.PROPOSE_CLOSURE, Status.CLOSURE_PROPOSED, now,
-        changes=changes, note=reason, data={"ground": ground}, acting_post=acting,
+        complaint,
+        actor,
+        Action.PROPOSE_CLOSURE,
+        Status.CLOSURE_PROPOSED,
+        now,
+        changes=changes,
+        note=reason,
+        data={"ground": ground},
+        acting_post=acting,
         messages=lambda c: _post_sms(decider, c, "closure_proposed_officer", now),
     )
 
 
-def decide_special_closure(actor: Actor, ref: str, *, approve: bool, note: str = "",
-                           version: int | None = None) -> Complaint:
+def decide_special_closure(
+    actor: Actor, ref: str, *, approve: bool, note: str = "", version: int | None = None
+) -> Complaint:
     """Only the post one level above the proposer decides. Approval closes the complaint but
     the complainant can still give feedback and re-open it."""
     complaint = _load(ref, version)
@@ -258,19 +367,38 @@ def decide_special_closure(actor: Actor, ref: str, *, approve: bool, note: str =
     if approve:
         ground = SpecialGround(complaint.special_ground)
         return _transition(
-            complaint, actor, Action.APPROVE_CLOSURE, Status.CLOSED, now,
+            complaint,
+            actor,
+            Action.APPROVE_CLOSURE,
+            Status.CLOSED,
+            now,
             changes={"closure_kind": ClosureKind.SPECIAL, "closed_at": now, "remind_at": None},
-            note=nfc(note), data={"ground": ground.value}, acting_post=acting,
-            messages=lambda c: [_citizen_sms(c, "closed_citizen",
-                                             outcome=_label(ClosureKind.SPECIAL, c.language),
-                                             reason=_label(ground, c.language))],
+            note=nfc(note),
+            data={"ground": ground.value},
+            acting_post=acting,
+            messages=lambda c: [
+                _citizen_sms(
+                    c,
+                    "closed_citizen",
+                    outcome=_label(ClosureKind.SPECIAL, c.language),
+                    reason=_label(ground, c.language),
+                )
+            ],
         )
     note = _required_text(note, _("Say why the special closure is rejected."))
     # Back to the proposer with a fresh limit: the time the decision took is not theirs.
     changes = {"special_ground": ""} | _placement(complaint, proposer, now, fresh_deadline=True)
-    return _transition(complaint, actor, Action.REJECT_CLOSURE, Status.ASSIGNED, now,
-                       changes=changes, note=note, acting_post=acting,
-                       messages=lambda c: _holder_sms(c, "closure_rejected_officer", now))
+    return _transition(
+        complaint,
+        actor,
+        Action.REJECT_CLOSURE,
+        Status.ASSIGNED,
+        now,
+        changes=changes,
+        note=note,
+        acting_post=acting,
+        messages=lambda c: _holder_sms(c, "closure_rejected_officer", now),
+    )
 
 
 def interim_reply(actor: Actor, ref: str, *, reply: str) -> Complaint:
@@ -278,7 +406,17 @@ def interim_reply(actor: Actor, ref: str, *, reply: str) -> Complaint:
     complaint = _load(ref, None)
     now = clock.now()
     acting = _acting_post(actor, complaint.current_post_id, now)
-    reply = _required_text(reply, _("Write the reply (at least %(n)d characters).")
-                           % {"n": MIN_REPORT}, minimum=MIN_REPORT)
-    return _transition(complaint, actor, Action.INTERIM_REPLY, complaint.status, now,
-                       note=reply, acting_post=acting)
+    reply = _required_text(
+        reply,
+        _("Write the reply (at least %(n)d characters).") % {"n": MIN_REPORT},
+        minimum=MIN_REPORT,
+    )
+    return _transition(
+        complaint,
+        actor,
+        Action.INTERIM_REPLY,
+        complaint.status,
+        now,
+        note=reply,
+        acting_post=acting,
+    )

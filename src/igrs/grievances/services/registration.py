@@ -71,8 +71,9 @@ def register(actor: Actor, new: NewComplaint) -> Complaint:
     files = _checked_uploads(new.uploads, field="files")
     fields = _validated_registration(actor, new)
     now = clock.now()
-    conflicted = routing.conflicted_posts(new.against_post_id, new.against_officer_id,
-                                          clock.local_date(now))
+    conflicted = routing.conflicted_posts(
+        new.against_post_id, new.against_officer_id, clock.local_date(now)
+    )
     post = routing.route(new.category_id, new.place_id, conflicted)
     # On PostgreSQL three round trips: the numbers with the history check, the rows, COMMIT.
     with transaction.atomic(), fastsql.batch():
@@ -82,20 +83,36 @@ def register(actor: Actor, new: NewComplaint) -> Complaint:
         duplicate = _check_mobile_history(fields["mobile"], new.category_id, new.place_id, now)
         taken = numbers()
         complaint = Complaint(
-            **fields, pk=taken.complaint_id,
+            **fields,
+            pk=taken.complaint_id,
             reference=reference.make(clock.local(now).year, taken.serial),
-            status=Status.REGISTERED, level=1, duplicate_of_id=duplicate and duplicate[0],
-            registered_by_id=actor.user_id, created_at=now, updated_at=now, version=1,
+            status=Status.REGISTERED,
+            level=1,
+            duplicate_of_id=duplicate and duplicate[0],
+            registered_by_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+            version=1,
         )
-        events = [_event(complaint, actor, Action.REGISTER, None, now, note="",
-                         data={"probable_duplicate_of": duplicate[1]} if duplicate else {})]
+        events = [
+            _event(
+                complaint,
+                actor,
+                Action.REGISTER,
+                None,
+                now,
+                note="",
+                data={"probable_duplicate_of": duplicate[1]} if duplicate else {},
+            )
+        ]
         if post is not None:
             lifecycle.check(Status.REGISTERED, Action.ASSIGN, SYSTEM.role)
             _place_with(complaint, post, now, fresh_deadline=True)
             complaint.status = Status.ASSIGNED
             complaint.version = 2
-            events.append(_event(complaint, SYSTEM, Action.ASSIGN, Status.REGISTERED, now,
-                                 from_post=None))
+            events.append(
+                _event(complaint, SYSTEM, Action.ASSIGN, Status.REGISTERED, now, from_post=None)
+            )
         fastsql.insert([complaint])
         for event, pk in zip(events, taken.event_ids or [None] * len(events), strict=True):
             event.complaint, event.pk = complaint, pk
@@ -103,9 +120,14 @@ def register(actor: Actor, new: NewComplaint) -> Complaint:
         _save_attachments(events[0], files)
         # One SMS tells the citizen both the reference and who has the complaint; the
         # officers' SMS carry links to it, so they are made once it has its id.
-        save_outbox([*_holder_sms(complaint, "assigned_officer", now),
-                     _citizen_sms(complaint, "registered_assigned")] if post is not None
-                    else [_citizen_sms(complaint, "registered")])
+        save_outbox(
+            [
+                *_holder_sms(complaint, "assigned_officer", now),
+                _citizen_sms(complaint, "registered_assigned"),
+            ]
+            if post is not None
+            else [_citizen_sms(complaint, "registered")]
+        )
     return complaint
 
 
@@ -151,7 +173,8 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         errors["description"] = _("Describe the problem in at least 10 characters.")
     elif len(description) > MAX_DESCRIPTION:
         errors["description"] = _("Keep the description under %(max)d characters.") % {
-            "max": MAX_DESCRIPTION}
+            "max": MAX_DESCRIPTION
+        }
     if new.source not in Source.values:
         errors["source"] = _("Unknown source.")
     if new.language not in dict(settings.LANGUAGES):
@@ -162,23 +185,50 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
             validate_email(email)
         except ValidationError:
             errors["email"] = _("Enter a valid e-mail address or leave it empty.")
-    _check_reference(errors, "category_id", new.category_id, _category_ok,
-                     _("Choose a complaint category from the list."))
-    _check_reference(errors, "place_id", new.place_id, _place_ok,
-                     _("Choose the district, tehsil, block or police station."))
+    _check_reference(
+        errors,
+        "category_id",
+        new.category_id,
+        _category_ok,
+        _("Choose a complaint category from the list."),
+    )
+    _check_reference(
+        errors,
+        "place_id",
+        new.place_id,
+        _place_ok,
+        _("Choose the district, tehsil, block or police station."),
+    )
     if new.against_post_id is not None:
-        _check_reference(errors, "against_post_id", new.against_post_id, _post_ok,
-                         _("Choose the post the complaint is against from the list."))
+        _check_reference(
+            errors,
+            "against_post_id",
+            new.against_post_id,
+            _post_ok,
+            _("Choose the post the complaint is against from the list."),
+        )
     if new.against_officer_id is not None:
-        _check_reference(errors, "against_officer_id", new.against_officer_id, _officer_ok,
-                         _("Choose the officer the complaint is against from the list."))
+        _check_reference(
+            errors,
+            "against_officer_id",
+            new.against_officer_id,
+            _officer_ok,
+            _("Choose the officer the complaint is against from the list."),
+        )
     cleaned = {
-        "source": new.source, "language": new.language, "complainant_name": name,
-        "mobile": mobile, "address": nfc(new.address), "email": email,
-        "category_id": new.category_id, "place_id": new.place_id,
-        "place_detail": nfc(new.place_detail, single_line=True), "description": description,
+        "source": new.source,
+        "language": new.language,
+        "complainant_name": name,
+        "mobile": mobile,
+        "address": nfc(new.address),
+        "email": email,
+        "category_id": new.category_id,
+        "place_id": new.place_id,
+        "place_detail": nfc(new.place_detail, single_line=True),
+        "description": description,
         "against_post_id": new.against_post_id,
-        "against_officer_id": new.against_officer_id, "call_id": nfc(new.call_id),
+        "against_officer_id": new.against_officer_id,
+        "call_id": nfc(new.call_id),
     }
     for field in ("complainant_name", "email", "place_detail", "call_id"):
         limit = Complaint._meta.get_field(field).max_length
@@ -189,8 +239,9 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
     return cleaned
 
 
-def _check_mobile_history(mobile: str, category_id: int, place_id: int,
-                          now: dt.datetime) -> tuple[int, str] | None:
+def _check_mobile_history(
+    mobile: str, category_id: int, place_id: int, now: dt.datetime
+) -> tuple[int, str] | None:
     """Refuse past the monthly cap; return (id, reference) of the probable duplicate (same
     mobile, category and place within the window): the new complaint is linked to it, not
     dropped."""
@@ -201,19 +252,28 @@ def _check_mobile_history(mobile: str, category_id: int, place_id: int,
     # Hand-written: on the registration hot path the ORM's query compilation cost more than
     # the query (served by the complaint_by_mobile index).
     with fastsql.cursor() as cursor:
-        cursor.execute(MOBILE_HISTORY_SQL, [
-            at(month_start), at(window_start), category_id, place_id, mobile,
-            at(min(month_start, window_start)),
-        ])
+        cursor.execute(
+            MOBILE_HISTORY_SQL,
+            [
+                at(month_start),
+                at(window_start),
+                category_id,
+                place_id,
+                mobile,
+                at(min(month_start, window_start)),
+            ],
+        )
         this_month, duplicate_id = cursor.fetchone()
     cap = settings.IGRS_MONTHLY_CAP_PER_MOBILE
     if (this_month or 0) >= cap:
         raise LimitReached(
-            _("This mobile number has already registered %(cap)d complaints this month, the "
-              "most allowed. You can add to an earlier complaint by calling 1076, or file again "
-              "next month.") % {"cap": cap}
+            _(
+                "This mobile number has already registered %(cap)d complaints this month, the "
+                "most allowed. You can add to an earlier complaint by calling 1076, or file again "
+                "next month."
+            )
+            % {"cap": cap}
         )
     if duplicate_id is None:
         return None
-    return duplicate_id, Complaint.objects.values_list("reference", flat=True).get(
-        pk=duplicate_id)
+    return duplicate_id, Complaint.objects.values_list("reference", flat=True).get(pk=duplicate_id)

@@ -1,5 +1,4 @@
-"""The SMS an action queues: to the complainant, and to every officer holding a post.
-"""
+"""The SMS an action queues: to the complainant, and to every officer holding a post."""
 
 import datetime as dt
 
@@ -23,32 +22,54 @@ def _label(choice, language: str) -> str:
         return str(choice.label)
 
 
-def _sms_context(complaint: Complaint, language: str, about: Post | None = None,
-                 **extra) -> dict:
+def _sms_context(complaint: Complaint, language: str, about: Post | None = None, **extra) -> dict:
     """Placeholders of every message; {post} is `about`, by default the post holding it."""
-    post = about or (directory.get_post(complaint.current_post_id)
-                     if complaint.current_post_id else None)
+    post = about or (
+        directory.get_post(complaint.current_post_id) if complaint.current_post_id else None
+    )
     due = clock.local(complaint.due_at).strftime("%d-%m-%Y") if complaint.due_at else ""
     title = post.title_in(language) if post else ""
-    return {"reference": complaint.reference, "post": title, "due": due,
-            "level": complaint.level, "outcome": "", "reason": "", "link": "", **extra}
+    return {
+        "reference": complaint.reference,
+        "post": title,
+        "due": due,
+        "level": complaint.level,
+        "outcome": "",
+        "reason": "",
+        "link": "",
+        **extra,
+    }
 
 
 def _citizen_sms(complaint: Complaint, key: str, **extra) -> OutboxMessage:
     language = complaint.language
-    return queue_sms(complaint.mobile, key, language,
-                     _sms_context(complaint, language, **extra), complaint.reference)
+    return queue_sms(
+        complaint.mobile,
+        key,
+        language,
+        _sms_context(complaint, language, **extra),
+        complaint.reference,
+    )
 
 
-def _post_sms(post: Post, complaint: Complaint, key: str, now: dt.datetime,
-              about: Post | None = None) -> list[OutboxMessage]:
+def _post_sms(
+    post: Post, complaint: Complaint, key: str, now: dt.datetime, about: Post | None = None
+) -> list[OutboxMessage]:
     """The message to every officer holding `post` today, each in their own language."""
     today = clock.local_date(now)
     return [
-        queue_sms(officer.mobile, key, officer.language,
-                  _sms_context(complaint, officer.language, about,
-                               link=links.officer_link(complaint.pk, officer.pk)),
-                  complaint.reference)
+        queue_sms(
+            officer.mobile,
+            key,
+            officer.language,
+            _sms_context(
+                complaint,
+                officer.language,
+                about,
+                link=links.officer_link(complaint.pk, officer.pk),
+            ),
+            complaint.reference,
+        )
         for officer in directory.holders_of(post.pk, today)
     ]
 
@@ -59,8 +80,10 @@ def _holder_sms(complaint: Complaint, key: str, now: dt.datetime) -> list[Outbox
 
 def _assignment_sms(complaint: Complaint, kind: str, now: dt.datetime) -> list[OutboxMessage]:
     """Tell the officers holding the new post, and the complainant, who has it now."""
-    return [*_holder_sms(complaint, f"{kind}_officer", now),
-            _citizen_sms(complaint, f"{kind}_citizen")]
+    return [
+        *_holder_sms(complaint, f"{kind}_officer", now),
+        _citizen_sms(complaint, f"{kind}_citizen"),
+    ]
 
 
 def _reminded_post(complaint: Complaint) -> Post:

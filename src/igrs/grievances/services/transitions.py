@@ -31,11 +31,20 @@ from .uploads import Upload, _save_attachments
 
 
 def _transition(
-    complaint: Complaint, actor: Actor, action: str, to_status: str, now: dt.datetime, *,
-    changes: dict | None = None, note: str = "", data: dict | None = None,
-    acting_post: Post | None = None, attachments: Sequence[tuple[Upload, str]] = (),
+    complaint: Complaint,
+    actor: Actor,
+    action: str,
+    to_status: str,
+    now: dt.datetime,
+    *,
+    changes: dict | None = None,
+    note: str = "",
+    data: dict | None = None,
+    acting_post: Post | None = None,
+    attachments: Sequence[tuple[Upload, str]] = (),
     messages: Callable[[Complaint], list[OutboxMessage]] | None = None,
-    also: Callable[[Event], None] | None = None, bump: bool | None = None,
+    also: Callable[[Event], None] | None = None,
+    bump: bool | None = None,
 ) -> Complaint:
     allowed = lifecycle.check(complaint.status, action, actor.role)
     if to_status not in allowed.to:
@@ -43,24 +52,48 @@ def _transition(
     from_status, from_post_id = complaint.status, complaint.current_post_id
     held_since = complaint.assigned_at or complaint.created_at
     delayed = complaint.defaulted  # marked at the top, its delay runs until it moves on
-    changes = {**_verification_queue(complaint, action, to_status, now), **(changes or {}),
-               "status": to_status, "updated_at": now}
+    changes = {
+        **_verification_queue(complaint, action, to_status, now),
+        **(changes or {}),
+        "status": to_status,
+        "updated_at": now,
+    }
     # Steps that decide nothing leave the version alone (the table's UNVERSIONED, or the
     # caller says so for a step that decides nothing this time, e.g. an A or B grade).
     bump = action not in lifecycle.UNVERSIONED if bump is None else bump
     with transaction.atomic():
-        updated = fastsql.update(Complaint, complaint.pk, changes, where="version = %s",
-                                 params=[complaint.version], increment="version" if bump else "")
+        updated = fastsql.update(
+            Complaint,
+            complaint.pk,
+            changes,
+            where="version = %s",
+            params=[complaint.version],
+            increment="version" if bump else "",
+        )
         if not updated:
-            raise Conflict(_("Someone else acted on this complaint just now. Open the complaint "
-                             "again and retry."))
+            raise Conflict(
+                _(
+                    "Someone else acted on this complaint just now. Open the complaint "
+                    "again and retry."
+                )
+            )
         for field, value in changes.items():
             setattr(complaint, field, value)
         complaint.version += bump
-        event = _event(complaint, actor, action, from_status, now, note=note,
-                       data={**(data or {}), **_stay(complaint, action, from_status,
-                                                     from_post_id, held_since, now)},
-                       from_post=from_post_id, acting_post=acting_post)
+        event = _event(
+            complaint,
+            actor,
+            action,
+            from_status,
+            now,
+            note=note,
+            data={
+                **(data or {}),
+                **_stay(complaint, action, from_status, from_post_id, held_since, now),
+            },
+            from_post=from_post_id,
+            acting_post=acting_post,
+        )
         fastsql.insert([event])
         if delayed and event.ends_delay():
             Defaulter.objects.filter(complaint=complaint, ended_at=None).update(ended_at=now)
@@ -72,14 +105,23 @@ def _transition(
     return complaint
 
 
-def _stay(complaint: Complaint, action: str, from_status: str, from_post_id: int | None,
-          held_since: dt.datetime, now: dt.datetime) -> dict:
+def _stay(
+    complaint: Complaint,
+    action: str,
+    from_status: str,
+    from_post_id: int | None,
+    held_since: dt.datetime,
+    now: dt.datetime,
+) -> dict:
     """How long the post held the complaint, when this step ends its turn: it moves on to
     another holder, or the post files its action-taken report (for the where-stuck view).
     A closed complaint was held by nobody, so a re-opening records nothing."""
     moved = complaint.current_post_id != from_post_id
-    if from_post_id is None or from_status == Status.CLOSED or not (
-            moved or action == Action.SUBMIT_ATR):
+    if (
+        from_post_id is None
+        or from_status == Status.CLOSED
+        or not (moved or action == Action.SUBMIT_ATR)
+    ):
         return {}
     return {"stay_hours": round((now - held_since).total_seconds() / 3600, 1)}
 
@@ -87,8 +129,9 @@ def _stay(complaint: Complaint, action: str, from_status: str, from_post_id: int
 RELEASE_HOLD = {"verification_agent": None, "verification_claimed_until": None}
 
 
-def _verification_queue(complaint: Complaint, action: str, to_status: str,
-                        now: dt.datetime) -> dict:
+def _verification_queue(
+    complaint: Complaint, action: str, to_status: str, now: dt.datetime
+) -> dict:
     """Entering verification puts the complaint in the call queue; an unanswered call or a
     call-back request ends the agent's hold (the caller sets the next time); leaving takes it
     out of the queue."""
@@ -101,37 +144,73 @@ def _verification_queue(complaint: Complaint, action: str, to_status: str,
     return RELEASE_HOLD if action in (Action.VERIFY_UNREACHABLE, Action.CALL_BACK) else {}
 
 
-def _move_up(complaint: Complaint, actor: Actor, action: str, post: Post, now: dt.datetime,
-             note: str, *, data: dict | None = None, also: Callable[[Event], None] | None = None,
-             extra_messages: Sequence[OutboxMessage] = ()) -> Complaint:
+def _move_up(
+    complaint: Complaint,
+    actor: Actor,
+    action: str,
+    post: Post,
+    now: dt.datetime,
+    note: str,
+    *,
+    data: dict | None = None,
+    also: Callable[[Event], None] | None = None,
+    extra_messages: Sequence[OutboxMessage] = (),
+) -> Complaint:
     """Give the complaint to a higher post with a fresh time limit: a real change of owner."""
     changes = _placement(complaint, post, now, fresh_deadline=True) | {
-        "escalation_count": complaint.escalation_count + 1, "disposal": "",
-        "special_ground": "", "verification_attempts": 0, "closure_kind": "", "closed_at": None,
+        "escalation_count": complaint.escalation_count + 1,
+        "disposal": "",
+        "special_ground": "",
+        "verification_attempts": 0,
+        "closure_kind": "",
+        "closed_at": None,
         "defaulted": False,
     }
     return _transition(
-        complaint, actor, action, Status.ASSIGNED, now, changes=changes, note=note,
-        data={**(data or {}), "to_level": post.level}, also=also,
+        complaint,
+        actor,
+        action,
+        Status.ASSIGNED,
+        now,
+        changes=changes,
+        note=note,
+        data={**(data or {}), "to_level": post.level},
+        also=also,
         messages=lambda c: [*extra_messages, *_assignment_sms(c, "escalated", now)],
     )
 
 
-def _close(complaint: Complaint, actor: Actor, action: str, kind: str, now: dt.datetime,
-           note: str, *, reason: str = "", extra: dict | None = None,
-           data: dict | None = None) -> Complaint:
+def _close(
+    complaint: Complaint,
+    actor: Actor,
+    action: str,
+    kind: str,
+    now: dt.datetime,
+    note: str,
+    *,
+    reason: str = "",
+    extra: dict | None = None,
+    data: dict | None = None,
+) -> Complaint:
     changes = {"closure_kind": kind, "closed_at": now, **(extra or {})}
     return _transition(
-        complaint, actor, action, Status.CLOSED, now, changes=changes, note=note,
+        complaint,
+        actor,
+        action,
+        Status.CLOSED,
+        now,
+        changes=changes,
+        note=note,
         data={**(data or {}), "closure_kind": kind},
-        messages=lambda c: [_citizen_sms(c, "closed_citizen",
-                                         outcome=_label(ClosureKind(kind), c.language),
-                                         reason=reason)],
+        messages=lambda c: [
+            _citizen_sms(
+                c, "closed_citizen", outcome=_label(ClosureKind(kind), c.language), reason=reason
+            )
+        ],
     )
 
 
-def _placement(complaint: Complaint, post: Post, now: dt.datetime, *,
-               fresh_deadline: bool) -> dict:
+def _placement(complaint: Complaint, post: Post, now: dt.datetime, *, fresh_deadline: bool) -> dict:
     """Who holds it from now. A fresh time limit makes the post accountable for it; without
     one, the deadline, the accountable post and any defaulter mark stay as they were."""
     placed = {"current_post": post, "level": post.level, "assigned_at": now}
@@ -142,40 +221,63 @@ def _placement(complaint: Complaint, post: Post, now: dt.datetime, *,
     return placed | {"remind_at": deadlines.remind_at(now, due) if due else None}
 
 
-def _place_with(complaint: Complaint, post: Post, now: dt.datetime, *,
-                fresh_deadline: bool) -> None:
+def _place_with(
+    complaint: Complaint, post: Post, now: dt.datetime, *, fresh_deadline: bool
+) -> None:
     for field, value in _placement(complaint, post, now, fresh_deadline=fresh_deadline).items():
         setattr(complaint, field, value)
 
 
-def _event(complaint: Complaint, actor: Actor, action: str, from_status: str | None,
-           now: dt.datetime, *, note: str = "", data: dict | None = None,
-           from_post: int | None = None, acting_post: Post | None = None) -> Event:
+def _event(
+    complaint: Complaint,
+    actor: Actor,
+    action: str,
+    from_status: str | None,
+    now: dt.datetime,
+    *,
+    note: str = "",
+    data: dict | None = None,
+    from_post: int | None = None,
+    acting_post: Post | None = None,
+) -> Event:
     return Event(
-        complaint=complaint, at=now, action=action, role=actor.role, actor_user_id=actor.user_id,
-        actor_officer_id=actor.officer_id, actor_post=acting_post, from_status=from_status or "",
-        to_status=complaint.status, from_post_id=from_post, to_post_id=complaint.current_post_id,
-        level=complaint.level, note=note, data=data or {},
+        complaint=complaint,
+        at=now,
+        action=action,
+        role=actor.role,
+        actor_user_id=actor.user_id,
+        actor_officer_id=actor.officer_id,
+        actor_post=acting_post,
+        from_status=from_status or "",
+        to_status=complaint.status,
+        from_post_id=from_post,
+        to_post_id=complaint.current_post_id,
+        level=complaint.level,
+        note=note,
+        data=data or {},
     )
 
 
 def _load(ref: str, version: int | None) -> Complaint:
     digits = reference.normalise(ref or "")
     if not reference.is_valid(digits):
-        raise NotFound(_("“%(ref)s” is not a valid reference number; please check the digits.")
-                       % {"ref": ref})
+        raise NotFound(
+            _("“%(ref)s” is not a valid reference number; please check the digits.") % {"ref": ref}
+        )
     found = fastsql.select(Complaint, "reference = %s", [digits])
     if not found:
         raise NotFound(_("No complaint has the reference number %(ref)s.") % {"ref": digits})
     complaint = found[0]
     if version is not None and version != complaint.version:
-        raise Conflict(_("The complaint has changed since you opened it. Open the complaint "
-                         "again and retry."))
+        raise Conflict(
+            _("The complaint has changed since you opened it. Open the complaint again and retry.")
+        )
     return complaint
 
 
-def _defaulter_marker(complaint: Complaint, posts: list[Post],
-                      now: dt.datetime) -> Callable[[Event], None]:
+def _defaulter_marker(
+    complaint: Complaint, posts: list[Post], now: dt.datetime
+) -> Callable[[Event], None]:
     """Writes the posts' defaulter rows for the current deadline, in the caller's transaction:
     with the officer who held each post on the day it fell due, and the delay ended by this
     step unless the complaint stays where it is (marked at the top)."""
@@ -184,11 +286,15 @@ def _defaulter_marker(complaint: Complaint, posts: list[Post],
 
     def mark(event: Event) -> None:
         Defaulter.objects.bulk_create(
-            Defaulter(complaint=complaint, post=post, due_at=missed_due, marked_at=now,
-                      officer=next(iter(directory.holders_of(post.pk, due_day)), None),
-                      ended_at=now if event.ends_delay() else None)
+            Defaulter(
+                complaint=complaint,
+                post=post,
+                due_at=missed_due,
+                marked_at=now,
+                officer=next(iter(directory.holders_of(post.pk, due_day)), None),
+                ended_at=now if event.ends_delay() else None,
+            )
             for post in posts
         )
 
     return mark
-

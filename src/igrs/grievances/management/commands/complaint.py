@@ -31,11 +31,13 @@ class Command(TranslatedCommand):
             p = sub.add_parser(name, help=help_text)
             if ref:
                 p.add_argument("ref", help=_("reference number"))
-            p.add_argument("--as", dest="role", default=default_role,
-                           choices=["agent", "desk", "admin"])
+            p.add_argument(
+                "--as", dest="role", default=default_role, choices=["agent", "desk", "admin"]
+            )
             p.add_argument("--officer", help=_("officer id, or the code of the post they hold"))
-            p.add_argument("--version", type=int,
-                           help=_("the version you read; refused if it has changed"))
+            p.add_argument(
+                "--version", type=int, help=_("the version you read; refused if it has changed")
+            )
             return p
 
         p = verb("register", _("register a new complaint"), ref=False)
@@ -65,8 +67,9 @@ class Command(TranslatedCommand):
         p.add_argument("--report", required=True)
         p.add_argument("--attach", nargs="*", default=[], help=_("photo or PDF files"))
         p = verb("propose-closure", _("officer: propose special closure"))
-        p.add_argument("--ground", required=True,
-                       choices=["sub_judice", "policy", "rti", "duplicate"])
+        p.add_argument(
+            "--ground", required=True, choices=["sub_judice", "policy", "rti", "duplicate"]
+        )
         p.add_argument("--reason", required=True)
         p = verb("decide-closure", _("superior officer: approve or reject special closure"))
         p.add_argument("--approve", action="store_true")
@@ -90,14 +93,22 @@ class Command(TranslatedCommand):
     # ------------------------------------------------------------ verbs
 
     def do_register(self, actor: Actor, o):
-        complaint = services.register(actor, services.NewComplaint(
-            source=o["source"], complainant_name=o["name"], mobile=o["mobile"],
-            category_id=_by_code(Category, o["category"]).pk,
-            place_id=_by_code(Unit, o["place"]).pk, description=o["description"],
-            address=o["address"], place_detail=o["village"], language=o["language"],
-            against_post_id=_by_code(Post, o["against_post"]).pk if o["against_post"] else None,
-            call_id=o["call_id"],
-        ))
+        complaint = services.register(
+            actor,
+            services.NewComplaint(
+                source=o["source"],
+                complainant_name=o["name"],
+                mobile=o["mobile"],
+                category_id=_by_code(Category, o["category"]).pk,
+                place_id=_by_code(Unit, o["place"]).pk,
+                description=o["description"],
+                address=o["address"],
+                place_detail=o["village"],
+                language=o["language"],
+                against_post_id=_by_code(Post, o["against_post"]).pk if o["against_post"] else None,
+                call_id=o["call_id"],
+            ),
+        )
         self._summary(complaint)
 
     def do_show(self, actor: Actor, o):
@@ -113,9 +124,11 @@ class Command(TranslatedCommand):
             (_("Responsible now"), f"{holder} ({names})"),
         ]
         if c.due_at:
-            lines += [(_("Due by"), _when(c.due_at)),
-                      (_("Days with this post"), view.days_with_holder),
-                      (_("Days overdue"), view.overdue_days)]
+            lines += [
+                (_("Due by"), _when(c.due_at)),
+                (_("Days with this post"), view.days_with_holder),
+                (_("Days overdue"), view.overdue_days),
+            ]
         lines += [(_("Times escalated"), c.escalation_count), (_("Description"), c.description)]
         for label, value in lines:
             self.stdout.write(f"{label}: {value}")
@@ -130,35 +143,65 @@ class Command(TranslatedCommand):
                 self.stdout.write(f"      📎 {a.original_name} ({a.content_type}, {a.size} B)")
 
     def do_forward(self, actor, o):
-        self._summary(services.forward(actor, o["ref"], to_post_id=_by_code(Post, o["to"]).pk,
-                                       note=o["note"], version=o["version"]))
+        self._summary(
+            services.forward(
+                actor,
+                o["ref"],
+                to_post_id=_by_code(Post, o["to"]).pk,
+                note=o["note"],
+                version=o["version"],
+            )
+        )
 
     def do_forward_down(self, actor, o):
-        self._summary(services.forward_down(actor, o["ref"],
-                                            to_post_id=_by_code(Post, o["to"]).pk,
-                                            note=o["note"], version=o["version"]))
+        self._summary(
+            services.forward_down(
+                actor,
+                o["ref"],
+                to_post_id=_by_code(Post, o["to"]).pk,
+                note=o["note"],
+                version=o["version"],
+            )
+        )
 
     def do_return(self, actor, o):
-        self._summary(services.return_misrouted(actor, o["ref"], reason=o["reason"],
-                                                version=o["version"]))
+        self._summary(
+            services.return_misrouted(actor, o["ref"], reason=o["reason"], version=o["version"])
+        )
 
     def do_atr(self, actor, o):
         uploads = [services.Upload(Path(p).name, _read(p)) for p in o["attach"]]
-        self._summary(services.submit_atr(actor, o["ref"], disposal=o["disposal"],
-                                          report=o["report"], attachments=uploads,
-                                          version=o["version"]))
+        self._summary(
+            services.submit_atr(
+                actor,
+                o["ref"],
+                disposal=o["disposal"],
+                report=o["report"],
+                attachments=uploads,
+                version=o["version"],
+            )
+        )
 
     def do_propose_closure(self, actor, o):
-        self._summary(services.propose_special_closure(
-            actor, o["ref"], ground=o["ground"], reason=o["reason"], version=o["version"]))
+        self._summary(
+            services.propose_special_closure(
+                actor, o["ref"], ground=o["ground"], reason=o["reason"], version=o["version"]
+            )
+        )
 
     def do_decide_closure(self, actor, o):
-        self._summary(services.decide_special_closure(
-            actor, o["ref"], approve=o["approve"], note=o["note"], version=o["version"]))
+        self._summary(
+            services.decide_special_closure(
+                actor, o["ref"], approve=o["approve"], note=o["note"], version=o["version"]
+            )
+        )
 
     def do_verify(self, actor, o):
-        self._summary(services.verify(actor, o["ref"], outcome=o["outcome"], note=o["note"],
-                                      version=o["version"]))
+        self._summary(
+            services.verify(
+                actor, o["ref"], outcome=o["outcome"], note=o["note"], version=o["version"]
+            )
+        )
 
     def do_reopen(self, actor, o):
         self._summary(services.reopen(actor, o["ref"], reason=o["reason"], version=o["version"]))
@@ -169,8 +212,9 @@ class Command(TranslatedCommand):
     def do_list(self, actor, o):
         for c in selectors.complaints_by_mobile(normalise_mobile(o["mobile"]) or o["mobile"]):
             holder = c.current_post.title if c.current_post else _("monitoring desk")
-            self.stdout.write(f"{reference.grouped(c.reference)}  {Status(c.status).label}  "
-                              f"L{c.level}  {holder}")
+            self.stdout.write(
+                f"{reference.grouped(c.reference)}  {Status(c.status).label}  L{c.level}  {holder}"
+            )
 
     # ------------------------------------------------------------ helpers
 
@@ -180,13 +224,18 @@ class Command(TranslatedCommand):
         return Actor(o["role"])
 
     def _summary(self, complaint):
-        holder = (directory.get_post(complaint.current_post_id).title
-                  if complaint.current_post_id else _("monitoring desk"))
+        holder = (
+            directory.get_post(complaint.current_post_id).title
+            if complaint.current_post_id
+            else _("monitoring desk")
+        )
         due = _when(complaint.due_at) if complaint.due_at else "—"
         due_label = _("due")
-        self.stdout.write(f"{reference.grouped(complaint.reference)}  "
-                          f"{Status(complaint.status).label}  L{complaint.level}  {holder}  "
-                          f"{due_label}: {due}")
+        self.stdout.write(
+            f"{reference.grouped(complaint.reference)}  "
+            f"{Status(complaint.status).label}  L{complaint.level}  {holder}  "
+            f"{due_label}: {due}"
+        )
 
 
 def _by_code(model, code: str):
@@ -214,4 +263,3 @@ def _read(path: str) -> bytes:
 
 def _when(moment) -> str:
     return clock.local(moment).strftime("%d-%m-%Y %H:%M")
-

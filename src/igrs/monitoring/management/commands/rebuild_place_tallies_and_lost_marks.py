@@ -12,5 +12,4 @@ class Command(TranslatedCommand):
     )
 
     def handle(self, *args, **options):
-        self.stdout.write(_("steps counted: %(n)d")
-                          % {"n": rebuild_place_tallies_and_lost_marks()})
+        self.stdout.write(_("steps counted: %(n)d") % {"n": rebuild_place_tallies_and_lost_marks()})

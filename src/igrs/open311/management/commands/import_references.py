@@ -14,16 +14,22 @@ from igrs.open311.imports import import_rows, read_rows
 
 
 class Command(TranslatedCommand):
-    help = gettext_lazy("Import complaints forwarded by another portal (CSV or JSON), with a "
-                        "per-row report; --dry-run changes nothing.")
+    help = gettext_lazy(
+        "Import complaints forwarded by another portal (CSV or JSON), with a "
+        "per-row report; --dry-run changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("CSV with a header line, or a JSON list."))
-        parser.add_argument("--system", default="cpgrams",
-                            help=_("The portal the references belong to."))
+        parser.add_argument(
+            "--system", default="cpgrams", help=_("The portal the references belong to.")
+        )
         parser.add_argument("--source", default=Source.CPGRAMS, choices=Source.values)
-        parser.add_argument("--dry-run", action="store_true",
-                            help=_("Check every row and report, then roll everything back."))
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=_("Check every row and report, then roll everything back."),
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -32,17 +38,20 @@ class Command(TranslatedCommand):
         try:
             rows = read_rows(path.read_bytes(), path.name)
         except (Invalid, ValueError, UnicodeDecodeError) as error:
-            raise CommandError(_("Cannot read %(path)s: %(error)s")
-                               % {"path": path, "error": error}) from None
-        results = import_rows(rows, system=options["system"], source=options["source"],
-                              dry_run=options["dry_run"])
+            raise CommandError(
+                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
+            ) from None
+        results = import_rows(
+            rows, system=options["system"], source=options["source"], dry_run=options["dry_run"]
+        )
         report = io.StringIO()
         out = csv.writer(report, lineterminator="\n")
         out.writerow(["line", "external_ref", "outcome", "reference", "message"])
         for r in results:
             # The file's own text comes back in the report: keep it from running as a formula.
-            out.writerow([csv_cell(v) for v in (r.line, r.external_ref, r.outcome, r.reference,
-                                                r.message)])
+            out.writerow(
+                [csv_cell(v) for v in (r.line, r.external_ref, r.outcome, r.reference, r.message)]
+            )
         self.stdout.write(report.getvalue(), ending="")
         if any(r.outcome == "error" for r in results):
             raise CommandError(_("Some rows were not imported; see the report."))

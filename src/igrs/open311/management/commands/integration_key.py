@@ -18,5 +18,7 @@ class Command(TranslatedCommand):
         if not options["name"].strip():
             raise CommandError(_("Give the system a name."))
         key, plain = create_key(options["name"], options["scope"])
-        self.stdout.write(_("API key for %(name)s (%(scope)s), shown only now: %(key)s")
-                          % {"name": key.name, "scope": key.scope, "key": plain})
+        self.stdout.write(
+            _("API key for %(name)s (%(scope)s), shown only now: %(key)s")
+            % {"name": key.name, "scope": key.scope, "key": plain}
+        )

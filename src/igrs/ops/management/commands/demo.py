@@ -18,8 +18,9 @@ class Command(TranslatedCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("IGRS_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--no-serve", action="store_true",
-                            help=_("Prepare the database and stop."))
+        parser.add_argument(
+            "--no-serve", action="store_true", help=_("Prepare the database and stop.")
+        )
 
     def handle(self, *args, **options):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -28,10 +29,14 @@ class Command(TranslatedCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if options["no_serve"]:
             return
-        self.stdout.write(_("IGRS is running: citizen portal at http://%(bind)s/, API docs at "
-                            "/api/v1/docs, admin at /admin/ (admin / demo). SMS, portal OTPs "
-                            "included, go to %(sms)s. Ctrl+C stops.")
-                          % {"bind": options["bind"], "sms": settings.IGRS_SMS_FILE})
+        self.stdout.write(
+            _(
+                "IGRS is running: citizen portal at http://%(bind)s/, API docs at "
+                "/api/v1/docs, admin at /admin/ (admin / demo). SMS, portal OTPs "
+                "included, go to %(sms)s. Ctrl+C stops."
+            )
+            % {"bind": options["bind"], "sms": settings.IGRS_SMS_FILE}
+        )
         env = {**os.environ, "IGRS_SERVE_STATIC": "1"}
         worker = subprocess.Popen([sys.executable, "-m", "igrs.cli", "worker"], env=env)
         try:

@@ -13,10 +13,16 @@ class Command(TranslatedCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-officers", action="store_true",
-                            help=_("Skip the demo officers and their postings."))
-        parser.add_argument("--demo-accounts", action="store_true",
-                            help=_("Also create demo logins and print their API tokens."))
+        parser.add_argument(
+            "--no-officers",
+            action="store_true",
+            help=_("Skip the demo officers and their postings."),
+        )
+        parser.add_argument(
+            "--demo-accounts",
+            action="store_true",
+            help=_("Also create demo logins and print their API tokens."),
+        )
 
     def handle(self, *args, **options):
         created = seed_directory(with_officers=not options["no_officers"])

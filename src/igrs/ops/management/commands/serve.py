@@ -17,11 +17,26 @@ def web_server_argv(bind: str) -> list[str]:
     workers = str(env_int("IGRS_WEB_WORKERS", os.cpu_count() or 1, minimum=1))
     threads = str(env_int("IGRS_WEB_THREADS", 2, minimum=1))
     argv = [
-        sys.executable, "-m", "granian", "--interface", "wsgi", "igrs.wsgi:application",
-        "--host", host or "127.0.0.1", "--port", port, "--workers", workers,
-        "--blocking-threads", threads, "--no-ws", "--respawn-failed-workers",
-        "--workers-max-rss", str(env_int("IGRS_WEB_MAX_RSS_MB", 300, minimum=1)),
-        "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "igrs.wsgi:application",
+        "--host",
+        host or "127.0.0.1",
+        "--port",
+        port,
+        "--workers",
+        workers,
+        "--blocking-threads",
+        threads,
+        "--no-ws",
+        "--respawn-failed-workers",
+        "--workers-max-rss",
+        str(env_int("IGRS_WEB_MAX_RSS_MB", 300, minimum=1)),
+        "--log-level",
+        "warning",
     ]
     if env_bool("IGRS_ACCESS_LOG", True):
         argv.append("--access-log")
