@@ -47,8 +47,8 @@ def register(
         raise Invalid(
             fields={
                 "call_id": _(
-                    "The call id is not of a call offered to you. Reload the page and file again while "
-                    "the caller is on the line."
+                    "The call id is not of a call offered to you. Reload the page and file "
+                    "again while the caller is on the line."
                 )
             }
         )

@@ -52,7 +52,8 @@ def service_definition(code: str, language: str) -> dict | None:
                 "datatype_description": (
                     "जनपद, तहसील, ब्लॉक या थाने का कोड, जैसे UP-LUCKNOW-T-SADAR"
                     if hindi
-                    else "Code of the district, tehsil, block or police station, e.g. UP-LUCKNOW-T-SADAR"
+                    else "Code of the district, tehsil, block or police station, "
+                    "e.g. UP-LUCKNOW-T-SADAR"
                 ),
                 "order": 1,
                 "description": "स्थान" if hindi else "Place",

@@ -1,4 +1,4 @@
-"""`igrs test`: lint, migration check, browser-test tools (npm), then the pytest suite on
+"""`igrs test`: lint, format check, browser-test tools (npm), then the pytest suite on
 SQLite and on PostgreSQL.
 
 PostgreSQL is taken from IGRS_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/
@@ -62,6 +62,7 @@ def run_all(pytest_args: list[str]) -> int:
     pg_db = f"{urlparse(pg_url).scheme}://{urlparse(pg_url).netloc}/igrs_{os.getpid()}"
     steps = [
         ("ruff", [py, "-m", "ruff", "check", "src", "tests", "bench"], None),
+        ("ruff format", [py, "-m", "ruff", "format", "--check", "src", "tests", "bench"], None),
         (
             "migrations",
             [py, "-m", "igrs.cli", "makemigrations", "--check", "--dry-run"],
