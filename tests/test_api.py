@@ -237,10 +237,19 @@ def test_history_by_mobile_and_queues(client, agent_api, desk_api):
     assert [c["reference"] for c in history] == [ref]
     inbox = officer_api(client, TEHSILDAR).get("/queues/inbox").json()
     assert ref in [c["reference"] for c in inbox]
-    police = registration(category_id=Category.objects.get(code="POL-FIR").pk)
-    waiting = agent_api.post("/complaints", police).json()["reference"]
+    other = registration(category_id=Category.objects.get(code="OTHER").pk)
+    waiting = agent_api.post("/complaints", other).json()["reference"]
     assert waiting in [c["reference"] for c in desk_api.get("/queues/desk").json()]
     assert agent_api.get("/queues/desk").status_code == 403
+
+
+def test_a_place_too_coarse_for_the_category_is_a_422_naming_the_kind_needed(agent_api):
+    police = registration(category_id=Category.objects.get(code="POL-FIR").pk)
+    answer = agent_api.post("/complaints", police)
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["code"] == "invalid" and body["place_kind_needed"] == "thana"
+    assert "place_id" in body["errors"] and not Complaint.objects.exists()
 
 
 def test_openapi_schema_is_served(client, db):

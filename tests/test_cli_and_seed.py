@@ -21,7 +21,10 @@ def run(*args) -> str:
 def test_seed_has_uttar_pradesh_and_the_post_ladder(db):
     assert Unit.objects.filter(kind=UnitKind.DIVISION).count() == 18
     assert Unit.objects.filter(kind=UnitKind.DISTRICT).count() == 75
-    assert Department.objects.count() == 14
+    assert Department.objects.count() == 14 + 2  # and the desk's, and "other / not sure"
+    desks = Post.objects.filter(department__code="DESK")
+    assert desks.filter(level=2).count() == 75 and desks.get(level=3).unit.code == "UP"
+    assert not desks.filter(postings__isnull=False).exists()  # worked by desk accounts
     for post in Post.objects.filter(level=1).select_related("department")[:50]:
         chain = directory.post_chain(post.pk)
         assert [p.level for p in chain] == [1, 2, 3]

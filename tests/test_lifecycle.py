@@ -79,10 +79,26 @@ def test_registered_complaint_is_assigned_with_sms_to_officer_and_citizen(agent)
     assert officer_sms.mobile == holder.mobile and complaint.reference in officer_sms.body
 
 
-def test_without_a_fitting_post_the_complaint_waits_for_the_desk(agent, desk):
-    # A police matter needs a thana; a tehsil is not precise enough to route it.
-    complaint = new_complaint(agent, category_id=_category("POL-FIR"))
-    assert complaint.status == Status.REGISTERED and complaint.current_post is None
+def test_a_place_too_coarse_for_the_department_is_refused_naming_the_kind_it_needs(agent):
+    # A police matter needs a thana, a rural development one a block: a tehsil is not
+    # precise enough, and the complaint is not left for the desk to guess.
+    for code, needed in (("POL-FIR", "thana"), ("RD-MGNREGA", "block")):
+        with pytest.raises(Invalid) as refused:
+            new_complaint(agent, category_id=_category(code))
+        assert refused.value.details == {"place_kind_needed": needed}
+        assert "place_id" in refused.value.fields
+    assert not Complaint.objects.exists()
+    block = new_complaint(
+        agent, category_id=_category("RD-MGNREGA"), place_id=_unit("UP-LUCKNOW-T-SADAR-B")
+    )
+    assert block.current_post.code == "RD-L1-UP-LUCKNOW-T-SADAR-B"  # the BDO
+
+
+def test_other_or_not_sure_waits_for_its_districts_desk_under_a_time_limit(agent, desk):
+    complaint = new_complaint(agent, category_id=_category("OTHER"), place_id=_unit("UP-LUCKNOW"))
+    assert complaint.status == Status.REGISTERED
+    assert complaint.current_post.code == "DESK-UP-LUCKNOW" and complaint.due_at is not None
+    assert Event.objects.get(complaint=complaint).data["desk_reason"] == "other_category"
     assert OutboxMessage.objects.get(reference=complaint.reference).key == "registered"
     forwarded = services.forward(
         desk, complaint.reference, to_post_id=post("POL-L1-UP-LUCKNOW-PS-KOTWALI").pk
@@ -139,7 +155,8 @@ def test_return_sends_it_back_to_the_desk_never_closes(agent, tehsildar):
     returned = services.return_misrouted(
         tehsildar, complaint.reference, reason="यह मामला नगर निगम का है।"
     )
-    assert returned.status == Status.RETURNED and returned.current_post is None
+    assert returned.status == Status.RETURNED and returned.closed_at is None
+    assert returned.current_post.code == "DESK-UP-LUCKNOW" and returned.due_at is not None
     with pytest.raises(Invalid):
         services.return_misrouted(
             tehsildar, new_complaint(agent, mobile="9811111111").reference, reason="  "

@@ -72,8 +72,9 @@ POST_CODES = [
 ]
 AGAINST = [None, TEHSILDAR, DM, PS_REVENUE]
 HOLDS_POST = (Status.ASSIGNED, Status.CLOSURE_PROPOSED, Status.AWAITING_VERIFICATION)
-NO_POST = (Status.REGISTERED, Status.RETURNED)
-TIMED = (Status.ASSIGNED, Status.CLOSURE_PROPOSED)
+WITH_DESK = (Status.REGISTERED, Status.RETURNED)  # held by a monitoring desk's post
+TIMED = (Status.ASSIGNED, Status.CLOSURE_PROPOSED, *WITH_DESK)
+LUCKNOW_DESK = "DESK-UP-LUCKNOW"
 TRANSFERS = {Action.FORWARD, Action.FORWARD_DOWN, Action.RETURN}
 # Actions that give the complaint to a (possibly new) post and must tell its holders by SMS.
 ASSIGNING = {
@@ -137,6 +138,7 @@ class World:
         ).select_related("officer"):
             self.officer_of.setdefault(posting.post_id, posting.officer_id)
             self.mobiles_of.setdefault(posting.post_id, set()).add(posting.officer.mobile)
+        self.desks = set(Post.objects.filter(department__desk=True).values_list("pk", flat=True))
         self.category_id = Category.objects.get(code="REV-LAND").pk
         self.place_id = Unit.objects.get(code=LUCKNOW_SADAR).pk
 
@@ -219,11 +221,13 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def officer(self, choice: str, complaint: Complaint) -> Actor:
         w = self.world
+        held = complaint.current_post_id
+        if held is None or held in w.desks:  # no officer holds it: try the tehsildar
+            held = w.by_code[TEHSILDAR].pk
         if choice == "holder":
-            post_id = complaint.current_post_id or w.by_code[TEHSILDAR].pk
+            post_id = held
         elif choice == "superior":
-            current = complaint.current_post_id or w.by_code[TEHSILDAR].pk
-            post_id = w.posts[current].superior_id or current
+            post_id = w.posts[held].superior_id or held
         else:
             post_id = w.by_code[choice].pk
         return Actor(Role.OFFICER, officer_id=w.officer_of[post_id])
@@ -291,7 +295,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 reference=complaint.reference,
             ).values_list("mobile", flat=True)
         )
-        holders = self.world.mobiles_of[complaint.current_post_id]
+        holders = self.world.mobiles_of.get(complaint.current_post_id, set())  # desks: none
         assert holders <= sent, f"holders {holders} not told; SMS went to {sent}"
 
     # ------------------------------------------------------------ registration
@@ -339,7 +343,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         )
         routed = w.first_clear(against_id, w.by_code[TEHSILDAR].pk)
         complaint.refresh_from_db()
-        assert complaint.current_post_id == routed
+        assert complaint.current_post_id == (routed or w.by_code[LUCKNOW_DESK].pk)
         assert complaint.status == (Status.ASSIGNED if routed else Status.REGISTERED)
         assert complaint.duplicate_of_id == (earlier.pk if earlier else None)
         self.expected_events[complaint.reference] = 2 if routed else 1
@@ -432,7 +436,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.attempt(
             ref,
             lambda: services.return_misrouted(actor, ref, reason=reason),
-            Expect(Action.RETURN, Status.RETURNED, None) if ok else None,
+            Expect(Action.RETURN, Status.RETURNED, self.world.by_code[LUCKNOW_DESK].pk)
+            if ok
+            else None,
         )
 
     @rule(
@@ -732,7 +738,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert c.current_post_id == post_id
             self.expected_events[ref] += 1
             if action == Action.ESCALATE:
-                assert c.status == Status.ASSIGNED and c.level > old.level
+                # A desk's complaint goes up to the state's desk, still new or returned.
+                assert c.status == (old.status if old.status in WITH_DESK else Status.ASSIGNED)
+                assert c.level > old.level
                 assert c.due_at > now and c.escalation_count == old.escalation_count + 1
                 assert set(
                     Defaulter.objects.filter(complaint=c, due_at=old.due_at).values_list(
@@ -788,27 +796,32 @@ class LifecycleMachine(RuleBasedStateMachine):
                 c.current_post_id,
                 c.level,
             )
-            for event in events:
-                if event.to_status in HOLDS_POST:
-                    assert event.to_post_id is not None, event.action
-                if event.to_status in NO_POST:
-                    assert event.to_post_id is None, event.action
+            for event, following in itertools.pairwise([*events, None]):
+                # Held by a post unless closed; only a routed registration is held by nobody
+                # until its assignment, the next step.
+                routed = following is not None and following.action == Action.ASSIGN
+                assert event.to_status == Status.CLOSED or (event.to_post_id is None) == routed, (
+                    event.action
+                )
+                if event.to_status in WITH_DESK and not routed:
+                    assert event.to_post_id in self.world.desks, event.action
 
     @invariant()
     def holder_level_and_conflict(self):
         w = self.world
         for ref in self.expected_events:
             c = self.load(ref)
-            if c.status in HOLDS_POST:
+            if c.status in (*HOLDS_POST, *WITH_DESK):
                 assert c.current_post_id is not None, (ref, c.status)
-            if c.status in NO_POST:
-                assert c.current_post_id is None, (ref, c.status)
-                assert c.due_at is None and c.remind_at is None
+            if c.status in WITH_DESK:
+                assert c.current_post_id in w.desks and c.remind_at is None, (ref, c.status)
+            elif c.current_post_id is not None:
+                post = w.posts[c.current_post_id]
+                assert w.officer_of.get(post.pk), f"{post.code} has no officer"
             if c.current_post_id is not None:
                 post = w.posts[c.current_post_id]
                 assert c.level == post.level, (ref, c.level, post.code)
                 assert post.active
-                assert w.officer_of.get(post.pk), f"{post.code} has no officer"
                 assert not w.conflicted(c.against_post_id, c.current_post_id), (
                     f"{ref} is held by {post.code}, in the line of the post it is against"
                 )

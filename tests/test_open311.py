@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from igrs.core import clock
-from igrs.directory.models import Unit
+from igrs.directory.models import Category, Unit
 from igrs.grievances import services as grievances
 from igrs.grievances.models import Complaint
 from igrs.open311 import services, webhooks
@@ -414,8 +414,11 @@ def test_every_json_answer_conforms_to_the_georeport_schemas(client, agent, app_
     created = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing()}).json()
     ref = created[0]["service_request_id"]
     unrouted = new_complaint(
-        agent, mobile="9800000003", place_id=Unit.objects.get(code="UP-LUCKNOW").pk
-    )  # with the desk: no due date yet
+        agent,
+        mobile="9800000003",
+        category_id=Category.objects.get(code="OTHER").pk,
+        place_id=Unit.objects.get(code="UP-LUCKNOW").pk,
+    )  # with the desk
     assert conforms(schemas.CREATED, created) == []
     assert (
         conforms(schemas.list_of(schemas.SERVICE), client.get(f"{BASE}/services.json").json()) == []

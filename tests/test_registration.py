@@ -88,7 +88,9 @@ def test_complaint_against_an_officer_skips_every_post_they_hold(agent):
 
 def test_complaint_against_the_top_post_waits_for_the_desk(agent, desk):
     complaint = new_complaint(agent, against_post_id=post(PS_REVENUE).pk)
-    assert complaint.status == Status.REGISTERED and complaint.current_post is None
+    assert complaint.status == Status.REGISTERED
+    assert complaint.current_post.code == "DESK-UP-LUCKNOW"
+    assert complaint.events.get().data["desk_reason"] == "no_post"
 
 
 def test_desk_cannot_forward_to_the_post_complained_against(agent, desk):

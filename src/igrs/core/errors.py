@@ -9,8 +9,14 @@ class ServiceError(Exception):
     code = "error"
 
     def __init__(
-        self, message: str = "", *, fields: Mapping[str, str | Sequence[str]] | None = None
+        self,
+        message: str = "",
+        *,
+        fields: Mapping[str, str | Sequence[str]] | None = None,
+        details: Mapping[str, object] | None = None,
     ):
+        # Facts a program answering the person can use (e.g. the kind of place wanted).
+        self.details = dict(details or {})
         self.fields: dict[str, list[str]] = {
             name: [text] if isinstance(text, str) else list(text)
             for name, text in (fields or {}).items()

@@ -1,4 +1,5 @@
-"""Input clean-up shared by every face: Unicode NFC and Indian mobile numbers."""
+"""Input clean-up shared by every face: Unicode NFC, Indian mobile numbers, and the sound key
+by which place names typed in Latin letters find their Hindi or English spelling."""
 
 import re
 import unicodedata
@@ -47,3 +48,58 @@ def csv_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+# ---------------------------------------------------------------- sound keys
+# A name's consonants, as a Hindi speaker says them, in Latin letters: "Haidergarh",
+# "haidargarh" and हैदरगढ़ all give "hdrgr", so a picker finds a place however its name is
+# typed. Vowels (the spellings differ most in them), aspiration and doubled letters drop out.
+# faces/static/faces/forms.js computes the same key of what is typed (Latin letters only).
+_CONSONANTS = dict(
+    zip(
+        "कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह",
+        "kkggnccjjnttddnttddnpfbbmyrlvsssh",
+        strict=True,
+    )
+)
+_WITH_NUKTA = {"ड": "r", "ढ": "r", "ज": "j", "फ": "f", "क": "k", "ख": "k", "ग": "g"}
+_NASALS, _NUKTA = "\u0901\u0902", "\u093c"
+_M_BEFORE_LABIAL = re.compile(r"m(?=[pbf])")  # "Sambhal" and संभल: the nasal is an n
+_LATIN_RULES = [("ph", "f"), ("ck", "k"), ("q", "k"), ("x", "ks"), ("z", "j"), ("w", "v")]
+_ASPIRATED = re.compile(r"(?<=[bcdgjkprst])h")
+_LONE_C = re.compile(r"c(?!h)")
+_Y_NOT_BEFORE_VOWEL = re.compile(r"y(?![aeiou])")
+_VOWELS = re.compile(r"[aeiou]")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def sound_key(text: str) -> str:
+    """The consonant skeleton of a name in Devanagari or Latin letters (see above)."""
+    text = unicodedata.normalize("NFC", text or "").lower()
+    if any("\u0900" <= ch <= "\u097f" for ch in text):
+        return _settled(_devanagari_key(text))
+    latin = "".join(ch for ch in text if "a" <= ch <= "z")
+    for old, new in _LATIN_RULES:
+        latin = latin.replace(old, new)
+    latin = _ASPIRATED.sub("", _LONE_C.sub("k", latin))
+    latin = _VOWELS.sub("", _Y_NOT_BEFORE_VOWEL.sub("", latin))
+    return _settled(latin)
+
+
+def _settled(key: str) -> str:
+    return _DOUBLED.sub(r"\1", _M_BEFORE_LABIAL.sub("n", key))
+
+
+def _devanagari_key(text: str) -> str:
+    key = []
+    for i, ch in enumerate(text):
+        following = text[i + 1] if i + 1 < len(text) else ""
+        if ch in _CONSONANTS:
+            key.append(
+                _WITH_NUKTA[ch] if following == _NUKTA and ch in _WITH_NUKTA else _CONSONANTS[ch]
+            )
+        elif ch in _NASALS:
+            key.append("n")
+        elif "a" <= ch <= "z":
+            key.append(ch)
+    return "".join(key)

@@ -82,6 +82,9 @@ class Department(Bilingual):
     l1_unit_kind = models.CharField(
         _("kind of unit its first-level posts serve"), max_length=10, choices=UnitKind.choices
     )
+    # The monitoring desk is an office too: a desk post per district and one for the state
+    # hold the complaints no officer can take yet, under a time limit like any post.
+    desk = models.BooleanField(_("monitoring desk"), default=False)
 
     class Meta:
         verbose_name = _("department")
@@ -99,6 +102,8 @@ class Category(Bilingual):
     active = models.BooleanField(_("active"), default=True)
     # Physical works (a road, a transformer, land): "resolved" must come with a photo.
     photo_required = models.BooleanField(_("photo required for a resolved report"), default=False)
+    # "Other / not sure": the citizen could not find their category; the desk decides.
+    to_desk = models.BooleanField(_("goes to the monitoring desk"), default=False)
 
     class Meta:
         verbose_name = _("complaint category")
@@ -241,12 +246,21 @@ class Counting(models.TextChoices):
 
 
 class TimeLimit(models.Model):
-    """Days a post has to dispose of a complaint. The most specific row wins:
-    source and category both set, then category only, then source only, then neither."""
+    """Days a post has to dispose of a complaint. The most specific row wins: one for the
+    post's department first, then source and category both set, then category only, then
+    source only, then neither."""
 
     source = models.CharField(_("source"), max_length=20, blank=True)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    # Only for posts of this department (e.g. the monitoring desk's own limit); most specific.
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("for posts of department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
     )
     level = models.PositiveSmallIntegerField(_("level"))
     days = models.PositiveSmallIntegerField(_("days"))
@@ -265,3 +279,30 @@ class Holiday(Bilingual):
     class Meta:
         verbose_name = _("holiday")
         verbose_name_plural = _("holidays")
+
+
+class DeskMember(models.Model):
+    """A monitoring-desk account working one desk (a district's, or the state's). A desk
+    account with none works every desk, as the state's desk does."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.CASCADE,
+        related_name="desks",
+    )
+    post = models.ForeignKey(
+        Post,
+        verbose_name=_("desk"),
+        on_delete=models.CASCADE,
+        related_name="members",
+        limit_choices_to={"department__desk": True},
+    )
+
+    class Meta:
+        verbose_name = _("desk member")
+        verbose_name_plural = _("desk members")
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="one_desk_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.post}"

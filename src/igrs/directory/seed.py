@@ -1,5 +1,6 @@
-"""Seed master data: Uttar Pradesh's divisions and districts, demo tehsils, blocks and thanas,
-departments with their L1/L2/L3 posts, categories, time limits, holidays and demo officers.
+"""Seed master data: Uttar Pradesh's divisions and districts, tehsils, blocks and thanas (real
+ones where up_local_units.csv has them, demo ones elsewhere), departments with their
+L1/L2/L3 posts, the monitoring desks, categories, time limits, holidays and demo officers.
 
 The CSV files under igrs/seed/ are the project's own copy of the shared data. Seeding is
 idempotent: it does nothing when the state already exists.
@@ -40,6 +41,14 @@ DEMO_HOLIDAYS = [
     ("2027-08-15", "Independence Day", "स्वतंत्रता दिवस"),
     ("2027-10-02", "Gandhi Jayanti", "गांधी जयंती"),
 ]
+# The monitoring desks: one per district (level 2) under the state's (level 3, the CM office).
+DESK = ("DESK", "Monitoring desk", "निगरानी डेस्क")
+STATE_DESK = ("State monitoring desk (CM office)", "राज्य निगरानी डेस्क (मुख्यमंत्री कार्यालय)")
+DISTRICT_DESK = ("District monitoring desk", "जनपद निगरानी डेस्क")
+DESK_DAYS = 2  # at each desk, before it goes up to the next
+# "Other / not sure": a category for the citizen who cannot find theirs; the desk decides.
+OTHER = ("OTHER", "Other / not sure", "अन्य / पता नहीं")
+OTHER_CATEGORY = ("OTHER", "Some other problem, or not sure which", "कोई अन्य समस्या, या पता नहीं")
 # (source, level, days): 7 days for the helpline, 5 for samadhan diwas, 21 for CPGRAMS.
 DEFAULT_TIME_LIMITS = [
     ("", 1, 7),
@@ -92,6 +101,7 @@ def seed_directory(with_officers: bool = True) -> bool:
     departments = _seed_departments()
     _seed_posts(departments, districts)
     _seed_categories(departments)
+    seed_desks()
     TimeLimit.objects.bulk_create(
         TimeLimit(source=source, level=level, days=days, counting=Counting.CALENDAR)
         for source, level, days in DEFAULT_TIME_LIMITS
@@ -131,6 +141,9 @@ def _seed_geography() -> list[Unit]:
         )
         for row in rows
     )
+    local = read_csv("up_local_units.csv")
+    real = {row["district_en"] for row in local}
+    _seed_real_local_units([d for d in districts if d.name_en in real], local)
     tehsils = Unit.objects.bulk_create(
         Unit(
             code=f"{d.code}-T-{code}",
@@ -140,6 +153,7 @@ def _seed_geography() -> list[Unit]:
             name_hi=f"{d.name_hi} {hi}",
         )
         for d in districts
+        if d.name_en not in real
         for code, en, hi in DEMO_TEHSILS
     )
     Unit.objects.bulk_create(
@@ -161,9 +175,30 @@ def _seed_geography() -> list[Unit]:
             name_hi=f"{d.name_hi} {hi}",
         )
         for d in districts
+        if d.name_en not in real
         for code, en, hi in DEMO_THANAS
     )
     return districts
+
+
+def _seed_real_local_units(districts: list[Unit], rows: list[dict[str, str]]) -> None:
+    """Tehsils (with their blocks) and thanas as up_local_units.csv names them."""
+    prefix = {UnitKind.TEHSIL: "T", UnitKind.BLOCK: "B", UnitKind.THANA: "PS"}
+    for district in districts:
+        mine = [row for row in rows if row["district_en"] == district.name_en]
+        made: dict[str, Unit] = {}
+        for kind in (UnitKind.TEHSIL, UnitKind.BLOCK, UnitKind.THANA):
+            for row in (r for r in mine if r["kind"] == kind):
+                parent = made[row["parent"]] if kind == UnitKind.BLOCK else district
+                unit = Unit.objects.create(
+                    code=f"{district.code}-{prefix[kind]}-{row['code']}",
+                    kind=kind,
+                    parent=parent,
+                    name_en=row["name_en"],
+                    name_hi=row["name_hi"],
+                )
+                if kind == UnitKind.TEHSIL:
+                    made[row["code"]] = unit
 
 
 def _seed_departments() -> list[tuple[Department, dict[str, str]]]:
@@ -243,9 +278,65 @@ def _seed_categories(departments) -> None:
     )
 
 
+def seed_desks() -> int:
+    """The monitoring desk's posts (the state's, and one per district that lacks one), its
+    time limits, and the "other / not sure" category. Safe to run again: after adding a
+    district, it adds that district's desk. Returns how many desk posts were added."""
+    code, en, hi = DESK
+    desk, _new = Department.objects.get_or_create(
+        code=code,
+        defaults={"name_en": en, "name_hi": hi, "l1_unit_kind": UnitKind.DISTRICT, "desk": True},
+    )
+    state = Unit.objects.get(kind=UnitKind.STATE)
+    top, top_new = Post.objects.get_or_create(
+        code=f"{code}-{state.code}",
+        defaults={
+            "department": desk,
+            "unit": state,
+            "level": 3,
+            "designation_en": STATE_DESK[0],
+            "designation_hi": STATE_DESK[1],
+        },
+    )
+    missing = Unit.objects.filter(kind=UnitKind.DISTRICT).exclude(posts__department=desk)
+    added = Post.objects.bulk_create(
+        Post(
+            code=f"{code}-{district.code}",
+            department=desk,
+            unit=district,
+            level=2,
+            designation_en=DISTRICT_DESK[0],
+            designation_hi=DISTRICT_DESK[1],
+            superior=top,
+        )
+        for district in missing
+    )
+    for level in (2, 3):
+        TimeLimit.objects.get_or_create(
+            department=desk,
+            level=level,
+            source="",
+            category=None,
+            defaults={"days": DESK_DAYS, "counting": Counting.CALENDAR},
+        )
+    other_code, other_en, other_hi = OTHER
+    other, _new = Department.objects.get_or_create(
+        code=other_code,
+        defaults={"name_en": other_en, "name_hi": other_hi, "l1_unit_kind": UnitKind.DISTRICT},
+    )
+    code, en, hi = OTHER_CATEGORY
+    Category.objects.get_or_create(
+        code=code, defaults={"department": other, "name_en": en, "name_hi": hi, "to_desk": True}
+    )
+    return len(added) + top_new
+
+
 def _seed_officers() -> None:
-    """One demo officer per post, holding it since the start of the year."""
-    posts = list(Post.objects.order_by("pk").values_list("pk", flat=True))
+    """One demo officer per post, holding it since the start of the year (the desks are
+    worked by desk accounts, not officers)."""
+    posts = list(
+        Post.objects.filter(department__desk=False).order_by("pk").values_list("pk", flat=True)
+    )
     officers = Officer.objects.bulk_create(
         Officer(
             name_en=f"{FIRST_NAMES[i % 12][0]} {SURNAMES[i % 7][0]}",

@@ -9,6 +9,7 @@ from igrs.core.cache import memoize
 from .models import (
     Category,
     Department,
+    DeskMember,
     Holiday,
     Officer,
     Post,
@@ -107,15 +108,23 @@ def routing_rule_post(category_id: int, unit_id: int) -> Post | None:
 
 
 @memoize
-def time_limit(source: str, category_id: int, level: int) -> TimeLimit | None:
+def time_limit(
+    source: str, category_id: int, level: int, department_id: int | None = None
+) -> TimeLimit | None:
     candidates = TimeLimit.objects.filter(
         Q(source=source) | Q(source=""),
         Q(category_id=category_id) | Q(category__isnull=True),
+        Q(department_id=department_id) | Q(department__isnull=True),
         level=level,
     )
     return max(
         candidates,
-        key=lambda t: (t.category_id is not None, t.source != "", -t.pk),
+        key=lambda t: (
+            t.department_id is not None,
+            t.category_id is not None,
+            t.source != "",
+            -t.pk,
+        ),
         default=None,
     )
 
@@ -134,6 +143,39 @@ def get_officer(officer_id: int) -> Officer:
 def district_of(unit_id: int) -> int:
     """The district a unit lies in (0 above district level)."""
     return next((u.pk for u in unit_chain(unit_id) if u.kind == UnitKind.DISTRICT), 0)
+
+
+@memoize
+def desk_post_for(unit_id: int) -> Post | None:
+    """The monitoring desk for a place: its district's desk, else the state's."""
+    desks = Post.objects.filter(department__desk=True, active=True)
+    found = desks.filter(unit_id=district_of(unit_id)).first() or desks.filter(level=3).first()
+    return get_post(found.pk) if found else None
+
+
+def is_desk(post_id: int) -> bool:
+    return get_post(post_id).department.desk
+
+
+@memoize
+def desk_reach(user_id: int) -> frozenset[int] | None:
+    """The districts a desk account works (its desks' districts; the state's desk reaches
+    all); None for all of them, as for an account with no desk named."""
+    units = set(DeskMember.objects.filter(user_id=user_id).values_list("post__unit_id", flat=True))
+    if not units or any(get_unit(pk).kind == UnitKind.STATE for pk in units):
+        return None
+    return frozenset(units)
+
+
+def place_kind_needed(category_id: int, unit_id: int) -> str | None:
+    """The kind of place the category's department acts at (a block for rural development,
+    a thana for the police, …) when the chosen place does not lie in one; None when the place
+    is precise enough, or the category has its own routing rule or goes to the desk."""
+    category = get_category(category_id)
+    if category.to_desk or routing_rule_post(category_id, unit_id) is not None:
+        return None
+    kind = category.department.l1_unit_kind
+    return None if any(u.kind == kind for u in unit_chain(unit_id)) else kind
 
 
 # ---------------------------------------------------------------- what the faces' pickers offer

@@ -48,7 +48,7 @@ def http_status(error: ServiceError) -> int:
 
 
 def api_body(error: ServiceError) -> dict:
-    body: dict = {"code": error.code, "message": error.message}
+    body: dict = {"code": error.code, "message": error.message, **error.details}
     if error.fields:
         body["errors"] = error.fields
     return body

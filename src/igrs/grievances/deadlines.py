@@ -37,8 +37,12 @@ def due_date(start: dt.date, days: int, counting: str, holidays: frozenset[dt.da
     return day
 
 
-def due_at(start: dt.datetime, source: str, category_id: int, level: int) -> dt.datetime:
-    limit = directory.time_limit(source, category_id, level)
+def due_at(
+    start: dt.datetime, source: str, category_id: int, level: int, department_id: int | None = None
+) -> dt.datetime:
+    """When a post of `level` (of `department_id`, which may have its own limits, as the
+    monitoring desk does) must have acted on a complaint it receives at `start`."""
+    limit = directory.time_limit(source, category_id, level, department_id)
     days, counting = (limit.days, limit.counting) if limit else (DEFAULT_DAYS, Counting.CALENDAR)
     local_start = clock.local(start)
     last_day = due_date(local_start.date(), days, counting, directory.holidays())

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from igrs.core.errors import InvalidTransition, NotPermitted
 from igrs.core.roles import Role
 
-from .models import Action, Status
+from .models import DESK_STATUSES, Action, Status
 
 S, A, R = Status, Action, Role
 
@@ -59,6 +59,12 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
     # For long matters: the citizen sees progress; the clock keeps running.
     (S.ASSIGNED, A.INTERIM_REPLY): rule({R.OFFICER}, {S.ASSIGNED}),
     (S.ASSIGNED, A.ESCALATE): rule({R.SYSTEM}, {S.ASSIGNED}),
+    # The desk has a time limit too: a district desk's overdue complaint goes to the state's.
+    **{(status, A.ESCALATE): rule({R.SYSTEM}, {status}) for status in DESK_STATUSES},
+    **{(status, A.MARK_DEFAULTER): rule({R.SYSTEM}, {status}) for status in DESK_STATUSES},
+    # The desk corrects what the complainant chose, or sends it back for what is missing.
+    **{(status, A.CORRECT): rule(DESK, {status}) for status in DESK_STATUSES},
+    **{(status, A.RETURN_TO_CITIZEN): rule(DESK, {S.CLOSED}) for status in DESK_STATUSES},
     (S.CLOSURE_PROPOSED, A.ESCALATE): rule({R.SYSTEM}, {S.ASSIGNED}),
     (S.ASSIGNED, A.MARK_DEFAULTER): rule({R.SYSTEM}, {S.ASSIGNED}),
     (S.CLOSURE_PROPOSED, A.MARK_DEFAULTER): rule({R.SYSTEM}, {S.CLOSURE_PROPOSED}),

@@ -26,7 +26,10 @@ class Status(models.TextChoices):
 
 
 # Statuses in which the time limit runs against the holding post.
-TIMED_STATUSES = (Status.ASSIGNED, Status.CLOSURE_PROPOSED)
+# With the monitoring desk (a desk post holds it): new, or returned as misrouted.
+DESK_STATUSES = (Status.REGISTERED, Status.RETURNED)
+# The clock runs against the holding post: an officer's, or the desk's.
+TIMED_STATUSES = (Status.ASSIGNED, Status.CLOSURE_PROPOSED, *DESK_STATUSES)
 
 
 class Source(models.TextChoices):
@@ -64,6 +67,7 @@ class ClosureKind(models.TextChoices):
     UNVERIFIED = "unverified", _("Complainant not reachable; closed unverified")
     SPECIAL = "special", _("Special closure")
     FINAL = "final", _("Not satisfied at the top level; closed with the final reason")
+    RETURNED_TO_CITIZEN = "returned_to_citizen", _("Returned to the complainant by the desk")
 
 
 class Complaint(models.Model):
@@ -279,6 +283,8 @@ class Action(models.TextChoices):
     SUBORDINATE_REPORT = "subordinate_report", _("Report from the subordinate, for approval")
     GRADE = "grade", _("Disposal graded by a senior officer")
     NOTE = "note", _("Note added")
+    CORRECT = "correct", _("Category or place corrected by the monitoring desk")
+    RETURN_TO_CITIZEN = "return_to_citizen", _("Returned to the complainant by the desk")
 
 
 # Steps that move a complaint without giving it a new time limit: the delay goes on.

@@ -37,8 +37,11 @@ def first_clear_post(post_id: int | None, conflicted: frozenset[int]) -> Post | 
 
 
 def route(category_id: int, unit_id: int, conflicted: frozenset[int]) -> Post | None:
-    """The post a new complaint goes to, or None when the monitoring desk must decide (no post
-    fits the place, or the rule's post has been deactivated)."""
+    """The post a new complaint goes to, or None when the monitoring desk must decide (the
+    category is "other / not sure", no post fits the place, or the rule's post has been
+    deactivated)."""
+    if directory.get_category(category_id).to_desk:
+        return None  # "other / not sure": the desk decides by design
     post = directory.routing_rule_post(category_id, unit_id) or directory.default_l1_post(
         category_id, unit_id
     )

@@ -25,7 +25,7 @@ from igrs.directory.models import (
     localised,
     post_title,
 )
-from igrs.grievances.models import Complaint, Defaulter, Event, Status
+from igrs.grievances.models import DESK_STATUSES, Complaint, Defaulter, Event, Status
 
 from .models import (
     STAY_BUCKETS,
@@ -38,7 +38,6 @@ from .models import (
     Stay,
 )
 
-DESK_STATUSES = (Status.REGISTERED, Status.RETURNED)
 CHILD_KINDS = {
     UnitKind.STATE: (UnitKind.DIVISION,),
     UnitKind.DIVISION: (UnitKind.DISTRICT,),
@@ -145,15 +144,19 @@ def post_complaints(post_id: int, limit: int = 200) -> list[Complaint]:
 
 
 def _pendency(department_id: int | None = None) -> tuple[Counter, Counter]:
-    """Open complaints by post (the summary), and with the desk by district (live: the
-    desk's queue, read through the status index), of one department when given."""
+    """Open complaints by officer's post (the summary), and with the desk by the desk's unit
+    (its district, or the state; live: the desk's queue, read through the status index, so
+    one department's share can be counted), of one department when given."""
     posts = Counter(dict(Pendency.objects.filter(post_id__gt=0).values_list("post_id", "count")))
-    desk, district_of = Counter(), _districts()
+    desks, district_of = _desk_posts(), _districts()
+    desk = Counter()
     queue = Complaint.objects.filter(status__in=DESK_STATUSES)
     if department_id:
         queue = queue.filter(category__department_id=department_id)
-    for place_id, n in queue.values_list("place_id").annotate(n=Count("id")):
-        desk[district_of[place_id]] += n
+    for post_id, place_id, n in queue.values_list("current_post_id", "place_id").annotate(
+        n=Count("id")
+    ):
+        desk[desks.get(post_id) or district_of[place_id]] += n
     return posts, desk
 
 
@@ -171,13 +174,21 @@ def _overdue() -> Counter:
 
 @memoize
 def _post_places() -> dict[int, tuple[int, int]]:
-    """Every post (deactivated ones keep their history): post → (unit, department). Master
-    data, memoized per process; plain tuples, as thousands of model instances would cost a
-    cold page more than its SQL."""
+    """Every officers' post (deactivated ones keep their history; the desks are counted
+    apart): post → (unit, department). Master data, memoized per process; plain tuples, as
+    thousands of model instances would cost a cold page more than its SQL."""
     return {
         pk: (unit_id, department_id)
-        for pk, unit_id, department_id in Post.objects.values_list("pk", "unit_id", "department_id")
+        for pk, unit_id, department_id in Post.objects.filter(department__desk=False).values_list(
+            "pk", "unit_id", "department_id"
+        )
     }
+
+
+@memoize
+def _desk_posts() -> dict[int, int]:
+    """The monitoring desks' posts → the unit each serves (a district, or the state)."""
+    return dict(Post.objects.filter(department__desk=True).values_list("pk", "unit_id"))
 
 
 @memoize

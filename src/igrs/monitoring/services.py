@@ -8,7 +8,7 @@ from igrs.core import clock
 from igrs.core.cache import memoize
 from igrs.directory import selectors as directory
 from igrs.directory.models import UnitKind
-from igrs.grievances.models import Action, Complaint, Event, Status
+from igrs.grievances.models import DESK_STATUSES, Action, Complaint, Event, Status
 from igrs.grievances.selectors import events_after
 
 from .models import (
@@ -177,6 +177,8 @@ def _count_pendency(pending: Counter, event: dict) -> None:
 
 
 def _metrics(event: dict) -> list[str]:
+    if event["action"] == Action.ESCALATE and event["from_status"] in DESK_STATUSES:
+        return []  # the desk's own delay, not the department's
     found = [METRIC_FOR[event["action"]]] if event["action"] in METRIC_FOR else []
     if event["to_status"] == Status.CLOSED and event["from_status"] != Status.CLOSED:
         found.append(Metric.CLOSED)

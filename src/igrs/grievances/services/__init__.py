@@ -4,7 +4,7 @@ update on version → timeline event → outbox rows, all in one transaction (tr
 Nothing else changes a complaint's status. Faces import the actions from here.
 """
 
-from .desk import forward
+from .desk import correct, forward, return_to_citizen
 from .messages import add_note, remind, reopen
 from .officer import (
     AtrDetails,
@@ -35,6 +35,7 @@ __all__ = [
     "approve_subordinate_report",
     "call_back_later",
     "claim_next_verification",
+    "correct",
     "decide_special_closure",
     "escalate_overdue",
     "forward",
@@ -47,6 +48,7 @@ __all__ = [
     "remind",
     "reopen",
     "return_misrouted",
+    "return_to_citizen",
     "send_reminder",
     "submit_atr",
     "sweep",

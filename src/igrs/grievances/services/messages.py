@@ -15,6 +15,7 @@ from .. import lifecycle, routing
 from ..actors import Actor
 from ..models import (
     Action,
+    ClosureKind,
     Complaint,
 )
 from .checks import (
@@ -36,6 +37,13 @@ def reopen(actor: Actor, ref: str, *, reason: str, version: int | None = None) -
     lifecycle.check(complaint.status, Action.REOPEN, actor.role)
     _require_complainant(actor, complaint)
     reason = _required_text(reason, _("Say why you are not satisfied."))
+    _require(
+        complaint.closure_kind != ClosureKind.RETURNED_TO_CITIZEN,
+        _(
+            "The desk returned this complaint for what was missing: please file it again with "
+            "those details."
+        ),
+    )
     superior = (
         routing.superior_for(_accountable(complaint).pk, _conflicted(complaint, now))
         if complaint.current_post_id

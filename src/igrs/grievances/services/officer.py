@@ -36,7 +36,7 @@ from .checks import (
     _required_text,
 )
 from .sms import _citizen_sms, _holder_sms, _label, _post_sms
-from .transitions import _defaulter_marker, _load, _placement, _transition
+from .transitions import _defaulter_marker, _load, _placement, _to_the_desk, _transition
 from .uploads import Upload, _adopt_attachments, _checked_uploads
 
 MIN_REPORT = 10
@@ -98,20 +98,15 @@ def forward_down(
 def return_misrouted(
     actor: Actor, ref: str, *, reason: str, suggestion: str = "", version: int | None = None
 ) -> Complaint:
-    """Give back a complaint that is not this post's: the desk transfers it. Never a closure.
-    Returning it after its deadline does not wipe the default: the posts are marked first."""
+    """Give back a complaint that is not this post's: its district's monitoring desk transfers
+    it, under the desk's own time limit. Never a closure. Returning it after its deadline does
+    not wipe the default: the posts are marked first."""
     complaint = _load(ref, version)
     now = clock.now()
     acting = _acting_post(actor, complaint.current_post_id, now)
     reason = _required_text(reason, _("Say why the complaint is not for your post."))
     overdue = complaint.due_at is not None and complaint.due_at < now and not complaint.defaulted
-    changes = {
-        "current_post": None,
-        "accountable_post": None,
-        "due_at": None,
-        "remind_at": None,
-        "assigned_at": now,
-    }
+    changes = _to_the_desk(complaint, now)
     suggestion = nfc(suggestion, single_line=True)
     return _transition(
         complaint,
@@ -331,7 +326,9 @@ def propose_special_closure(
     )
     reason = _required_text(reason, _("Give the reason for special closure."))
     decider = directory.get_post(acting.superior_id)
-    due = deadlines.due_at(now, complaint.source, complaint.category_id, decider.level)
+    due = deadlines.due_at(
+        now, complaint.source, complaint.category_id, decider.level, decider.department_id
+    )
     changes = {
         "special_ground": ground,
         "accountable_post": decider,

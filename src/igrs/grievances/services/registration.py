@@ -12,11 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from igrs.core import clock, fastsql
 from igrs.core.errors import Invalid, LimitReached
 from igrs.core.roles import Role
 from igrs.core.text import nfc, normalise_mobile
+from igrs.directory import selectors as directory
+from igrs.directory.models import UnitKind
 from igrs.notifications.services import save_outbox
 
 from .. import lifecycle, reference, routing
@@ -42,6 +45,21 @@ FROM grievances_complaint WHERE mobile = %s AND created_at >= %s
 
 
 MAX_DESCRIPTION = 5000
+# A place too coarse for the department that must act: never left for the desk to guess.
+PLACE_NEEDED = {
+    UnitKind.TEHSIL: gettext_lazy(
+        "This kind of complaint is handled by the tehsil: choose the tehsil where the problem is."
+    ),
+    UnitKind.BLOCK: gettext_lazy(
+        "This kind of complaint is handled by the block (vikas khand): choose the block "
+        "where the problem is."
+    ),
+    UnitKind.THANA: gettext_lazy(
+        "This kind of complaint is handled by the police station: choose the thana where "
+        "the problem is."
+    ),
+    UnitKind.DISTRICT: gettext_lazy("Choose the district where the problem is."),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,8 +83,9 @@ class NewComplaint:
 
 
 def register(actor: Actor, new: NewComplaint) -> Complaint:
-    """Register a complaint, route it if a rule or the department's L1 post fits, and queue the
-    SMS to the complainant and the officer. Raises Invalid (per field) or LimitReached."""
+    """Register a complaint, route it if a rule or the department's L1 post fits (else its
+    district's monitoring desk holds it, under the desk's time limit), and queue the SMS to
+    the complainant and the officer. Raises Invalid (per field) or LimitReached."""
     lifecycle.check(None, Action.REGISTER, actor.role)
     files = _checked_uploads(new.uploads, field="files")
     fields = _validated_registration(actor, new)
@@ -94,17 +113,12 @@ def register(actor: Actor, new: NewComplaint) -> Complaint:
             updated_at=now,
             version=1,
         )
-        events = [
-            _event(
-                complaint,
-                actor,
-                Action.REGISTER,
-                None,
-                now,
-                note="",
-                data={"probable_duplicate_of": duplicate[1]} if duplicate else {},
-            )
-        ]
+        data = {"probable_duplicate_of": duplicate[1]} if duplicate else {}
+        desk = directory.desk_post_for(new.place_id) if post is None else None
+        if desk is not None:
+            _place_with(complaint, desk, now, fresh_deadline=True)
+            data["desk_reason"] = _desk_reason(new.category_id)
+        events = [_event(complaint, actor, Action.REGISTER, None, now, note="", data=data)]
         if post is not None:
             lifecycle.check(Status.REGISTERED, Action.ASSIGN, SYSTEM.role)
             _place_with(complaint, post, now, fresh_deadline=True)
@@ -129,6 +143,11 @@ def register(actor: Actor, new: NewComplaint) -> Complaint:
             else [_citizen_sms(complaint, "registered")]
         )
     return complaint
+
+
+def _desk_reason(category_id: int) -> str:
+    """Why a new complaint waits for the desk (shown on the desk's queue)."""
+    return "other_category" if directory.get_category(category_id).to_desk else "no_post"
 
 
 def register_once(actor: Actor, key: uuid.UUID, new: NewComplaint) -> tuple[Complaint, bool]:
@@ -199,6 +218,11 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         _place_ok,
         _("Choose the district, tehsil, block or police station."),
     )
+    needed = None
+    if "category_id" not in errors and "place_id" not in errors:
+        needed = directory.place_kind_needed(new.category_id, new.place_id)
+        if needed:
+            errors["place_id"] = str(PLACE_NEEDED[needed])
     if new.against_post_id is not None:
         _check_reference(
             errors,
@@ -235,7 +259,7 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         if len(cleaned[field]) > limit and field not in errors:
             errors[field] = _("Keep this under %(max)d characters.") % {"max": limit}
     if errors:
-        raise Invalid(fields=errors)
+        raise Invalid(fields=errors, details={"place_kind_needed": needed} if needed else None)
     return cleaned
 
 

@@ -156,7 +156,8 @@ def _move_up(
     also: Callable[[Event], None] | None = None,
     extra_messages: Sequence[OutboxMessage] = (),
 ) -> Complaint:
-    """Give the complaint to a higher post with a fresh time limit: a real change of owner."""
+    """Give the complaint to a higher post with a fresh time limit: a real change of owner.
+    A desk's complaint goes to the desk above and stays what it was (new or returned)."""
     changes = _placement(complaint, post, now, fresh_deadline=True) | {
         "escalation_count": complaint.escalation_count + 1,
         "disposal": "",
@@ -170,7 +171,7 @@ def _move_up(
         complaint,
         actor,
         action,
-        Status.ASSIGNED,
+        complaint.status if directory.is_desk(post.pk) else Status.ASSIGNED,
         now,
         changes=changes,
         note=note,
@@ -215,10 +216,28 @@ def _placement(complaint: Complaint, post: Post, now: dt.datetime, *, fresh_dead
     one, the deadline, the accountable post and any defaulter mark stay as they were."""
     placed = {"current_post": post, "level": post.level, "assigned_at": now}
     if fresh_deadline:
-        due = deadlines.due_at(now, complaint.source, complaint.category_id, post.level)
+        due = deadlines.due_at(
+            now, complaint.source, complaint.category_id, post.level, post.department_id
+        )
         placed |= {"due_at": due, "accountable_post": post, "defaulted": False}
     due = placed.get("due_at", complaint.due_at)
-    return placed | {"remind_at": deadlines.remind_at(now, due) if due else None}
+    # Reminders before the deadline are for officers; the desk works its queue by due date.
+    remind = due and not directory.is_desk(post.pk)
+    return placed | {"remind_at": deadlines.remind_at(now, due) if remind else None}
+
+
+def _to_the_desk(complaint: Complaint, now: dt.datetime) -> dict:
+    """The complaint's district desk holds it, with the desk's time limit."""
+    desk = directory.desk_post_for(complaint.place_id)
+    if desk is None:  # a deployment without desk posts: nobody holds it
+        return {
+            "current_post": None,
+            "accountable_post": None,
+            "due_at": None,
+            "remind_at": None,
+            "assigned_at": now,
+        }
+    return _placement(complaint, desk, now, fresh_deadline=True)
 
 
 def _place_with(
