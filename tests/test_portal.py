@@ -221,17 +221,36 @@ def test_without_script_choosing_a_district_shows_its_places_without_errors(clie
     sign_in(client)
     response = client.post("/file/", {**form_data(place_id=""), "refresh": "1"})
     page = text(response)
-    assert "लखनऊ सदर (तहसील)" in page and 'class="error"' not in page
+    assert 'class="error"' not in page
+    for group in ('label="तहसील"', 'label="विकास खण्ड"', 'label="थाना"'):  # every kind, grouped
+        assert group in page
+    assert "लखनऊ सदर विकास खंड" in page  # blocks sit under tehsils, and are offered too
     assert not Complaint.objects.exists()
 
 
-def test_places_of_a_district_for_the_script(client, db):
-    lucknow = Unit.objects.get(code="UP-LUCKNOW").pk
-    data = client.get(f"/file/places/?district={lucknow}").json()
-    names = [name for _pk, name in data["places"]]
-    assert "लखनऊ सदर (तहसील)" in names and any("थाना" in n for n in names)
+def test_places_of_a_district_for_the_script_every_kind_grouped(client, db):
+    barabanki = Unit.objects.get(code="UP-BARABANKI").pk
+    data = client.get(f"/file/places/?district={barabanki}").json()
+    groups = {group["kind"]: group["places"] for group in data["groups"]}
+    assert list(groups) == ["tehsil", "block", "thana", "district"]
+    assert "हैदरगढ़" in [label for _pk, label, _words in groups["tehsil"]]
+    assert "बंकी (नवाबगंज)" in [label for _pk, label, _words in groups["block"]]  # with its tehsil
+    words = dict((label, words) for _pk, label, words in groups["tehsil"])["हैदरगढ़"]
+    assert "Haidergarh" in words and "hdrgr" in words  # found by either spelling's sound key
     assert any("जिलाधिकारी" in title for _pk, title in data["posts"])
-    assert client.get("/file/places/?district=x").json() == {"places": [], "posts": []}
+    assert client.get("/file/places/?district=x").json() == {"groups": [], "posts": []}
+
+
+def test_a_block_level_complaint_needs_the_block_and_says_so(client, db):
+    sign_in(client)
+    rural = Category.objects.get(code="RD-HOUSING").pk
+    response = client.post("/file/", form_data(category_id=rural))  # a tehsil: too coarse
+    assert response.status_code == 200 and not Complaint.objects.exists()
+    assert "विकास खंड" in text(response)  # the error names the block
+    block = Unit.objects.get(code="UP-LUCKNOW-T-SADAR-B").pk
+    filed = client.post("/file/", form_data(category_id=rural, place_id=block))
+    complaint = Complaint.objects.get()
+    assert filed.status_code == 302 and complaint.current_post.code == "RD-L1-UP-LUCKNOW-T-SADAR-B"
 
 
 def test_files_are_checked_by_content_and_kept_with_the_complaint(client, db):
@@ -492,7 +511,7 @@ def test_feedback_on_a_report_that_changed_since_it_was_read_is_refused(client, 
 
 def test_absurd_ids_are_a_choice_error_not_a_crash(client, db):
     huge = "9" * 30
-    assert client.get(f"/file/places/?district={huge}").json() == {"places": [], "posts": []}
+    assert client.get(f"/file/places/?district={huge}").json() == {"groups": [], "posts": []}
     sign_in(client)
     response = client.post("/file/", form_data(place_id=huge, district=huge))
     assert response.status_code == 200 and field_error(response, "place_id")

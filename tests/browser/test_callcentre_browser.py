@@ -74,7 +74,7 @@ def test_a_call_lands_the_agent_files_and_a_verification_call_escalates(
     assert not Complaint.objects.filter(call_id="acd-777").exists()
     page.keyboard.press("Tab")
     page.get_by_role("combobox", name="जनपद", exact=True).select_option(label="लखनऊ")
-    page.get_by_label("तहसील, ब्लॉक या थाना").select_option(label="लखनऊ सदर (तहसील)")
+    page.get_by_label("तहसील, ब्लॉक या थाना").select_option(label="लखनऊ सदर")
     page.get_by_label("समस्या का विवरण लिखें").focus()
     page.keyboard.type("तीन महीने से आय प्रमाण पत्र नहीं बना।")
     page.get_by_label("मैंने सहमति वाक्य पढ़कर सुना दिया है").focus()

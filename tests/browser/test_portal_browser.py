@@ -66,7 +66,7 @@ def test_file_in_hindi_track_and_escalate_on_negative_feedback(phone, live_serve
         str(Category.objects.get(code="REV-LAND").pk)
     )
     page.get_by_role("combobox", name="जनपद", exact=True).select_option(label="लखनऊ")
-    page.get_by_label("तहसील, ब्लॉक या थाना").select_option(label="लखनऊ सदर (तहसील)")
+    page.get_by_label("तहसील, ब्लॉक या थाना").select_option(label="लखनऊ सदर")
     page.get_by_label("गाँव, मोहल्ला या वार्ड").fill("ग्राम बरौली")
     page.get_by_label("समस्या का विवरण लिखें").fill("पड़ोसी ने मेरे खेत पर अवैध कब्ज़ा कर लिया है।")
     page.get_by_label("फ़ोटो या दस्तावेज़ (वैकल्पिक, अधिकतम 3)").set_input_files(

@@ -239,7 +239,11 @@ def register_complaint(request, body: s.RegisterIn):
         raise Invalid(
             fields={"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
         ) from None
-    complaint, created = callcentre.register(who, services.NewComplaint(**body.dict()), parsed)
+    fields = body.dict()
+    other_number = fields.pop("other_number")
+    complaint, created = callcentre.register(
+        who, services.NewComplaint(**fields), parsed, other_number=other_number
+    )
     return answer(s.ComplaintSummary, summary_out(complaint), 201 if created else 200)
 
 

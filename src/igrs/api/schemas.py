@@ -10,6 +10,11 @@ class Out(BaseModel):
 
 
 class RegisterIn(Schema):
+    other_number: bool = Field(
+        False,
+        description="With a call_id: the complainant's mobile is not the calling number "
+        "(otherwise it must be)",
+    )
     source: str = Field(
         "helpline",
         description="helpline, portal, tehsil_diwas, thana_diwas, "

@@ -17,6 +17,10 @@ class AgentComplaintForm(ComplaintForm):
         label=_("Caller's mobile number"), max_length=20, error_messages=REQUIRED
     )
     call_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    other_number = forms.BooleanField(
+        label=_("The complainant's mobile is another number, not the one calling"),
+        required=False,
+    )
     consent = forms.BooleanField(
         label=_("I have read out the consent line and the caller agrees"),
         error_messages={"required": _("Read out the consent line and tick this box.")},

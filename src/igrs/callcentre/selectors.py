@@ -42,12 +42,17 @@ def current_call(agent_id: int) -> Call | None:
     return latest if wrapping_up else None
 
 
-def is_own_call(agent_id: int, call_id: str) -> bool:
-    """Whether the ACD offered this call to this agent: a complaint's call id must be one.
-    Planned afresh each time, never prepared: a plan cached while the table was small (a new
-    day's database, statistics not yet refreshed) scanned it whole on every registration: in
-    the day's bench the database's CPU per request more than doubled."""
-    return Call.objects.filter(call_id=call_id, agent_id=agent_id).exists()
+def caller_of_own_call(agent_id: int, call_id: str) -> str | None:
+    """The caller's mobile ("" for a number that is not a mobile) if the ACD offered this
+    call to this agent — a complaint's call id must be one — else None. Planned afresh each
+    time, never prepared: a plan cached while the table was small (a new day's database,
+    statistics not yet refreshed) scanned it whole on every registration: in the day's bench
+    the database's CPU per request more than doubled."""
+    return (
+        Call.objects.filter(call_id=call_id, agent_id=agent_id)
+        .values_list("mobile", flat=True)
+        .first()
+    )
 
 
 @dataclass

@@ -36,14 +36,30 @@ STAMP = {CallEvent.ANSWERED: "answered_at", CallEvent.ENDED: "ended_at"}
 
 
 def register(
-    actor: Actor, new: grievances.NewComplaint, key: uuid.UUID | None = None
+    actor: Actor,
+    new: grievances.NewComplaint,
+    key: uuid.UUID | None = None,
+    *,
+    other_number: bool = False,
 ) -> tuple[Complaint, bool]:
     """A complaint filed through the helpline's faces (the agents' console, the API): an
     agent's call id must name a call the ACD offered to that agent — none when the caller rang
-    off before the ACD reported it. With `key`, idempotent as grievances.register_once;
+    off before the ACD reported it — and the complaint carries that caller's number unless
+    the agent says it is another (`other_number`): one caller's complaint is never filed
+    under the previous caller's mobile. With `key`, idempotent as grievances.register_once;
     returns the complaint and whether this call created it."""
-    call_id = new.call_id
-    if call_id and actor.role == Role.AGENT and not selectors.is_own_call(actor.user_id, call_id):
+    if new.call_id and actor.role == Role.AGENT:
+        _require_this_callers_number(actor, new, other_number)
+    if key is None:
+        return grievances.register(actor, new), True
+    return grievances.register_once(actor, key, new)
+
+
+def _require_this_callers_number(
+    actor: Actor, new: grievances.NewComplaint, other_number: bool
+) -> None:
+    caller = selectors.caller_of_own_call(actor.user_id, new.call_id)
+    if caller is None:
         raise Invalid(
             fields={
                 "call_id": _(
@@ -52,9 +68,17 @@ def register(
                 )
             }
         )
-    if key is None:
-        return grievances.register(actor, new), True
-    return grievances.register_once(actor, key, new)
+    if caller and not other_number and normalise_mobile(new.mobile) != caller:
+        raise Invalid(
+            fields={
+                "mobile": _(
+                    "This is not the number of the caller on this call (%(number)s). If the "
+                    "complainant gave another mobile, tick “The complainant's mobile is "
+                    "another number”."
+                )
+                % {"number": caller[-10:]}
+            }
+        )
 
 
 def record_call_event(

@@ -59,6 +59,7 @@ def inbound(request: HttpRequest) -> HttpResponse:
                         call_id=data["call_id"],
                     ),
                     data["submission_key"],
+                    other_number=data["other_number"],
                 )
             except ServiceError as error:
                 # The call id is a hidden field: its error goes on top of the form.

@@ -186,11 +186,12 @@ LOCAL_KINDS = (UnitKind.TEHSIL, UnitKind.BLOCK, UnitKind.THANA)
 
 @memoize
 def categories_by_department() -> list[tuple[Department, list[Category]]]:
+    """Active categories by department; "other / not sure" last, after every department."""
     grouped: dict[int, tuple[Department, list[Category]]] = {}
     for category in (
         Category.objects.filter(active=True)
         .select_related("department")
-        .order_by("department__code", "code")
+        .order_by("to_desk", "department__code", "code")
     ):
         grouped.setdefault(category.department_id, (category.department, []))[1].append(category)
     return list(grouped.values())
@@ -203,8 +204,12 @@ def districts() -> list[Unit]:
 
 @memoize
 def places_in(district_id: int) -> list[Unit]:
-    """The district itself, then its tehsils, blocks and police stations."""
-    local = Unit.objects.filter(parent_id=district_id, kind__in=LOCAL_KINDS)
+    """The district itself, then its tehsils, blocks (they sit under tehsils) and police
+    stations, each kind by name."""
+    local = Unit.objects.filter(
+        Q(parent_id=district_id, kind__in=LOCAL_KINDS)
+        | Q(parent__parent_id=district_id, parent__kind=UnitKind.TEHSIL, kind=UnitKind.BLOCK)
+    ).select_related("parent")
     return list(Unit.objects.filter(pk=district_id, kind=UnitKind.DISTRICT)) + sorted(
         local, key=lambda unit: (LOCAL_KINDS.index(unit.kind), unit.name_en)
     )

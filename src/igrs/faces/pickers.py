@@ -1,12 +1,31 @@
 """The complaint form's pickers (category, district, place, "against" post), for every face
-that files complaints: the lists they offer and the district-dependent lists for the script."""
+that files complaints: what they offer, grouped, with the words a search finds each by — its
+Hindi and English names and their sound keys, so "haidargarh", "Haidergarh" and हैदरगढ़ find
+the same tehsil — and the district-dependent lists for the script. Without the script each
+is a plain select."""
+
+from dataclasses import dataclass
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from igrs.core.text import sound_key
 from igrs.directory import selectors as directory
+from igrs.directory.models import Unit, UnitKind
 
 from .forms import LARGEST_ID
+
+# The groups of the place picker, in order; "district" is for a complaint that needs no
+# finer place (the "other / not sure" category).
+PLACE_GROUPS = (UnitKind.TEHSIL, UnitKind.BLOCK, UnitKind.THANA, UnitKind.DISTRICT)
+
+
+@dataclass(frozen=True)
+class Choice:
+    pk: int
+    label: str
+    kind: str
+    words: str
 
 
 def choices_for(form) -> dict:
@@ -19,11 +38,30 @@ def choices_for(form) -> dict:
     district = chosen["district"]
     return {
         "departments": directory.categories_by_department(),
-        "districts": directory.districts(),
-        "places": directory.places_in(district) if district else [],
+        "districts": [_choice(unit) for unit in directory.districts()],
+        "place_groups": place_groups(district) if district else [],
         "posts": directory.posts_in(district) if district else [],
         "chosen": chosen,
     }
+
+
+def place_groups(district_id: int) -> list[tuple[str, str, list[Choice]]]:
+    """(kind, its name, the places of that kind) for the district's place picker."""
+    by_kind: dict[str, list[Choice]] = {}
+    for unit in directory.places_in(district_id):
+        by_kind.setdefault(unit.kind, []).append(_choice(unit))
+    return [(kind, UnitKind(kind).label, by_kind[kind]) for kind in PLACE_GROUPS if kind in by_kind]
+
+
+def _choice(unit: Unit) -> Choice:
+    """A place as the picker shows it: a block with its tehsil, the district as itself."""
+    names = [unit.name_hi, unit.name_en]
+    label = unit.name
+    if unit.kind == UnitKind.BLOCK:
+        names += [unit.parent.name_hi, unit.parent.name_en]
+        label = f"{unit.name} ({unit.parent.name})"
+    words = " ".join([*names, *(sound_key(name) for name in names)])
+    return Choice(unit.pk, label, unit.kind, words)
 
 
 def _int(value) -> int | None:
@@ -39,11 +77,17 @@ def places(request: HttpRequest) -> JsonResponse:
     """The pickers that depend on the district, for the filing form's script."""
     district = _int(request.GET.get("district"))
     if district is None:
-        return JsonResponse({"places": [], "posts": []})
-    places = directory.places_in(district)
+        return JsonResponse({"groups": [], "posts": []})
     return JsonResponse(
         {
-            "places": [[unit.pk, f"{unit.name} ({unit.get_kind_display()})"] for unit in places],
+            "groups": [
+                {
+                    "kind": kind,
+                    "label": str(label),
+                    "places": [[c.pk, c.label, c.words] for c in choices],
+                }
+                for kind, label, choices in place_groups(district)
+            ],
             "posts": [[p.pk, p.title] for p in directory.posts_in(district)],
         }
     )

@@ -1,53 +1,116 @@
-// Progressive help for the filing form; every field works without it.
+// Progressive help for the complaint form; every field works without it (plain selects).
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
   var form = document.getElementById("complaint-form");
   if (!form) return;
 
-  // Category search: hide the options whose Hindi/English words do not contain the query.
-  var box = document.getElementById("category-search-box");
-  var search = document.getElementById("category-search");
-  var category = document.getElementById("id_category_id");
-  box.hidden = false;
-  search.addEventListener("input", function () {
-    var words = search.value.trim().toLowerCase().normalize("NFC").split(/\s+/);
-    var first = null;
-    Array.prototype.forEach.call(category.querySelectorAll("option[data-words]"), function (o) {
-      var text = o.getAttribute("data-words").toLowerCase().normalize("NFC");
-      var match = words.every(function (w) { return text.indexOf(w) !== -1; });
-      o.hidden = !match;
-      o.disabled = !match;
-      if (match && !first) first = o;
+  // The sound key of what is typed in Latin letters, as core/text.py's sound_key makes it
+  // for every name: "haidargarh" and "Haidergarh" both give "hdrgr", as हैदरगढ़ does.
+  function soundKey(text) {
+    var t = text.normalize("NFC").toLowerCase().replace(/[^a-z]/g, "");
+    [["ph", "f"], ["ck", "k"], ["q", "k"], ["x", "ks"], ["z", "j"], ["w", "v"]].forEach(
+      function (rule) { t = t.split(rule[0]).join(rule[1]); });
+    t = t.replace(/c(?!h)/g, "k").replace(/([bcdgjkprst])h/g, "$1");
+    t = t.replace(/y(?![aeiou])/g, "").replace(/[aeiou]/g, "");
+    return t.replace(/m(?=[pbf])/g, "n").replace(/(.)\1+/g, "$1");
+  }
+  function matches(words, query) {
+    return query.every(function (word) {
+      if (words.indexOf(word) !== -1) return true;
+      var key = /[a-z]/.test(word) ? soundKey(word) : "";
+      return key.length > 1 && words.indexOf(key) !== -1;
     });
-    // Keep a choice that still matches; otherwise offer the best match already selected.
-    var chosen = category.selectedOptions[0];
-    if (first && (!chosen || chosen.disabled || !chosen.hasAttribute("data-words"))) {
-      category.value = first.value;
+  }
+
+  // Each select with a search box: the options whose words do not match are hidden, and the
+  // best match is chosen unless the present choice still matches. Enter takes it and moves to
+  // the list (the console's keyboard users rely on that).
+  var kindOf = {};  // select id → the kinds of place it may offer now (the category decides)
+  function refilter(select) {
+    var box = form.querySelector("[data-search='" + select.id + "']");
+    var query = box ? box.value.trim().toLowerCase().normalize("NFC").split(/\s+/) : [""];
+    var kinds = kindOf[select.id];
+    var first = null;
+    Array.prototype.forEach.call(select.querySelectorAll("option[data-words]"), function (o) {
+      var kindOk = !kinds || kinds.indexOf(o.getAttribute("data-kind")) !== -1;
+      var ok = kindOk && matches(o.getAttribute("data-words").toLowerCase().normalize("NFC"), query);
+      o.hidden = o.disabled = !ok;
+      if (ok && !first) first = o;
+    });
+    Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+      group.hidden = !group.querySelector("option:not([hidden])");
+    });
+    var chosen = select.selectedOptions[0];
+    var typed = box && box.value.trim();
+    if (chosen && chosen.disabled) select.value = "";
+    if (first && typed && (!select.value || select.selectedOptions[0].disabled)) {
+      select.value = first.value;
+      select.dispatchEvent(new Event("change"));
     }
+  }
+  Array.prototype.forEach.call(form.querySelectorAll("input[data-search]"), function (box) {
+    var select = document.getElementById(box.getAttribute("data-search"));
+    box.closest(".search-box").hidden = false;
+    box.addEventListener("input", function () { refilter(select); });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !(event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        select.focus();
+      }
+    });
   });
 
-  // District → its tehsils, blocks and police stations, and the posts serving it.
+  // The category decides the kind of place: a block for rural development, a thana for the
+  // police, any place (or the whole district) for "other / not sure".
+  var category = document.getElementById("id_category_id");
+  var place = document.getElementById("id_place_id");
+  var help = document.getElementById("id_place_id-help");
+  function followCategory() {
+    var chosen = category.selectedOptions[0];
+    var kind = chosen && chosen.getAttribute("data-place-kind");
+    kindOf[place.id] = !kind ? null : kind === "district" ? null : [kind];
+    help.textContent = help.getAttribute("data-" + (kind || "any"));
+    refilter(place);
+  }
+  category.addEventListener("change", followCategory);
+
+  // District → its places, grouped by kind, and the posts serving it.
   var district = document.getElementById("id_district");
-  function fill(select, rows, keep) {
-    var firstOption = select.options[0];
+  function fillPosts(select, rows, keep) {
     select.length = 1;
-    firstOption.selected = true;
+    select.options[0].selected = true;
     rows.forEach(function (row) {
       var option = new Option(row[1], row[0]);
       if (String(row[0]) === keep) option.selected = true;
       select.add(option);
     });
   }
+  function fillPlaces(groups, keep) {
+    place.length = 1;
+    Array.prototype.forEach.call(place.querySelectorAll("optgroup"), function (g) { g.remove(); });
+    groups.forEach(function (group) {
+      var optgroup = document.createElement("optgroup");
+      optgroup.label = group.label;
+      group.places.forEach(function (row) {
+        var option = new Option(row[1], row[0], false, String(row[0]) === keep);
+        option.setAttribute("data-kind", group.kind);
+        option.setAttribute("data-words", row[2]);
+        optgroup.appendChild(option);
+      });
+      place.appendChild(optgroup);
+    });
+    followCategory();
+  }
   district.addEventListener("change", function () {
-    var place = document.getElementById("id_place_id");
     var against = document.getElementById("id_against_post_id");
-    if (!district.value) { fill(place, [], ""); fill(against, [], ""); return; }
+    if (!district.value) { fillPlaces([], ""); fillPosts(against, [], ""); return; }
     fetch(district.getAttribute("data-places-url") + "?district=" + encodeURIComponent(district.value))
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        fill(place, data.places, place.value);
-        fill(against, data.posts, against.value);
+        fillPlaces(data.groups, place.value);
+        fillPosts(against, data.posts, against.value);
       });
   });
+  followCategory();
 })();
