@@ -74,7 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "igrs.portal.context.citizen",
-                "igrs.callcentre.context.staff",
+                "igrs.faces.context.staff",
             ],
         },
     },

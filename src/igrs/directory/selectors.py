@@ -217,13 +217,25 @@ def places_in(district_id: int) -> list[Unit]:
 
 @memoize
 def posts_in(district_id: int) -> list[Post]:
-    """Posts serving the district or a place in it: what a complaint may be 'against'."""
+    """Officers' posts serving the district or a place in it (blocks included): what a
+    complaint may be 'against', and where the desk may send it."""
     return list(
-        Post.objects.filter(active=True)
+        Post.objects.filter(active=True, department__desk=False)
         .filter(
             Q(unit_id=district_id, unit__kind=UnitKind.DISTRICT)
             | Q(unit__parent_id=district_id, unit__parent__kind=UnitKind.DISTRICT)
+            | Q(unit__parent__parent_id=district_id, unit__kind=UnitKind.BLOCK)
         )
         .select_related("unit", "department")
         .order_by("department__code", "level", "unit__name_en")
+    )
+
+
+@memoize
+def state_posts() -> list[Post]:
+    """Officers' posts at the state (Shasan): where the desk may send what no district can."""
+    return list(
+        Post.objects.filter(active=True, department__desk=False, unit__kind=UnitKind.STATE)
+        .select_related("unit", "department")
+        .order_by("department__code", "level")
     )

@@ -12,16 +12,16 @@ from django.views.decorators.cache import never_cache
 from igrs.core.accounts import roles_of
 
 
-def staff(role: str | None = None, *, scope: Callable | None = None, refusal: str = "") -> Callable:
-    """Signed-in users holding `role` (supervisors also hold "agent"), or, for a page whose
-    reach differs per person, those to whom `scope(user)` gives one (kept as request.scope).
-    Anyone else signed in is refused with `refusal`; nobody's page is cached."""
+def staff(*roles: str, scope: Callable | None = None, refusal: str = "") -> Callable:
+    """Signed-in users holding one of `roles` (supervisors also hold "agent"), or, for a page
+    whose reach differs per person, those to whom `scope(user)` gives one (kept as
+    request.scope). Anyone else signed in is refused with `refusal`; nobody's page is cached."""
 
     def allowed(request: HttpRequest) -> bool:
         if scope is not None:
             request.scope = scope(request.user)
             return request.scope is not None
-        return role in roles_of(request.user)
+        return bool(set(roles) & roles_of(request.user))
 
     def decorate(view):
         @wraps(view)

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from igrs.core import clock
 from igrs.core.text import sound_key
 from igrs.directory import selectors as directory
 from igrs.directory.models import Unit, UnitKind
+from igrs.grievances import routing
 
 from .forms import LARGEST_ID
 
@@ -53,6 +55,25 @@ def place_groups(district_id: int) -> list[tuple[str, str, list[Choice]]]:
     return [(kind, UnitKind(kind).label, by_kind[kind]) for kind in PLACE_GROUPS if kind in by_kind]
 
 
+def post_choices(district_id: int, complaint) -> list[Choice]:
+    """The posts the desk may send a complaint to: the district's and the state's officers'
+    posts, searchable by title; the posts the complaint is against (and those under them)
+    are left out, as the rule refuses them anyway."""
+    posts = [*(directory.posts_in(district_id) if district_id else []), *directory.state_posts()]
+    against = routing.conflicted_posts(
+        complaint.against_post_id, complaint.against_officer_id, clock.local_date(clock.now())
+    )
+    return [
+        Choice(post.pk, post.title, str(post.level), _words([post.title_hi, post.title_en]))
+        for post in posts
+        if not routing.is_conflicted(post.pk, against)
+    ]
+
+
+def _words(names: list[str]) -> str:
+    return " ".join([*names, *(sound_key(name) for name in names)])
+
+
 def _choice(unit: Unit) -> Choice:
     """A place as the picker shows it: a block with its tehsil, the district as itself."""
     names = [unit.name_hi, unit.name_en]
@@ -60,8 +81,7 @@ def _choice(unit: Unit) -> Choice:
     if unit.kind == UnitKind.BLOCK:
         names += [unit.parent.name_hi, unit.parent.name_en]
         label = f"{unit.name} ({unit.parent.name})"
-    words = " ".join([*names, *(sound_key(name) for name in names)])
-    return Choice(unit.pk, label, unit.kind, words)
+    return Choice(unit.pk, label, unit.kind, _words(names))
 
 
 def _int(value) -> int | None:

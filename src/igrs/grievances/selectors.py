@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy
 from igrs.core import clock, fastsql
 from igrs.core.errors import NotFound
 from igrs.core.roles import Role
+from igrs.core.text import nfc
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer, Post
 
 from . import deadlines, reference
 from .actors import Actor
 from .lifecycle import UNVERSIONED
-from .models import Action, Attachment, Complaint, Event, Status
+from .models import DESK_STATUSES, Action, Attachment, Complaint, Event, Status
 
 # Steps the public does not see: a subordinate's report before approval, a senior's grade.
 INTERNAL_STEPS = frozenset({Action.SUBORDINATE_REPORT, Action.GRADE})
@@ -32,12 +33,26 @@ class Holder:
 
 
 @dataclass
+class Stage:
+    """Where the complaint is, in the words every face uses: who must act now (a desk, an
+    officer's post, the call centre, the post deciding a special closure), since when, and
+    by when."""
+
+    code: str  # desk | officer | verification | closure_decision | closed
+    post: Post | None
+    officers: tuple[Officer, ...]
+    since: dt.datetime
+    due: dt.datetime | None
+
+
+@dataclass
 class ComplaintView:
     complaint: Complaint
     holder: Holder
     days_with_holder: int
     overdue_days: int
     events: list[Event] = field(default_factory=list)
+    stage: Stage | None = None
 
 
 def get_complaint(ref: str, viewer: Actor) -> ComplaintView:
@@ -56,23 +71,46 @@ def complaint_view(complaint: Complaint) -> ComplaintView:
         _attach_master_data(event, ("actor_post", "from_post", "to_post"), directory.get_post)
         _attach_master_data(event, ("actor_officer",), directory.get_officer)
     now = clock.now()
-    since = complaint.assigned_at or complaint.created_at
     holders = (
         directory.holders_of(complaint.current_post_id, clock.local_date(now))
         if complaint.current_post_id
         else ()
     )
+    stage = stage_of(complaint, events, holders, now)
     return ComplaintView(
         complaint=complaint,
         holder=Holder(complaint.current_post, holders),
-        days_with_holder=max(0, (now - since).days),
+        days_with_holder=max(0, (now - stage.since).days),
         overdue_days=(
             deadlines.overdue_days(complaint.due_at, now)
-            if complaint.status != Status.CLOSED
+            if complaint.status not in (Status.CLOSED, Status.AWAITING_VERIFICATION)
             else 0
         ),
         events=events,
+        stage=stage,
     )
+
+
+def stage_of(
+    complaint: Complaint, events: list[Event], holders: tuple[Officer, ...], now: dt.datetime
+) -> Stage:
+    """Who must act on the complaint now, since when, by when (see Stage)."""
+    entered = next((e.at for e in reversed(events) if e.from_status != e.to_status), None)
+    since = entered or complaint.assigned_at or complaint.created_at
+    status = complaint.status
+    if status == Status.CLOSED:
+        return Stage("closed", None, (), complaint.closed_at or since, None)
+    if status == Status.AWAITING_VERIFICATION:
+        return Stage("verification", None, (), since, complaint.verify_after)
+    if status == Status.CLOSURE_PROPOSED and complaint.accountable_post_id:
+        deciding = directory.get_post(complaint.accountable_post_id)
+        officers = directory.holders_of(deciding.pk, clock.local_date(now))
+        return Stage("closure_decision", deciding, officers, since, complaint.due_at)
+    post = complaint.current_post
+    desk = post is not None and directory.is_desk(post.pk)
+    held_since = complaint.assigned_at or complaint.created_at
+    code = "desk" if desk or post is None else "officer"
+    return Stage(code, post, holders, held_since, complaint.due_at)
 
 
 def _timeline(complaint: Complaint) -> list[Event]:
@@ -243,10 +281,95 @@ def complaints_by_mobile(mobile: str, limit: int = 50) -> QuerySet[Complaint]:
 def desk_queue(limit: int = 100) -> QuerySet[Complaint]:
     """New and returned complaints waiting for the monitoring desk to forward them."""
     return (
-        Complaint.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED])
+        Complaint.objects.filter(status__in=DESK_STATUSES)
         .select_related("category", "place")
         .order_by("created_at")[:limit]
     )
+
+
+# Why a complaint waits for the desk, by the step that brought it there.
+DESK_REASONS = {
+    "other_category": gettext_lazy("The complainant chose “other / not sure”"),
+    "no_post": gettext_lazy("No post fits the category and place"),
+    "returned": gettext_lazy("Returned by the officer as not theirs"),
+    "escalated": gettext_lazy("Not sent on by the district desk in time"),
+}
+
+
+@dataclass
+class DeskRow:
+    complaint: Complaint
+    reason: str
+    waiting_days: int
+    overdue_days: int
+
+    @property
+    def reason_label(self) -> str:
+        return str(DESK_REASONS[self.reason])
+
+
+def desk_rows(
+    reach: frozenset[int] | None,
+    *,
+    district_id: int | None = None,
+    department_id: int | None = None,
+    reason: str = "",
+    overdue_only: bool = False,
+    query: str = "",
+    limit: int = 200,
+) -> list[DeskRow]:
+    """The desk's queue, oldest deadline first: the complaints its desks hold (a district's
+    desk, or — with `reach` None — every desk), narrowed by the filters. The search takes a
+    reference number (or its last digits), or words of the name or the description."""
+    rows = Complaint.objects.filter(status__in=DESK_STATUSES)
+    if reach is not None:
+        rows = rows.filter(current_post__unit_id__in=reach)
+    if district_id:
+        rows = rows.filter(current_post__unit_id=district_id)
+    if department_id:
+        rows = rows.filter(category__department_id=department_id)
+    now = clock.now()
+    if overdue_only:
+        rows = rows.filter(due_at__lt=now)
+    rows = _searched(rows, query)
+    found = list(rows.select_related("category", "place").order_by("due_at", "id")[:limit])
+    reasons = _desk_reasons([c.pk for c in found])
+    listed = [
+        DeskRow(
+            complaint,
+            reasons.get(complaint.pk, "no_post"),
+            max(0, (now - (complaint.assigned_at or complaint.created_at)).days),
+            deadlines.overdue_days(complaint.due_at, now),
+        )
+        for complaint in found
+    ]
+    return [row for row in listed if not reason or row.reason == reason]
+
+
+def _searched(rows: QuerySet[Complaint], query: str) -> QuerySet[Complaint]:
+    text = nfc(query, single_line=True)
+    if not text:
+        return rows
+    digits = reference.normalise(text)
+    if digits.isdigit():
+        return rows.filter(reference__endswith=digits)
+    return rows.filter(Q(complainant_name__icontains=text) | Q(description__icontains=text))
+
+
+def _desk_reasons(complaint_ids: list[int]) -> dict[int, str]:
+    """For each complaint, why the desk has it: the latest step that brought it there."""
+    steps = Event.objects.filter(
+        complaint_id__in=complaint_ids,
+        action__in=(Action.REGISTER, Action.RETURN, Action.ESCALATE),
+        to_status__in=DESK_STATUSES,
+    ).order_by("complaint_id", "pk")
+    found = {}
+    for complaint_id, action, data in steps.values_list("complaint_id", "action", "data"):
+        found[complaint_id] = {
+            Action.RETURN: "returned",
+            Action.ESCALATE: "escalated",
+        }.get(action) or (data or {}).get("desk_reason", "no_post")
+    return found
 
 
 def post_inbox(officer_id: int, on: dt.date | None = None) -> QuerySet[Complaint]:

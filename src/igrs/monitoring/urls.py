@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import desk_views, views
 
 app_name = "monitoring"
 
@@ -14,5 +14,8 @@ urlpatterns = [
     path("ranking/lost/", views.lost_marks, name="lost_marks"),
     path("post/<int:post_id>/", views.post, name="post"),
     path("complaints/<str:ref>/", views.complaint, name="complaint"),
+    path("desk/", desk_views.queue, name="desk"),
+    path("desk/<str:ref>/", desk_views.complaint, name="desk_complaint"),
+    path("desk/<str:ref>/<str:action>/", desk_views.act, name="desk_act"),
     path("complaints/<str:ref>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -1,9 +1,9 @@
-// Progressive help for the complaint form; every field works without it (plain selects).
+// Progressive help for forms; every field works without it (plain selects): a search box
+// above a long select (input[data-search] naming the select), and on the complaint form the
+// place picker following the category and the district.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-  var form = document.getElementById("complaint-form");
-  if (!form) return;
 
   // The sound key of what is typed in Latin letters, as core/text.py's sound_key makes it
   // for every name: "haidargarh" and "Haidergarh" both give "hdrgr", as हैदरगढ़ does.
@@ -28,7 +28,7 @@
   // the list (the console's keyboard users rely on that).
   var kindOf = {};  // select id → the kinds of place it may offer now (the category decides)
   function refilter(select) {
-    var box = form.querySelector("[data-search='" + select.id + "']");
+    var box = document.querySelector("[data-search='" + select.id + "']");
     var query = box ? box.value.trim().toLowerCase().normalize("NFC").split(/\s+/) : [""];
     var kinds = kindOf[select.id];
     var first = null;
@@ -49,7 +49,7 @@
       select.dispatchEvent(new Event("change"));
     }
   }
-  Array.prototype.forEach.call(form.querySelectorAll("input[data-search]"), function (box) {
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-search]"), function (box) {
     var select = document.getElementById(box.getAttribute("data-search"));
     box.closest(".search-box").hidden = false;
     box.addEventListener("input", function () { refilter(select); });
@@ -60,6 +60,9 @@
       }
     });
   });
+
+  var form = document.getElementById("complaint-form");
+  if (!form) return;
 
   // The category decides the kind of place: a block for rural development, a thana for the
   // police, any place (or the whole district) for "other / not sure".

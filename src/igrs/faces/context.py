@@ -1,12 +1,11 @@
 from django.http import HttpRequest
 
 from igrs.core.accounts import roles_of
-from igrs.core.roles import Role
 
 
 def staff(request: HttpRequest) -> dict:
-    """Whether the signed-in user sees the supervisor's screens in the console's menu."""
+    """The signed-in user's roles, for the menus: a link is shown only to whom may use it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"is_supervisor": Role.SUPERVISOR in roles_of(user)}
+    return {"user_roles": roles_of(user)}
