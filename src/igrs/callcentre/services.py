@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from igrs.core import clock, fastsql
 from igrs.core.cache import memoize
 from igrs.core.claims import NextInLine
-from igrs.core.errors import Invalid
+from igrs.core.errors import Invalid, NotPermitted
 from igrs.core.roles import Role
 from igrs.core.text import nfc, normalise_mobile
 from igrs.grievances import services as grievances
@@ -43,7 +43,11 @@ def register(
     off before the ACD reported it. With `key`, idempotent as grievances.register_once;
     returns the complaint and whether this call created it."""
     call_id = new.call_id
-    if call_id and actor.role == Role.AGENT and not selectors.is_own_call(actor.user_id, call_id):
+    if (
+        call_id
+        and actor.role == Role.AGENT
+        and (actor.user_id is None or not selectors.is_own_call(actor.user_id, call_id))
+    ):
         raise Invalid(
             fields={
                 "call_id": _(
@@ -193,6 +197,8 @@ NEXT_AUDIT = NextInLine(
 
 def claim_next_audit(supervisor: Actor) -> AuditCall | None:
     """The audit call this supervisor should make: the one held, else the oldest open one."""
+    if supervisor.user_id is None:  # a claim is held by a signed-in user
+        raise NotPermitted(_("Your role may not use this."))
     now = clock.now()
     held = AuditCall.objects.filter(
         claimed_by_id=supervisor.user_id, claimed_until__gt=now, done_at__isnull=True
