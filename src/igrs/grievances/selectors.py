@@ -94,16 +94,17 @@ def _timeline(complaint: Complaint) -> list[Event]:
     for attachment in files:
         by_event.setdefault(attachment.event_id, []).append(attachment)
     # `event.attachments.all()` answers from this cache, as after prefetch_related. Most
-    # events have none: they share one empty result instead of a queryset each.
+    # events have none: they share one empty result instead of a queryset each. (The
+    # ignores: django-stubs leaves out these private prefetch caches.)
     none = Attachment.objects.none()
-    none._result_cache, none._prefetch_done = [], True
+    none._result_cache, none._prefetch_done = [], True  # type: ignore[attr-defined]
     for event in events:
         event.complaint = complaint
         cached = none
         if event.pk in by_event:
             cached = event.attachments.all()
-            cached._result_cache, cached._prefetch_done = by_event[event.pk], True
-        event._prefetched_objects_cache = {"attachments": cached}
+            cached._result_cache, cached._prefetch_done = by_event[event.pk], True  # type: ignore[attr-defined]
+        event._prefetched_objects_cache = {"attachments": cached}  # type: ignore[attr-defined]
     return events
 
 

@@ -214,10 +214,10 @@ def _placement(complaint: Complaint, post: Post, now: dt.datetime, *, fresh_dead
     """Who holds it from now. A fresh time limit makes the post accountable for it; without
     one, the deadline, the accountable post and any defaulter mark stay as they were."""
     placed = {"current_post": post, "level": post.level, "assigned_at": now}
+    due = complaint.due_at
     if fresh_deadline:
         due = deadlines.due_at(now, complaint.source, complaint.category_id, post.level)
         placed |= {"due_at": due, "accountable_post": post, "defaulted": False}
-    due = placed.get("due_at", complaint.due_at)
     return placed | {"remind_at": deadlines.remind_at(now, due) if due else None}
 
 
@@ -282,6 +282,7 @@ def _defaulter_marker(
     with the officer who held each post on the day it fell due, and the delay ended by this
     step unless the complaint stays where it is (marked at the top)."""
     missed_due = complaint.due_at
+    assert missed_due is not None  # only a complaint with a deadline misses it
     due_day = clock.local_date(missed_due)
 
     def mark(event: Event) -> None:
