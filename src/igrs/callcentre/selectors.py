@@ -2,7 +2,9 @@
 what to read out on a verification call, and today's counts."""
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour
@@ -168,7 +170,7 @@ class Today:
     start: dt.datetime
     hours: list[Hour]
     backlog: Backlog
-    outcomes_by_category: list[dict]
+    outcomes_by_category: list[Mapping[str, Any]]
     per_agent: list[AgentDay]
     audits_open: int
 
@@ -187,7 +189,7 @@ def today_counts() -> Today:
         "offered_at",
     )
     registered = _by_hour(events.filter(action=Action.REGISTER, role=Role.AGENT), "at")
-    outcomes = list(
+    outcomes: list[Mapping[str, Any]] = list(
         events.filter(action__in=VERDICTS)
         .values("complaint__category__name_hi", "complaint__category__name_en")
         .annotate(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from igrs.core import clock, fastsql
 from igrs.core.cache import memoize
 from igrs.core.claims import NextInLine
-from igrs.core.errors import Invalid
+from igrs.core.errors import Invalid, NotPermitted
 from igrs.core.roles import Role
 from igrs.core.text import nfc, normalise_mobile
 from igrs.grievances import services as grievances
@@ -49,16 +49,18 @@ def register(
     under the previous caller's mobile. With `key`, idempotent as grievances.register_once;
     returns the complaint and whether this call created it."""
     if new.call_id and actor.role == Role.AGENT:
-        _require_this_callers_number(actor, new, other_number)
+        if actor.user_id is None:
+            raise NotPermitted(_("Your role may not use this."))
+        _require_this_callers_number(actor.user_id, new, other_number)
     if key is None:
         return grievances.register(actor, new), True
     return grievances.register_once(actor, key, new)
 
 
 def _require_this_callers_number(
-    actor: Actor, new: grievances.NewComplaint, other_number: bool
+    agent_id: int, new: grievances.NewComplaint, other_number: bool
 ) -> None:
-    caller = selectors.caller_of_own_call(actor.user_id, new.call_id)
+    caller = selectors.caller_of_own_call(agent_id, new.call_id)
     if caller is None:
         raise Invalid(
             fields={
@@ -217,6 +219,8 @@ NEXT_AUDIT = NextInLine(
 
 def claim_next_audit(supervisor: Actor) -> AuditCall | None:
     """The audit call this supervisor should make: the one held, else the oldest open one."""
+    if supervisor.user_id is None:  # a claim is held by a signed-in user
+        raise NotPermitted(_("Your role may not use this."))
     now = clock.now()
     held = AuditCall.objects.filter(
         claimed_by_id=supervisor.user_id, claimed_until__gt=now, done_at__isnull=True

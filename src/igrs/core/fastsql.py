@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.models.expressions import Col
 
 
 @cache
@@ -31,11 +32,17 @@ def _insert_fields(model: type[models.Model], with_pk: bool) -> tuple[models.Fie
     )
 
 
+def _column(field: models.Field | models.ForeignObjectRel) -> str:
+    """The column of a concrete field (only those have one)."""
+    assert isinstance(field, models.Field) and field.column is not None, field
+    return field.column
+
+
 @cache
 def _row_sql(model: type[models.Model], with_pk: bool) -> tuple[str, str]:
     quote = connection.ops.quote_name
     fields = _insert_fields(model, with_pk)
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(_column(field)) for field in fields)
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ", placeholders
 
@@ -63,7 +70,7 @@ def insert(rows: Sequence[models.Model], *, read_ids: bool = True) -> None:
     sql = f"{prefix}{', '.join([placeholders] * len(rows))}"
     returning = read_ids and not preset
     if returning:
-        sql += f" RETURNING {db.ops.quote_name(model._meta.pk.column)}"
+        sql += f" RETURNING {db.ops.quote_name(_column(model._meta.pk))}"
     with cursor() as c:
         c.execute(sql, params)
         if returning:
@@ -80,12 +87,14 @@ def insert(rows: Sequence[models.Model], *, read_ids: bool = True) -> None:
 @cache
 def _select_sql(model: type[models.Model]) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+    columns = ", ".join(quote(_column(field)) for field in model._meta.concrete_fields)
     return f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE "
 
 
 @cache
-def _loaders(model: type[models.Model]) -> tuple[tuple[str, ...], tuple[tuple[int, Any], ...]]:
+def _loaders(
+    model: type[models.Model],
+) -> tuple[tuple[str, ...], tuple[tuple[int, Any, Col], ...]]:
     """Attribute names in column order, and the value converters the ORM would apply to
     each column (the backend's, e.g. SQLite's datetimes, then the field's, e.g. JSON)."""
     db = connections[DEFAULT_DB_ALIAS]
@@ -162,16 +171,17 @@ def update(
     sets, values = [], []
     for name, value in changes.items():
         field = meta.get_field(name)
+        assert isinstance(field, models.Field), name  # a column, not a reverse relation
         if field.is_relation and isinstance(value, models.Model):
             value = value.pk
-        sets.append(f"{quote(field.column)} = %s")
+        sets.append(f"{quote(_column(field))} = %s")
         values.append(field.get_db_prep_save(value, db))
     if increment:
-        column = quote(meta.get_field(increment).column)
+        column = quote(_column(meta.get_field(increment)))
         sets.append(f"{column} = {column} + 1")
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "
-        f"WHERE {quote(meta.pk.column)} = %s{f' AND {where}' if where else ''}"
+        f"WHERE {quote(_column(meta.pk))} = %s{f' AND {where}' if where else ''}"
     )
     with cursor() as c:
         c.execute(sql, [*values, pk, *params])
@@ -189,7 +199,9 @@ def cursor() -> Any:
     db.close_if_health_check_failed()
     db.ensure_connection()
     with db.wrap_database_errors:
-        return db._prepare_cursor(ServerBindingCursor(db.connection))
+        # django-stubs declares neither the private _prepare_cursor nor the constructor
+        # ServerBindingCursor inherits from psycopg's cursor.
+        return db._prepare_cursor(ServerBindingCursor(db.connection))  # type: ignore[attr-defined, call-arg]
 
 
 def batch() -> Any:

@@ -132,16 +132,17 @@ def _timeline(complaint: Complaint) -> list[Event]:
     for attachment in files:
         by_event.setdefault(attachment.event_id, []).append(attachment)
     # `event.attachments.all()` answers from this cache, as after prefetch_related. Most
-    # events have none: they share one empty result instead of a queryset each.
+    # events have none: they share one empty result instead of a queryset each. (The
+    # ignores: django-stubs leaves out these private prefetch caches.)
     none = Attachment.objects.none()
-    none._result_cache, none._prefetch_done = [], True
+    none._result_cache, none._prefetch_done = [], True  # type: ignore[attr-defined]
     for event in events:
         event.complaint = complaint
         cached = none
         if event.pk in by_event:
             cached = event.attachments.all()
-            cached._result_cache, cached._prefetch_done = by_event[event.pk], True
-        event._prefetched_objects_cache = {"attachments": cached}
+            cached._result_cache, cached._prefetch_done = by_event[event.pk], True  # type: ignore[attr-defined]
+        event._prefetched_objects_cache = {"attachments": cached}  # type: ignore[attr-defined]
     return events
 
 
@@ -363,12 +364,10 @@ def _desk_reasons(complaint_ids: list[int]) -> dict[int, str]:
         action__in=(Action.REGISTER, Action.RETURN, Action.ESCALATE),
         to_status__in=DESK_STATUSES,
     ).order_by("complaint_id", "pk")
-    found = {}
+    brought_by: dict[str, str] = {Action.RETURN: "returned", Action.ESCALATE: "escalated"}
+    found: dict[int, str] = {}
     for complaint_id, action, data in steps.values_list("complaint_id", "action", "data"):
-        found[complaint_id] = {
-            Action.RETURN: "returned",
-            Action.ESCALATE: "escalated",
-        }.get(action) or (data or {}).get("desk_reason", "no_post")
+        found[complaint_id] = brought_by.get(action) or (data or {}).get("desk_reason", "no_post")
     return found
 
 

@@ -2,6 +2,8 @@
 append-only timeline (a cursor, so every step is counted exactly once), small whatever the
 number of complaints."""
 
+from collections.abc import Collection
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +50,7 @@ LOSES_MARKS: dict[str, tuple[str, str | None]] = {
 }
 
 
-def marks_lost(metrics: list[str]) -> list[str]:
+def marks_lost(metrics: Collection[str]) -> list[str]:
     """The parameters a step with these metrics loses marks on."""
     return [
         parameter

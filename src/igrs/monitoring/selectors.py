@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, Q, Sum, Value
+from django.db.models import Count, DurationField, ExpressionWrapper, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ from .models import (
     Stay,
 )
 
-CHILD_KINDS = {
+CHILD_KINDS: dict[str, tuple[UnitKind, ...]] = {
     UnitKind.STATE: (UnitKind.DIVISION,),
     UnitKind.DIVISION: (UnitKind.DISTRICT,),
     UnitKind.DISTRICT: (UnitKind.TEHSIL, UnitKind.THANA),
@@ -129,8 +129,13 @@ def unit_page(unit_id: int, department_id: int | None = None) -> UnitPage:
         with_desk=sum(n for d, n in desk.items() if d in inside),
         **_periods_and_flow(unit, inside, department_id),
         children=rows,
-        posts=sorted(own, key=lambda r: (-r.overdue, -r.pending, r.post.code)),
+        posts=sorted(own, key=_most_late_first),
     )
+
+
+def _most_late_first(row: Row) -> tuple[int, int, str]:
+    assert row.post is not None  # a row of a post
+    return (-row.overdue, -row.pending, row.post.code)
 
 
 def post_complaints(post_id: int, limit: int = 200) -> list[Complaint]:
@@ -149,7 +154,7 @@ def _pendency(department_id: int | None = None) -> tuple[Counter, Counter]:
     one department's share can be counted), of one department when given."""
     posts = Counter(dict(Pendency.objects.filter(post_id__gt=0).values_list("post_id", "count")))
     desks, district_of = _desk_posts(), _districts()
-    desk = Counter()
+    desk: Counter[int] = Counter()
     queue = Complaint.objects.filter(status__in=DESK_STATUSES)
     if department_id:
         queue = queue.filter(category__department_id=department_id)
@@ -166,7 +171,7 @@ def _overdue() -> Counter:
     the cost follows how many are late, not the table."""
     waiting = Complaint.objects.filter(escalate_at__lte=clock.now())
     stuck = Complaint.objects.filter(defaulted=True).exclude(status=Status.CLOSED)
-    overdue = Counter()
+    overdue: Counter[int] = Counter()
     for found in (waiting, stuck):
         overdue.update(dict(found.values_list("current_post_id").annotate(n=Count("id"))))
     return overdue
@@ -236,7 +241,9 @@ def _children() -> dict[int, list[int]]:
 
 
 def state_unit_id() -> int:
-    return Unit.objects.filter(kind=UnitKind.STATE).values_list("pk", flat=True).first()
+    state = Unit.objects.filter(kind=UnitKind.STATE).values_list("pk", flat=True).first()
+    assert state is not None, "the directory has no state unit"
+    return state
 
 
 def _periods_and_flow(unit: Unit, units: set[int], department_id: int | None = None) -> dict:
@@ -250,6 +257,7 @@ def _periods_and_flow(unit: Unit, units: set[int], department_id: int | None = N
     since = min(today.replace(day=1), first_day)
     metrics = [Metric.RECEIVED, Metric.DISPOSED, Metric.CLOSED]
     district_of = _districts()
+    tallies: QuerySet[PlaceTally] | QuerySet[DailyTally]
     if unit.kind in LOCAL_KINDS and department_id is None:
         figures_for = unit
         tallies = PlaceTally.objects.filter(unit_id=unit.pk, day__gte=since, metric__in=metrics)
@@ -261,7 +269,8 @@ def _periods_and_flow(unit: Unit, units: set[int], department_id: int | None = N
         )
         if department_id:
             tallies = tallies.filter(department_id=department_id)
-    periods, by_day = Periods(), Counter()
+    periods = Periods()
+    by_day: Counter[tuple[dt.date, str]] = Counter()
     for row in tallies.values("day", "metric").annotate(n=Sum("count")):
         by_day[(row["day"], row["metric"])] += row["n"]
         if row["day"] == today:
@@ -378,7 +387,8 @@ def defaulter_days(
         for post_id, held in postings.items()
         if any(held_from > start or held_until < end for _officer, held_from, held_until in held)
     }
-    days, deadlines = Counter(), Counter()
+    days: defaultdict[int, float] = defaultdict(float)
+    deadlines: Counter[int] = Counter()
     spell = ExpressionWrapper(
         Least(Coalesce("ended_at", Value(end)), Value(end)) - Greatest("due_at", Value(start)),
         output_field=DurationField(),
@@ -597,7 +607,9 @@ def districts() -> list[Unit]:
 
 
 def formula() -> RankingFormula:
-    return RankingFormula.objects.order_by("-version").first()
+    current = RankingFormula.objects.order_by("-version").first()
+    assert current is not None, "version 1 is published by a migration"
+    return current
 
 
 RANKED_LEVELS = ("district", "department", "tehsil", "thana")

@@ -1,5 +1,6 @@
 """The worker's roll-up: each new timeline step, once, into the summaries the dashboard reads."""
 
+import datetime as dt
 from collections import Counter
 
 from django.db import connection, transaction
@@ -56,7 +57,10 @@ def roll_up(batch: int = 5000) -> int:
         if not events and gaps == cursor.gaps:
             return 0
         where = _where(events)
-        pending, tallies, places, stays = Counter(), Counter(), Counter(), Counter()
+        pending: Counter[tuple[int, int]] = Counter()
+        tallies: Counter[tuple[dt.date, int, int, str]] = Counter()
+        places: Counter[tuple[dt.date, int, str]] = Counter()
+        stays: Counter[tuple[int, int]] = Counter()
         lost: list[LostMark] = []
         for event in events:
             place, category = where[event["complaint_id"]]
@@ -92,7 +96,8 @@ def rebuild_place_tallies_and_lost_marks(batch: int = 5000) -> int:
         PlaceTally.objects.all().delete()
         LostMark.objects.all().delete()
         awaited = {pk for pk, _seen in cursor.gaps}
-        after, counted, places = 0, 0, Counter()
+        after, counted = 0, 0
+        places: Counter[tuple[dt.date, int, str]] = Counter()
         while events := list(
             Event.objects.filter(pk__gt=after, pk__lte=cursor.last_event_id)
             .order_by("pk")
@@ -128,7 +133,7 @@ def _where(events: list[dict]) -> dict[int, tuple[int, int]]:
     }
 
 
-def _count_place(places: Counter, event: dict, metrics: list[str], place: int) -> None:
+def _count_place(places: Counter, event: dict, metrics: list[Metric], place: int) -> None:
     """The step's metrics on its day, in the tehsil or thana of its complaint's place."""
     if local := local_area(place):
         day = clock.local_date(event["at"])
@@ -136,7 +141,7 @@ def _count_place(places: Counter, event: dict, metrics: list[str], place: int) -
             places[(day, local, metric)] += 1
 
 
-def _lost_marks(event: dict, metrics: list[str], place: int, category: int) -> list[LostMark]:
+def _lost_marks(event: dict, metrics: list[Metric], place: int, category: int) -> list[LostMark]:
     """The step's lost marks, one per parameter, where the tallies count it."""
     return [
         LostMark(
@@ -176,10 +181,10 @@ def _count_pendency(pending: Counter, event: dict) -> None:
         pending[(event["to_post_id"], 0)] += 1
 
 
-def _metrics(event: dict) -> list[str]:
+def _metrics(event: dict) -> list[Metric]:
     if event["action"] == Action.ESCALATE and event["from_status"] in DESK_STATUSES:
         return []  # the desk's own delay, not the department's
-    found = [METRIC_FOR[event["action"]]] if event["action"] in METRIC_FOR else []
+    found: list[Metric] = [METRIC_FOR[event["action"]]] if event["action"] in METRIC_FOR else []
     if event["to_status"] == Status.CLOSED and event["from_status"] != Status.CLOSED:
         found.append(Metric.CLOSED)
     data = event["data"] or {}

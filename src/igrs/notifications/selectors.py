@@ -2,7 +2,9 @@
 through a partial index or a time window, so the page stays quick on a year's outbox."""
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, Min, QuerySet
 
@@ -61,7 +63,7 @@ def sent_since(since: dt.datetime) -> int:
     return OutboxMessage.objects.filter(sent_at__gte=since).count()
 
 
-def failures_by_code(since: dt.datetime) -> list[dict]:
+def failures_by_code(since: dt.datetime) -> list[Mapping[str, Any]]:
     return list(
         OutboxMessage.objects.filter(status__in=[S.FAILED, S.UNDELIVERED], finished_at__gte=since)
         .values("status", "error_code")
@@ -70,7 +72,7 @@ def failures_by_code(since: dt.datetime) -> list[dict]:
     )
 
 
-def parked_by_type() -> list[dict]:
+def parked_by_type() -> list[Mapping[str, Any]]:
     return list(
         OutboxMessage.objects.filter(status=S.PARKED)
         .values("key")

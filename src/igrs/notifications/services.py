@@ -96,7 +96,12 @@ def _template(key: str, language: str) -> Template | None:
     row = next((rows[code] for code in order if code in rows), None)
     if row is None:
         return None
-    quiet = (row.quiet_from, row.quiet_until) if row.quiet_from is not None else None
+    # Both ends or neither (the template's clean() refuses one alone).
+    quiet = (
+        (row.quiet_from, row.quiet_until)
+        if row.quiet_from is not None and row.quiet_until is not None
+        else None
+    )
     return Template(
         row.language, row.body, row.variables, row.dlt_template_id, row.header, row.entity_id, quiet
     )
@@ -173,7 +178,12 @@ def save_outbox(messages: list[OutboxMessage]) -> None:
     parked = sorted({m.key for m in messages if m.status == S.PARKED})
     if parked:
         reason = next(m.last_error for m in messages if m.status == S.PARKED)
-        transaction.on_commit(lambda: [_alert("parked", key, reason) for key in parked])
+
+        def alert() -> None:
+            for key in parked:
+                _alert("parked", key, reason)
+
+        transaction.on_commit(alert)
 
 
 def _alert(kind: str, key: str, detail: str) -> None:
@@ -356,7 +366,7 @@ def _expire_leases(gateway: Gateway) -> int:
     return len(rows)
 
 
-def _send_one(gateway: Gateway, message: OutboxMessage) -> Accepted | Exception:
+def _send_one(gateway: Gateway, message: OutboxMessage) -> Accepted | GatewayError | GatewayUnsure:
     _pacer().wait(message.parts)
     try:
         return gateway.send(message)
@@ -386,7 +396,9 @@ def _mine(message: OutboxMessage) -> dict:
     return {"attempts": message.attempts}
 
 
-def _record(message: OutboxMessage, outcome: Accepted | Exception, gateway: Gateway) -> None:
+def _record(
+    message: OutboxMessage, outcome: Accepted | GatewayError | GatewayUnsure, gateway: Gateway
+) -> None:
     if isinstance(outcome, Accepted):
         fields = _sent_fields(message, outcome)
         if not _move(message.pk, S.SENT, claim=_mine(message), **fields):

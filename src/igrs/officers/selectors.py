@@ -158,7 +158,8 @@ def team_pendency(officer_id: int) -> list[TeamRow]:
 
 
 def _posts_below(held: frozenset[int]) -> list[int]:
-    found, frontier = set(), set(held)
+    found: set[int] = set()
+    frontier = set(held)
     while frontier:  # level by level; the seen set guards against a cycle in bad data
         frontier = (
             set(
@@ -196,6 +197,7 @@ def disposals_to_grade(officer_id: int, days: int = 30, limit: int = 50) -> list
         .order_by("-at")[:limit]
     )
     for report in reports:
+        assert report.actor_post_id is not None  # the filter above names the posts
         report.actor_post = directory.get_post(report.actor_post_id)
     return reports
 

@@ -71,7 +71,7 @@ def file_request(key: IntegrationKey, params) -> Complaint:
         errors["attribute[place_code]"] = _(
             "Send attribute[place_code]: the code of the district, tehsil, block or thana."
         )
-    if errors:
+    if errors or category is None or place is None:
         raise Invalid(fields=errors)
     name = nfc(" ".join(filter(None, (params.get("first_name"), params.get("last_name")))))
     where = ", ".join(

@@ -1,5 +1,5 @@
-"""`igrs test`: lint, format check, browser-test tools (npm), then the pytest suite on
-SQLite and on PostgreSQL.
+"""`igrs test`: lint, format check, type check, browser-test tools (npm), then the pytest
+suite on SQLite and on PostgreSQL.
 
 PostgreSQL is taken from IGRS_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/
 postgres); pytest-django creates its own throw-away database there and drops it afterwards.
@@ -63,6 +63,8 @@ def run_all(pytest_args: list[str]) -> int:
     steps = [
         ("ruff", [py, "-m", "ruff", "check", "src", "tests", "bench"], None),
         ("ruff format", [py, "-m", "ruff", "format", "--check", "src", "tests", "bench"], None),
+        # The files checked are named in pyproject.toml ([tool.mypy] files).
+        ("mypy", [py, "-m", "mypy"], None),
         (
             "migrations",
             [py, "-m", "igrs.cli", "makemigrations", "--check", "--dry-run"],
@@ -91,7 +93,7 @@ def run_all(pytest_args: list[str]) -> int:
     if browser_tools is None and os.environ.get("CI") == "true":
         print("npm is needed for the browser tests' axe-core and CI requires it.", file=sys.stderr)
         return 1
-    steps[2:2] = [browser_tools] if browser_tools else []
+    steps[3:3] = [browser_tools] if browser_tools else []
     (root / "var" / "check").mkdir(parents=True, exist_ok=True)
     failed = [title for title, cmd, env in steps if _run(title, cmd, env) != 0]
     print("\n" + ("FAILED: " + ", ".join(failed) if failed else "all checks passed"))

@@ -60,6 +60,13 @@ def _require(condition: bool, message: str) -> None:
         raise Invalid(message)
 
 
+def _required[T](value: T | None, message: str) -> T:
+    """The value; Invalid(message) when there is none."""
+    if value is None:
+        raise Invalid(message)
+    return value
+
+
 def _required_text(text: str, message: str, minimum: int = 1) -> str:
     value = nfc(text)
     _require(len(value) >= minimum, message)
@@ -105,12 +112,20 @@ def _defaulting_posts(complaint: Complaint) -> list[Post]:
     except a pending special closure, where only the post that had to decide defaulted."""
     if complaint.status == Status.CLOSURE_PROPOSED:
         return [_accountable(complaint)]
-    posts = (_accountable(complaint), directory.get_post(complaint.current_post_id))
+    posts = (_accountable(complaint), _holder(complaint))
     return list({post.pk: post for post in posts}.values())
 
 
 def _accountable(complaint: Complaint) -> Post:
-    return directory.get_post(complaint.accountable_id)
+    post_id = complaint.accountable_id
+    assert post_id is not None, f"{complaint.reference} is with no post"
+    return directory.get_post(post_id)
+
+
+def _holder(complaint: Complaint) -> Post:
+    """The post holding the complaint; asked only of one that is with a post."""
+    assert complaint.current_post_id is not None, f"{complaint.reference} is with no post"
+    return directory.get_post(complaint.current_post_id)
 
 
 def _conflicted(complaint: Complaint, now: dt.datetime) -> frozenset[int]:

@@ -24,6 +24,7 @@ from .checks import (
     _conflicted,
     _require,
     _require_complainant,
+    _required,
     _required_text,
 )
 from .sms import _post_sms, _reminded_post
@@ -49,9 +50,8 @@ def reopen(actor: Actor, ref: str, *, reason: str, version: int | None = None) -
         if complaint.current_post_id
         else None
     )
-    _require(
-        superior is not None,
-        _("This complaint was decided at the highest level and cannot be re-opened."),
+    superior = _required(
+        superior, _("This complaint was decided at the highest level and cannot be re-opened.")
     )
     return _move_up(complaint, actor, Action.REOPEN, superior, now, reason)
 
@@ -100,6 +100,7 @@ def remind(actor: Actor, ref: str) -> Complaint:
             last = Complaint.objects.values_list("citizen_reminded_at", flat=True).get(
                 pk=complaint.pk
             )
+            assert last is not None  # the claim failed: a recent reminder is recorded
             raise LimitReached(
                 _(
                     "A reminder was already sent on %(last)s. You can send the next one after "

@@ -33,6 +33,7 @@ from .checks import (
     _post_or_error,
     _require,
     _require_impartial,
+    _required,
     _required_text,
 )
 from .sms import _citizen_sms, _holder_sms, _label, _post_sms
@@ -208,8 +209,10 @@ def approve_subordinate_report(
     complaint = _load(ref, version)
     now = clock.now()
     acting = _acting_post(actor, complaint.current_post_id, now)
-    report = selectors.pending_subordinate_report(complaint)
-    _require(report is not None, _("There is no report from a subordinate to approve."))
+    report = _required(
+        selectors.pending_subordinate_report(complaint),
+        _("There is no report from a subordinate to approve."),
+    )
     disposal = report.data["disposal"]
     text = report.note + (f"\n\n{nfc(note)}" if nfc(note) else "")
     return _transition(
@@ -248,8 +251,9 @@ def grade_disposal(
     now = clock.now()
     lifecycle.check(complaint.status, Action.GRADE, actor.role)
     _require(grade in Grade.values, _("Choose grade A, B or C."))
-    disposed_id = selectors.disposing_post(complaint)
-    _require(disposed_id is not None, _("There is no disposal by an officer to grade."))
+    disposed_id = _required(
+        selectors.disposing_post(complaint), _("There is no disposal by an officer to grade.")
+    )
     _require(
         not selectors.graded_since_disposal(complaint), _("This disposal has already been graded.")
     )
@@ -269,7 +273,7 @@ def grade_disposal(
             acting_post=grader,
             bump=False,
         )
-    _require(remarks, _("Write what is wrong with the disposal."))
+    _require(bool(remarks), _("Write what is wrong with the disposal."))
     changes = _placement(complaint, disposed, now, fresh_deadline=True) | {
         "disposal": "",
         "verification_attempts": 0,
@@ -320,12 +324,12 @@ def propose_special_closure(
     now = clock.now()
     acting = _acting_post(actor, complaint.current_post_id, now)
     _require(ground in SpecialGround.values, _("Choose a ground for special closure."))
-    _require(
-        acting.superior_id is not None,
+    superior_id = _required(
+        acting.superior_id,
         _("Special closure needs approval from a post above yours; there is none."),
     )
     reason = _required_text(reason, _("Give the reason for special closure."))
-    decider = directory.get_post(acting.superior_id)
+    decider = directory.get_post(superior_id)
     due = deadlines.due_at(
         now, complaint.source, complaint.category_id, decider.level, decider.department_id
     )
@@ -360,6 +364,7 @@ def decide_special_closure(
     proposer = directory.get_post(complaint.current_post_id) if complaint.current_post_id else None
     if complaint.status != Status.CLOSURE_PROPOSED or proposer is None:
         lifecycle.check(complaint.status, Action.APPROVE_CLOSURE, actor.role)
+    assert proposer is not None  # a proposed closure is with the proposing post
     acting = _acting_post(actor, proposer.superior_id, now)
     if approve:
         ground = SpecialGround(complaint.special_ground)

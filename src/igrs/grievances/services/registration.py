@@ -6,11 +6,13 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -128,7 +130,9 @@ def register(actor: Actor, new: NewComplaint) -> Complaint:
                 _event(complaint, SYSTEM, Action.ASSIGN, Status.REGISTERED, now, from_post=None)
             )
         fastsql.insert([complaint])
-        for event, pk in zip(events, taken.event_ids or [None] * len(events), strict=True):
+        # Without ids from the reservation (SQLite) the insert numbers the events.
+        event_ids: Sequence[int | None] = taken.event_ids or [None] * len(events)
+        for event, pk in zip(events, event_ids, strict=True):
             event.complaint, event.pk = complaint, pk
         fastsql.insert(events)
         _save_attachments(events[0], files)
@@ -222,7 +226,7 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
     if "category_id" not in errors and "place_id" not in errors:
         needed = directory.place_kind_needed(new.category_id, new.place_id)
         if needed:
-            errors["place_id"] = str(PLACE_NEEDED[needed])
+            errors["place_id"] = str(PLACE_NEEDED[UnitKind(needed)])
     if new.against_post_id is not None:
         _check_reference(
             errors,
@@ -239,7 +243,7 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
             _officer_ok,
             _("Choose the officer the complaint is against from the list."),
         )
-    cleaned = {
+    cleaned: dict[str, Any] = {
         "source": new.source,
         "language": new.language,
         "complainant_name": name,
@@ -255,7 +259,9 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         "call_id": nfc(new.call_id),
     }
     for field in ("complainant_name", "email", "place_detail", "call_id"):
-        limit = Complaint._meta.get_field(field).max_length
+        column = Complaint._meta.get_field(field)
+        assert isinstance(column, CharField) and column.max_length is not None
+        limit = column.max_length
         if len(cleaned[field]) > limit and field not in errors:
             errors[field] = _("Keep this under %(max)d characters.") % {"max": limit}
     if errors:

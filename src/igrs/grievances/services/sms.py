@@ -14,7 +14,7 @@ from ..models import (
     Complaint,
     Status,
 )
-from .checks import _accountable
+from .checks import _accountable, _holder
 
 
 def _label(choice, language: str) -> str:
@@ -75,7 +75,7 @@ def _post_sms(
 
 
 def _holder_sms(complaint: Complaint, key: str, now: dt.datetime) -> list[OutboxMessage]:
-    return _post_sms(directory.get_post(complaint.current_post_id), complaint, key, now)
+    return _post_sms(_holder(complaint), complaint, key, now)
 
 
 def _assignment_sms(complaint: Complaint, kind: str, now: dt.datetime) -> list[OutboxMessage]:
@@ -90,4 +90,4 @@ def _reminded_post(complaint: Complaint) -> Post:
     """Who must act before the deadline: the holder, or the post deciding a special closure."""
     if complaint.status == Status.CLOSURE_PROPOSED:
         return _accountable(complaint)
-    return directory.get_post(complaint.current_post_id)
+    return _holder(complaint)

@@ -214,16 +214,16 @@ def _close(
 def _placement(complaint: Complaint, post: Post, now: dt.datetime, *, fresh_deadline: bool) -> dict:
     """Who holds it from now. A fresh time limit makes the post accountable for it; without
     one, the deadline, the accountable post and any defaulter mark stay as they were."""
-    placed = {"current_post": post, "level": post.level, "assigned_at": now}
+    placed: dict[str, object] = {"current_post": post, "level": post.level, "assigned_at": now}
+    due = complaint.due_at
     if fresh_deadline:
         due = deadlines.due_at(
             now, complaint.source, complaint.category_id, post.level, post.department_id
         )
         placed |= {"due_at": due, "accountable_post": post, "defaulted": False}
-    due = placed.get("due_at", complaint.due_at)
     # Reminders before the deadline are for officers; the desk works its queue by due date.
-    remind = due and not directory.is_desk(post.pk)
-    return placed | {"remind_at": deadlines.remind_at(now, due) if remind else None}
+    remind = due is not None and not directory.is_desk(post.pk)
+    return placed | {"remind_at": deadlines.remind_at(now, due) if remind and due else None}
 
 
 def _to_the_desk(complaint: Complaint, now: dt.datetime) -> dict:
@@ -301,6 +301,7 @@ def _defaulter_marker(
     with the officer who held each post on the day it fell due, and the delay ended by this
     step unless the complaint stays where it is (marked at the top)."""
     missed_due = complaint.due_at
+    assert missed_due is not None  # only a complaint with a deadline misses it
     due_day = clock.local_date(missed_due)
 
     def mark(event: Event) -> None:

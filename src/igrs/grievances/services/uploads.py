@@ -61,6 +61,7 @@ def _checked_uploads(
             kind is not None,
             _("“%(name)s” is not a photo (JPEG or PNG) or a PDF.") % {"name": upload.name},
         )
+        assert kind is not None  # require() raised otherwise
         require(
             not (kind.startswith("image/") and evidence.too_large(upload.content)),
             _("“%(name)s” has too many pixels; send a smaller photo.") % {"name": upload.name},
@@ -78,9 +79,9 @@ def _save_attachments(event: Event, files: Sequence[tuple[Upload, str]]) -> None
             content_type=kind,
             size=len(upload.content),
             sha256=hashlib.sha256(upload.content).hexdigest(),
-            taken_at=facts and facts.taken_at,
-            latitude=facts and facts.latitude,
-            longitude=facts and facts.longitude,
+            taken_at=facts.taken_at if facts else None,
+            latitude=facts.latitude if facts else None,
+            longitude=facts.longitude if facts else None,
             warnings=_evidence_warnings(event, facts) if facts else [],
         )
         attachment.file.save(attachment.original_name, ContentFile(upload.content), save=False)
@@ -99,7 +100,7 @@ def _evidence_warnings(event: Event, facts: evidence.PhotoFacts) -> list[str]:
         return warnings
     place = next(
         (
-            u
+            (u.latitude, u.longitude)
             for u in directory.unit_chain(event.complaint.place_id)
             if u.latitude is not None and u.longitude is not None
         ),
@@ -107,9 +108,7 @@ def _evidence_warnings(event: Event, facts: evidence.PhotoFacts) -> list[str]:
     )
     if (
         place is not None
-        and evidence.distance_km(
-            (facts.latitude, facts.longitude), (place.latitude, place.longitude)
-        )
+        and evidence.distance_km((facts.latitude, facts.longitude), place)
         > settings.IGRS_EVIDENCE_MAX_KM
     ):
         warnings.append("far_from_place")

@@ -189,6 +189,8 @@ def claim_next_verification(actor: Actor) -> Complaint | None:
     """The verification call this agent should make now: the one they already hold, else the
     oldest due one, taken for IGRS_VERIFICATION_LEASE_MINUTES. None when nothing is due."""
     _require_role(actor, Role.AGENT)
+    if actor.user_id is None:  # a claim is held by a signed-in user
+        raise NotPermitted(_("Your role may not use this."))
     now = clock.now()
     until = now + dt.timedelta(minutes=settings.IGRS_VERIFICATION_LEASE_MINUTES)
     at = connection.ops.adapt_datetimefield_value
