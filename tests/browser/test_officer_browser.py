@@ -53,7 +53,9 @@ def test_an_officer_acts_from_the_sms_link_on_a_phone(phone, live_server, agent)
     screenshot(page, "31-officer-atr-form")
     page.get_by_role("button", name="आख्या प्रस्तुत करें").click()
 
-    expect(page.get_by_role("status")).to_contain_text("हो गया")
+    # What was done, and what comes next: the call centre verifies with the complainant.
+    expect(page.get_by_role("status")).to_contain_text("आपकी आख्या दर्ज हो गई है")
+    expect(page.get_by_role("status")).to_contain_text("1076 कॉल सेंटर")
     expect(page.locator("#evidence-title + table")).to_contain_text("26.84000, 80.94667")
     screenshot(page, "32-officer-atr-done")
     complaint.refresh_from_db()

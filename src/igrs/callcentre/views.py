@@ -6,8 +6,8 @@ import uuid
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from igrs.core import clock
@@ -20,6 +20,7 @@ from igrs.faces.complaints import (
     original_file,
     stored_attachment,
 )
+from igrs.faces.confirmations import confirm, what_next
 from igrs.faces.errors import add_service_errors
 from igrs.faces.pickers import choices_for
 from igrs.grievances import reference, selectors, services
@@ -83,10 +84,21 @@ def inbound(request: HttpRequest) -> HttpResponse:
             **choices_for(form),
             **_live_context(call, _live_version(call)),
             "filed": filed if reference.is_valid(filed) else "",
+            "filed_next": _filed_next(filed, request),
             "filed_grouped": reference.grouped(filed),
             "check_digit": filed[-1:],
         },
     )
+
+
+def _filed_next(ref: str, request: HttpRequest) -> str:
+    """Where the complaint just filed went, to tell the caller (who has it, by when)."""
+    if not reference.is_valid(ref):
+        return ""
+    try:
+        return what_next(selectors.visible_complaint(ref, _agent(request)))
+    except ServiceError:
+        return ""
 
 
 @staff(Role.AGENT)
@@ -153,10 +165,11 @@ def add_note(request: HttpRequest, ref: str) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.add_note(_agent(request), ref, note=form.cleaned_data["note"])
+            complaint = services.add_note(_agent(request), ref, note=form.cleaned_data["note"])
         except ServiceError as error:
             add_service_errors(form, error, general_field="note")
         else:
+            confirm(request, _("The note is on the timeline."), complaint)
             return redirect("callcentre:complaint", ref=ref)
     return _complaint_page(request, ref, note_form=form, status=422)
 
@@ -165,9 +178,10 @@ def add_note(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def remind(request: HttpRequest, ref: str) -> HttpResponse:
     try:
-        services.remind(_agent(request), ref)
+        complaint = services.remind(_agent(request), ref)
     except ServiceError as error:
         return _complaint_page(request, ref, message=error.message, status=422)
+    confirm(request, _("The reminder has been sent to the officer by SMS."), complaint)
     return redirect("callcentre:complaint", ref=ref)
 
 
@@ -222,7 +236,7 @@ def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            callcentre_services.record_verification_call(
+            complaint = callcentre_services.record_verification_call(
                 _agent(request),
                 ref,
                 outcome=data["outcome"],
@@ -234,7 +248,8 @@ def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
         except ServiceError as error:
             add_service_errors(form, error)
         else:
-            return redirect(f"{reverse('callcentre:outbound')}?done={ref}")
+            confirm(request, _("The outcome of the call is recorded."), complaint)
+            return redirect("callcentre:outbound")
     return _outbound_page(request, held, form, status=422)
 
 

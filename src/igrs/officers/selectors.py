@@ -7,10 +7,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from igrs.core import clock
-from igrs.core.text import ascii_digits
+from igrs.core.text import ascii_digits, nfc
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post
-from igrs.grievances import reference
+from igrs.grievances import deadlines, reference
 from igrs.grievances.models import TIMED_STATUSES, Action, Complaint, Event, Status
 from igrs.grievances.selectors import (
     disposing_post,
@@ -32,8 +32,15 @@ class InboxFilter:
 
 
 @dataclass
+class InboxRow:
+    complaint: Complaint
+    days_left: int  # whole days until the deadline, 0 on its last day
+    overdue_days: int
+
+
+@dataclass
 class Inbox:
-    complaints: list[Complaint]
+    complaints: list[InboxRow]
     total: int
     overdue: int
     due_today: int
@@ -49,12 +56,18 @@ def inbox(officer_id: int, chosen: InboxFilter) -> Inbox:
     end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
     shown = _filtered(everything, chosen, now)
     return Inbox(
-        complaints=list(shown[:INBOX_LIMIT]),
+        complaints=[_row(c, now) for c in shown.select_related("place")[:INBOX_LIMIT]],
         total=shown.count(),
         overdue=everything.filter(due_at__lt=now).count(),
         due_today=everything.filter(due_at__gte=now, due_at__lte=end_of_today).count(),
         posts=[directory.get_post(pk) for pk in sorted(directory.posts_held_by(officer_id, today))],
     )
+
+
+def _row(complaint: Complaint, now: dt.datetime) -> InboxRow:
+    due = complaint.due_at
+    days_left = (clock.local_date(due) - clock.local_date(now)).days if due and due >= now else 0
+    return InboxRow(complaint, days_left, deadlines.overdue_days(due, now))
 
 
 def _filtered(
@@ -76,7 +89,8 @@ def _filtered(
 def _searched(complaints: QuerySet[Complaint], query: str) -> QuerySet[Complaint]:
     """A reference number, the last digits of a mobile, or words (Hindi or English) of the
     complainant's name or the description."""
-    text = ascii_digits(query or "").strip()
+    # NFC: Hindi typed with another keyboard (decomposed) finds the same words.
+    text = nfc(ascii_digits(query or ""), single_line=True)
     digits = reference.normalise(text)
     if not text:
         return complaints

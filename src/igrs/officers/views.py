@@ -22,6 +22,7 @@ from igrs.faces.complaints import (
     original_file,
     stored_attachment,
 )
+from igrs.faces.confirmations import confirm
 from igrs.faces.errors import add_service_errors
 from igrs.grievances import selectors, services
 from igrs.grievances.actors import Actor
@@ -250,6 +251,18 @@ ACTIONS = {
 }
 
 
+# What the officer is told once an action is done (then where the complaint goes next).
+DONE = {
+    "atr": gettext_lazy("Your action-taken report is filed."),
+    "forward": gettext_lazy("Forwarded to the post under yours, with your instructions."),
+    "return": gettext_lazy("Returned to the monitoring desk as not for your post."),
+    "closure": gettext_lazy("Special closure proposed to the post above yours."),
+    "decision": gettext_lazy("Your decision on the special closure is recorded."),
+    "interim": gettext_lazy("Your interim reply is on the timeline for the complainant."),
+    "approve": gettext_lazy("The subordinate's report is approved as your action-taken report."),
+    "grade": gettext_lazy("Your grade is recorded."),
+}
+
 # Each form on the complaint page, under the name the template uses; ids are prefixed with
 # it, so that two forms' "note" or "version" fields never share an id.
 FORMS = {name: form_class for name, form_class, _arguments in ACTIONS.values()}
@@ -266,11 +279,12 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
         call = arguments(request, form.cleaned_data)
         fn = call.pop("fn")
         try:
-            fn(_actor(request), ref, **call)
+            complaint = fn(_actor(request), ref, **call)
         except ServiceError as error:
             add_service_errors(form, error, renamed={"attachments": "files"})
         else:
-            return redirect(f"{reverse('officers:complaint', kwargs={'ref': ref})}?done={action}")
+            confirm(request, str(DONE[action]), complaint)
+            return redirect("officers:complaint", ref=complaint.reference)
     return _complaint_page(request, ref, {name: form, "open_form": action}, status=422)
 
 

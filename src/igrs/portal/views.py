@@ -17,6 +17,7 @@ from igrs.core.errors import NotFound, ServiceError
 from igrs.core.roles import Role
 from igrs.core.text import mask_mobile
 from igrs.faces.complaints import complaint_page
+from igrs.faces.confirmations import confirm
 from igrs.faces.errors import add_service_errors
 from igrs.faces.forms import ComplaintForm
 from igrs.faces.pickers import choices_for
@@ -293,7 +294,7 @@ def feedback(request: HttpRequest, ref: str) -> HttpResponse:
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
-            portal_services.give_feedback(
+            complaint = portal_services.give_feedback(
                 mobile,
                 view.complaint.reference,
                 satisfied=form.cleaned_data["satisfied"],
@@ -303,6 +304,7 @@ def feedback(request: HttpRequest, ref: str) -> HttpResponse:
         except ServiceError as error:
             add_service_errors(form, error, renamed={"note": "reason"})
         else:
+            confirm(request, _("Thank you: your feedback is recorded."), complaint)
             return redirect("portal:complaint", ref=view.complaint.reference)
     return render(
         request, "portal/complaint.html", _complaint_context(request, view, form), status=422
@@ -316,7 +318,7 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
     if mobile != view.complaint.mobile:
         return _needs_mobile(_complaint_url(view.complaint.reference))
     try:
-        services.remind(Actor(Role.CITIZEN, mobile=mobile), view.complaint.reference)
+        complaint = services.remind(Actor(Role.CITIZEN, mobile=mobile), view.complaint.reference)
     except ServiceError as error:
         return render(
             request,
@@ -324,6 +326,7 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
             _complaint_context(request, view, remind_error=error.message),
             status=422,
         )
+    confirm(request, _("Your reminder has been sent to the officer by SMS."), complaint)
     return redirect("portal:complaint", ref=view.complaint.reference)
 
 

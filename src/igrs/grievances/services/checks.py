@@ -18,6 +18,7 @@ from igrs.directory.models import Post, UnitKind
 from .. import routing
 from ..actors import Actor
 from ..models import (
+    Action,
     Complaint,
     Status,
 )
@@ -138,3 +139,8 @@ def _conflicted(complaint: Complaint, now: dt.datetime) -> frozenset[int]:
             for day in days
         )
     )
+
+
+def _last_report(complaint: Complaint) -> str:
+    event = complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk").first()
+    return event.note if event else ""

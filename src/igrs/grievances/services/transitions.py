@@ -23,9 +23,11 @@ from ..models import (
     ClosureKind,
     Complaint,
     Defaulter,
+    Disposal,
     Event,
     Status,
 )
+from .checks import _last_report
 from .sms import _assignment_sms, _citizen_sms, _label
 from .uploads import Upload, _save_attachments
 
@@ -194,6 +196,8 @@ def _close(
     data: dict | None = None,
 ) -> Complaint:
     changes = {"closure_kind": kind, "closed_at": now, **(extra or {})}
+    if not reason and complaint.disposal == Disposal.CANNOT_RESOLVE:
+        reason = _last_report(complaint)  # why it cannot be resolved: the citizen is told
     return _transition(
         complaint,
         actor,

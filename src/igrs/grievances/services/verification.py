@@ -25,7 +25,14 @@ from ..models import (
     Complaint,
     Status,
 )
-from .checks import _accountable, _conflicted, _require, _require_complainant, _require_role
+from .checks import (
+    _accountable,
+    _conflicted,
+    _last_report,
+    _require,
+    _require_complainant,
+    _require_role,
+)
 from .transitions import _close, _load, _move_up, _transition
 
 
@@ -237,8 +244,3 @@ def _require_free_or_own_call(actor: Actor, complaint: Complaint, now: dt.dateti
     )
     if held_by_other:
         raise Conflict(_("Another agent is on this verification call right now."))
-
-
-def _last_report(complaint: Complaint) -> str:
-    event = complaint.events.filter(action=Action.SUBMIT_ATR).order_by("-at", "-pk").first()
-    return event.note if event else ""
