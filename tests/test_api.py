@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from igrs.core.accounts import create_token, grant_role, roles_of
 from igrs.core.models import ApiToken
 from igrs.directory.models import Category, Officer, Unit
+from igrs.grievances import reference
 from igrs.grievances.models import Complaint
 
 from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, post
@@ -227,7 +228,10 @@ def test_stale_version_is_409(client, agent_api):
 def test_mistyped_reference_is_404_not_someone_elses(agent_api):
     ref = agent_api.post("/complaints", registration()).json()["reference"]
     typo = ref[:5] + str((int(ref[5]) + 1) % 10) + ref[6:]
-    assert agent_api.get(f"/complaints/{typo}").status_code == 404
+    mistyped = agent_api.get(f"/complaints/{typo}")  # the check digit catches it: not "unknown"
+    assert mistyped.status_code == 422 and mistyped.json()["code"] == "invalid_reference"
+    never = reference.make(2026, 999999)  # a valid number never issued
+    assert agent_api.get(f"/complaints/{never}").status_code == 404
     assert agent_api.get(f"/complaints/{ref[:4]}%20{ref[4:]}").status_code == 200
 
 

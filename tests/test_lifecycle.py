@@ -6,7 +6,14 @@ import pytest
 from django.db import connection
 
 from igrs.core import clock
-from igrs.core.errors import Conflict, Invalid, InvalidTransition, NotFound, NotPermitted
+from igrs.core.errors import (
+    Conflict,
+    Invalid,
+    InvalidReference,
+    InvalidTransition,
+    NotFound,
+    NotPermitted,
+)
 from igrs.core.roles import Role
 from igrs.directory.models import Category, Officer, Posting, RoutingRule, Unit
 from igrs.grievances import lifecycle, reference, services
@@ -395,14 +402,16 @@ def test_stale_version_is_a_conflict_and_changes_nothing(agent, tehsildar):
     assert reload(complaint).version == complaint.version
 
 
-def test_unknown_and_mistyped_references_are_not_found(agent):
+def test_a_mistyped_reference_is_told_apart_from_one_never_issued(agent):
     complaint = new_complaint(agent)
     ref = complaint.reference
     typo = ref[:-3] + str((int(ref[-3]) + 1) % 10) + ref[-2:]  # one digit misheard
+    for mistyped in ("123", typo):
+        with pytest.raises(InvalidReference):
+            services.add_note(agent, mistyped, note="x")
     unused = reference.make(2026, 99_999_999)  # valid check digit, never issued
-    for ref in ("123", typo, unused):
-        with pytest.raises(NotFound):
-            services.add_note(agent, ref, note="x")
+    with pytest.raises(NotFound):
+        services.add_note(agent, unused, note="x")
 
 
 # ---------------------------------------------------------------- sweep and reminders

@@ -42,6 +42,12 @@ class Invalid(ServiceError):
     code = "invalid"
 
 
+class InvalidReference(Invalid):
+    """A reference number whose check digit or length is wrong: a typo, not an unknown one."""
+
+    code = "invalid_reference"
+
+
 class NotFound(ServiceError):
     code = "not_found"
 

@@ -4,7 +4,7 @@ to someone a view has already found may see it."""
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
-from igrs.core.errors import NotFound
+from igrs.core.errors import InvalidReference, NotFound
 from igrs.grievances import reference, selectors
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Attachment
@@ -14,7 +14,7 @@ def complaint_or_404(ref: str, viewer: Actor) -> selectors.ComplaintView:
     """The tracking view for this viewer; the same 404 as for a number never issued."""
     try:
         return selectors.get_complaint(ref, viewer)
-    except NotFound as error:
+    except (NotFound, InvalidReference) as error:
         raise Http404(error.message) from None
 
 
@@ -37,7 +37,7 @@ def stored_attachment(ref: str, attachment_id: int, viewer: Actor) -> Attachment
     """The attachment of a complaint the viewer may see; 404 for anything else."""
     try:
         complaint = selectors.visible_complaint(ref, viewer)
-    except NotFound:
+    except (NotFound, InvalidReference):
         raise Http404(_("No such file.")) from None
     found = selectors.attachment_of(complaint, attachment_id)
     if found is None:

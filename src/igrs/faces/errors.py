@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 
 from igrs.core.errors import (
     Conflict,
+    Invalid,
     InvalidTransition,
     LimitReached,
     NotFound,
@@ -40,11 +41,11 @@ def add_service_errors(
 
 
 def http_status(error: ServiceError) -> int:
-    """422 for bad input, else the status of the error's class (400 for any other)."""
-    return next(
-        (status for kind, status in HTTP_STATUS.items() if isinstance(error, kind)),
-        422 if error.fields or error.code == "invalid" else 400,
-    )
+    """422 for bad input (a mistyped reference number included), else the status of the
+    error's class (400 for any other)."""
+    if isinstance(error, Invalid) or error.fields:
+        return 422
+    return next((status for kind, status in HTTP_STATUS.items() if isinstance(error, kind)), 400)
 
 
 def api_body(error: ServiceError) -> dict:

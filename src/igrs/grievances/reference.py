@@ -9,8 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from igrs.core import fastsql
+from igrs.core.errors import InvalidReference
 from igrs.core.text import ascii_digits
 
 from .models import Complaint, Event, ReferenceCounter
@@ -60,6 +62,21 @@ def is_valid(reference: str) -> bool:
         and len(reference) >= MIN_LENGTH
         and _checksum(reference, with_check=True) == 0
     )
+
+
+def checked(text: str) -> str:
+    """The reference number typed, normalised, or InvalidReference when its check digit (or
+    length) shows a typo — told apart from a number that was never issued."""
+    digits = normalise(text or "")
+    if not is_valid(digits):
+        raise InvalidReference(
+            _(
+                "“%(ref)s” is not a valid reference number: a digit is missing, extra or "
+                "mistyped. Please check it."
+            )
+            % {"ref": text}
+        )
+    return digits
 
 
 def normalise(text: str) -> str:

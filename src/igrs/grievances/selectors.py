@@ -149,10 +149,7 @@ def _timeline(complaint: Complaint) -> list[Event]:
 def visible_complaint(ref: str, viewer: Actor) -> Complaint:
     """The complaint if the viewer may see it, else NotFound: the same answer as for a number
     never issued."""
-    digits = reference.normalise(ref or "")
-    complaint = (
-        Complaint.objects.filter(reference=digits).first() if reference.is_valid(digits) else None
-    )
+    complaint = Complaint.objects.filter(reference=reference.checked(ref)).first()
     if complaint is None or not can_view(viewer, complaint):
         raise NotFound(
             _("No complaint you can see has the reference number %(ref)s; please check the digits.")

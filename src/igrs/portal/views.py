@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from igrs.core.errors import NotFound, ServiceError
+from igrs.core.errors import InvalidReference, NotFound, ServiceError
 from igrs.core.roles import Role
 from igrs.core.text import mask_mobile
 from igrs.faces.complaints import complaint_page
@@ -249,7 +249,7 @@ def _tracked_view(request: HttpRequest, ref: str) -> selectors.ComplaintView:
         raise Http404(_("Find the complaint with its reference and mobile number first."))
     try:
         return selectors.get_complaint(ref, Actor(Role.CITIZEN, mobile=mobile))
-    except NotFound as error:
+    except (NotFound, InvalidReference) as error:
         raise Http404(error.message) from None
 
 

@@ -282,11 +282,7 @@ def _event(
 
 
 def _load(ref: str, version: int | None) -> Complaint:
-    digits = reference.normalise(ref or "")
-    if not reference.is_valid(digits):
-        raise NotFound(
-            _("“%(ref)s” is not a valid reference number; please check the digits.") % {"ref": ref}
-        )
+    digits = reference.checked(ref)
     found = fastsql.select(Complaint, "reference = %s", [digits])
     if not found:
         raise NotFound(_("No complaint has the reference number %(ref)s.") % {"ref": digits})
