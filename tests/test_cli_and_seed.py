@@ -154,23 +154,30 @@ def test_an_unknown_language_is_refused():
         chosen_language(["seed", "--lang"], {})
 
 
-def igrs(*args: str, **environ: str):
-    """The real `igrs` command in its own process, with only the given locale variables."""
+@pytest.fixture
+def igrs(tmp_path):
+    """The real `igrs` command in its own process, with only the given locale variables and
+    an empty database of its own (the commands below look for nothing there)."""
     import os
     import subprocess
     import sys
 
     env = {k: v for k, v in os.environ.items() if k not in {"LANG", "LC_ALL", "LC_MESSAGES"}}
-    return subprocess.run(
-        [sys.executable, "-m", "igrs.cli", *args],
-        env={**env, **environ},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env["IGRS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+
+    def command(*args: str, **environ: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "igrs.cli", *args],
+            env={**env, **environ},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return command
 
 
-def test_a_command_speaks_english_when_the_locale_or_lang_says_so():
+def test_a_command_speaks_english_when_the_locale_or_lang_says_so(igrs):
     english = "No complaint you can see has the reference number"
     hindi = "संदर्भ संख्या 12345 की कोई शिकायत"
     assert hindi in igrs("complaint", "show", "12345").stderr
