@@ -175,7 +175,8 @@ def requests(request: HttpRequest, fmt: str, *, key, params, language: str) -> H
 
 def _listed(params, name: str) -> list[str]:
     """A parameter the spec lets a client give comma-delimited or repeated."""
-    return [item.strip() for value in params.getlist(name) for item in value.split(",") if item]
+    items = (item.strip() for value in params.getlist(name) for item in value.split(","))
+    return [item for item in items if item]
 
 
 def _requests(fmt: str, key: IntegrationKey | None, found: list, language: str) -> HttpResponse:
