@@ -118,3 +118,94 @@ def test_every_igrs_command_explains_itself():
     for name, app in ours.items():
         text = load_command_class(app, name).create_parser("igrs", name).format_help()
         assert f"igrs {name}" in text, name
+
+
+# ---------------------------------------------------------------- the commands' language
+
+
+@pytest.mark.parametrize(
+    ("args", "environ", "expected"),
+    [
+        ([], {}, ("hi", [])),
+        (["seed"], {"LANG": "C.UTF-8"}, ("hi", ["seed"])),
+        (["seed"], {"LANG": "en_IN.UTF-8"}, ("en", ["seed"])),
+        (["seed"], {"LANG": "hi_IN.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, ("en", ["seed"])),
+        (["seed"], {"LC_ALL": "hi_IN.UTF-8", "LANG": "en_US.UTF-8"}, ("hi", ["seed"])),
+        (["seed"], {"LC_ALL": "", "LANG": "en_US.UTF-8"}, ("en", ["seed"])),
+        (["--lang", "en", "seed"], {}, ("en", ["seed"])),
+        (["seed", "--lang=hi"], {"LANG": "en_US.UTF-8"}, ("hi", ["seed"])),
+        (
+            ["complaint", "register", "--language", "en"],
+            {},
+            ("hi", ["complaint", "register", "--language", "en"]),
+        ),
+        (["x", "--", "--lang", "en"], {}, ("hi", ["x", "--", "--lang", "en"])),
+    ],
+)
+def test_the_language_comes_from_lang_then_the_locale(args, environ, expected):
+    from igrs.cli import chosen_language
+
+    assert chosen_language(args, environ) == expected
+
+
+def test_an_unknown_language_is_refused():
+    from igrs.cli import chosen_language
+
+    with pytest.raises(SystemExit, match="hi or en"):
+        chosen_language(["--lang", "fr", "seed"], {})
+    with pytest.raises(SystemExit, match="hi or en"):
+        chosen_language(["seed", "--lang"], {})
+
+
+@pytest.fixture
+def igrs(tmp_path):
+    """The real `igrs` command in its own process, with only the given locale variables and
+    an empty database of its own (the commands below look for nothing there)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"LANG", "LC_ALL", "LC_MESSAGES"}}
+    env["IGRS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+
+    def command(*args: str, **environ: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "igrs.cli", *args],
+            env={**env, **environ},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return command
+
+
+def test_a_command_speaks_english_when_the_locale_or_lang_says_so(igrs):
+    english = "is not a valid reference number"
+    hindi = "मान्य संदर्भ संख्या नहीं है"
+    assert hindi in igrs("complaint", "show", "12345").stderr
+    assert hindi in igrs("complaint", "show", "12345", LANG="C.UTF-8").stderr
+    assert english in igrs("complaint", "show", "12345", LANG="en_IN.UTF-8").stderr
+    assert english in igrs("complaint", "show", "12345", "--lang", "en", LANG="hi_IN").stderr
+    assert hindi in igrs("--lang", "hi", "complaint", "show", "12345", LC_ALL="en_US").stderr
+    assert "register a new complaint" in igrs("complaint", "--help", "--lang", "en").stdout
+    assert "register a new complaint" not in igrs("complaint", "--help").stdout
+
+
+def test_complaint_show_follows_the_active_language(db):
+    """What `igrs` activates reaches every line `complaint show` writes."""
+    from django.utils import translation
+
+    from igrs.core.roles import Role
+    from igrs.grievances.actors import Actor
+
+    from .conftest import new_complaint
+
+    user = User.objects.create_user("agent-lang")
+    ref = new_complaint(Actor(Role.AGENT, user_id=user.pk)).reference
+    with translation.override("en"):
+        english = run("complaint", "show", ref)
+    hindi = run("complaint", "show", ref)
+    assert "Responsible now: Tehsildar, Lucknow Sadar" in english
+    assert "Category: Land dispute or illegal occupation" in english
+    assert "Responsible now" not in hindi and "तहसीलदार" in hindi

@@ -1,6 +1,7 @@
-"""Open311 GeoReport v2: each endpoint in JSON and XML, errors in the spec's shape, key
-scopes, limits and the call log; and a client nobody here wrote (curl) filing a request
-against the running server exactly as the spec's example does."""
+"""Open311 GeoReport v2: each endpoint in JSON and XML, errors in the spec's shape, public
+reads without a key (and nothing personal in them), key scopes, jurisdiction_id, limits per
+key and per address, and the call log; and clients nobody here wrote (curl, and the
+`georeport` package from PyPI) driving the running server exactly as the spec's examples do."""
 
 import csv
 import datetime as dt
@@ -12,16 +13,20 @@ import shutil
 import subprocess
 import threading
 import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
 
 import jsonschema_rs
 import pytest
+import requests
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from georeport import GeoReport
 
 from igrs.core import clock
 from igrs.directory.models import Category, Unit
+from igrs.grievances import reference
 from igrs.grievances import services as grievances
-from igrs.grievances.models import Complaint
+from igrs.grievances.models import Action, Complaint, Event
 from igrs.open311 import services, webhooks
 from igrs.open311.models import Call, Filing, IntegrationKey, Scope, WebhookDelivery
 from igrs.open311.services import create_key
@@ -105,29 +110,32 @@ def test_bad_requests_are_refused_field_by_field_and_nothing_is_filed(client, ap
     response = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing(phone="12")})
     assert any(e["description"].startswith("phone") for e in response.json())
     assert client.post(f"{BASE}/requests.json", filing()).status_code == 403  # no api_key
+    wrong = client.post(f"{BASE}/requests.json", {"api_key": "guessed", **filing()})
+    assert wrong.status_code == 403 and wrong.json()[0]["code"] == 403
     assert not Complaint.objects.exists()
 
 
-def test_scopes_decide_what_a_key_reads(client, agent, app_key):
-    own = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing()}).json()
+def test_the_key_decides_which_requests_come_in_full(client, agent, app_key):
+    own = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing()}).json()[0]
     other = new_complaint(agent, mobile="9800000009")
-    mine = {
-        r["service_request_id"]
-        for r in client.get(f"{BASE}/requests.json", {"api_key": app_key}).json()
+    refs = {own["service_request_id"], other.reference}
+
+    def descriptions(**query) -> dict[str, str | None]:
+        found = client.get(f"{BASE}/requests.json", query).json()
+        return {r["service_request_id"]: r["description"] for r in found}
+
+    assert descriptions(api_key=app_key) == {  # read_own: what it filed, in full
+        own["service_request_id"]: filing()["description"],
+        other.reference: None,
     }
-    assert mine == {own[0]["service_request_id"]}
-    assert (
-        client.get(f"{BASE}/requests/{other.reference}.json", {"api_key": app_key}).status_code
-        == 404
-    )
     reader = create_key("CM dashboard", Scope.READ_ALL)[1]
-    everything = {
-        r["service_request_id"]
-        for r in client.get(f"{BASE}/requests.json", {"api_key": reader}).json()
-    }
-    assert other.reference in everything
+    assert None not in descriptions(api_key=reader).values()
     filer = create_key("Kiosk", Scope.FILE_ONLY)[1]
-    assert client.get(f"{BASE}/requests.json", {"api_key": filer}).status_code == 403
+    for public in (descriptions(api_key=filer), descriptions()):
+        assert set(public) == refs and set(public.values()) == {None}
+    shown = client.get(f"{BASE}/requests/{other.reference}.json", {"api_key": app_key})
+    assert shown.status_code == 200 and shown.json()[0]["description"] is None
+    assert client.get(f"{BASE}/requests/{reference.make(2099, 1)}.json").status_code == 404
 
 
 def test_request_filters_window_and_paging(client, agent):
@@ -482,3 +490,155 @@ def test_odd_input_gets_the_specs_errors_and_the_log_never_holds_the_key(client,
     xml = client.get(f"{BASE}/requests.xml", {"api_key": plain})
     assert ET.fromstring(xml.content).tag == "service_requests"  # well-formed despite \x01
     assert all(plain not in path for path in Call.objects.values_list("path", flat=True))
+
+
+SECRETS = {
+    "name": "राम प्रसाद",
+    "mobile": "9876543210",
+    "description": "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।",
+    "village": "ग्राम बरौली",
+    "note": "शिकायतकर्ता ने बताया कि पड़ोसी धमका रहा है।",
+    "report": "लेखपाल ने मौके पर जाकर पैमाइश कराई।",
+}
+
+
+@pytest.fixture
+def worked_complaint(agent) -> Complaint:
+    """A complaint with everything personal a complaint carries: name, mobile, what they
+    wrote, the village, a note and an officer's report."""
+    complaint = new_complaint(agent, place_detail=SECRETS["village"])
+    grievances.add_note(agent, complaint.reference, note=SECRETS["note"])
+    return grievances.submit_atr(
+        officer_actor(TEHSILDAR),
+        complaint.reference,
+        disposal="resolved",
+        report=SECRETS["report"],
+    )
+
+
+def public_answers(client, ref: str, **query) -> dict[str, bytes]:
+    paths = [f"requests/{ref}", "requests", "servicerequestupdates", f"tokens/{ref}"]
+    answers = {}
+    for path in paths:
+        for fmt in ("json", "xml"):
+            response = client.get(f"{BASE}/{path}.{fmt}", query)
+            assert response.status_code == 200, (path, fmt, response.content)
+            answers[f"{path}.{fmt}"] = response.content
+    return answers
+
+
+def test_reads_need_no_key_and_carry_nothing_personal(client, worked_complaint):
+    ref = worked_complaint.reference
+    for name, body in public_answers(client, ref).items():
+        text = body.decode()
+        assert ref in text, name
+        for secret in SECRETS.values():
+            assert secret not in text, (name, secret)
+    shown = client.get(f"{BASE}/requests/{ref}.json").json()[0]
+    assert shown["service_code"] == "REV-LAND" and shown["address_id"] == LUCKNOW_SADAR
+    assert shown["address"] == "लखनऊ सदर" and shown["agency_responsible"]
+    assert shown["igrs"]["status"] == worked_complaint.status
+    assert conforms(schemas.list_of(schemas.REQUEST), [shown]) == []
+    public = {u["update_id"] for u in client.get(f"{BASE}/servicerequestupdates.json").json()}
+    assert not Call.objects.exists()  # the call log is of keys' calls
+    reader = create_key("CM dashboard", Scope.READ_ALL)[1]
+    full = client.get(f"{BASE}/servicerequestupdates.json", {"api_key": reader}).json()
+    note = Event.objects.get(complaint=worked_complaint, action=Action.NOTE)
+    assert {u["update_id"] for u in full} - public == {str(note.pk)}
+
+
+def test_a_key_that_may_read_it_gets_it_in_full(client, worked_complaint):
+    reader = create_key("CM dashboard", Scope.READ_ALL)[1]
+    ref = worked_complaint.reference
+    full = client.get(f"{BASE}/requests/{ref}.json", {"api_key": reader}).json()[0]
+    assert full["description"] == SECRETS["description"]
+    assert full["address"] == SECRETS["village"]
+    steps = str(client.get(f"{BASE}/servicerequestupdates.json", {"api_key": reader}).json())
+    assert SECRETS["note"] in steps and SECRETS["report"] in steps
+    xml = client.get(f"{BASE}/requests/{ref}.xml", {"api_key": reader}).content.decode()
+    assert SECRETS["description"] in xml
+
+
+def test_jurisdiction_id_is_accepted_on_every_endpoint(client, worked_complaint, app_key):
+    ref = worked_complaint.reference
+    ours, theirs = {"jurisdiction_id": "up.gov.in"}, {"jurisdiction_id": "bihar.gov.in"}
+    assert len(public_answers(client, ref, **ours)) == 8
+    for path in ("discovery", "services", "services/REV-LAND", f"requests/{ref}", "requests"):
+        refused = client.get(f"{BASE}/{path}.json", theirs)
+        assert refused.status_code == 404 and conforms(schemas.ERRORS, refused.json()) == []
+        assert "up.gov.in" in refused.json()[0]["description"]
+    before = Complaint.objects.count()
+    elsewhere = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing(), **theirs})
+    assert elsewhere.status_code == 404 and Complaint.objects.count() == before
+    filed = client.post(f"{BASE}/requests.json", {"api_key": app_key, **filing(), **ours})
+    assert filed.status_code == 201
+
+
+def test_calls_without_a_key_are_limited_per_address(client, settings, db):
+    settings.IGRS_OPEN311_PUBLIC_PER_MINUTE = 2
+
+    def status(address: str, **query) -> int:
+        return client.get(f"{BASE}/services.json", query, REMOTE_ADDR=address).status_code
+
+    assert [status("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert status("203.0.113.7", api_key="guess") == 429  # guessing keys counts too
+    assert status("198.51.100.9", api_key="guess") == 403
+    assert status("198.51.100.9") == 200
+    plain = create_key("Dashboard", Scope.READ_ALL)[1]
+    assert status("203.0.113.7", api_key=plain) == 200  # a key has its own limit
+    clock.advance(dt.timedelta(minutes=2))
+    assert status("203.0.113.7") == 200
+
+
+def test_lists_and_nul_characters_in_parameters(client, agent):
+    first = new_complaint(agent, mobile="9800000001")
+    second = new_complaint(
+        agent,
+        mobile="9800000002",
+        category_id=Category.objects.get(code="POL-FIR").pk,
+        place_id=Unit.objects.get(code="UP-LUCKNOW-PS-KOTWALI").pk,
+    )
+
+    def ids(*query: tuple[str, str]) -> set[str]:
+        found = client.get(f"{BASE}/requests.json?" + urlencode(query)).json()
+        return {r["service_request_id"] for r in found}
+
+    both = {first.reference, second.reference}
+    assert ids(("service_code", "REV-LAND,POL-FIR")) == both
+    assert ids(("service_code", "REV-LAND"), ("service_code", "POL-FIR")) == both
+    assert ids(("service_code", "POL-FIR")) == {second.reference}
+    assert ids(("service_request_id", f"{first.reference},{second.reference}")) == both
+    assert ids(("status", "open,closed")) == both
+    assert client.get(f"{BASE}/requests.json", {"status": "pending"}).status_code == 400
+    for path in ("requests.json?service_code=%00", "requests/%00.json", "tokens/%00.xml"):
+        assert client.get(f"{BASE}/{path}").status_code == 400, path
+
+
+def test_a_stock_georeport_client_works_unmodified(live_server, reseeded):
+    """The `georeport` package (PyPI) reads as any GeoReport v2 client does: plain GETs with
+    the spec's parameters and jurisdiction_id, JSON and XML. It cannot file, so filing is the
+    spec's form-encoded POST with an api_key, made with `requests` as such a client would."""
+    root = f"{live_server.url}{BASE}"
+    plain = create_key("Stock client", Scope.READ_OWN)[1]
+    posted = requests.post(
+        f"{root}/requests.json",
+        data={"api_key": plain, "jurisdiction_id": "up.gov.in", **filing()},
+        headers={"Connection": "close"},  # else the server's thread holds a database session
+    )
+    assert posted.status_code == 201, posted.text
+    ref = posted.json()[0]["service_request_id"]
+    for fmt in ("json", "xml"):
+        stock = GeoReport(root, jurisdiction="up.gov.in", output_format=fmt)
+        offered = stock.get_service_list()
+        assert "REV-LAND" in {s["service_code"] for s in offered}
+        definition = stock.get_service_definition("REV-LAND")
+        assert "place_code" in str(definition["attributes"])
+        listed = stock.get_service_requests(service_code="REV-LAND", status="open")
+        listed = listed if isinstance(listed, list) else [listed]  # XML: one is no list
+        assert ref in {r["service_request_id"] for r in listed}
+        one = stock.get_service_request(ref)
+        assert one["service_request_id"] == ref and one["status"] == "open"
+        assert one["description"] in (None, {})  # public form: no key, no description
+    with pytest.raises(requests.HTTPError) as refused:
+        GeoReport(root, jurisdiction="elsewhere.example").get_service_list()
+    assert refused.value.response.status_code == 404

@@ -202,6 +202,10 @@ IGRS_SUMMARY_GAP_SECONDS = env_int("IGRS_SUMMARY_GAP_SECONDS", 600)
 IGRS_DISTRICT_HEAD_DEPARTMENT = env_str("IGRS_DISTRICT_HEAD_DEPARTMENT", "REV")
 
 # --- Integrations ---
+# Open311: the jurisdiction_id this server answers for, and how many calls a minute one
+# address may make without an api_key (keys have their own limit).
+IGRS_OPEN311_JURISDICTION = env_str("IGRS_OPEN311_JURISDICTION", "up.gov.in")
+IGRS_OPEN311_PUBLIC_PER_MINUTE = env_int("IGRS_OPEN311_PUBLIC_PER_MINUTE", 60)
 IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)
 # Webhooks may go to private, loopback and link-local addresses only where the deployment's
 # integrations live on its own network (a state data centre); off, only public addresses.

@@ -25,6 +25,7 @@ from igrs.grievances.actors import Actor
 from igrs.grievances.models import Action, Complaint, Status
 from igrs.grievances.selectors import ComplaintView
 
+from . import masterdata
 from . import schemas as s
 
 
@@ -45,6 +46,9 @@ api = NinjaAPI(
     description="Integrated Grievance Redressal System. Authenticate with "
     "`Authorization: Bearer <token>` (`igrs token USER ROLE`).",
 )
+
+
+api.add_router("/", masterdata.router)
 
 
 @api.exception_handler(ServiceError)

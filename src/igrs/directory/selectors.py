@@ -13,6 +13,7 @@ from .models import (
     Holiday,
     Officer,
     Post,
+    Posting,
     RoutingRule,
     TimeLimit,
     Unit,
@@ -239,3 +240,59 @@ def state_posts() -> list[Post]:
         .select_related("unit", "department")
         .order_by("department__code", "level")
     )
+
+
+# ---------------------------------------------------------------- what the master-data API lists
+
+
+@memoize
+def all_departments() -> list[Department]:
+    return list(Department.objects.order_by("code"))
+
+
+@memoize
+def all_categories() -> list[Category]:
+    """Inactive ones too (marked): old complaints still name them."""
+    return list(Category.objects.select_related("department").order_by("department__code", "code"))
+
+
+@memoize
+def find_units(kind: str, parent_id: int | None, text: str) -> list[Unit]:
+    """Units of a kind, under a parent, whose Hindi or English name or code holds the text
+    (NFC, as names are stored); by code, so pages of it stay put."""
+    found = Unit.objects.all()
+    if kind:
+        found = found.filter(kind=kind)
+    if parent_id is not None:
+        found = found.filter(parent_id=parent_id)
+    if text:
+        found = found.filter(
+            Q(name_hi__icontains=text) | Q(name_en__icontains=text) | Q(code__icontains=text)
+        )
+    return list(found.order_by("code"))
+
+
+@memoize
+def find_posts(unit_id: int | None, department_id: int | None, level: int | None) -> list[Post]:
+    found = Post.objects.select_related("unit", "department")
+    if unit_id is not None:
+        found = found.filter(unit_id=unit_id)
+    if department_id is not None:
+        found = found.filter(department_id=department_id)
+    if level is not None:
+        found = found.filter(level=level)
+    return list(found.order_by("code"))
+
+
+@memoize
+def postings_on(on: dt.date) -> dict[int, tuple[Posting, ...]]:
+    """Every post's postings that run on the day (officer loaded), the regular holder first:
+    one query for a whole listing instead of one per post."""
+    held: dict[int, list[Posting]] = {}
+    for posting in (
+        Posting.objects.filter(Q(end__isnull=True) | Q(end__gte=on), start__lte=on)
+        .select_related("officer")
+        .order_by("post_id", "additional_charge", "officer_id")
+    ):
+        held.setdefault(posting.post_id, []).append(posting)
+    return {post_id: tuple(postings) for post_id, postings in held.items()}

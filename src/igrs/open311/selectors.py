@@ -1,16 +1,19 @@
 """Reads of the Open311 GeoReport v2 interface: services (our categories), service requests
 (our complaints) and their updates (our timeline), as plain dicts in the spec's field
-names; the views render them as JSON or XML."""
+names; the views render them as JSON or XML.
+
+Every request is readable by anyone in its public form, which carries nothing about the
+complainant: no description, no address beyond the place's name, no notes. The full form
+is for a key that may read the complaint (read_all, or read_own for what it filed)."""
 
 import datetime as dt
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from igrs.core import clock
 from igrs.directory import selectors as directory
 from igrs.directory.models import Category
-from igrs.grievances.models import Complaint, Event, Status
+from igrs.grievances.models import Action, Complaint, Event, Status
 from igrs.grievances.selectors import INTERNAL_STEPS
 
 from .models import IntegrationKey, Scope
@@ -18,10 +21,12 @@ from .models import IntegrationKey, Scope
 PLACE_ATTRIBUTE = "place_code"
 MAX_DAYS = 90
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+MAX_UPDATES = 1000
+# Timeline steps about the complainant's own conversation with the office: full form only.
+PRIVATE_STEPS = frozenset({Action.NOTE, Action.CALL_BACK})
 
 
 def services(language: str) -> list[dict]:
-    categories = Category.objects.filter(active=True).select_related("department")
     return [
         {
             "service_code": c.code,
@@ -30,9 +35,10 @@ def services(language: str) -> list[dict]:
             "metadata": True,
             "type": "realtime",
             "keywords": f"{c.name_hi}, {c.name_en}",
-            "group": _name(c.department, language),
+            "group": _name(department, language),
         }
-        for c in categories.order_by("department__code", "code")
+        for department, categories in directory.categories_by_department()
+        for c in categories
     ]
 
 
@@ -66,49 +72,59 @@ def _name(row, language: str) -> str:
     return row.name_hi if language.startswith("hi") else row.name_en
 
 
-def visible_requests(key: IntegrationKey) -> QuerySet[Complaint]:
-    """What this key may read: the complaints it filed, or all of them."""
-    found = Complaint.objects.all()
-    if key.scope != Scope.READ_ALL:
-        found = found.filter(pk__in=key.filings.values("complaint_id"))
-    return found
+def readable_in_full(key: IntegrationKey | None, complaint_ids: list[int]) -> set[int]:
+    """Which of these complaints the key may read in full (all others: public form)."""
+    if key is None or key.scope == Scope.FILE_ONLY:
+        return set()
+    if key.scope == Scope.READ_ALL:
+        return set(complaint_ids)
+    return set(
+        key.filings.filter(complaint_id__in=complaint_ids).values_list("complaint_id", flat=True)
+    )
+
+
+def find_request(reference: str) -> Complaint | None:
+    return Complaint.objects.filter(reference=reference).first()
 
 
 def service_requests(
-    key: IntegrationKey,
     *,
     ids: list[str],
-    service_code: str,
+    service_codes: list[str],
     start: dt.datetime | None,
     end: dt.datetime | None,
-    status: str,
+    statuses: list[str],
     page: int,
     page_size: int,
 ) -> list[Complaint]:
-    found = visible_requests(key)
+    """GET requests: by ids, or in the window (by default the spec's last 90 days), newest
+    first, filtered by service codes and open/closed."""
+    found = Complaint.objects.all()
     if ids:
         found = found.filter(reference__in=ids)
-    else:  # the spec's default window: the last 90 days
+    else:
         end = end or timezone.now()
         found = found.filter(
             created_at__gte=start or end - dt.timedelta(days=MAX_DAYS), created_at__lte=end
         )
-    if service_code:
-        found = found.filter(category__code=service_code)
-    if status == "open":
+    if service_codes:
+        found = found.filter(category__code__in=service_codes)
+    if set(statuses) == {"open"}:
         found = found.exclude(status=Status.CLOSED)
-    elif status == "closed":
+    elif set(statuses) == {"closed"}:
         found = found.filter(status=Status.CLOSED)
     offset = (page - 1) * page_size
     return list(found.order_by("-created_at", "-id")[offset : offset + page_size])
 
 
-def as_request(complaint: Complaint, language: str) -> dict:
+def as_request(complaint: Complaint, language: str, *, full: bool) -> dict:
     """A complaint in GeoReport v2 fields, with our detail in status_notes, the responsible
-    post in agency_responsible, and an `igrs` extension."""
+    post in agency_responsible, and an `igrs` extension. Without `full`: nothing the
+    complainant wrote or said, and the place only by its name."""
     hindi = language.startswith("hi")
     category = directory.get_category(complaint.category_id)
     post = directory.get_post(complaint.current_post_id) if complaint.current_post_id else None
+    place = directory.get_unit(complaint.place_id)
     status_label = Status(complaint.status).label
     return {
         "service_request_id": complaint.reference,
@@ -116,15 +132,15 @@ def as_request(complaint: Complaint, language: str) -> dict:
         "status_notes": str(status_label),
         "service_name": _name(category, language),
         "service_code": category.code,
-        "description": complaint.description,
+        "description": complaint.description if full else None,
         "agency_responsible": post.title_in("hi" if hindi else "en") if post else None,
         "service_notice": None,
         "requested_datetime": _w3c(complaint.created_at),
         "updated_datetime": _w3c(complaint.updated_at),
         # While no post holds it (with the desk), there is no time limit yet.
         "expected_datetime": _w3c(complaint.due_at),
-        "address": complaint.place_detail or None,
-        "address_id": directory.get_unit(complaint.place_id).code,
+        "address": (complaint.place_detail or None) if full else _name(place, language),
+        "address_id": place.code,
         "zipcode": None,
         "lat": None,
         "long": None,
@@ -138,26 +154,36 @@ def as_request(complaint: Complaint, language: str) -> dict:
     }
 
 
-def updates(key: IntegrationKey, start: dt.datetime, end: dt.datetime, language: str) -> list[dict]:
+def updates(
+    key: IntegrationKey | None, start: dt.datetime, end: dt.datetime, language: str
+) -> list[dict]:
     """The `servicerequestupdates` extension (as mySociety's Open311 clients read it): each
-    timeline step of the visible complaints in the window."""
-    events = (
-        Event.objects.filter(complaint__in=visible_requests(key), at__gte=start, at__lte=end)
+    timeline step in the window. Notes and call-backs, and the text of any step, only for
+    the complaints the key may read in full."""
+    events = list(
+        Event.objects.filter(at__gte=start, at__lte=end)
         .exclude(action__in=INTERNAL_STEPS)
         .select_related("complaint")
-        .order_by("at", "pk")[:1000]
+        .order_by("at", "pk")[:MAX_UPDATES]
     )
+    full = readable_in_full(key, [e.complaint_id for e in events])
     return [
-        {
-            "update_id": str(e.pk),
-            "service_request_id": e.complaint.reference,
-            "status": "closed" if e.to_status == Status.CLOSED else "open",
-            "updated_datetime": _w3c(e.at),
-            "description": f"{e.get_action_display()}{': ' + e.note if e.note else ''}",
-            "media_url": None,
-        }
+        _update(e, e.complaint_id in full)
         for e in events
+        if e.complaint_id in full or e.action not in PRIVATE_STEPS
     ]
+
+
+def _update(event: Event, full: bool) -> dict:
+    note = f": {event.note}" if full and event.note else ""
+    return {
+        "update_id": str(event.pk),
+        "service_request_id": event.complaint.reference,
+        "status": "closed" if event.to_status == Status.CLOSED else "open",
+        "updated_datetime": _w3c(event.at),
+        "description": f"{event.get_action_display()}{note}",
+        "media_url": None,
+    }
 
 
 def _w3c(moment: dt.datetime | None) -> str | None:

@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,16 @@ def admit(key: IntegrationKey) -> None:
     with transaction.atomic():
         if not hit("integration", str(key.pk), key.per_minute, MINUTE):
             raise LimitReached(_("Too many requests with this API key; slow down."))
+
+
+def admit_address(address: str) -> None:
+    """Count one call without a key from this client address (LimitReached beyond
+    IGRS_OPEN311_PUBLIC_PER_MINUTE)."""
+    with transaction.atomic():
+        if not hit("open311-public", address, settings.IGRS_OPEN311_PUBLIC_PER_MINUTE, MINUTE):
+            raise LimitReached(
+                _("Too many requests from this address; slow down or use an api_key.")
+            )
 
 
 def log_call(key: IntegrationKey | None, method: str, path: str, status: int) -> None:

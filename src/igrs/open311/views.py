@@ -1,6 +1,10 @@
 """Open311 GeoReport v2 (wiki.open311.org/GeoReport_v2) at /open311/v2/: every endpoint in
 JSON and XML, errors in the spec's shape and codes. Views parse, call a service or selector,
-and render."""
+and render.
+
+As the spec has it, reads need no api_key and answer the public form of a request (see
+selectors); a key that may read a complaint gets it in full, and filing needs a key. Calls
+with a key are limited per key, the others per client address."""
 
 import datetime as dt
 import re
@@ -11,15 +15,17 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from igrs.core.errors import Invalid, LimitReached, ServiceError
 from igrs.faces.errors import http_status
+from igrs.portal.session import client_ip
 
 from . import selectors, services
-from .models import IntegrationKey, Scope
+from .models import IntegrationKey
 
 FORMATS = ("json", "xml")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -39,7 +45,8 @@ class Refused(Exception):
 
 
 def open311(view: Callable) -> Callable:
-    """Format check, locale, key check, rate limit, the call log and the spec's errors."""
+    """Format check, locale, key, jurisdiction, rate limit, the call log and the spec's
+    errors."""
 
     def wrapper(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
         if fmt not in FORMATS:
@@ -49,6 +56,7 @@ def open311(view: Callable) -> Callable:
         key = services.key_for(params.get("api_key", ""))
         with translation.override(language):
             try:
+                _admit(request, params, key, kwargs.values())
                 response = view(request, fmt, key=key, params=params, language=language, **kwargs)
             except Refused as refused:
                 response = _render_errors(fmt, refused.status, refused.descriptions)
@@ -60,22 +68,42 @@ def open311(view: Callable) -> Callable:
     return csrf_exempt(wrapper)  # machine clients authenticate with api_key, not cookies
 
 
+def _admit(request: HttpRequest, params, key: IntegrationKey | None, in_path) -> None:
+    """Count the call (per key, or per address: guessing keys is limited too), then refuse
+    an unknown key, another jurisdiction or text no database takes."""
+    try:
+        if key is None:
+            services.admit_address(client_ip(request))
+        else:
+            services.admit(key)
+    except LimitReached as error:
+        raise Refused(429, error.message) from None
+    if key is None and params.get("api_key"):
+        raise Refused(403, _("Send a valid api_key."))
+    jurisdiction = params.get("jurisdiction_id", "")
+    if jurisdiction and jurisdiction.lower() != settings.IGRS_OPEN311_JURISDICTION.lower():
+        raise Refused(
+            404,
+            _("This server answers for the jurisdiction_id %(ours)s only.")
+            % {"ours": settings.IGRS_OPEN311_JURISDICTION},
+        )
+    given = [*in_path, *(value for _name, values in params.lists() for value in values)]
+    if any("\x00" in value for value in given):
+        raise Refused(400, _("A parameter contains a NUL character."))
+
+
 def _without_key(request: HttpRequest) -> str:
     """The path and query as logged: never the api_key itself."""
     query = request.GET.copy()
     query.pop("api_key", None)
-    return f"{request.path}?{query.urlencode()}" if query else request.path
+    path = escape_uri_path(request.path)  # as sent, NUL included, is no text for the log
+    return f"{path}?{query.urlencode()}" if query else path
 
 
-def _needs(key: IntegrationKey | None, *scopes: str) -> IntegrationKey:
+def _filer(key: IntegrationKey | None) -> IntegrationKey:
+    """Every key may file; without one nobody may."""
     if key is None:
         raise Refused(403, _("Send a valid api_key."))
-    if key.scope not in scopes:
-        raise Refused(403, _("This api_key may not read service requests."))
-    try:
-        services.admit(key)
-    except LimitReached as error:
-        raise Refused(429, error.message) from None
     return key
 
 
@@ -125,24 +153,39 @@ def service_definition(
 @open311
 def requests(request: HttpRequest, fmt: str, *, key, params, language: str) -> HttpResponse:
     if request.method == "POST":
-        return _file(fmt, _needs(key, *Scope.values), params, language)
-    key = _needs(key, Scope.READ_OWN, Scope.READ_ALL)
+        return _file(fmt, _filer(key), params, language)
     start, end = _date(params, "start_date"), _date(params, "end_date")
     if start and end and (end - start) > dt.timedelta(days=selectors.MAX_DAYS):
         raise Refused(400, _("start_date and end_date may be at most 90 days apart."))
+    statuses = _listed(params, "status")
+    if not set(statuses) <= {"open", "closed"}:
+        raise Refused(400, _("status must be open, closed or both."))
     page, size = _positive(params, "page", 1), _positive(params, "page_size", selectors.PAGE_SIZE)
     found = selectors.service_requests(
-        key,
-        ids=[i for i in params.get("service_request_id", "").split(",") if i],
-        service_code=params.get("service_code", ""),
+        ids=_listed(params, "service_request_id"),
+        service_codes=_listed(params, "service_code"),
         start=start,
         end=end,
-        status=params.get("status", ""),
+        statuses=statuses,
         page=page,
         page_size=min(size, selectors.MAX_PAGE_SIZE),
     )
+    return _requests(fmt, key, found, language)
+
+
+def _listed(params, name: str) -> list[str]:
+    """A parameter the spec lets a client give comma-delimited or repeated."""
+    items = (item.strip() for value in params.getlist(name) for item in value.split(","))
+    return [item for item in items if item]
+
+
+def _requests(fmt: str, key: IntegrationKey | None, found: list, language: str) -> HttpResponse:
+    full = selectors.readable_in_full(key, [c.pk for c in found])
     return _render(
-        fmt, "service_requests", [selectors.as_request(c, language) for c in found], item="request"
+        fmt,
+        "service_requests",
+        [selectors.as_request(c, language, full=c.pk in full) for c in found],
+        item="request",
     )
 
 
@@ -177,21 +220,17 @@ def _file(fmt: str, key: IntegrationKey, params, language: str) -> HttpResponse:
 def single_request(
     request: HttpRequest, fmt: str, ref: str, *, key, language: str, **_context
 ) -> HttpResponse:
-    key = _needs(key, Scope.READ_OWN, Scope.READ_ALL)
-    found = selectors.visible_requests(key).filter(reference=ref).first()
+    found = selectors.find_request(ref)
     if found is None:
-        raise Refused(404, _("No service request %(id)s is visible to this key.") % {"id": ref})
-    return _render(fmt, "service_requests", [selectors.as_request(found, language)], item="request")
+        raise Refused(404, _("No service request has the id %(id)s.") % {"id": ref})
+    return _requests(fmt, key, [found], language)
 
 
 @require_GET
 @open311
-def token(request: HttpRequest, fmt: str, token: str, *, key, **_context) -> HttpResponse:
+def token(request: HttpRequest, fmt: str, token: str, **_context) -> HttpResponse:
     """Requests are registered at once, so a token is the request id itself."""
-    key = _needs(key, *Scope.values)
-    if not selectors.visible_requests(key).filter(reference=token).exists() and not (
-        key.filings.filter(complaint__reference=token).exists()
-    ):
+    if selectors.find_request(token) is None:
         raise Refused(404, _("No request has the token %(token)s.") % {"token": token})
     return _render(
         fmt, "service_requests", [{"service_request_id": token, "token": token}], item="request"
@@ -203,7 +242,6 @@ def token(request: HttpRequest, fmt: str, token: str, *, key, **_context) -> Htt
 def request_updates(
     request: HttpRequest, fmt: str, *, key, params, language: str, **_context
 ) -> HttpResponse:
-    key = _needs(key, Scope.READ_OWN, Scope.READ_ALL)
     end = _date(params, "end_date") or timezone.now()
     start = _date(params, "start_date") or end - dt.timedelta(days=1)
     if end - start > dt.timedelta(days=selectors.MAX_DAYS):
