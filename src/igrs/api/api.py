@@ -23,6 +23,7 @@ from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotPermitted
 from igrs.grievances.models import Action, Complaint, Role, Status
 from igrs.grievances.selectors import ComplaintView
+from igrs.intelligence.api import router as suggestions_router
 
 from . import schemas as s
 
@@ -42,6 +43,7 @@ class BearerToken(HttpBearer):
 api = NinjaAPI(title="IGRS API", version="1", urls_namespace="api", auth=BearerToken(),
                description="Integrated Grievance Redressal System. Authenticate with "
                            "`Authorization: Bearer <token>` (`igrs token USER ROLE`).")
+api.add_router("/suggestions", suggestions_router)
 
 
 @api.exception_handler(GrievanceError)

@@ -23,6 +23,7 @@ from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError
 from igrs.grievances.models import Role, Source
+from igrs.intelligence.views import record_suggestion_choice
 from igrs.portal.views import choices_for
 
 from . import selectors as callcentre
@@ -67,6 +68,7 @@ def inbound(request: HttpRequest) -> HttpResponse:
             except GrievanceError as error:
                 form.add_error(None, error.message)
             else:
+                record_suggestion_choice(request, complaint)
                 return redirect(f"{request.path}?filed={complaint.reference}")
     else:
         form = AgentComplaintForm(initial={

@@ -21,6 +21,7 @@ from igrs.grievances.actors import Actor
 from igrs.grievances.errors import GrievanceError, NotFound
 from igrs.grievances.models import Action, Role
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
+from igrs.intelligence.views import record_suggestion_choice
 
 from . import selectors as portal
 from . import services as portal_services
@@ -143,6 +144,7 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
         except GrievanceError as error:
             form.add_error(None, error.message)
         else:
+            record_suggestion_choice(request, complaint)
             session.remember_tracked(request, complaint.reference, mobile)
             return redirect("portal:filed", ref=complaint.reference)
     return render(request, "portal/file.html", _filing_context(form, mobile))
