@@ -12,8 +12,10 @@ from igrs.intelligence import corpus, engine, training
 class Built:
     def __init__(self, var_dir: Path):
         self.var_dir = var_dir
-        self.pipeline = training.fit(corpus.examples("train"))
-        data = training.export(self.pipeline, training.SPEC, {
+        examples = corpus.examples("train")
+        self.pipeline = training.fit(examples)
+        self.scale = training.softmax_scale(examples)
+        data = training.export(self.pipeline, training.SPEC, self.scale, {
             "corpus": corpus.fingerprint(), "corrections": 0})
         path = var_dir / "intelligence" / engine.FILE_NAME
         path.parent.mkdir(parents=True)

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from igrs.core.accounts import create_token, grant_role
 from igrs.directory.models import Category, Department, Unit
@@ -74,7 +75,9 @@ def test_the_scorer_ranks_as_the_scikit_learn_pipeline_does(suggestion_model):
     texts: the same order wherever two probabilities differ, and the same probabilities."""
     scorer = engine.loaded().scorer
     texts = [e.text for e in corpus.examples("test")]
-    expected = suggestion_model.pipeline.predict_proba(texts)
+    margins = suggestion_model.scale * suggestion_model.pipeline.decision_function(texts)
+    expected = np.exp(margins - margins.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
     classes = list(suggestion_model.pipeline.classes_)
     for text, probabilities in zip(texts, expected, strict=True):
         ranked = scorer.rank(text, limit=len(classes))
@@ -358,7 +361,9 @@ def test_retraining_learns_the_desks_corrections_and_the_evaluation_shows_it(
     evaluation = tmp_path / "eval.tsv"
     evaluation.write_text("zorbu plaxo kwintal\tIR-CANAL\n", encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
-    call_command("suggest", "--retrain", "--evaluate", str(evaluation), stdout=out, stderr=err)
+    with translation.override("en"):
+        call_command("suggest", "--retrain", "--evaluate", str(evaluation), stdout=out,
+                     stderr=err)
     before, after = out.getvalue().split("after retraining")
     assert "top-1 0.0%" in before and "top-1 100.0%" in after, out.getvalue()
     assert "3 corrections" in err.getvalue()
@@ -391,7 +396,8 @@ def test_the_cli_evaluates_labelled_files_with_a_confusion_summary(suggestion_mo
     path.write_text(f"{HINGLISH_POWER}\tEN-SUPPLY\nbijli ka bill galat hai\tEN-SUPPLY\n"
                     "some text\tNO-SUCH-CODE\n", encoding="utf-8")
     out = io.StringIO()
-    call_command("suggest", "--evaluate", str(path), stdout=out)
+    with translation.override("en"):
+        call_command("suggest", "--evaluate", str(path), stdout=out)
     report = out.getvalue()
     assert "3 texts, top-1 33.3%" in report
     assert "EN-SUPPLY → EN-BILL: 1" in report and "NO-SUCH-CODE" in report

@@ -3,7 +3,8 @@ the web worker. It reads the file training.export writes and ranks categories as
 pipeline does (TF-IDF with sublinear counts, l2 norm, linear model, softmax); a test holds
 the two to the same ranking.
 
-The file: a magic line, a JSON header line, the feature strings (one a line), then
+Probabilities are softmax(scale × margin) over the categories allowed, the scale fitted at
+training. The file: a magic line, a JSON header line, the feature strings (one a line), then
 little-endian float32 arrays: idf per feature, intercept per class, and the weights,
 feature-major (the classes' weights of feature 0, then of feature 1, …).
 """
@@ -44,10 +45,11 @@ def _read_floats(f: BinaryIO, count: int) -> array:
 
 
 def write_model(f: BinaryIO, *, features: list[str], idf: list[float], classes: list[str],
-                weights: list[float], intercepts: list[float], spec: FeatureSpec,
-                meta: dict) -> None:
+                weights: list[float], intercepts: list[float], scale: float,
+                spec: FeatureSpec, meta: dict) -> None:
     feature_bytes = "\n".join(features).encode()
     header = {"classes": classes, "features": len(features), "spec": spec.as_dict(),
+              "scale": scale,
               "feature_bytes": len(feature_bytes), "meta": meta}
     f.write(MAGIC)
     f.write(json.dumps(header, sort_keys=True, ensure_ascii=False).encode() + b"\n")
@@ -62,6 +64,7 @@ class Scorer:
         header = json.loads(f.readline())
         self.classes: list[str] = header["classes"]
         self.meta: dict = header["meta"]
+        self.scale: float = header["scale"]
         self.spec = FeatureSpec(**header["spec"])
         features = f.read(header["feature_bytes"]).decode().split("\n")
         self.index = {feature: i for i, feature in enumerate(features)}
@@ -93,7 +96,8 @@ class Scorer:
              limit: int = 5) -> list[tuple[str, float]]:
         """The best `limit` categories among `allowed` (all if None), with probabilities
         (softmax over the allowed ones), best first; ties by code, so the order is fixed."""
-        scored = [(code, s) for code, s in zip(self.classes, self.decision(text), strict=True)
+        scored = [(code, self.scale * s)
+                  for code, s in zip(self.classes, self.decision(text), strict=True)
                   if allowed is None or code in allowed]
         if not scored:
             return []
