@@ -24,7 +24,7 @@ from .scorer import write_model
 # sublinear TF-IDF of features seen in at least two texts; its margins become probabilities
 # through a softmax whose temperature is fitted on out-of-fold margins.
 SPEC = FeatureSpec()
-C = 1.0
+C = 3.0
 MIN_DF = 2
 CALIBRATION_FOLDS = 3
 
