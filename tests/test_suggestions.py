@@ -24,7 +24,7 @@ from igrs.intelligence.features import normalise, phonetic_key
 from igrs.intelligence.models import CategorySuggestion, Channel
 
 from . import suggestion_model as model_fixtures
-from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, post
+from .conftest import LUCKNOW_SADAR, TEHSILDAR, database_url, new_complaint, post
 from .test_portal import form_data, sign_in
 
 built_model = model_fixtures.built_model
@@ -173,6 +173,25 @@ def test_without_a_model_there_is_no_suggestion_yet_and_a_build_starts(db, setti
     with pytest.raises(services.ModelNotReady):
         services.suggest(HINGLISH_POWER, channel=Channel.API)
     assert started == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_without_a_model_has_one_built_by_a_background_process(
+        reseeded, settings, tmp_path, monkeypatch):
+    if connection.vendor == "sqlite":
+        pytest.skip("the build process reads corrections from a database it must share: "
+                    "PostgreSQL's test database, not SQLite's in-memory one")
+    monkeypatch.setenv("IGRS_DATABASE_URL", database_url())
+    monkeypatch.setenv("IGRS_VAR_DIR", str(tmp_path))
+    monkeypatch.setattr(engine, "_builder_started", float("-inf"))
+    settings.VAR_DIR = tmp_path
+    engine.forget()
+    with pytest.raises(services.ModelNotReady):
+        services.suggest(HINGLISH_POWER, channel=Channel.API)
+    assert engine._builder.wait(timeout=600) == 0
+    assert engine.is_current()
+    assert codes(services.suggest(HINGLISH_POWER, channel=Channel.API))[0] == "EN-SUPPLY"
+    engine.forget()
 
 
 # ---------------------------------------------------------------- API

@@ -17,7 +17,8 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,9 @@ from .corpus import Example
 from .scorer import Scorer
 
 FILE_NAME = "category-model.bin"
+# A build that failed (say, the database was down) is tried again after this long, not on
+# every suggestion.
+BUILD_RETRY_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class BuildResult:
 _lock = threading.Lock()
 _loaded: Model | None = None
 _builder: subprocess.Popen | None = None
+_builder_started = float("-inf")
 
 
 def model_dir() -> Path:
@@ -68,22 +73,26 @@ def version_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def build(corrections: Iterable[Example]) -> BuildResult:
+def build(corrections: Callable[[], Iterable[Example]],
+          only_if_stale: bool = False) -> BuildResult | None:
     """Train on the corpus and the corrections and install the model (scikit-learn is
-    imported here only)."""
-    from .training import build as train
-
-    corrections = list(corrections)
-    examples = corpus.examples("train") + corrections
-    data = train(examples, {"corpus": corpus_fingerprint(), "corrections": len(corrections)})
+    imported here only). Builders take turns on a file lock; with `only_if_stale`, one that
+    finds a current model once its turn comes builds nothing (None)."""
     path = model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        if only_if_stale and is_current():
+            return None
+        from .training import build as train
+
+        extra = list(corrections())
+        examples = corpus.examples("train") + extra
+        data = train(examples, {"corpus": corpus_fingerprint(), "corrections": len(extra)})
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)
-    return BuildResult(version_of(data), len(examples), len(corrections), path)
+    return BuildResult(version_of(data), len(examples), len(extra), path)
 
 
 def is_current() -> bool:
@@ -121,12 +130,14 @@ def current() -> Model | None:
 
 def start_background_build() -> None:
     """`igrs suggest --retrain --if-stale` in its own process (scikit-learn stays out of the
-    web worker); at most one at a time from this process, and the file lock keeps builders
-    of other processes from overlapping."""
-    global _builder
+    web worker); at most one at a time from this process, and the file lock makes builders
+    of other processes wait, then find the model current and build nothing."""
+    global _builder, _builder_started
     with _lock:
-        if _builder is not None and _builder.poll() is None:
+        running = _builder is not None and _builder.poll() is None
+        if running or time.monotonic() - _builder_started < BUILD_RETRY_SECONDS:
             return
+        _builder_started = time.monotonic()
         _builder = subprocess.Popen(
             [sys.executable, "-m", "igrs.cli", "suggest", "--retrain", "--if-stale"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)

@@ -120,8 +120,9 @@ def record_choice(token: str, complaint: Complaint, *, picked: bool) -> Category
     return suggestion
 
 
-def retrain() -> engine.BuildResult:
-    """Rebuild the model from the corpus and every correction the desk has made."""
-    result = engine.build(selectors.corrections())
+def retrain(only_if_stale: bool = False) -> engine.BuildResult | None:
+    """Rebuild the model from the corpus and every correction the desk has made; with
+    `only_if_stale`, only when there is none or it was built from another corpus."""
+    result = engine.build(selectors.corrections, only_if_stale)
     engine.forget()
     return result

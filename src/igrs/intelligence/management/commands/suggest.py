@@ -81,8 +81,7 @@ class Command(BaseCommand):
         if retrain:
             if samples:
                 self._evaluate(evaluate, samples, _("before retraining"))
-            if not (if_stale and engine.is_current()):
-                self._retrain()
+            self._retrain(only_if_stale=if_stale)
         if samples:
             self._evaluate(evaluate, samples, _("after retraining") if retrain else "")
         elif not retrain:
@@ -94,9 +93,11 @@ class Command(BaseCommand):
             self._retrain()
         return engine.loaded()
 
-    def _retrain(self) -> None:
+    def _retrain(self, only_if_stale: bool = False) -> None:
         started = time.monotonic()
-        result = services.retrain()
+        result = services.retrain(only_if_stale)
+        if result is None:
+            return
         self.stderr.write(_("Model %(version)s built from %(n)d examples (%(c)d corrections by "
                             "the desk) in %(s).1f s: %(path)s") % {
             "version": result.version, "n": result.examples, "c": result.corrections,
