@@ -146,15 +146,17 @@ def test_other_is_never_suggestible(db):
     assert "REV-LAND" in selectors.suggestible_categories()
 
 
-@pytest.mark.parametrize("text", ["", "   \n ", "x" * 5001, "bijli\x00nahi", "light \x1b[31m"])
+@pytest.mark.parametrize("text", ["", "   \n ", "x" * 5001, "bijli\x00nahi", "light \x1b[31m",
+                                  "half a pair \ud800"])
 def test_bad_text_is_refused(suggestion_model, db, text):
     with pytest.raises(ValidationError):
         services.suggest(text, channel=Channel.API)
 
 
-def test_an_unknown_place_is_refused(suggestion_model, db):
+@pytest.mark.parametrize("place_id", [10**12, 0, -1, 2**70])
+def test_an_unknown_place_is_refused(suggestion_model, db, place_id):
     with pytest.raises(ValidationError):
-        services.suggest(HINGLISH_POWER, channel=Channel.API, place_id=10**12)
+        services.suggest(HINGLISH_POWER, channel=Channel.API, place_id=place_id)
 
 
 def test_suggesting_is_deterministic(suggestion_model, db):

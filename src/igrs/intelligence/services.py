@@ -24,6 +24,7 @@ from .models import CategorySuggestion, Channel
 from .selectors import SuggestibleCategory
 
 MAX_TEXT = 5000
+LARGEST_ID = 2**63
 MAX_RANKED = 5
 TOKEN_SALT = "igrs.intelligence.suggestion"
 TOKEN_MAX_AGE = 24 * 3600  # a form may stay open a long while; a day is plenty
@@ -50,7 +51,8 @@ class Suggestion:
 def clean_text(text: str) -> str:
     """The text to suggest for, NFC-normalised; empty, over-long or control-character text is
     refused."""
-    if any(unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS for c in text or ""):
+    if any(unicodedata.category(c) in {"Cc", "Cs"} and c not in ALLOWED_CONTROLS
+           for c in text or ""):
         raise ValidationError({"text": _("The text contains control characters.")})
     text = nfc(text)
     if not text:
@@ -66,7 +68,8 @@ def text_hash(text: str) -> str:
 
 
 def _check_place(place_id: int | None) -> None:
-    if place_id is not None and not Unit.objects.filter(pk=place_id).exists():
+    if place_id is not None and not (
+            0 < place_id < LARGEST_ID and Unit.objects.filter(pk=place_id).exists()):
         raise ValidationError({"place_id": _("Choose the district, tehsil, block or police "
                                              "station.")})
 
