@@ -60,8 +60,11 @@ def _registering(request: HttpRequest) -> None:
         raise NotPermitted(_("Your role may not use this."))
 
 
-@router.post("/category", response={200: SuggestOut, 401: ErrorOut, 403: ErrorOut,
-                                    422: ErrorOut, 503: ErrorOut})
+# Ninja's own refusals (a body that is not JSON) are 400s in the API's error shape.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+
+
+@router.post("/category", response={200: SuggestOut, 503: ErrorOut, **ERRORS})
 def suggest_category(request: HttpRequest, body: SuggestIn):
     """The best categories for a complaint's text, best first, with scores."""
     _registering(request)
@@ -77,8 +80,7 @@ def suggest_category(request: HttpRequest, body: SuggestIn):
                                   "score": s.score} for s in suggestion.ranked]})
 
 
-@router.post("/category/choice", response={200: ChoiceOut, 401: ErrorOut, 403: ErrorOut,
-                                           404: ErrorOut, 422: ErrorOut})
+@router.post("/category/choice", response={200: ChoiceOut, 404: ErrorOut, **ERRORS})
 def record_choice(request: HttpRequest, body: ChoiceIn):
     """Record, once the complaint is filed, the suggestion that was shown for it; the category
     chosen is the complaint's. A token that is not ours (or over a day old) records nothing."""
