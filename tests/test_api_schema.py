@@ -22,6 +22,8 @@ from schemathesis.specs.openapi.checks import (
 from igrs.core.accounts import create_token
 from igrs.wsgi import application
 
+from . import suggestion_model as model_fixtures
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 EXAMPLES = 25
 CHECKS = [
@@ -44,8 +46,13 @@ def one_connection_per_test():
         signal.connect(close_old_connections)
 
 
+# The category suggestions answer from a built model, as in service (without one: 503).
+built_model = model_fixtures.built_model
+suggestion_model = model_fixtures.suggestion_model
+
+
 @pytest.fixture
-def admin_token(db) -> str:
+def admin_token(db, suggestion_model) -> str:
     admin = User.objects.create_superuser("schema-admin")
     return create_token(admin, "admin")
 

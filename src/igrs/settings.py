@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "igrs.monitoring",
     "igrs.faces",
     "igrs.ops",
+    "igrs.intelligence",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +185,9 @@ IGRS_PROXY_HOPS = env_int("IGRS_PROXY_HOPS", 0)
 # Uploads at filing: three 5 MB files.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# Category suggestions asked per minute by one person on the portal or console.
+IGRS_SUGGEST_PER_MINUTE = env_int("IGRS_SUGGEST_PER_MINUTE", 60)
 
 # --- Officers ---
 # Where people reach this installation: links in SMS are built from it.

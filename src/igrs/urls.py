@@ -20,6 +20,7 @@ urlpatterns = [
     path("open311/v2/", include("igrs.open311.urls")),
     path("monitoring/", include("igrs.monitoring.urls")),
     path("sms/ops/", include("igrs.monitoring.sms_urls")),
+    path("suggestions/", include("igrs.intelligence.urls")),
     path("sms/", include("igrs.notifications.urls")),
     path("", include("igrs.officers.urls")),
     path("", include("igrs.portal.urls")),

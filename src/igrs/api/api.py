@@ -24,6 +24,7 @@ from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Action, Complaint, Status
 from igrs.grievances.selectors import ComplaintView
+from igrs.intelligence.api import router as suggestions_router
 
 from . import masterdata
 from . import schemas as s
@@ -49,6 +50,7 @@ api = NinjaAPI(
 
 
 api.add_router("/", masterdata.router)
+api.add_router("/suggestions", suggestions_router)
 
 
 @api.exception_handler(ServiceError)

@@ -26,6 +26,7 @@ from igrs.faces.pickers import choices_for
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Source
+from igrs.intelligence.views import record_suggestion_choice
 
 from . import selectors as callcentre
 from . import services as callcentre_services
@@ -66,6 +67,7 @@ def inbound(request: HttpRequest) -> HttpResponse:
                 # The call id is a hidden field: its error goes on top of the form.
                 add_service_errors(form, error, renamed={"call_id": NON_FIELD_ERRORS})
             else:
+                record_suggestion_choice(request, complaint)
                 return redirect(f"{request.path}?filed={complaint.reference}")
     else:
         form = AgentComplaintForm(

@@ -25,6 +25,7 @@ from igrs.grievances import evidence, lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Action, Source
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
+from igrs.intelligence.views import record_suggestion_choice
 
 from . import selectors as portal
 from . import services as portal_services
@@ -149,6 +150,7 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
         except ServiceError as error:
             add_service_errors(form, error)
         else:
+            record_suggestion_choice(request, complaint)
             session.remember_tracked(request, complaint.reference, mobile)
             return redirect("portal:filed", ref=complaint.reference)
     return render(request, "portal/file.html", _filing_context(form, mobile))
