@@ -25,5 +25,12 @@ def parameter_name(name: str) -> str:
     return str(PARAMETERS.get(name, name))
 
 
+def in_order(weights: dict) -> list[tuple[str, float]]:
+    """A formula's (parameter, weight) pairs in the order above, whatever order the database
+    kept the JSON in (PostgreSQL's jsonb sorts keys its own way); new parameters last."""
+    place = {name: i for i, name in enumerate(PARAMETERS)}
+    return sorted(weights.items(), key=lambda item: place.get(item[0], len(place)))
+
+
 def level_name(level: str) -> str:
     return str(LEVELS.get(level, level))

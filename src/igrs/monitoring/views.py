@@ -170,8 +170,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
     district = _ranked_district(request) if level in ("tehsil", "thana") else None
     rows = dashboard.ranking(level, month, district.pk if district else None)
     current = dashboard.formula()
+    parameters = labels.in_order(current.weights)
     if kind := exports.wanted(request):
-        names = list(current.weights)
         within = f"-{district.code}" if district else ""
         return exports.table(
             kind,
@@ -188,9 +188,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
                 _("Rank"),
                 _("Name"),
                 _("Marks"),
-                *[f"{labels.parameter_name(n)} ({current.weights[n]})" for n in names],
+                *[f"{labels.parameter_name(name)} ({weight})" for name, weight in parameters],
             ],
-            [[r.rank, r.name, r.total, *[r.marks[n] for n in names]] for r in rows],
+            [[r.rank, r.name, r.total, *[r.marks[name] for name, _w in parameters]] for r in rows],
         )
     return render(
         request,
@@ -204,7 +204,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "districts": ([] if request.scope.district_id else dashboard.districts()),
             "open_keys": {r.key for r in rows if request.scope.covers_ranked(level, r.key)},
             "reports": level == "district" and request.scope.sees_district_reports,
-            "parameters": list(current.weights.items()),
+            "parameters": parameters,
         },
     )
 
