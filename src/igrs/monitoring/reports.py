@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from . import exports, labels
 from .selectors import DistrictMonth
 
 if TYPE_CHECKING:
@@ -23,9 +24,7 @@ def district_month_pdf(report: DistrictMonth) -> bytes:
     pdf = _document()
     pdf.set_title(_title(report))
     pdf.add_page()
-    pdf.set_font(style="B", size=15)
-    pdf.multi_cell(0, 9, _title(report), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(style="", size=10)
+    _title_block(pdf, report)
     _summary(pdf, report)
     _departments(pdf, report)
     _quality_and_rank(pdf, report)
@@ -57,6 +56,21 @@ def _title(report: DistrictMonth) -> str:
         "district": report.district.name,
         "month": formats.date_format(report.month, "m-Y"),
     }  # as the pages write it
+
+
+def _title_block(pdf: "FPDF", report: DistrictMonth) -> None:
+    """The title, the filters that made the report and when it was made, as the CSV and
+    Excel files have them."""
+    heading = exports.Heading(
+        _title(report),
+        [exports.place(report.district), exports.month(report.month), exports.department(None)],
+    )
+    (title,), *lines = heading.lines()
+    pdf.set_font(style="B", size=15)
+    pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(style="", size=10)
+    for label, value in lines:
+        pdf.multi_cell(0, 6, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
 
 
 def _heading(pdf: "FPDF", text: str) -> None:
@@ -133,7 +147,7 @@ def _quality_and_rank(pdf: "FPDF", report: DistrictMonth) -> None:
     _table(
         pdf,
         [_("Parameter"), _("Marks")],
-        [[_parameter_name(name), marks] for name, marks in report.rank.marks.items()],
+        [[labels.parameter_name(name), marks] for name, marks in report.rank.marks.items()],
     )
 
 
@@ -145,14 +159,3 @@ def _defaulters(pdf: "FPDF", report: DistrictMonth) -> None:
         [[r.post.title, r.officer_name or "—", r.defaults] for r in report.defaulters]
         or [[_("No deadline was missed this month."), "", ""]],
     )
-
-
-def _parameter_name(name: str) -> str:
-    return {
-        "timely": _("Disposed in time"),
-        "defaulters": _("No deadlines missed"),
-        "satisfaction": _("Satisfied on verification"),
-        "reopens": _("Not re-opened"),
-        "special_closures": _("Few special closures"),
-        "evidence": _("Photo evidence"),
-    }.get(name, name)

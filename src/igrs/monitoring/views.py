@@ -17,13 +17,14 @@ from igrs.faces.access import staff
 from igrs.faces.complaints import complaint_or_404, complaint_page, original_file, stored_attachment
 from igrs.grievances.actors import Actor
 
-from . import exports, reports
+from . import exports, labels, reports
 from . import selectors as dashboard
 from .models import LOSES_MARKS
 from .scopes import scope_of
 
 REFUSAL = gettext_lazy("The dashboard is for the monitoring desk.")
-CHART_WIDTH = 300  # pixels of the longest bar
+CHART_WIDTH = 300  # SVG units of the longest bar
+BAR_PITCH = 36  # a place's row in the bar chart: its name above its bars, so names fit a phone
 DEFAULTERS_SHOWN = 100  # the page lists the worst posts; the CSV has every one
 
 
@@ -49,6 +50,10 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
         return exports.table(
             kind,
             f"pendency-{page.unit.code}",
+            exports.Heading(
+                _("Pending and overdue by place and post"),
+                [exports.place(page.unit), exports.department(request.scope.department_id)],
+            ),
             [_("Place or post"), _("Pending"), _("Overdue")],
             [
                 [r.unit.name if r.unit else r.post.title, r.pending, r.overdue]
@@ -59,7 +64,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     bars = [
         {
             "row": r,
-            "y": 22 * i,
+            "y": BAR_PITCH * i,
             "pending": round(CHART_WIDTH * r.pending / peak),
             "overdue": round(CHART_WIDTH * r.overdue / peak),
         }
@@ -73,7 +78,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "page": page,
             "report": (page.unit.kind == UnitKind.DISTRICT and request.scope.sees_district_reports),
             "bars": bars,
-            "chart_height": 22 * len(bars) + 4,
+            "chart_height": BAR_PITCH * len(bars) + 4,
         },
     )
 
@@ -112,17 +117,24 @@ def defaulter_list(request: HttpRequest) -> HttpResponse:
     since = clock.local_date(clock.now()).replace(day=1)
     rows = dashboard.defaulters(since, keep=request.scope.place_filter)
     days = dashboard.defaulter_days(since, keep=request.scope.place_filter)
-    if (kind := exports.wanted(request)) and request.GET.get("table") == "days":
-        return exports.table(
-            kind,
-            "defaulter-days",
-            [_("Officer"), _("Deadlines missed"), _("Days past due")],
-            [[r.officer.name, r.deadlines, r.days] for r in days],
-        )
-    if kind:
+    if kind := exports.wanted(request):
+        filters = [
+            exports.place(_scope_place(request)),
+            exports.month(since),
+            exports.department(request.scope.department_id),
+        ]
+        if request.GET.get("table") == "days":
+            return exports.table(
+                kind,
+                "defaulter-days",
+                exports.Heading(_("Defaulter days by officer"), filters),
+                [_("Officer"), _("Deadlines missed"), _("Days past due")],
+                [[r.officer.name, r.deadlines, r.days] for r in days],
+            )
         return exports.table(
             kind,
             "defaulters",
+            exports.Heading(_("Defaulters"), filters),
             [_("Post"), _("Officer then"), _("Deadlines missed")],
             [[r.post.title, r.officer_name, r.defaults] for r in rows],
         )
@@ -158,14 +170,27 @@ def ranking(request: HttpRequest) -> HttpResponse:
     district = _ranked_district(request) if level in ("tehsil", "thana") else None
     rows = dashboard.ranking(level, month, district.pk if district else None)
     current = dashboard.formula()
+    parameters = labels.in_order(current.weights)
     if kind := exports.wanted(request):
-        names = list(current.weights)
         within = f"-{district.code}" if district else ""
         return exports.table(
             kind,
             f"ranking-{level}{within}-{month:%Y-%m}",
-            [_("Rank"), _("Name"), _("Marks"), *names],
-            [[r.rank, r.name, r.total, *[r.marks[n] for n in names]] for r in rows],
+            exports.Heading(
+                _("Ranking"),
+                [
+                    exports.level(labels.level_name(level)),
+                    exports.place(district or _scope_place(request)),
+                    exports.month(month),
+                ],
+            ),
+            [
+                _("Rank"),
+                _("Name"),
+                _("Marks"),
+                *[f"{labels.parameter_name(name)} ({weight})" for name, weight in parameters],
+            ],
+            [[r.rank, r.name, r.total, *[r.marks[name] for name, _w in parameters]] for r in rows],
         )
     return render(
         request,
@@ -179,7 +204,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "districts": ([] if request.scope.district_id else dashboard.districts()),
             "open_keys": {r.key for r in rows if request.scope.covers_ranked(level, r.key)},
             "reports": level == "district" and request.scope.sees_district_reports,
-            "parameters": list(current.weights.items()),
+            "parameters": parameters,
         },
     )
 
@@ -234,6 +259,11 @@ def lost_marks(request: HttpRequest) -> HttpResponse:
             "parameter": parameter,
         },
     )
+
+
+def _scope_place(request: HttpRequest) -> Unit:
+    """The place a viewer's exports cover: their district, or the state."""
+    return directory.get_unit(request.scope.district_id or dashboard.state_unit_id())
 
 
 def _level(request: HttpRequest) -> str:

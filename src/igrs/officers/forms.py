@@ -3,8 +3,29 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from igrs.core.text import ascii_digits
 from igrs.faces.forms import CHOICE, REQUIRED, MultipleFileInput, choice
 from igrs.grievances.models import Disposal, Grade, SpecialGround
+
+
+class DayMonthYearField(forms.DateField):
+    """A date as people in India write it, dd/mm/yyyy (or with - or ., a two-digit year, or
+    Devanagari digits), whatever the page's language; yyyy-mm-dd as a browser's date picker
+    sends it. A text input, so the format shown is the page's and not the phone's."""
+
+    input_formats = [
+        f"%d{sep}%m{sep}{year}" for year in ("%Y", "%y") for sep in ("/", "-", ".")
+    ] + ["%Y-%m-%d"]
+    default_error_messages = {
+        "invalid": _("This is not a date. Write it as day/month/year, for example 25/03/2026."),
+    }
+    earliest_year = 2000  # "25/03/0026" is a slip of the keyboard, not a visit in 26 AD
+
+    def to_python(self, value):
+        day = super().to_python(ascii_digits(value) if isinstance(value, str) else value)
+        if day is not None and day.year < self.earliest_year:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return day
 
 
 class InboxFilterForm(forms.Form):
@@ -49,12 +70,7 @@ class AtrForm(forms.Form):
     report = forms.CharField(
         label=_("What was done (for “cannot be resolved”, also why)"), error_messages=REQUIRED
     )
-    site_visit_on = forms.DateField(
-        label=_("Date of site visit"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Enter a valid date.")},
-    )
+    site_visit_on = DayMonthYearField(label=_("Date of site visit"), required=False)
     persons_met = forms.CharField(label=_("Who was met"), required=False, max_length=500)
     complainant_statement = forms.CharField(label=_("Complainant's statement"), required=False)
     opposite_party_statement = forms.CharField(
