@@ -205,6 +205,16 @@ class Phone:
             await asyncio.sleep(0.05)
         return False
 
+    async def until_speaking(self, since: int | None = None, timeout: float = 30.0) -> bool:
+        """Wait until the IVR speaks (after `since`, default now)."""
+        start = self.mark() if since is None else since
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.ended.is_set():
+            if any(self.received.speaking[start:]):
+                return True
+            await asyncio.sleep(0.02)
+        return False
+
     def speech_seconds(self, since: int = 0) -> float:
         return sum(self.received.speaking[since:]) * 0.02
 
