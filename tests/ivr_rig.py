@@ -61,3 +61,17 @@ class Rig:
         phone must have received if it heard it."""
         audio = self.run(self.server.speech(text, language))
         return audio[:len(audio) - len(audio) % 160]
+
+@pytest.fixture(scope="module")
+def prompt_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("prompts")
+
+
+@pytest.fixture
+def ivr(reseeded, settings, prompt_cache):
+    require_speech()
+    settings.IGRS_IVR_PROMPT_DIR = str(prompt_cache)
+    settings.IGRS_IVR_WORDS_PER_MINUTE = WORDS_PER_MINUTE
+    rig = Rig().start()
+    yield rig
+    rig.stop()

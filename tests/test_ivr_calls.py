@@ -15,28 +15,15 @@ from igrs.ivr import g711, prompts, selectors
 from igrs.ivr.models import Handover, IvrCall
 from igrs.notifications.models import OutboxMessage
 
+from . import ivr_rig
 from .conftest import TEHSILDAR, new_complaint, officer_actor
-from .ivr_rig import AGENT_URI, WORDS_PER_MINUTE, Rig, require_speech
+from .ivr_rig import AGENT_URI
 from .sms_rig import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ivr, prompt_cache = ivr_rig.ivr, ivr_rig.prompt_cache  # the fixtures
 MOBILE = "+919876543210"
 OTHER_MOBILE = "+919811122233"
-
-
-@pytest.fixture(scope="module")
-def prompt_cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("prompts")
-
-
-@pytest.fixture
-def ivr(reseeded, settings, prompt_cache):
-    require_speech()
-    settings.IGRS_IVR_PROMPT_DIR = str(prompt_cache)
-    settings.IGRS_IVR_WORDS_PER_MINUTE = WORDS_PER_MINUTE
-    rig = Rig().start()
-    yield rig
-    rig.stop()
 
 
 def call_log(phone) -> IvrCall:

@@ -9,7 +9,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from igrs.ivr import conf, tts
+from igrs.ivr import conf, rtp, tts
 from igrs.ivr.models import IvrCall
 from igrs.ivr.server import Options, Server
 
@@ -75,6 +75,8 @@ class Command(BaseCommand):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stopping.set)
+        if stats:  # a benchmark's phase mark: the figures so far, then counting afresh
+            loop.add_signal_handler(signal.SIGUSR1, self.write_figures, server, stats)
         await server.start()
         self.stdout.write(_("IVR listening on sip:1076@%(host)s:%(port)s (UDP); transfers go to "
                             "%(agent)s; prompts cached in %(cache)s. Ctrl+C stops.") % {
@@ -82,7 +84,14 @@ class Command(BaseCommand):
             "agent": server.options.agent_uri, "cache": conf.prompt_dir()})
         self.stdout.flush()
         await stopping.wait()
-        figures = {**server.pacer.lateness.summary(), "calls_answered": server.answered}
         await server.stop()
         if stats:
-            Path(stats).write_text(json.dumps(figures))
+            self.write_figures(server, stats)
+
+    @staticmethod
+    def write_figures(server: Server, stats: str) -> None:
+        """One JSON line of RTP timing figures per phase, appended."""
+        figures = {**server.pacer.lateness.summary(), "calls_answered": server.answered}
+        with Path(stats).open("a") as out:
+            out.write(json.dumps(figures) + "\n")
+        server.pacer.lateness = rtp.Lateness()
