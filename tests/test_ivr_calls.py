@@ -245,3 +245,46 @@ def test_an_offer_without_g711_is_refused_and_not_logged(ivr):
     phone = ivr.phone(MOBILE, codec=9)  # G.722 only
     assert asyncio.run(phone.dial()) == 488
     assert not IvrCall.objects.exists()
+
+
+def test_option_two_from_another_number_changes_nothing(ivr, agent):
+    complaint = disposed(agent)
+    phone = ivr.phone(OTHER_MOBILE)
+
+    async def script():
+        await barge_in(phone)
+        since = await key_reference(phone, complaint.reference, choice="2")
+        await phone.hang_up()
+        return since
+
+    since = asyncio.run(script())
+    assert heard(phone, ivr.speech(prompts.only_complainant("hi")), since)
+    assert call_log(phone).path == ["menu:2", "reference", "option2:not-complainant",
+                                    "hung-up"]
+    complaint.refresh_from_db()
+    assert complaint.status == Status.AWAITING_VERIFICATION
+
+
+def test_a_reminder_by_phone_then_a_second_too_soon(ivr, agent):
+    complaint = new_complaint(agent, mobile=MOBILE)
+    phone = ivr.phone(MOBILE, dtmf="info")
+
+    async def script():
+        await barge_in(phone)
+        await key_reference(phone, complaint.reference, choice="2")  # "… press 1 to confirm"
+        await phone.press("1")
+        assert await phone.until_quiet(timeout=30)  # "the reminder has been sent"
+        await phone.press("2")  # the same complaint again: no need to key it
+        assert await phone.until_quiet(timeout=30)
+        since = phone.mark()
+        await phone.press("1")
+        assert await phone.until_quiet(since, timeout=30)
+        await phone.hang_up()
+        return since
+
+    since = asyncio.run(script())
+    assert complaint.events.filter(action=Action.REMIND).count() == 1
+    next_at = selectors.next_reminder_at(complaint.reference)
+    assert heard(phone, ivr.speech(prompts.reminder_too_soon("hi", next_at)), since)
+    assert call_log(phone).path == ["menu:2", "reference", "feedback:remind", "menu:2",
+                                    "option2:too-soon", "hung-up"]

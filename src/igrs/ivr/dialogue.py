@@ -114,10 +114,14 @@ class Dialogue:
             if answer not in ("2",):
                 await self.failed(prompts.no_key if answer is None else prompts.no_choice)
             return
-        self.found = None  # whatever happens, the next answer is read afresh
-        await self.record(found)
+        self.found = None
+        if await self.record(found):
+            # Read afresh: a second option 2 acts on the complaint as it now is.
+            self.found = await self.line.db(selectors.spoken_status, found.reference,
+                                            self.line.mobile, self.language)
 
-    async def record(self, found: Details) -> None:
+    async def record(self, found: Details) -> bool:
+        """Carry out option 2; False when the complaint changed since the caller heard it."""
         try:
             await self.line.db(services.give_feedback, self.line.mobile, found.reference,
                                found.step, found.version, self.language)
@@ -128,12 +132,14 @@ class Dialogue:
         except Conflict:
             self.path.append("option2:changed")
             await self.say(prompts.changed)
+            return False
         except (GrievanceError, ValidationError):
             self.path.append("option2:refused")
             await self.say(prompts.not_possible)
         else:
             self.path.append(f"feedback:{found.step}")
             await self.say(prompts.done(self.language, found.step))
+        return True
 
     async def read_reference(self) -> Stage:
         """Ask until a reference with a right check digit names a complaint."""
