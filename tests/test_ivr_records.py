@@ -70,9 +70,9 @@ def test_todays_ivr_calls_are_counted_on_the_supervisors_page(client, db):
              ["menu:1", "reference", "status:full", "feedback:remind", "hung-up"],
              ["failed", "failed", "failed", "agent:failures"], ["hung-up"]]
     for i, path in enumerate(paths):
-        ivr.start_call(f"call-{i}", "+919876543210")
+        started = ivr.start_call(f"call-{i}", "+919876543210").started_at
         clock.advance(dt.timedelta(seconds=30))
-        ivr.finish_call(f"call-{i}", keys="1", path=path, language="hi", reference="",
+        ivr.finish_call(f"call-{i}", started, keys="1", path=path, language="hi", reference="",
                         outcome=ivr.outcome_of(path))
     ivr.start_call("still-talking", "+919876543211")
     sunita = User.objects.create_user("sunita")

@@ -23,16 +23,16 @@ def start_call(call_id: str, caller: str) -> IvrCall:
                                   mobile=normalise_mobile(caller) or "", started_at=clock.now())
 
 
-def finish_call(call_id: str, *, keys: str, path: list[str], language: str, reference: str,
-                outcome: str, ended_at: dt.datetime | None = None) -> None:
+def finish_call(call_id: str, started_at: dt.datetime, *, keys: str, path: list[str],
+                language: str, reference: str, outcome: str,
+                ended_at: dt.datetime | None = None) -> None:
+    """One UPDATE: the IVR writes many of these at once when calls end together, on the
+    threads its audio shares the interpreter with."""
     ended_at = ended_at or clock.now()
-    call = IvrCall.objects.get(call_id=call_id[:200])
-    call.ended_at = ended_at
-    call.duration_ms = max(0, int((ended_at - call.started_at).total_seconds() * 1000))
-    call.keys, call.path, call.language = keys[-500:], path, language
-    call.reference, call.outcome = reference, outcome
-    call.save(update_fields=["ended_at", "duration_ms", "keys", "path", "language", "reference",
-                             "outcome"])
+    IvrCall.objects.filter(call_id=call_id[:200]).update(
+        ended_at=ended_at,
+        duration_ms=max(0, int((ended_at - started_at).total_seconds() * 1000)),
+        keys=keys[-500:], path=path, language=language, reference=reference, outcome=outcome)
 
 
 def outcome_of(path: list[str]) -> str:
