@@ -2,12 +2,16 @@
 telephone-events, G.711 tables, the pacer's lateness figures."""
 
 import datetime as dt
+import gettext
+from pathlib import Path
 
 import pytest
 
-from igrs.ivr import g711, rtp, sip
+from igrs.ivr import g711, prompts, rtp, sip
 from igrs.ivr.numbers import date_words, digits_words, number_words
 from igrs.ivr.services import outcome_of
+
+from .test_i18n import PLACEHOLDERS, po_entries
 
 
 @pytest.mark.parametrize(("n", "hindi", "english"), [
@@ -139,3 +143,24 @@ def test_lateness_figures():
 ])
 def test_outcome_is_the_furthest_step(path, outcome):
     assert outcome_of(path) == outcome
+
+
+IVR_HINDI = po_entries(Path(prompts.__file__).parent / "locale/hi/LC_MESSAGES/django.po")
+
+
+def test_the_ivrs_hindi_catalogue_is_complete_with_its_placeholders_and_compiled():
+    assert len(IVR_HINDI) > 60
+    assert [entry.msgid for entry in IVR_HINDI if not entry.complete] == []
+    for entry in IVR_HINDI:
+        for text in entry.msgstrs.values():
+            assert sorted(PLACEHOLDERS.findall(entry.msgid)) == sorted(
+                PLACEHOLDERS.findall(text)), entry.msgid
+    compiled = Path(prompts.__file__).parent / "locale/hi/LC_MESSAGES/django.mo"
+    with compiled.open("rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
+    assert all(catalogue.gettext(e.msgid) == e.msgstrs[0] for e in IVR_HINDI if not e.plural)
+
+
+def test_prompts_are_hindi_by_default_and_english_on_request():
+    assert "दबाएँ" in prompts.menu("hi") and "press 1" in prompts.menu("en")
+    assert prompts.other_language("hi") == ("For English, press 9.", "en")
