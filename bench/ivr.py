@@ -12,7 +12,7 @@ many calls over loopback, listens to the greeting for a fixed time, and hangs up
 
 The baseline is one call in the same run. Clean: under 0.1% of packets late while the calls
 are connected, the core under 90% busy, every call answered. Run:
-`.venv/bin/python -m bench.ivr` (about four minutes; `--levels`, `--seconds`, `--scheduling`).
+`.venv/bin/python -m bench.ivr` (about five minutes; `--levels`, `--seconds`, `--scheduling`).
 Writes bench/results-ivr.md.
 """
 
@@ -129,7 +129,7 @@ def prepare(folder: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--levels", default="1,25,50,100,150,200")
+    parser.add_argument("--levels", default="1,25,50,100,200,300,500")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--db-threads", type=int, default=4)
     parser.add_argument("--scheduling", default="normal,realtime",
@@ -142,6 +142,7 @@ def main() -> None:
         "late packets (>10 ms) %", "receive jitter p99 ms", "IVR CPU % of one core",
         "CPU ms per call-second", "p99 vs 1 call", "dialling in: p99 ms / late %",
         "hanging up: p99 ms / late %", "clean"])
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="igrs-bench-ivr-") as temp:
         env = prepare(Path(temp))
         carried: dict[str, int] = {}
@@ -179,6 +180,8 @@ def main() -> None:
         "Receive jitter is measured in the calling process (the other core), whose own "
         "scheduling it includes.",
         "The baseline of the ratio is 1 call with the same scheduling.",
+        f"The machine's load average (1 minute, 2 cores, shared with other work): "
+        f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.",
     ]
     text = table.markdown()
     print(text)

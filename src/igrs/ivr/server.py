@@ -246,6 +246,7 @@ class Call:
         self.dialogue = Dialogue(self, self.id, server.options.timeouts)
         self.ended = False
         self.started_at = None
+        self.answer: sip.Message | None = None
 
     # ------------------------------------------------------------ media
 
@@ -363,7 +364,7 @@ class Call:
                 send(sip.response(message, 200, to_tag=self.local_tag, body=self.answer.body,
                                   headers=[("contact", self.server.contact()),
                                            ("content-type", "application/sdp")]))
-            elif hasattr(self, "answer"):
+            elif self.answer is not None:
                 send(self.answer)
             else:
                 send(sip.response(message, 100))
@@ -445,10 +446,9 @@ class Call:
         current = asyncio.current_task()
         if self.task is not None and self.task is not current and not self.task.done():
             self.task.cancel()
-        if not hung_up_by_caller:
-            self.close_media()
-            await self.request("BYE", [])
         self.close_media()
+        if not hung_up_by_caller:
+            await self.request("BYE", [])
         self.server.calls.pop(self.id, None)
         if hung_up_by_caller:
             self.dialogue.path.append("hung-up")
