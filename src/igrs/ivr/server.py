@@ -430,7 +430,8 @@ class Call:
         except TimeoutError:
             self.dialogue.path.append("too-long")
             await self.say(prompts.goodbye(self.dialogue.language), self.dialogue.language)
-        await self.hang_up()
+        finally:  # whatever ended the dialogue (a failure too), the call ends and is logged
+            await self.hang_up()
 
     async def hang_up(self) -> None:
         """The IVR ends the call: BYE, then the log."""
