@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -18,6 +19,13 @@ AGENT_URI = "sip:1076-agents@127.0.0.1:5070"
 # Short waits, fast speech: the same dialogue, sooner over.
 TIMEOUTS = Timeouts(choice=1.0, first_digit=2.0, next_digit=1.5)
 WORDS_PER_MINUTE = 400
+
+
+def on_the_phone(script):
+    """Run a phone's script on a loop of its own, in a thread of its own: the test's thread may
+    already be running a loop (Playwright's, from the browser tests)."""
+    with ThreadPoolExecutor(1) as phone:
+        return phone.submit(lambda: asyncio.run(script())).result()
 
 
 def require_speech() -> None:

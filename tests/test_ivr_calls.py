@@ -70,7 +70,7 @@ def test_the_complainant_hears_the_whole_status_in_hindi_keyed_by_rfc4733(ivr, a
         await phone.hang_up()
         return since
 
-    since = asyncio.run(script())
+    since = ivr_rig.on_the_phone(script)
     found = selectors.spoken_status(complaint.reference, MOBILE, "hi")
     assert isinstance(found, selectors.Details) and found.post and found.due
     spoken = prompts.status("hi", found)
@@ -96,7 +96,7 @@ def test_another_number_hears_only_the_stage_keyed_by_sip_info(ivr, agent):
         await phone.hang_up()
         return since
 
-    since = asyncio.run(script())
+    since = ivr_rig.on_the_phone(script)
     stage = selectors.spoken_status(complaint.reference, OTHER_MOBILE, "hi")
     assert not isinstance(stage, selectors.Details)
     spoken = prompts.status("hi", stage)
@@ -120,7 +120,7 @@ def test_a_wrong_check_digit_is_caught_and_asked_again_in_english(ivr, agent):
         await phone.hang_up()
         return since
 
-    since = asyncio.run(script())
+    since = ivr_rig.on_the_phone(script)
     assert heard(phone, ivr.speech(prompts.wrong_digits("en", wrong), "en"), since)
     log = call_log(phone)
     assert log.path == ["menu:9", "menu:1", "failed", "reference", "status:full", "hung-up"]
@@ -149,7 +149,7 @@ def test_not_satisfied_by_key_press_goes_up_like_the_portal(ivr, agent):
         await phone.hang_up()
         return since
 
-    since = asyncio.run(script())
+    since = ivr_rig.on_the_phone(script)
     assert heard(phone, ivr.speech(prompts.done("hi", selectors.Step.NOT_SATISFIED)), since)
     complaint.refresh_from_db()
     assert complaint.status == Status.ASSIGNED and complaint.level == 2
@@ -172,7 +172,7 @@ def test_hanging_up_at_the_confirmation_changes_nothing(ivr, agent):
         await key_reference(phone, complaint.reference, choice="2")  # "to confirm, press 1"
         await phone.hang_up()  # … and the caller goes
 
-    asyncio.run(script())
+    ivr_rig.on_the_phone(script)
     complaint.refresh_from_db()
     assert (complaint.status, complaint.version, Event.objects.filter(
         complaint=complaint).count(), OutboxMessage.objects.count()) == before
@@ -187,7 +187,7 @@ def test_silence_three_times_hands_the_caller_to_an_agent_by_refer(ivr, agent):
         assert await phone.dial() == 200
         await asyncio.wait_for(phone.ended.wait(), 120)  # the IVR hangs up after the REFER
 
-    asyncio.run(script())
+    ivr_rig.on_the_phone(script)
     assert phone.refer_to == AGENT_URI and phone.refer_status == 200
     log = call_log(phone)
     assert log.path == ["failed", "failed", "failed", "agent:failures"]
@@ -211,7 +211,7 @@ def test_zero_transfers_with_the_keyed_reference_shown_on_the_agents_console(ivr
         await phone.press("0")  # over the status: straight to an agent
         await asyncio.wait_for(phone.ended.wait(), 60)
 
-    asyncio.run(script())
+    ivr_rig.on_the_phone(script)
     assert phone.refer_to == AGENT_URI
     assert call_log(phone).path[-1] == "agent:asked"
     # The ACD offers the transferred call to an agent: the console shows what was keyed.
@@ -232,7 +232,7 @@ def test_calls_at_the_same_time_each_get_their_own_audio_and_log(ivr):
         await asyncio.gather(*(wait_for_menu(phone) for phone in phones))
         await asyncio.gather(*(phone.hang_up() for phone in phones))
 
-    asyncio.run(script())
+    ivr_rig.on_the_phone(script)
     greeting = ivr.speech(prompts.greeting("hi"))
     for phone in phones:
         expected = greeting if phone.codec == 0 else greeting.translate(g711.ULAW_TO_ALAW)
@@ -243,7 +243,7 @@ def test_calls_at_the_same_time_each_get_their_own_audio_and_log(ivr):
 
 def test_an_offer_without_g711_is_refused_and_not_logged(ivr):
     phone = ivr.phone(MOBILE, codec=9)  # G.722 only
-    assert asyncio.run(phone.dial()) == 488
+    assert ivr_rig.on_the_phone(phone.dial) == 488
     assert not IvrCall.objects.exists()
 
 
@@ -257,7 +257,7 @@ def test_option_two_from_another_number_changes_nothing(ivr, agent):
         await phone.hang_up()
         return since
 
-    since = asyncio.run(script())
+    since = ivr_rig.on_the_phone(script)
     assert heard(phone, ivr.speech(prompts.only_complainant("hi")), since)
     assert call_log(phone).path == ["menu:2", "reference", "option2:not-complainant",
                                     "hung-up"]
@@ -282,7 +282,7 @@ def test_a_reminder_by_phone_then_a_second_too_soon(ivr, agent):
         await phone.hang_up()
         return since
 
-    since = asyncio.run(script())
+    since = ivr_rig.on_the_phone(script)
     assert complaint.events.filter(action=Action.REMIND).count() == 1
     next_at = selectors.next_reminder_at(complaint.reference)
     assert heard(phone, ivr.speech(prompts.reminder_too_soon("hi", next_at)), since)
