@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "igrs.api",
     "igrs.portal",
     "igrs.callcentre",
+    "igrs.ivr",
     "igrs.officers",
     "igrs.open311",
     "igrs.monitoring",

@@ -17,6 +17,7 @@ from igrs.core import clock
 from igrs.core.text import nfc
 from igrs.directory import selectors as directory
 from igrs.directory.models import Category, Department, Post, Posting, Unit, UnitKind
+from igrs.faces.forms import LARGEST_ID
 
 from . import schemas as s
 
@@ -109,19 +110,23 @@ def categories(request: HttpRequest):
 
 
 class PageIn(Schema):
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=LARGEST_ID)
     limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class PlacesIn(PageIn):
     kind: UnitKind | None = Field(None, description="state, division, district, tehsil, …")
-    parent: int | None = Field(None, description="Only the units directly under this one")
+    parent: int | None = Field(
+        None, ge=1, le=LARGEST_ID, description="Only the units directly under this one"
+    )
     q: str = Field("", max_length=100, description="Part of the Hindi or English name, or code")
 
 
 class PostsIn(PageIn):
-    unit: int | None = Field(None, description="Id of the place the post serves")
-    department: int | None = Field(None, description="Id of the department")
+    unit: int | None = Field(
+        None, ge=1, le=LARGEST_ID, description="Id of the place the post serves"
+    )
+    department: int | None = Field(None, ge=1, le=LARGEST_ID, description="Id of the department")
     level: int | None = Field(None, ge=1, le=32767, description="1 first level, 2 district, …")
 
 
