@@ -1,9 +1,9 @@
 """The demo's past: a few thousand complaints lived through the real grievance services over
-the last months, so that the dashboard, rankings, defaulters, inboxes and the desk show a
-running system.
+the last months up to the start of today, so that the dashboard, rankings, defaulters,
+inboxes and the desk show a running system.
 
 Every step goes through `igrs.grievances.services` with the services' clock set to the
-step's moment (igrs.core.clock, as the tests move it), and the sweep runs every three
+step's moment (igrs.core.clock, as the tests move it), and the sweep runs every six
 simulated hours, escalating and marking defaulters when time limits pass. What is faster
 than the live system is only the bookkeeping around it: steps are committed two hundred to a
 transaction (each action keeps its own savepoint, its version check and its outbox rows), and
@@ -45,14 +45,15 @@ def fresh() -> bool:
 
 
 def generate(n: int, seed: int = 1, days: float = 90, end: dt.datetime | None = None) -> History:
-    """n complaints over the `days` days up to `end` (now; at most since the demo officers
-    took their posts), planned from `seed`: the same seed and end make the same history.
-    Needs the seeded directory, the demo's agent and desk logins, and a database without
-    complaints; raises ValueError otherwise."""
+    """n complaints over the `days` days up to `end` (by default the start of today, so that
+    a demo started at any hour of a day gets the same history and reference numbers; today
+    is the demo user's), at most since the demo officers took their posts, planned from
+    `seed`. Needs the seeded directory, the demo's agent and desk logins, and a database
+    without complaints; raises ValueError otherwise."""
     if not fresh():
         raise ValueError(_("The database already has complaints; a history is made only once."))
     started = time.perf_counter()
-    end = end or clock.now()
+    end = end or _start_of_today()
     world = World(end, _user_id("agent"), _user_id("desk"))
     lives = [Life(world, p) for p in plan(n, seed, _span(days, end))]
     world.live(lives)
@@ -75,6 +76,10 @@ def _user_id(username: str) -> int:
             % {"username": username}
         )
     return found
+
+
+def _start_of_today() -> dt.datetime:
+    return clock.local(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _span(days: float, end: dt.datetime) -> float:

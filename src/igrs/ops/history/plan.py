@@ -63,7 +63,7 @@ class District:
 DISTRICTS = {
     d.code: d
     for d in (
-        District("UP-LUCKNOW", 22, 1.0, (26.85, 80.95)),
+        District("UP-LUCKNOW", 25, 1.0, (26.85, 80.95)),
         District("UP-BARABANKI", 9, 1.2, (26.93, 81.19)),
         District("UP-AGRA", 10, 0.6, (27.18, 78.01)),
         District("UP-VARANASI", 10, 0.8, (25.32, 82.97)),
@@ -75,6 +75,9 @@ DISTRICTS = {
         District("UP-SITAPUR", 7, 3.0, (27.57, 80.68)),
     )
 }
+# The demo's officer logins hold Lucknow's revenue posts: more of Lucknow's complaints are
+# revenue matters, so that their inboxes have work in them.
+HOME_LINE, HOME_LINE_WEIGHT = ("UP-LUCKNOW", "REV"), 4
 DEPARTMENTS = {
     "REV": 22,
     "POL": 14,
@@ -127,8 +130,9 @@ class Places:
     def load(cls) -> "Places":
         by_district_kind: dict[tuple[str, str], list[str]] = {}
         for district in DISTRICTS:
-            units = Unit.objects.filter(code__startswith=f"{district}-").values_list("code", "kind")
-            for code, kind in sorted(units):
+            # In the seed's order: Sadar tehsil before Purva, Kotwali before Civil Lines.
+            units = Unit.objects.filter(code__startswith=f"{district}-").order_by("pk")
+            for code, kind in units.values_list("code", "kind"):
                 by_district_kind.setdefault((district, kind), []).append(code)
         categories: dict[str, list[str]] = {}
         department_of, unit_kind_of = {}, {}
@@ -147,7 +151,7 @@ class Places:
 
     def place_for(self, rng: random.Random, district: str, category: str) -> str:
         """A unit of the kind the category's department serves first (the first of them, the
-        Sadar tehsil or the Kotwali, a little more often)."""
+        Sadar tehsil or the Kotwali, more often)."""
         kind = self.unit_kind_of[self.department_of[category]]
         units = self.by_district_kind[(district, kind)]
         return units[0] if rng.random() < 0.55 else rng.choice(units)
@@ -189,8 +193,7 @@ def _complaint(
     if misrouted:
         filed, right = rng.choice(MISROUTED)
     else:
-        department = rng.choices(list(DEPARTMENTS), list(DEPARTMENTS.values()))[0]
-        filed = right = rng.choice(places.categories[department])
+        filed = right = rng.choice(places.categories[_department(rng, district)])
     source = _source(rng, places, filed, overdue=fate in _OVERDUE)
     language = "en" if rng.random() < 0.1 else "hi"
     return Plan(
@@ -209,6 +212,14 @@ def _complaint(
         corrected=(right, places.place_for(rng, district, right)) if misrouted else ("", ""),
         seed=rng.randrange(2**32),
     )
+
+
+def _department(rng: random.Random, district: str) -> str:
+    weights = {
+        code: share * (HOME_LINE_WEIGHT if (district, code) == HOME_LINE else 1)
+        for code, share in DEPARTMENTS.items()
+    }
+    return rng.choices(list(weights), list(weights.values()))[0]
 
 
 _OVERDUE = frozenset(f.name for f in FATES if f.overdue)
