@@ -5,6 +5,7 @@ one stage; the database must show it there, reached by the steps that lead to it
 import datetime as dt
 import gettext
 import io
+import itertools
 import socket
 from collections import Counter
 from pathlib import Path
@@ -15,10 +16,12 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Max
 from django.test import override_settings
+from django.utils import timezone
 
 import igrs.ops
 from igrs.core import clock
 from igrs.directory import selectors as directory
+from igrs.grievances import services
 from igrs.grievances.models import Action, Complaint, Defaulter, Event, Status
 from igrs.monitoring.models import DailyTally, LostMark, Pendency, PlaceTally, RollupCursor, Stay
 from igrs.monitoring.services import roll_up
@@ -102,6 +105,24 @@ def test_the_same_seed_and_end_make_the_same_history(db):
             )
             transaction.set_rollback(True)
     assert runs[0] == runs[1] and len(runs[0]) == 60
+
+
+def test_an_interrupted_history_leaves_nothing_behind(db, monkeypatch):
+    """Ctrl-C while it is made: the next `igrs demo` finds an empty database and makes it."""
+    seed_demo_accounts()
+    calls, verify = itertools.count(), services.verify
+
+    def interrupted_after_a_while(*args, **kwargs):
+        if next(calls) == 25:
+            raise RuntimeError("interrupted")
+        return verify(*args, **kwargs)
+
+    monkeypatch.setattr(services, "verify", interrupted_after_a_while)
+    with pytest.raises(RuntimeError):
+        history.generate(80, seed=3)
+    assert next(calls) > 25  # it was well under way
+    assert history.fresh() and not OutboxMessage.objects.exists()
+    assert abs(clock.now() - timezone.now()) < dt.timedelta(seconds=1)  # the clock is back
 
 
 def test_a_history_needs_the_demo_logins(db):

@@ -30,6 +30,7 @@ def test_igrs_serve_answers_the_portal_and_the_api_then_stops(tmp_path):
         "IGRS_WEB_THREADS": "2",
         "IGRS_ACCESS_LOG": "0",
     }
+    env.pop("IGRS_PUBLIC_URL", None)
     subprocess.run([sys.executable, "-m", "igrs.cli", "migrate", "-v0"], env=env, check=True)
     port = free_port()
     server = subprocess.Popen(
@@ -47,6 +48,8 @@ def test_igrs_serve_answers_the_portal_and_the_api_then_stops(tmp_path):
         portal = connection.getresponse()
         page = portal.read().decode()
         assert portal.status == 200 and "शिकायत" in page
+        # Links in the SMS its requests queue point at the port it serves.
+        assert _environment(server.pid)["IGRS_PUBLIC_URL"] == f"http://127.0.0.1:{port}"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         assert server.wait(timeout=30) is not None

@@ -5,17 +5,18 @@ inboxes and the desk show a running system.
 Every step goes through `igrs.grievances.services` with the services' clock set to the
 step's moment (igrs.core.clock, as the tests move it), and the sweep runs every six
 simulated hours, escalating and marking defaulters when time limits pass. What is faster
-than the live system is only the bookkeeping around it: steps are committed two hundred to a
-transaction (each action keeps its own savepoint, its version check and its outbox rows), and
-the history's SMS are recorded as sent at the time they were due instead of being written to
-the SMS log (see `_record_sms_as_sent`). The worker's own roll-up then brings the dashboard's
-summaries up to date."""
+than the live system is only the bookkeeping around it: the whole history is one transaction
+(each action keeps its own savepoint, version check and outbox rows), so an interrupted one
+leaves nothing behind, and its SMS are recorded as sent at the time they were due instead of
+being written to the SMS log (see `_record_sms_as_sent`). The worker's own roll-up then
+brings the dashboard's summaries up to date."""
 
 import datetime as dt
 import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
@@ -56,10 +57,11 @@ def generate(n: int, seed: int = 1, days: float = 90, end: dt.datetime | None = 
     end = end or _start_of_today()
     world = World(end, _user_id("agent"), _user_id("desk"))
     lives = [Life(world, p) for p in plan(n, seed, _span(days, end))]
-    world.live(lives)
-    sms = _record_sms_as_sent(end)
-    while roll_up():
-        pass
+    with transaction.atomic():  # whole or not at all: an interrupted history leaves none
+        world.live(lives)
+        sms = _record_sms_as_sent(end)
+        while roll_up():
+            pass
     return History(
         fates={life.ref: life.plan.fate for life in lives},
         events=Event.objects.count(),

@@ -12,7 +12,6 @@ import itertools
 import random
 from collections.abc import Callable, Iterator
 
-from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -33,7 +32,6 @@ OPENS, CLOSES = 9, 19  # office hours (IST) in which people act
 FILING_HOURS = (8, 20)
 # The sweep's period in the history (the worker's is a minute; six hours are enough here).
 SWEEP_EVERY = dt.timedelta(hours=6)
-STEPS_PER_TRANSACTION = 200
 
 
 class World:
@@ -57,28 +55,23 @@ class World:
         return Actor(Role.OFFICER, officer_id=self._officers[post_id])
 
     def live(self, lives: list["Life"]) -> None:
-        """Every life's steps and the sweeps, in the order of their moments, up to the end.
-        Steps are committed STEPS_PER_TRANSACTION at a time (each action still has its own
-        savepoint); a step that would come after the end has not happened yet."""
+        """Every life's steps and the sweeps, in the order of their moments, up to the end
+        (a step that would come after it has not happened yet)."""
         order = itertools.count()
         queue = [(life.registered_at, next(order), life) for life in lives]
         heapq.heapify(queue)
         next_sweep = min((moment for moment, _i, _life in queue), default=self.end) + SWEEP_EVERY
         try:
             while queue and queue[0][0] < self.end:
-                with transaction.atomic():
-                    for _ in range(STEPS_PER_TRANSACTION):
-                        if not queue or queue[0][0] >= self.end:
-                            break
-                        if next_sweep <= queue[0][0]:
-                            self.sweep(next_sweep)
-                            next_sweep += SWEEP_EVERY
-                            continue
-                        moment, _i, life = heapq.heappop(queue)
-                        self.at(moment)
-                        following = life.step()
-                        if following is not None:
-                            heapq.heappush(queue, (following, next(order), life))
+                if next_sweep <= queue[0][0]:
+                    self.sweep(next_sweep)
+                    next_sweep += SWEEP_EVERY
+                    continue
+                moment, _i, life = heapq.heappop(queue)
+                self.at(moment)
+                following = life.step()
+                if following is not None:
+                    heapq.heappush(queue, (following, next(order), life))
             while next_sweep < self.end:
                 self.sweep(next_sweep)
                 next_sweep += SWEEP_EVERY
