@@ -54,10 +54,18 @@ def at(status: str, level: int):
     return lambda c, steps: c.status == status and c.level == level
 
 
+def with_the_desk(c, steps) -> bool:
+    return directory.is_desk(c.current_post_id)
+
+
+def to_desk(c) -> bool:
+    return directory.get_category(c.category_id).to_desk
+
+
 # Where each fate must leave its complaint, and by which steps.
 STAGES = {
-    "with_desk": lambda c, steps: c.status == Status.REGISTERED and c.current_post_id is None,
-    "returned": both(at(Status.RETURNED, 1), took(A.RETURN)),
+    "with_desk": both(at(Status.REGISTERED, 2), with_the_desk),  # the district's desk
+    "returned": both(at(Status.RETURNED, 2), with_the_desk, took(A.RETURN)),
     "in_time": both(at(Status.ASSIGNED, 1), lambda c, s: c.due_at > clock.now()),
     "overdue_l2": both(at(Status.ASSIGNED, 2), took(A.ESCALATE)),
     "defaulted_top": both(
@@ -79,6 +87,8 @@ STAGES = {
     "graded_c": both(closed("satisfied"), took(A.GRADE)),
     "misrouted_forwarded": both(closed("satisfied"), took(A.RETURN, A.FORWARD)),
     "closed_final": both(closed("final", level=3), took(A.VERIFY_NOT_SATISFIED)),
+    "sorted_by_desk": both(closed("satisfied"), took(A.FORWARD), lambda c, s: not to_desk(c)),
+    "returned_to_citizen": both(closed("returned_to_citizen"), took(A.RETURN_TO_CITIZEN)),
 }
 
 

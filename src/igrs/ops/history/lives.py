@@ -19,7 +19,7 @@ from igrs.core import clock
 from igrs.core.roles import Role
 from igrs.core.text import normalise_mobile
 from igrs.directory import selectors as directory
-from igrs.directory.models import Category, Post, Unit
+from igrs.directory.models import Category, Unit
 from igrs.grievances import services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Complaint, Disposal, Grade, SpecialGround
@@ -44,7 +44,6 @@ class World:
         self.desk = Actor(Role.DESK, user_id=desk_user_id)
         self.units = dict(Unit.objects.values_list("code", "pk"))
         self.categories = dict(Category.objects.values_list("code", "pk"))
-        self.heads = dict(Post.objects.filter(level=3).values_list("code", "pk"))
         self._officers: dict[int, int] = {}
 
     def officer(self, post_id: int) -> Actor:
@@ -121,7 +120,7 @@ class Life:
     # ------------------------------------------------------------ the fates' scripts
 
     def with_desk(self) -> Moments:
-        yield from ()  # against the department's head: no impartial post, the desk holds it
+        yield from ()  # "other / not sure": the district's desk holds it, in its time limit
 
     def returned(self) -> Moments:
         yield self.after(4, 30)
@@ -236,19 +235,21 @@ class Life:
         yield self.after(4, 30)
         self.return_misrouted()
         yield self.after(2, 24)
-        category, place = self.plan.corrected
-        category_id, place_id = self.world.categories[category], self.world.units[place]
-        self.act(
-            services.forward,
-            self.world.desk,
-            to_post_id=directory.default_l1_post(category_id, place_id).pk,
-            category_id=category_id,
-            place_id=place_id,
-            note=texts.DESK_FORWARD_NOTE,
-        )
+        self.desk_forward()
         yield self.after(12, 72)
         self.report()
         yield from self.satisfied()
+
+    def sorted_by_desk(self) -> Moments:
+        yield self.after(2, 30)
+        self.desk_forward()
+        yield self.after(12, 72)
+        self.report()
+        yield from self.satisfied()
+
+    def returned_to_citizen(self) -> Moments:
+        yield self.after(2, 30)
+        self.act(services.return_to_citizen, self.world.desk, reason=texts.DETAILS_MISSING)
 
     def closed_final(self) -> Moments:
         for _level in (1, 2, 3):  # not satisfied at each level; at the top that closes it
@@ -289,7 +290,6 @@ class Life:
                 description=plan.description,
                 place_detail=plan.place_detail,
                 language=plan.language,
-                against_post_id=world.heads[plan.against_post] if plan.against_post else None,
             ),
         )
         self.ref, self.first_post_id = complaint.reference, complaint.current_post_id
@@ -370,6 +370,19 @@ class Life:
             self.world.officer(proposer.superior_id),
             approve=approve,
             note=note,
+        )
+
+    def desk_forward(self) -> None:
+        """The desk sends it to the post that must act, under the right category and place."""
+        category, place = self.plan.corrected
+        category_id, place_id = self.world.categories[category], self.world.units[place]
+        self.act(
+            services.forward,
+            self.world.desk,
+            to_post_id=directory.default_l1_post(category_id, place_id).pk,
+            category_id=category_id,
+            place_id=place_id,
+            note=texts.DESK_FORWARD_NOTE,
         )
 
     def return_misrouted(self) -> None:

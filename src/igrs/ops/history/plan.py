@@ -9,9 +9,11 @@ each fate is placed inside that fate's window, so even a small history has every
 import random
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from igrs.directory.models import Category, Unit, UnitKind
 
-from .texts import DESCRIPTIONS, FIRST_NAMES, MISROUTED, SURNAMES, VILLAGES
+from .texts import DESCRIPTIONS, FIRST_NAMES, MISROUTED, SURNAMES, VAGUE, VILLAGES
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,10 @@ class Fate:
 
 FRESHEST = 0.02  # days: the newest complaint was filed half an hour before the end
 FATES = (
-    Fate("with_desk", 2, FRESHEST, 4),  # against the head of the department: the desk decides
-    Fate("returned", 1.5, 1, 4),  # returned as misrouted, waiting for the desk
+    Fate("with_desk", 2, FRESHEST, 1.5),  # "other / not sure": the district's desk has it
+    Fate("returned", 1.5, 1, 2.5),  # returned as misrouted, with the desk
     Fate("in_time", 10, FRESHEST, 4),
-    Fate("overdue_l2", 5, 10, 13, overdue=True),  # escalated once, with the L2 post in time
+    Fate("overdue_l2", 12, 10, 13, overdue=True),  # escalated once, with the L2 post in time
     Fate("defaulted_top", 2, 29, 45, overdue=True),  # nobody acted: defaulter at L3
     Fate("closure_proposed", 1.5, 2, 5),
     Fate("awaiting_verification", 6, 2, 5),
@@ -47,6 +49,8 @@ FATES = (
     Fate("escalated_closed", 5, 19, 10_000, overdue=True),  # L2 had L1 act, then closed
     Fate("graded_c", 2, 12, 10_000),  # graded C by L2, done again, closed
     Fate("misrouted_forwarded", 4, 10, 10_000),  # returned, sent on by the desk, closed
+    Fate("sorted_by_desk", 3, 10, 10_000),  # "other": the desk chose category and place
+    Fate("returned_to_citizen", 1, 6, 10_000),  # the desk asked the citizen to file again
     Fate("closed_final", 1.5, 25, 10_000),  # not satisfied up to L3: closed with the reason
 )
 FATE_NAMES = tuple(fate.name for fate in FATES)
@@ -104,7 +108,7 @@ class Plan:
     fate: str
     age_days: float  # registered this long before the end of the history
     source: str
-    category: str  # as filed (a misrouted one's wrong category)
+    category: str  # as filed ("other / not sure", or a misrouted one's wrong category)
     place: str
     district: str
     complainant_name: str
@@ -112,8 +116,7 @@ class Plan:
     language: str
     description: str
     place_detail: str
-    against_post: str = ""  # the post the complaint names, when it names one
-    corrected: tuple[str, str] = ("", "")  # the desk's category and place for a misrouted one
+    corrected: tuple[str, str] = ("", "")  # the category and place the desk sends it under
     seed: int = 0  # the complaint's own choices along the way
 
 
@@ -125,13 +128,17 @@ class Places:
     categories: dict[str, tuple[str, ...]]  # department code → category codes
     department_of: dict[str, str]  # category code → department code
     unit_kind_of: dict[str, str]  # department code → kind of its first-level unit
+    other: str  # the "other / not sure" category, which the desk sorts out
 
     @classmethod
     def load(cls) -> "Places":
         by_district_kind: dict[tuple[str, str], list[str]] = {}
         for district in DISTRICTS:
-            # In the seed's order: Sadar tehsil before Purva, Kotwali before Civil Lines.
-            units = Unit.objects.filter(code__startswith=f"{district}-").order_by("pk")
+            # The district and its units, in the seed's order: Sadar tehsil before Purva,
+            # Kotwali before Civil Lines.
+            units = Unit.objects.filter(
+                Q(code=district) | Q(code__startswith=f"{district}-")
+            ).order_by("pk")
             for code, kind in units.values_list("code", "kind"):
                 by_district_kind.setdefault((district, kind), []).append(code)
         categories: dict[str, list[str]] = {}
@@ -147,6 +154,7 @@ class Places:
             {key: tuple(codes) for key, codes in categories.items()},
             department_of,
             unit_kind_of,
+            Category.objects.filter(to_desk=True).values_list("code", flat=True).get(),
         )
 
     def place_for(self, rng: random.Random, district: str, category: str) -> str:
@@ -189,11 +197,13 @@ def _fate(rng: random.Random, age: float, district: str, possible: list[Fate]) -
 def _complaint(
     rng: random.Random, places: Places, fate: str, age: float, district: str, i: int
 ) -> Plan:
-    misrouted = fate in ("returned", "misrouted_forwarded")
-    if misrouted:
+    right = rng.choice(places.categories[_department(rng, district)])
+    if fate in MISFILED:
         filed, right = rng.choice(MISROUTED)
+    elif fate in UNSURE:
+        filed = places.other
     else:
-        filed = right = rng.choice(places.categories[_department(rng, district)])
+        filed = right
     source = _source(rng, places, filed, overdue=fate in _OVERDUE)
     language = "en" if rng.random() < 0.1 else "hi"
     return Plan(
@@ -206,10 +216,9 @@ def _complaint(
         complainant_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
         mobile=f"{rng.choice('6789')}{i:05d}{rng.randrange(10_000):04d}",  # unique by i
         language=language,
-        description=rng.choice(DESCRIPTIONS[right]),
+        description=rng.choice(VAGUE if fate == "returned_to_citizen" else DESCRIPTIONS[right]),
         place_detail=rng.choice(VILLAGES),
-        against_post=f"{places.department_of[filed]}-L3" if fate == "with_desk" else "",
-        corrected=(right, places.place_for(rng, district, right)) if misrouted else ("", ""),
+        corrected=(right, places.place_for(rng, district, right)) if filed != right else ("", ""),
         seed=rng.randrange(2**32),
     )
 
@@ -223,6 +232,8 @@ def _department(rng: random.Random, district: str) -> str:
 
 
 _OVERDUE = frozenset(f.name for f in FATES if f.overdue)
+MISFILED = frozenset({"returned", "misrouted_forwarded"})  # under another department's category
+UNSURE = frozenset({"with_desk", "sorted_by_desk", "returned_to_citizen"})  # "other / not sure"
 
 
 def _source(rng: random.Random, places: Places, category: str, overdue: bool) -> str:
