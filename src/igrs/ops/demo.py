@@ -1,6 +1,8 @@
 """Demo logins: one per role, password "demo", with fresh API tokens. Only `igrs demo` and
 `igrs seed --demo-accounts` call this; a real deployment creates its own accounts."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from igrs.core.accounts import create_token, get_or_create_user, grant_role
@@ -8,6 +10,41 @@ from igrs.core.roles import Role
 from igrs.directory.models import Officer, Post
 
 DEMO_PASSWORD = "demo"
+# Officers of Lucknow's revenue line: tehsildar (L1), DM (L2), principal secretary (L3).
+OFFICER_LOGINS = (
+    ("tehsildar", "REV-L1-UP-LUCKNOW-T-SADAR"),
+    ("dm", "REV-L2-UP-LUCKNOW"),
+    ("ps", "REV-L3"),
+)
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    who: str  # the role, or the officer's post
+    opens: str  # the page to start from
+
+
+def logins() -> list[Login]:
+    """The demo logins to try, each with the page its role works on."""
+    staff = [
+        Login("admin", str(Role.ADMIN.label), "/admin/"),
+        Login("desk", str(Role.DESK.label), "/monitoring/"),
+        Login("agent", str(Role.AGENT.label), "/callcentre/"),
+        Login("supervisor", str(Role.SUPERVISOR.label), "/callcentre/supervisor/"),
+    ]
+    posts = {
+        p.code: p
+        for p in Post.objects.select_related("unit").filter(
+            code__in=[code for _username, code in OFFICER_LOGINS]
+        )
+    }
+    officers = [
+        Login(username, posts[code].title, "/officer/")
+        for username, code in OFFICER_LOGINS
+        if code in posts
+    ]
+    return staff + officers
 
 
 @transaction.atomic
@@ -29,12 +66,7 @@ def seed_demo_accounts() -> list[tuple[str, str, str]]:
         ("supervisor", "agent", create_token(supervisor, Role.AGENT, "demo")),
         ("acd", "telephony", create_token(telephony, Role.TELEPHONY, "demo")),
     ]
-    # Officers of Lucknow's revenue line: tehsildar (L1), DM (L2), principal secretary (L3).
-    for username, code in [
-        ("tehsildar", "REV-L1-UP-LUCKNOW-T-SADAR"),
-        ("dm", "REV-L2-UP-LUCKNOW"),
-        ("ps", "REV-L3"),
-    ]:
+    for username, code in OFFICER_LOGINS:
         post = Post.objects.filter(code=code).first()
         officer = Officer.objects.filter(postings__post=post, postings__end__isnull=True).first()
         if officer is None:

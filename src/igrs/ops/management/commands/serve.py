@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from igrs.core.commands import TranslatedCommand
 from igrs.core.env import env_bool, env_int
+from igrs.ops.address import check_free, public_url
 
 
 def web_server_argv(bind: str) -> list[str]:
@@ -52,5 +53,9 @@ class Command(TranslatedCommand):
         parser.add_argument("--bind", default=os.environ.get("IGRS_BIND", "127.0.0.1:8000"))
 
     def handle(self, *args, **options):
-        argv = web_server_argv(options["bind"])
+        bind = options["bind"]
+        check_free(bind)
+        # Links in SMS sent from web requests point at this server unless told otherwise.
+        os.environ.setdefault("IGRS_PUBLIC_URL", public_url(bind))
+        argv = web_server_argv(bind)
         os.execv(argv[0], argv)
