@@ -17,8 +17,10 @@ from django.utils import translation
 
 from igrs.core.accounts import create_token, grant_role
 from igrs.core.errors import Invalid
+from igrs.core.roles import Role
 from igrs.directory.models import Category, Unit
 from igrs.grievances import services as grievances
+from igrs.grievances.actors import Actor
 from igrs.intelligence import corpus, engine, selectors, services
 from igrs.intelligence.features import normalise, phonetic_key
 from igrs.intelligence.models import CategorySuggestion, Channel
@@ -396,7 +398,7 @@ def test_the_page_endpoint_is_rate_limited_per_person(client, suggestion_model, 
 def test_the_same_complaint_is_recorded_once_when_filed_twice_at_once(suggestion_model, reseeded):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    actor = grievances.Actor("agent", user_id=User.objects.create_user("agent-r").pk)
+    actor = Actor(Role.AGENT, user_id=User.objects.create_user("agent-r").pk)
     complaint = new_complaint(actor, category_id=category("EN-SUPPLY").pk)
     token = services.suggest(HINGLISH_POWER, channel=Channel.CONSOLE).token
     barrier = threading.Barrier(4)
