@@ -13,13 +13,13 @@ from PIL import Image
 from igrs.core import clock
 from igrs.core.models import RateHit
 from igrs.directory.models import Category, Unit
+from igrs.faces.session import client_ip
 from igrs.grievances import reference, services
 from igrs.grievances.models import Action, Complaint, RegistrationKey, Status
 from igrs.notifications.models import OutboxMessage
 from igrs.notifications.services import deliver_pending
 from igrs.portal.models import OneTimePassword
 from igrs.portal.services import prune
-from igrs.portal.session import client_ip
 
 from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, post, real_png
 

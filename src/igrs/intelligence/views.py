@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from igrs.core.accounts import roles_of
 from igrs.core.errors import Invalid
+from igrs.faces import session
 from igrs.grievances.models import Complaint
-from igrs.portal import session
 
 from . import services
 from .models import Channel

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from igrs.core.errors import Invalid, LimitReached, ServiceError
 from igrs.faces.errors import http_status
-from igrs.portal.session import client_ip
+from igrs.faces.session import client_ip
 
 from . import selectors, services
 from .models import IntegrationKey

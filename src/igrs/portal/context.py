@@ -1,8 +1,7 @@
 from django.http import HttpRequest
 
 from igrs.core.text import mask_mobile
-
-from . import session
+from igrs.faces import session
 
 
 def citizen(request: HttpRequest) -> dict:

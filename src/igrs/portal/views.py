@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from igrs.core.errors import InvalidReference, NotFound, ServiceError
 from igrs.core.roles import Role
 from igrs.core.text import mask_mobile
+from igrs.faces import session
 from igrs.faces.complaints import complaint_page
 from igrs.faces.confirmations import confirm
 from igrs.faces.errors import add_service_errors
@@ -29,7 +30,6 @@ from igrs.intelligence.views import record_suggestion_choice
 
 from . import selectors as portal
 from . import services as portal_services
-from . import session
 from .forms import CodeForm, FeedbackForm, MobileForm, TrackForm
 
 GET_POST = require_http_methods(["GET", "POST"])
