@@ -83,10 +83,16 @@
     var field = firstEmptyField();
     if (field && !midWord()) field.focus();
   }
+  // The call on the line when the page came; a form is reset only when another one lands
+  // after that (a draft restored for an earlier call is the agent's to file).
+  var lastLanded = live.querySelector("#live-call").getAttribute("data-call") || "";
   function adopt() {
     var landed = live.querySelector("#live-call").getAttribute("data-call");
+    var arrived = landed && landed !== lastLanded;
+    lastLanded = landed || "";
     if (!landed || landed === callId.value) return;
     if (callId.value) {
+      if (!arrived) return;
       // The form belongs to the last call: put what was typed aside and start afresh.
       putAside(callId.value);
       location.replace(location.pathname);
