@@ -15,12 +15,13 @@
     t = t.replace(/y(?![aeiou])/g, "").replace(/[aeiou]/g, "");
     return t.replace(/m(?=[pbf])/g, "n").replace(/(.)\1+/g, "$1");
   }
+  // How well an option's words match what is typed: 2 as written, 1 by sound, 0 not at all.
   function matches(words, query) {
-    return query.every(function (word) {
-      if (words.indexOf(word) !== -1) return true;
+    return query.reduce(function (worst, word) {
+      if (words.indexOf(word) !== -1) return worst;
       var key = /[a-z]/.test(word) ? soundKey(word) : "";
-      return key.length > 1 && words.indexOf(key) !== -1;
-    });
+      return key.length > 1 && words.indexOf(key) !== -1 ? Math.min(worst, 1) : 0;
+    }, 2);
   }
 
   // Each select with a search box: the options whose words do not match are hidden, and the
@@ -31,12 +32,12 @@
     var box = document.querySelector("[data-search='" + select.id + "']");
     var query = box ? box.value.trim().toLowerCase().normalize("NFC").split(/\s+/) : [""];
     var kinds = kindOf[select.id];
-    var first = null;
+    var first = null, firstScore = 0;  // the best match: one as written before one by sound
     Array.prototype.forEach.call(select.querySelectorAll("option[data-words]"), function (o) {
       var kindOk = !kinds || kinds.indexOf(o.getAttribute("data-kind")) !== -1;
-      var ok = kindOk && matches(o.getAttribute("data-words").toLowerCase().normalize("NFC"), query);
-      o.hidden = o.disabled = !ok;
-      if (ok && !first) first = o;
+      var score = kindOk ? matches(o.getAttribute("data-words").toLowerCase().normalize("NFC"), query) : 0;
+      o.hidden = o.disabled = !score;
+      if (score > firstScore) { first = o; firstScore = score; }
     });
     Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
       group.hidden = !group.querySelector("option:not([hidden])");
