@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from igrs.core import clock, fastsql
 from igrs.core.errors import Invalid, LimitReached
 from igrs.core.roles import Role
-from igrs.core.text import nfc, normalise_mobile
+from igrs.core.text import clean, normalise_mobile
 from igrs.directory import selectors as directory
 from igrs.directory.models import UnitKind
 from igrs.notifications.services import save_outbox
@@ -183,7 +183,7 @@ def _registered_under(key: uuid.UUID) -> Complaint | None:
 
 def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
     errors: dict[str, str] = {}
-    name = nfc(new.complainant_name, single_line=True)
+    name = clean(new.complainant_name, "complainant_name", single_line=True)
     if not name:
         errors["complainant_name"] = _("Enter the complainant's name.")
     mobile = normalise_mobile(new.mobile)
@@ -191,7 +191,7 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         errors["mobile"] = _("Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")
     elif actor.role == Role.CITIZEN and actor.mobile != mobile:
         errors["mobile"] = _("The mobile number must be the one verified by OTP.")
-    description = nfc(new.description)
+    description = clean(new.description, "description")
     if len(description) < 10:
         errors["description"] = _("Describe the problem in at least 10 characters.")
     elif len(description) > MAX_DESCRIPTION:
@@ -202,7 +202,7 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         errors["source"] = _("Unknown source.")
     if new.language not in dict(settings.LANGUAGES):
         errors["language"] = _("Choose Hindi or English.")
-    email = nfc(new.email, single_line=True)
+    email = clean(new.email, "email", single_line=True)
     if email:
         try:
             validate_email(email)
@@ -248,15 +248,15 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         "language": new.language,
         "complainant_name": name,
         "mobile": mobile,
-        "address": nfc(new.address),
+        "address": clean(new.address, "address"),
         "email": email,
         "category_id": new.category_id,
         "place_id": new.place_id,
-        "place_detail": nfc(new.place_detail, single_line=True),
+        "place_detail": clean(new.place_detail, "place_detail", single_line=True),
         "description": description,
         "against_post_id": new.against_post_id,
         "against_officer_id": new.against_officer_id,
-        "call_id": nfc(new.call_id),
+        "call_id": clean(new.call_id, "call_id"),
     }
     for field in ("complainant_name", "email", "place_detail", "call_id"):
         column = Complaint._meta.get_field(field)
