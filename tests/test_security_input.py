@@ -2,16 +2,28 @@
 bidi and zero-width characters removed, uploads bounded before anything decodes them, the
 Idempotency-Key bound to its body, OTP budgets a stranger cannot turn against the owner."""
 
-import pytest
+import datetime as dt
+import io
+import re
+import struct
+import zlib
+from pathlib import Path
 
+import pytest
+from PIL import Image
+
+from igrs.core import clock
 from igrs.core.accounts import create_token
 from igrs.core.errors import Invalid
 from igrs.core.text import clean, nfc
-from igrs.grievances.models import Complaint
+from igrs.grievances import services
+from igrs.grievances.models import Attachment, Complaint
+from igrs.grievances.services import uploads
+from igrs.notifications.models import OutboxMessage
 from igrs.open311.models import Scope
 from igrs.open311.services import create_key
 
-from .conftest import LUCKNOW_SADAR
+from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, real_png
 from .test_api import Api, registration, user_with_role
 
 OPEN311 = "/open311/v2"
@@ -146,3 +158,192 @@ def test_open311_refuses_other_control_characters_by_field(client, db):
     )
     assert answer.status_code == 400
     assert answer.json()[0]["description"].startswith("description:")
+
+
+# ---------------------------------------------------------------- uploads
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG header of a few bytes that claims width × height pixels."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+        + b"\x00" * 2000
+    )
+
+
+def jpeg_claiming(*frames: tuple[int, int]) -> bytes:
+    """A JPEG whose frame headers (SOF0) claim these sizes, before any scan data."""
+    out = (
+        b"\xff\xd8"
+        + b"\xff\xe0"
+        + struct.pack(">H", 16)
+        + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    )
+    for width, height in frames:
+        out += b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
+    return out + b"\xff\xd9"
+
+
+def photo_with_gps() -> bytes:
+    exif = Image.Exif()
+    exif[0x0132] = "2026:11:20 10:30:00"
+    exif.get_ifd(0x8825).update({1: "N", 2: (26.0, 50.0, 0.0), 3: "E", 4: (80.0, 56.0, 0.0)})
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def register_with(agent, *uploads):
+    return new_complaint(
+        agent, uploads=[services.Upload(name, content) for name, content in uploads]
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        png_claiming(20000, 20000),  # 400 MP: Pillow's own check raises, and used to be missed
+        png_claiming(14000, 14000),  # 196 MP, just above Pillow's ~179 MP error threshold
+        png_claiming(9000, 6000),  # 54 MP: under Pillow's thresholds, over ours
+        jpeg_claiming((20000, 20000)),
+        jpeg_claiming((40, 30), (30000, 30000)),  # a small frame first, then the bomb
+    ],
+)
+def test_decompression_bombs_are_refused_from_the_header(agent, content):
+    assert len(content) < 5000
+    with pytest.raises(Invalid) as refused:
+        register_with(agent, ("bomb.png", content))
+    assert "files" in refused.value.fields
+    assert not Complaint.objects.exists()
+
+
+def test_a_photo_whose_size_cannot_be_read_is_refused(agent):
+    with pytest.raises(Invalid):
+        register_with(agent, ("cut.jpg", b"\xff\xd8\xff\xe0\x00"))
+
+
+def test_files_are_stored_under_a_name_and_extension_the_server_chose(agent):
+    complaint = register_with(agent, ("../../page.html", real_png()), ("x.exe", b"%PDF-1.4\n%"))
+    stored = [a.file.name for a in Attachment.objects.filter(event__complaint=complaint)]
+    assert sorted(Path(name).suffix for name in stored) == [".pdf", ".png"]
+    assert all(name.startswith("evidence/") and "page" not in name for name in stored)
+
+
+def test_the_complainants_copy_without_metadata_is_made_once_at_upload(agent, client):
+    original = photo_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the GPS is there
+    complaint = register_with(agent, ("khet.jpg", original))
+    attachment = Attachment.objects.get(event__complaint=complaint)
+    with attachment.public_file.open("rb") as stored:
+        public = stored.read()
+    clean_copy = Image.open(io.BytesIO(public))
+    assert clean_copy.size == (40, 30) and not clean_copy.getexif()
+    with attachment.file.open("rb") as stored:
+        assert stored.read() == original  # the evidence itself keeps its facts
+    # The portal hands out that stored copy, as it is.
+    session = client.session
+    session["tracked"] = {complaint.reference: [complaint.mobile, "2999-01-01T00:00:00+00:00"]}
+    session.save()
+    download = client.get(f"/track/{complaint.reference}/files/{attachment.pk}/")
+    assert b"".join(download.streaming_content) == public
+
+
+def test_a_complaint_holds_a_bounded_number_of_files(agent, monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_COMPLAINT_ATTACHMENTS", 3)
+    complaint = register_with(agent, *[(f"{n}.png", real_png()) for n in range(3)])
+    with pytest.raises(Invalid) as refused:
+        services.submit_atr(
+            officer_actor(TEHSILDAR),
+            complaint.reference,
+            disposal="resolved",
+            report="लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।",
+            attachments=[services.Upload("more.png", real_png())],
+        )
+    assert "attachments" in refused.value.fields
+    assert Attachment.objects.count() == 3
+
+
+# ---------------------------------------------------------------- Idempotency-Key
+
+
+def test_the_same_idempotency_key_with_another_body_is_422(agent_api):
+    agent_api.client.defaults["HTTP_IDEMPOTENCY_KEY"] = "6f1c2a8e-0d3b-4c55-9a77-1e2f3a4b5c6d"
+    first = agent_api.post("/complaints", registration())
+    again = agent_api.post("/complaints", registration())
+    other = agent_api.post("/complaints", registration(description="बिजली का खंभा गिर गया है।"))
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 422)
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert first.json()["reference"] in other.json()["message"]
+    assert Complaint.objects.count() == 1
+
+
+# ---------------------------------------------------------------- OTP
+
+OWNER = "9812345678"
+OWNER_IP, STRANGER_IP = "203.0.113.7", "198.51.100.9"
+
+
+def last_code() -> str:
+    body = OutboxMessage.objects.filter(key="otp_citizen").latest("pk").body
+    return re.search(r"\b(\d{6})\b", body).group(1)
+
+
+def ask_code(client, ip: str, mobile: str = OWNER):
+    return client.post("/verify/", {"mobile": mobile}, REMOTE_ADDR=ip)
+
+
+def enter_code(client, code: str, ip: str):
+    return client.post("/verify/code/", {"code": code, "next": "/mine/"}, REMOTE_ADDR=ip)
+
+
+def test_a_strangers_wrong_codes_do_not_kill_the_owners_code(client, db, settings):
+    settings.IGRS_OTP_MAX_ATTEMPTS = 3
+    assert ask_code(client, OWNER_IP).status_code == 302
+    owners = last_code()
+    stranger = type(client)()
+    assert ask_code(stranger, STRANGER_IP).status_code == 302
+    wrong = "000000" if owners != "000000" else "111111"
+    for _ in range(settings.IGRS_OTP_MAX_ATTEMPTS + 1):
+        assert enter_code(stranger, wrong, STRANGER_IP).status_code == 200
+    assert enter_code(stranger, owners, STRANGER_IP).status_code == 200  # not theirs to use
+    assert enter_code(client, owners, OWNER_IP)["Location"] == "/mine/"
+
+
+def test_a_stranger_cannot_spend_the_owners_hourly_or_daily_codes(client, db):
+    stranger = type(client)()
+    sent = 0
+    for _ in range(20):  # as fast as they can, then every hour for a day
+        sent += ask_code(stranger, STRANGER_IP).status_code == 302
+    for _ in range(24):
+        clock.advance(dt.timedelta(hours=1))
+        sent += ask_code(stranger, STRANGER_IP).status_code == 302
+    assert sent <= 4 + 2  # the budget of one mobile from one address, a day (+ the next day's)
+    assert ask_code(client, OWNER_IP).status_code == 302
+    assert enter_code(client, last_code(), OWNER_IP)["Location"] == "/mine/"
+
+
+def test_a_phone_gets_a_bounded_number_of_codes_a_day(client, db):
+    sent = 0
+    for hour in range(24):
+        for source in range(5):
+            sent += ask_code(type(client)(), f"198.51.{hour}.{source}").status_code == 302
+        clock.advance(dt.timedelta(hours=1))
+    assert sent == 10  # IGRS_OTP_PER_MOBILE_PER_DAY, from however many addresses
+    assert OutboxMessage.objects.filter(key="otp_citizen").count() == 10
+
+
+def test_one_address_gets_a_bounded_number_of_codes_a_day(client, db, settings):
+    settings.IGRS_OTP_PER_IP_PER_DAY = 30
+    sent = 0
+    for hour in range(24):
+        for n in range(5):
+            sent += (
+                ask_code(client, STRANGER_IP, mobile=f"98{hour:02d}0000{n:02d}").status_code == 302
+            )
+        clock.advance(dt.timedelta(hours=1))
+    assert sent == 30

@@ -175,9 +175,16 @@ IGRS_MASTER_CACHE_SECONDS = env_int("IGRS_MASTER_CACHE_SECONDS", 30)
 # --- Citizen portal ---
 IGRS_OTP_VALID_MINUTES = env_int("IGRS_OTP_VALID_MINUTES", 10)
 IGRS_OTP_MAX_ATTEMPTS = env_int("IGRS_OTP_MAX_ATTEMPTS", 5)
-IGRS_OTP_PER_MOBILE_PER_HOUR = env_int("IGRS_OTP_PER_MOBILE_PER_HOUR", 3)
-# Mobile carriers put many phones behind one address (CGNAT): keep this generous.
+# Codes to one mobile: the per-mobile budgets stop a phone being flooded; the smaller budgets
+# of one mobile from one address keep a stranger from spending the owner's alone
+# (docs/privacy.md).
+IGRS_OTP_PER_MOBILE_PER_HOUR = env_int("IGRS_OTP_PER_MOBILE_PER_HOUR", 5)
+IGRS_OTP_PER_MOBILE_PER_DAY = env_int("IGRS_OTP_PER_MOBILE_PER_DAY", 10)
+IGRS_OTP_PER_MOBILE_SOURCE_PER_HOUR = env_int("IGRS_OTP_PER_MOBILE_SOURCE_PER_HOUR", 2)
+IGRS_OTP_PER_MOBILE_SOURCE_PER_DAY = env_int("IGRS_OTP_PER_MOBILE_SOURCE_PER_DAY", 4)
+# Mobile carriers put many phones behind one address (CGNAT): keep these generous.
 IGRS_OTP_PER_IP_PER_HOUR = env_int("IGRS_OTP_PER_IP_PER_HOUR", 60)
+IGRS_OTP_PER_IP_PER_DAY = env_int("IGRS_OTP_PER_IP_PER_DAY", 500)
 IGRS_TRACK_FAILURES_PER_IP_PER_HOUR = env_int("IGRS_TRACK_FAILURES_PER_IP_PER_HOUR", 30)
 # How long a verified mobile stays signed in on the portal.
 IGRS_CITIZEN_SESSION_MINUTES = env_int("IGRS_CITIZEN_SESSION_MINUTES", 30)

@@ -145,7 +145,7 @@ def submit_atr(
         _("Write what was done (at least %(n)d characters).") % {"n": MIN_REPORT},
         minimum=MIN_REPORT,
     )
-    files = _checked_uploads(attachments, field="attachments")
+    files = _checked_uploads(attachments, field="attachments", complaint=complaint)
     category = directory.get_category(complaint.category_id)
     if disposal == Disposal.RESOLVED and category.photo_required:
         _require(

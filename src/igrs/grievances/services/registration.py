@@ -2,7 +2,10 @@
 and exactly-once filing under an idempotency key.
 """
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core import clock, fastsql
-from igrs.core.errors import Invalid, LimitReached
+from igrs.core.errors import Invalid, KeyReused, LimitReached
 from igrs.core.roles import Role
 from igrs.core.text import clean, normalise_mobile
 from igrs.directory import selectors as directory
@@ -156,29 +159,48 @@ def _desk_reason(category_id: int) -> str:
 
 def register_once(actor: Actor, key: uuid.UUID, new: NewComplaint) -> tuple[Complaint, bool]:
     """register(), idempotent under `key`: a repeat (a double tap, a refresh, a client's
-    retry) returns the first complaint and False, even when both arrive at the same moment."""
-    earlier = _registered_under(key)
+    retry) returns the first complaint and False, even when both arrive at the same moment.
+    The same key with a different request raises KeyReused."""
+    request = _request_hash(new)
+    earlier = _registered_under(key, request)
     if earlier is not None:
         return earlier, False
     try:
         with transaction.atomic():
             # The key is claimed first: a parallel repeat waits here and then finds it taken,
             # instead of registering (or being refused by the monthly cap).
-            claimed = RegistrationKey.objects.create(key=key)
+            claimed = RegistrationKey.objects.create(key=key, request_sha256=request)
             complaint = register(actor, new)
             claimed.complaint = complaint
             claimed.save(update_fields=["complaint"])
     except IntegrityError:
-        earlier = _registered_under(key)
+        earlier = _registered_under(key, request)
         if earlier is None:
             raise
         return earlier, False
     return complaint, True
 
 
-def _registered_under(key: uuid.UUID) -> Complaint | None:
+def _request_hash(new: NewComplaint) -> str:
+    """The request as the face handed it over (files by their content)."""
+    fields = {f.name: getattr(new, f.name) for f in dataclasses.fields(new) if f.name != "uploads"}
+    fields["uploads"] = [[u.name, hashlib.sha256(u.content).hexdigest()] for u in new.uploads]
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+def _registered_under(key: uuid.UUID, request: str) -> Complaint | None:
     found = RegistrationKey.objects.select_related("complaint").filter(key=key).first()
-    return found.complaint if found and found.complaint else None
+    if found is None or found.complaint is None:
+        return None
+    if found.request_sha256 and found.request_sha256 != request:
+        raise KeyReused(
+            _(
+                "This Idempotency-Key was already used for another complaint (%(ref)s). Send a "
+                "new key with a new complaint."
+            )
+            % {"ref": found.complaint.reference}
+        )
+    return found.complaint
 
 
 def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
