@@ -3,14 +3,19 @@ bidi and zero-width characters removed, uploads bounded before anything decodes 
 Idempotency-Key bound to its body, OTP budgets a stranger cannot turn against the owner."""
 
 import datetime as dt
+import http.server
 import io
+import ipaddress
 import re
+import socket
 import struct
+import threading
 import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from igrs.core import clock
 from igrs.core.accounts import create_token
@@ -20,7 +25,8 @@ from igrs.grievances import services
 from igrs.grievances.models import Attachment, Complaint
 from igrs.grievances.services import uploads
 from igrs.notifications.models import OutboxMessage
-from igrs.open311.models import Scope
+from igrs.open311 import webhooks
+from igrs.open311.models import IntegrationKey, Scope, WebhookDelivery
 from igrs.open311.services import create_key
 
 from .conftest import LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, real_png
@@ -347,3 +353,113 @@ def test_one_address_gets_a_bounded_number_of_codes_a_day(client, db, settings):
             )
         clock.advance(dt.timedelta(hours=1))
     assert sent == 30
+
+
+# ---------------------------------------------------------------- webhooks
+
+
+class Hook(http.server.BaseHTTPRequestHandler):
+    """A real HTTP endpoint: records what each server (by its address) was sent."""
+
+    received: dict[str, list[tuple[dict, bytes]]] = {}
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        address = self.server.server_address[0]
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        Hook.received.setdefault(address, []).append((headers, body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hooks():
+    """A receiver on 127.0.0.1 and, on the same port, an 'internal service' on 127.0.0.2."""
+    Hook.received = {}
+    receiver = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    internal = http.server.HTTPServer(("127.0.0.2", receiver.server_port), Hook)
+    for server in (receiver, internal):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield receiver.server_port
+    for server in (receiver, internal):
+        server.shutdown()
+        server.server_close()
+
+
+def rebinding_resolver(monkeypatch, *answers: str) -> list[str]:
+    """hooks.example resolves to each answer in turn, round and round, as a hostile DNS
+    server with a zero TTL would; every other name as usual."""
+    real, asked = socket.getaddrinfo, []
+
+    def resolve(host, port, *args, **kwargs):
+        if host != "hooks.example":
+            return real(host, port, *args, **kwargs)
+        answer = answers[len(asked) % len(answers)]
+        asked.append(answer)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    return asked
+
+
+def file_through_open311(client, url: str) -> IntegrationKey:
+    key, plain = create_key("Jan Seva app", Scope.READ_OWN, webhook_url=url)
+    filed = client.post(f"{OPEN311}/requests.json", {"api_key": plain, **open311_filing()})
+    assert filed.status_code == 201
+    return key
+
+
+def test_webhooks_verify_with_a_stock_standard_webhooks_verifier(client, db, hooks, settings):
+    settings.IGRS_WEBHOOK_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+    key = file_through_open311(client, f"http://127.0.0.1:{hooks}/hook")
+    assert key.webhook_secret.startswith("whsec_")
+    webhooks.queue_deliveries()
+    assert webhooks.deliver_due() == 2
+    verifier = Webhook(key.webhook_secret)
+    received = Hook.received["127.0.0.1"]
+    assert len(received) == 2
+    for headers, body in received:
+        payload = verifier.verify(body, headers)
+        assert payload["service_request_id"] == Complaint.objects.get().reference
+        with pytest.raises(WebhookVerificationError):
+            verifier.verify(body.replace(b"open", b"shut"), headers)
+    assert len({headers["webhook-id"] for headers, _body in received}) == 2
+
+
+def test_a_webhook_goes_to_the_address_that_was_vetted(client, db, hooks, settings, monkeypatch):
+    settings.IGRS_WEBHOOK_PRIVATE_NETWORKS = False
+    settings.IGRS_WEBHOOK_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+    # Vetted as the allowed 127.0.0.1; asked again, the name would say 127.0.0.2.
+    asked = rebinding_resolver(monkeypatch, "127.0.0.1", "127.0.0.2")
+    file_through_open311(client, f"http://hooks.example:{hooks}/hook")
+    webhooks.queue_deliveries()
+    assert webhooks.deliver_due() == 2
+    assert "127.0.0.2" not in Hook.received  # never where nobody looked
+    assert asked == ["127.0.0.1", "127.0.0.2"]  # once per delivery: the answer vetted is used
+    # The first went to the vetted address; the second was vetted as 127.0.0.2 and refused.
+    assert len(Hook.received["127.0.0.1"]) == 1
+    assert sorted(WebhookDelivery.objects.values_list("status", flat=True)) == [
+        "delivered",
+        "pending",
+    ]
+
+
+def test_a_name_that_resolves_to_a_refused_address_is_never_called(
+    client, db, hooks, settings, monkeypatch
+):
+    settings.IGRS_WEBHOOK_PRIVATE_NETWORKS = False
+    settings.IGRS_WEBHOOK_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+    rebinding_resolver(monkeypatch, "127.0.0.2")
+    file_through_open311(client, f"http://hooks.example:{hooks}/hook")
+    webhooks.queue_deliveries()
+    webhooks.deliver_due()
+    assert Hook.received == {}
+    assert all("non-public" in d.last_error for d in WebhookDelivery.objects.all())
+
+
+def test_an_ipv4_mapped_loopback_is_not_public(settings):
+    settings.IGRS_WEBHOOK_PRIVATE_NETWORKS = False
+    assert webhooks.refused_address("http://[::ffff:127.0.0.1]/hook")

@@ -1,5 +1,6 @@
 """One settings module, driven by environment variables (see README, "Configuration")."""
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -222,6 +223,12 @@ IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)
 # Webhooks may go to private, loopback and link-local addresses only where the deployment's
 # integrations live on its own network (a state data centre); off, only public addresses.
 IGRS_WEBHOOK_PRIVATE_NETWORKS = env_bool("IGRS_WEBHOOK_PRIVATE_NETWORKS", False)
+# Or only some of them: networks (CIDR, comma-separated) a webhook may reach besides public
+# addresses, e.g. the state data centre's integration subnet.
+IGRS_WEBHOOK_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network, strict=False)
+    for network in env_list("IGRS_WEBHOOK_ALLOWED_NETWORKS")
+]
 
 # --- Notifications ---
 IGRS_SMS_GATEWAY = env_str("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")

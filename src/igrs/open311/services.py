@@ -18,6 +18,7 @@ from igrs.grievances.actors import SYSTEM
 from igrs.grievances.models import Complaint, Source
 
 from .models import Call, Filing, IntegrationKey
+from .webhooks import new_secret
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -32,7 +33,7 @@ def create_key(name: str, scope: str, webhook_url: str = "") -> tuple[Integratio
         prefix=plain[:8],
         key_hash=_hash(plain),
         webhook_url=webhook_url,
-        webhook_secret=secrets.token_hex(32) if webhook_url else "",
+        webhook_secret=new_secret() if webhook_url else "",
     )
     return key, plain
 
