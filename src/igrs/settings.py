@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "igrs.faces",
     "igrs.ops",
     "igrs.intelligence",
+    "igrs.privacy",
 ]
 
 MIDDLEWARE = [

@@ -284,6 +284,7 @@ class Action(models.TextChoices):
     NOTE = "note", _("Note added")
     CORRECT = "correct", _("Category or place corrected by the monitoring desk")
     RETURN_TO_CITIZEN = "return_to_citizen", _("Returned to the complainant by the desk")
+    PERSONAL_DATA = "personal_data", _("Complainant's personal data corrected or erased on request")
 
 
 # Steps that move a complaint without giving it a new time limit: the delay goes on.
