@@ -13,12 +13,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
+from pypdf import PdfReader
 
 from igrs.callcentre.models import Call
 from igrs.core import clock
 from igrs.core.accounts import grant_role
 from igrs.core.errors import Invalid, InvalidTransition, NotPermitted
 from igrs.core.roles import Role
+from igrs.directory.models import Officer
 from igrs.grievances import services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Action, Attachment, Complaint, Event, Status
@@ -259,3 +261,65 @@ def test_the_desk_corrects_and_erases_from_the_complaint_page(client, agent, des
     grant_role(other, Role.AGENT)
     client.force_login(other)
     assert client.get(url).status_code == 403
+
+
+# ---------------------------------------------------------------- the citizen's download
+
+
+def sign_in(client, mobile: str = "9876543210") -> None:
+    client.post("/verify/", {"mobile": mobile})
+    body = OutboxMessage.objects.filter(key="otp_citizen").latest("pk").body
+    code = re.search(r"\b(\d{6})\b", body).group(1)
+    assert client.post("/verify/code/", {"code": code, "next": "/mine/"}).status_code == 302
+
+
+def test_a_citizen_downloads_everything_held_about_them_after_otp(client, agent):
+    mine = closed_complaint(agent)
+    new_complaint(agent, mobile="9812345678", complainant_name="किसी और की")
+    Call.objects.create(call_id="c-9", ani="09876543210", mobile=MOBILE, offered_at=clock.now())
+    assert client.get("/personal-data/mine/everything.json").status_code == 404
+    assert client.get("/personal-data/mine/")["Location"].startswith("/verify/")
+    sign_in(client)
+    assert "/personal-data/mine/" in client.get("/mine/").content.decode()
+    held = json.loads(client.get("/personal-data/mine/everything.json").content)
+    assert [c["reference"] for c in held["complaints"]] == [mine.reference]
+    complaint = held["complaints"][0]
+    assert complaint["name"] == NAME and complaint["address"] == "मकान 12, ग्राम बरौली"
+    steps = [step["step"] for step in complaint["timeline"]]
+    assert len(steps) == 4 and "किसी और की" not in json.dumps(held, ensure_ascii=False)
+    assert held["sms"] and all(sms["text"] for sms in held["sms"])
+    assert held["calls"] == [
+        {"at": held["calls"][0]["at"], "number": "09876543210", "direction": "inbound"}
+    ]
+    pdf = client.get("/personal-data/mine/everything.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert mine.reference in text and "बरौली" in text
+
+
+# ---------------------------------------------------------------- the address
+
+
+def test_the_address_is_shown_to_the_officer_who_must_visit(client, agent):
+    complaint = new_complaint(agent, address="मकान 12, ग्राम बरौली")
+    tehsildar = officer_actor(TEHSILDAR)
+    officer = tehsildar_user(tehsildar)
+    client.force_login(officer)
+    page = client.get(f"/officer/complaints/{complaint.reference}/").content.decode()
+    assert "मकान 12, ग्राम बरौली" in page
+    services.submit_atr(
+        tehsildar,
+        complaint.reference,
+        disposal="resolved",
+        report="लेखपाल ने मौके पर जाकर कब्ज़ा हटवाया।",
+    )
+    page = client.get(f"/officer/complaints/{complaint.reference}/").content.decode()
+    assert "मकान 12" not in page  # no longer theirs to visit
+
+
+def tehsildar_user(actor: Actor) -> User:
+    officer = Officer.objects.get(pk=actor.officer_id)
+    officer.user = User.objects.create_user(f"officer-{officer.pk}")
+    officer.save()
+    grant_role(officer.user, Role.OFFICER)
+    return officer.user
