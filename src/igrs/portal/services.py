@@ -122,9 +122,13 @@ def check_otp(mobile: str, code_id: int | None, code: str) -> None:
     asks for a code to someone else's number guesses against their own code only: the
     owner's stays usable."""
     now = clock.now()
-    mine = OneTimePassword.objects.filter(
-        pk=code_id, mobile=mobile, used_at__isnull=True, expires_at__gt=now
-    ).first()
+    mine = (
+        OneTimePassword.objects.filter(
+            pk=code_id, mobile=mobile, used_at__isnull=True, expires_at__gt=now
+        ).first()
+        if code_id is not None
+        else None
+    )
     if mine is None:
         raise Invalid(fields={"code": _("This code has expired. Ask for a new one.")})
     limit = settings.IGRS_OTP_MAX_ATTEMPTS

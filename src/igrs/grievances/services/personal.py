@@ -142,6 +142,6 @@ def _forget_their_words(ids: Sequence[int]) -> None:
             Event.objects.filter(pk=event.pk).update(data=kept)
     sent = Attachment.objects.filter(event__complaint_id__in=ids, event__action=Action.REGISTER)
     for attachment in sent:
-        for stored in {attachment.file.name, attachment.public_file.name} - {""}:
+        for stored in {attachment.file.name or "", attachment.public_file.name or ""} - {""}:
             attachment.file.storage.delete(stored)
     sent.delete()
