@@ -1,9 +1,11 @@
 """Every transition of the lifecycle, and its refusals, through the services."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
+from PIL import Image
 
 from igrs.core import clock
 from igrs.core.errors import (
@@ -31,7 +33,14 @@ from igrs.notifications.models import OutboxMessage
 
 from .conftest import DM, PS_REVENUE, TEHSILDAR, later, new_complaint, officer_actor, post
 
-JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 120, 10)).save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = _jpeg()  # a real one: a file whose header says no size is refused
 
 
 @pytest.fixture

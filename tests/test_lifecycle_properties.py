@@ -54,7 +54,7 @@ from igrs.grievances.models import (
 from igrs.grievances.services import Upload
 from igrs.notifications.models import OutboxMessage
 
-from .conftest import DM, LUCKNOW_SADAR, PS_REVENUE, TEHSILDAR
+from .conftest import DM, LUCKNOW_SADAR, PS_REVENUE, TEHSILDAR, real_png
 
 # The posts the machine moves complaints between: two revenue lines under the same Principal
 # Secretary (Lucknow, Kanpur Nagar) and Lucknow's police line, for complaints against the top
@@ -88,7 +88,7 @@ ASSIGNING = {
 }
 
 REPORT = "पटवारी से नापजोख कराकर कब्ज़ा हटवा दिया गया है।"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = real_png()  # a header that says its size: a bare signature is refused
 # Who acts: the holder or its superior (resolved against the complaint at run time), or the
 # officer of a fixed post. Mostly the right officer, so that complaints get somewhere.
 OFFICER_CHOICES = st.sampled_from(["holder"] * 10 + ["superior"] * 2 + POST_CODES)

@@ -1,5 +1,6 @@
 """One settings module, driven by environment variables (see README, "Configuration")."""
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "igrs.faces",
     "igrs.ops",
     "igrs.intelligence",
+    "igrs.privacy",
 ]
 
 MIDDLEWARE = [
@@ -175,9 +177,16 @@ IGRS_MASTER_CACHE_SECONDS = env_int("IGRS_MASTER_CACHE_SECONDS", 30)
 # --- Citizen portal ---
 IGRS_OTP_VALID_MINUTES = env_int("IGRS_OTP_VALID_MINUTES", 10)
 IGRS_OTP_MAX_ATTEMPTS = env_int("IGRS_OTP_MAX_ATTEMPTS", 5)
-IGRS_OTP_PER_MOBILE_PER_HOUR = env_int("IGRS_OTP_PER_MOBILE_PER_HOUR", 3)
-# Mobile carriers put many phones behind one address (CGNAT): keep this generous.
+# Codes to one mobile: the per-mobile budgets stop a phone being flooded; the smaller budgets
+# of one mobile from one address keep a stranger from spending the owner's alone
+# (docs/privacy.md).
+IGRS_OTP_PER_MOBILE_PER_HOUR = env_int("IGRS_OTP_PER_MOBILE_PER_HOUR", 5)
+IGRS_OTP_PER_MOBILE_PER_DAY = env_int("IGRS_OTP_PER_MOBILE_PER_DAY", 10)
+IGRS_OTP_PER_MOBILE_SOURCE_PER_HOUR = env_int("IGRS_OTP_PER_MOBILE_SOURCE_PER_HOUR", 2)
+IGRS_OTP_PER_MOBILE_SOURCE_PER_DAY = env_int("IGRS_OTP_PER_MOBILE_SOURCE_PER_DAY", 4)
+# Mobile carriers put many phones behind one address (CGNAT): keep these generous.
 IGRS_OTP_PER_IP_PER_HOUR = env_int("IGRS_OTP_PER_IP_PER_HOUR", 60)
+IGRS_OTP_PER_IP_PER_DAY = env_int("IGRS_OTP_PER_IP_PER_DAY", 500)
 IGRS_TRACK_FAILURES_PER_IP_PER_HOUR = env_int("IGRS_TRACK_FAILURES_PER_IP_PER_HOUR", 30)
 # How long a verified mobile stays signed in on the portal.
 IGRS_CITIZEN_SESSION_MINUTES = env_int("IGRS_CITIZEN_SESSION_MINUTES", 30)
@@ -215,6 +224,12 @@ IGRS_WEBHOOK_MAX_ATTEMPTS = env_int("IGRS_WEBHOOK_MAX_ATTEMPTS", 8)
 # Webhooks may go to private, loopback and link-local addresses only where the deployment's
 # integrations live on its own network (a state data centre); off, only public addresses.
 IGRS_WEBHOOK_PRIVATE_NETWORKS = env_bool("IGRS_WEBHOOK_PRIVATE_NETWORKS", False)
+# Or only some of them: networks (CIDR, comma-separated) a webhook may reach besides public
+# addresses, e.g. the state data centre's integration subnet.
+IGRS_WEBHOOK_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network, strict=False)
+    for network in env_list("IGRS_WEBHOOK_ALLOWED_NETWORKS")
+]
 
 # --- Notifications ---
 IGRS_SMS_GATEWAY = env_str("IGRS_SMS_GATEWAY", "igrs.notifications.gateways.ConsoleGateway")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("suggestions/", include("igrs.intelligence.urls")),
     path("sms/", include("igrs.notifications.urls")),
     path("", include("igrs.officers.urls")),
+    path("personal-data/", include("igrs.privacy.urls")),
     path("", include("igrs.portal.urls")),
 ]
 

@@ -16,7 +16,7 @@ from igrs.core.cache import memoize
 from igrs.core.claims import NextInLine
 from igrs.core.errors import Invalid, NotPermitted
 from igrs.core.roles import Role
-from igrs.core.text import nfc, normalise_mobile
+from igrs.core.text import clean, normalise_mobile
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import ClosureKind, Complaint
@@ -94,7 +94,7 @@ def record_call_event(
 ) -> Call:
     """Apply one CTI event. Repeated or late events change nothing already recorded, so the
     telephony system may retry freely."""
-    call_id = nfc(call_id, single_line=True)
+    call_id = clean(call_id, "call_id", single_line=True)
     errors = {}
     if not call_id or len(call_id) > 64:
         errors["call_id"] = _("Send the call id (at most 64 characters).")
@@ -102,11 +102,11 @@ def record_call_event(
         errors["event"] = _("The event must be offered, answered or ended.")
     if direction not in Direction.values:
         errors["direction"] = _("The direction must be inbound or outbound.")
-    agent = nfc(agent, single_line=True)
+    agent = clean(agent, "agent", single_line=True)
     agent_id = agent_id_for(agent)
     if agent_id is None:
         errors["agent"] = _("No active agent has the login “%(agent)s”.") % {"agent": agent}
-    ani = nfc(ani, single_line=True)[:20]
+    ani = clean(ani, "ani", single_line=True)[:20]
     if errors:
         raise Invalid(fields=errors)
     at = at or clock.now()
@@ -239,7 +239,7 @@ def record_audit(supervisor: Actor, audit_id: int, *, outcome: str, note: str = 
     and flags it for review."""
     if outcome not in AuditOutcome.values:
         raise Invalid(fields={"outcome": _("Choose confirmed, disputed or not reachable.")})
-    note = nfc(note)
+    note = clean(note, "note")
     if outcome == AuditOutcome.DISPUTED and not note:
         raise Invalid(fields={"note": _("Write what the complainant said.")})
     now = clock.now()

@@ -48,6 +48,12 @@ class InvalidReference(Invalid):
     code = "invalid_reference"
 
 
+class KeyReused(Invalid):
+    """An idempotency key sent again with a different request: never the first answer."""
+
+    code = "idempotency_key_reused"
+
+
 class NotFound(ServiceError):
     code = "not_found"
 

@@ -4,15 +4,53 @@ by which place names typed in Latin letters find their Hindi or English spelling
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
+from .errors import Invalid
+
 _SPACES = re.compile(r"\s+")
 _MOBILE = re.compile(r"[6-9][0-9]{9}")
 _SEPARATORS = re.compile(r"[\s\-().]")
 
+# Control characters are never text a person typed: C0 (but tab and line breaks), DEL, C1,
+# and lone surrogates (a JSON "\ud800" escape); PostgreSQL refuses NUL and surrogates.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Invisible characters that make text read otherwise than it is stored: the bidi embeddings,
+# overrides and isolates (U+202A–E, U+2066–9), the zero-width space, word joiner and BOM.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
+# ZWNJ and ZWJ choose how Devanagari conjuncts are drawn (क्‍ष, a half form): kept between two
+# Devanagari characters, removed anywhere else.
+_JOINER_OUTSIDE_DEVANAGARI = re.compile(
+    "(?<![\u0900-\u097f])[\u200c\u200d]|[\u200c\u200d](?![\u0900-\u097f])"
+)
+
 
 def nfc(text: str | None, *, single_line: bool = False) -> str:
-    """NFC-normalised and trimmed; Hindi typed with different keyboards compares equal."""
-    # NUL is never text (PostgreSQL refuses it in strings): drop it with the rest.
-    value = unicodedata.normalize("NFC", (text or "").replace("\x00", "")).strip()
+    """NFC-normalised and trimmed; Hindi typed with different keyboards compares equal. Lenient:
+    control characters are dropped (for searches and names from master data); input a person
+    submits goes through clean(), which refuses them."""
+    return _normalised(_CONTROLS.sub("", _lines(text)), single_line)
+
+
+def clean(text: str | None, field: str | None = None, *, single_line: bool = False) -> str:
+    """Submitted text as nfc() makes it, after refusing control characters (Invalid, naming
+    `field` when the caller reports errors per field); invisible bidi and zero-width
+    characters are removed (see docs/privacy.md, "Input")."""
+    value = _lines(text)
+    if _CONTROLS.search(value):
+        message = _("Remove the control characters (such as NUL) from this text.")
+        raise Invalid(fields={field: message}) if field else Invalid(message)
+    return _normalised(value, single_line)
+
+
+def _lines(text: str | None) -> str:
+    """Line breaks as a browser's textarea sends them (CR LF), or a Mac's (CR), become LF."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _normalised(value: str, single_line: bool) -> str:
+    value = _JOINER_OUTSIDE_DEVANAGARI.sub("", _INVISIBLE.sub("", value))
+    value = unicodedata.normalize("NFC", value).strip()
     return _SPACES.sub(" ", value) if single_line else value
 
 

@@ -13,6 +13,7 @@ from igrs.core import clock
 VERIFIED = "citizen_mobile"
 VERIFIED_UNTIL = "citizen_mobile_until"
 PENDING = "otp_mobile"
+PENDING_CODE = "otp_code"  # which code this browser asked for: only it is tried
 TRACKED = "tracked"
 DRAFT = "complaint_draft"
 MAX_TRACKED = 20
@@ -40,6 +41,7 @@ def sign_in(request: HttpRequest, mobile: str) -> None:
     request.session[VERIFIED] = mobile
     request.session[VERIFIED_UNTIL] = _until()
     request.session.pop(PENDING, None)
+    request.session.pop(PENDING_CODE, None)
 
 
 def sign_out(request: HttpRequest) -> None:

@@ -4,6 +4,7 @@ without any metadata for people outside the government (the complainant, the pub
 import datetime as dt
 import io
 import math
+import struct
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -41,15 +42,50 @@ def photo_facts(content: bytes) -> PhotoFacts:
     )
 
 
-def too_large(content: bytes) -> bool:
-    """An image with more pixels than a phone camera makes: refused before anything decodes
-    it (a small file can claim billions of pixels)."""
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            width, height = image.size
-    except Exception:  # noqa: BLE001 - not an image Pillow reads: nothing to decode later
-        return False
-    return width * height > MAX_PIXELS
+def pixels(content: bytes) -> int | None:
+    """The pixel count a PNG or JPEG declares in its header, read here without Pillow: a few
+    kilobytes can claim billions of pixels, and Pillow refuses only above twice its own
+    MAX_IMAGE_PIXELS (~179 MP) — with an error that must not be taken for "no image". None
+    when the header cannot be read."""
+    if content.startswith(PNG_SIGNATURE):
+        if content[12:16] != b"IHDR" or len(content) < 24:
+            return None
+        width, height = struct.unpack(">II", content[16:24])
+        return width * height
+    if content.startswith(b"\xff\xd8"):
+        sizes = list(_jpeg_frame_sizes(content))
+        return max(w * h for w, h in sizes) if sizes else None
+    return None
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Start-of-frame markers (baseline, progressive, lossless…); C4, C8 and CC are other tables.
+_SOF = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_STANDALONE = {0x01, *range(0xD0, 0xD9)}  # TEM, RSTn, SOI: no length follows
+_SOS = 0xDA
+
+
+def _jpeg_frame_sizes(content: bytes):
+    """(width, height) of every frame header before the scan data: a crafted file may carry
+    more than one, and the decoder may believe any of them."""
+    at = 2
+    while at + 4 <= len(content):
+        if content[at] != 0xFF:
+            return
+        marker = content[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker in _STANDALONE:
+            at += 2
+            continue
+        if marker == _SOS:
+            return
+        (length,) = struct.unpack(">H", content[at + 2 : at + 4])
+        if marker in _SOF and at + 9 <= len(content):
+            height, width = struct.unpack(">HH", content[at + 5 : at + 9])
+            yield width, height
+        at += 2 + length
 
 
 def _camera_time(value) -> dt.datetime | None:
@@ -82,6 +118,8 @@ def without_metadata(content: bytes, content_type: str) -> bytes:
         return content
     try:
         with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > MAX_PIXELS:  # whatever the header check said
+                raise CannotClean
             clean = ImageOps.exif_transpose(image)
         clean.info.clear()  # the encoders write metadata only from here or when asked to
         out = io.BytesIO()

@@ -77,6 +77,10 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
         (status, A.NOTE): rule({R.AGENT, R.SUPERVISOR, R.DESK, R.OFFICER, R.ADMIN}, {status})
         for status in (*OPEN, S.CLOSED)
     },
+    # Correction or erasure at the complainant's request (docs/privacy.md): no status change.
+    **{
+        (status, A.PERSONAL_DATA): rule({R.DESK, R.ADMIN}, {status}) for status in (*OPEN, S.CLOSED)
+    },
 }
 
 

@@ -5,7 +5,6 @@ Only grievances.services writes to these tables; see lifecycle.py for the transi
 
 import datetime as dt
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -285,6 +284,7 @@ class Action(models.TextChoices):
     NOTE = "note", _("Note added")
     CORRECT = "correct", _("Category or place corrected by the monitoring desk")
     RETURN_TO_CITIZEN = "return_to_citizen", _("Returned to the complainant by the desk")
+    PERSONAL_DATA = "personal_data", _("Complainant's personal data corrected or erased on request")
 
 
 # Steps that move a complaint without giving it a new time limit: the delay goes on.
@@ -373,10 +373,17 @@ class Event(models.Model):
         )
 
 
-def evidence_path(_attachment: "Attachment", filename: str) -> str:
-    """A random name: evidence must not be found by guessing its URL."""
-    suffix = Path(filename).suffix.lower()[:8]
-    return f"evidence/{uuid.uuid4().hex}{suffix}"
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
+def evidence_path(attachment: "Attachment", _filename: str) -> str:
+    """A random name (evidence must not be found by guessing its URL) with the extension of
+    the type the content was recognised as: nothing the uploader named reaches the disk."""
+    return f"evidence/{uuid.uuid4().hex}{EXTENSIONS.get(attachment.content_type, '')}"
+
+
+def public_path(attachment: "Attachment", _filename: str) -> str:
+    return f"public/{uuid.uuid4().hex}{EXTENSIONS.get(attachment.content_type, '')}"
 
 
 class Attachment(models.Model):
@@ -387,6 +394,11 @@ class Attachment(models.Model):
         related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to=evidence_path)
+    # What the complainant and the public are given: made once at upload (a photo without
+    # its EXIF); empty when no such copy could be made.
+    public_file = models.FileField(
+        _("copy without metadata"), upload_to=public_path, blank=True, max_length=100
+    )
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("file type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
@@ -462,6 +474,9 @@ class RegistrationKey(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # What was registered under the key (a hash of the request): the same key with another
+    # request is refused, not answered with the first complaint. Empty for keys from before.
+    request_sha256 = models.CharField(_("request hash"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("registration key")

@@ -1,10 +1,9 @@
-import secrets
-
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
 from .models import Call, IntegrationKey, WebhookDelivery
 from .services import create_key
+from .webhooks import new_secret
 
 
 @admin.register(IntegrationKey)
@@ -29,7 +28,7 @@ class IntegrationKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             if obj.webhook_url and not obj.webhook_secret:
-                obj.webhook_secret = secrets.token_hex(32)  # a URL added later is signed too
+                obj.webhook_secret = new_secret()  # a URL added later is signed too
             super().save_model(request, obj, form, change)
             return
         key, plain = create_key(obj.name, obj.scope, webhook_url=obj.webhook_url)

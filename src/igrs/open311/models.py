@@ -25,9 +25,9 @@ class IntegrationKey(models.Model):
     )
     per_minute = models.PositiveIntegerField(_("requests per minute"), default=120)
     # Status changes of the complaints this system filed are POSTed here, signed with the
-    # secret (HMAC-SHA256 of the body, header X-IGRS-Signature).
+    # secret as Standard Webhooks has it ("whsec_…"; header webhook-signature).
     webhook_url = models.URLField(_("webhook URL"), blank=True)
-    webhook_secret = models.CharField(_("webhook secret"), max_length=64, blank=True)
+    webhook_secret = models.CharField(_("webhook secret"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     revoked = models.BooleanField(_("revoked"), default=False)
 

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from igrs.core import clock
 from igrs.core.errors import Invalid, LimitReached
 from igrs.core.ratelimit import hit
-from igrs.core.text import nfc
+from igrs.core.text import clean, nfc
 from igrs.directory.models import Category, Unit
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import SYSTEM
 from igrs.grievances.models import Complaint, Source
 
 from .models import Call, Filing, IntegrationKey
+from .webhooks import new_secret
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -32,7 +33,7 @@ def create_key(name: str, scope: str, webhook_url: str = "") -> tuple[Integratio
         prefix=plain[:8],
         key_hash=_hash(plain),
         webhook_url=webhook_url,
-        webhook_secret=secrets.token_hex(32) if webhook_url else "",
+        webhook_secret=new_secret() if webhook_url else "",
     )
     return key, plain
 
@@ -84,12 +85,15 @@ def file_request(key: IntegrationKey, params) -> Complaint:
         )
     if errors or category is None or place is None:
         raise Invalid(fields=errors)
-    name = nfc(" ".join(filter(None, (params.get("first_name"), params.get("last_name")))))
+    name = clean(
+        " ".join(filter(None, (params.get("first_name"), params.get("last_name")))),
+        "complainant_name",
+    )
     where = ", ".join(
         filter(
             None,
             (
-                nfc(params.get("address_string", ""), single_line=True),
+                clean(params.get("address_string", ""), "place_detail", single_line=True),
                 _coordinates(params.get("lat", ""), params.get("long", "")),
             ),
         )

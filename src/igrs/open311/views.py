@@ -78,6 +78,10 @@ def _admit(request: HttpRequest, params, key: IntegrationKey | None, in_path) ->
             services.admit(key)
     except LimitReached as error:
         raise Refused(429, error.message) from None
+    # First: no other check may read (or look up) text no database takes.
+    given = [*in_path, *(value for name, values in params.lists() for value in (name, *values))]
+    if any("\x00" in value for value in given):
+        raise Refused(400, _("A parameter contains a NUL character."))
     if key is None and params.get("api_key"):
         raise Refused(403, _("Send a valid api_key."))
     jurisdiction = params.get("jurisdiction_id", "")
@@ -87,9 +91,6 @@ def _admit(request: HttpRequest, params, key: IntegrationKey | None, in_path) ->
             _("This server answers for the jurisdiction_id %(ours)s only.")
             % {"ours": settings.IGRS_OPEN311_JURISDICTION},
         )
-    given = [*in_path, *(value for _name, values in params.lists() for value in values)]
-    if any("\x00" in value for value in given):
-        raise Refused(400, _("A parameter contains a NUL character."))
 
 
 def _without_key(request: HttpRequest) -> str:

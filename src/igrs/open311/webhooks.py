@@ -1,17 +1,20 @@
 """Webhooks: the worker turns new timeline steps of complaints an integrating system filed
 into deliveries (in event order, from a cursor, so none is missed or made twice) and POSTs
-them, signed, retrying with back-off."""
+them, signed as Standard Webhooks has it, to the address that was vetted, retrying with
+back-off."""
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
+import secrets
 import socket
-import urllib.error
+import ssl
 import urllib.parse
-import urllib.request
 
 from django.conf import settings
 from django.db import transaction
@@ -84,41 +87,112 @@ def _body(event: Event) -> dict:
     }
 
 
+SECRET_PREFIX = "whsec_"
+
+
+def new_secret() -> str:
+    """A signing secret as Standard Webhooks writes it: "whsec_" and 32 random bytes in
+    base64, so a receiver's stock verifier takes it as it is."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _key(secret: str) -> bytes:
+    """The HMAC key: the bytes a "whsec_" secret encodes (older secrets were migrated to that
+    form with the same bytes, so their legacy signatures did not change)."""
+    if secret.startswith(SECRET_PREFIX):
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    return secret.encode()
+
+
+def standard_signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The Standard Webhooks signature (standardwebhooks.com): "v1," and the base64
+    HMAC-SHA256 of "<id>.<timestamp>.<body>"."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return (
+        "v1," + base64.b64encode(hmac.new(_key(secret), signed, hashlib.sha256).digest()).decode()
+    )
+
+
 def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """HMAC of "<timestamp>.<body>": a receiver that also refuses old timestamps cannot be
-    fooled by a recorded delivery sent again."""
+    """The legacy X-IGRS-Signature (HMAC of "<timestamp>.<body>"), sent alongside the
+    standard headers for one release so receivers can move over; then removed."""
     signed = str(timestamp).encode() + b"." + body
-    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect would carry the signed body to an address nobody checked."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
+    return "sha256=" + hmac.new(_key(secret), signed, hashlib.sha256).hexdigest()
 
 
 def refused_address(url: str) -> str:
-    """Why IGRS will not POST to this URL, or "". Only http(s); and unless the deployment
-    allows its own networks (IGRS_WEBHOOK_PRIVATE_NETWORKS), only public addresses — a key
-    holder must not make the worker call the database, a metadata service or an intranet."""
+    """Why IGRS will not POST to this URL, or "" (see _vetted)."""
+    return _vetted(url)[1]
+
+
+def _vetted(url: str) -> tuple[str, str]:
+    """(the address to connect to, "") or ("", why not). Only http(s); the host is resolved
+    once here and every address it resolves to must be allowed: public, or in a network the
+    deployment allows (IGRS_WEBHOOK_PRIVATE_NETWORKS for all of its own,
+    IGRS_WEBHOOK_ALLOWED_NETWORKS for some) — a key holder must not make the worker call the
+    database, a metadata service or an intranet. The POST then goes to this very address, so
+    a name that resolves otherwise a moment later (DNS rebinding) changes nothing."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "only http and https URLs"
-    if settings.IGRS_WEBHOOK_PRIVATE_NETWORKS:
-        return ""
+        return "", "only http and https URLs"
     try:
-        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as error:
-        return f"cannot resolve {parts.hostname}: {error}"
-    for *_rest, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            return f"{parts.hostname} is a non-public address ({ip})"
-    return ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError) as error:
+        return "", f"cannot resolve {parts.hostname}: {error}"
+    addresses = [ipaddress.ip_address(address[0].split("%")[0]) for *_rest, address in found]
+    for ip in addresses:
+        if not _allowed(ip):
+            return "", f"{parts.hostname} is a non-public address ({ip})"
+    return str(addresses[0]), ""
+
+
+def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback, whatever its IPv6 form says
+    if ip.is_global or settings.IGRS_WEBHOOK_PRIVATE_NETWORKS:
+        return True
+    return any(ip in network for network in settings.IGRS_WEBHOOK_ALLOWED_NETWORKS)
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to a host's vetted address: the Host header names the host, the socket goes to
+    the address (no second resolution). http.client follows no redirects, so a Location to
+    an address nobody vetted is never followed either."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    """HTTPS likewise, the certificate checked against the host name (SNI)."""
+
+    def connect(self) -> None:
+        super().connect()
+        context = ssl.create_default_context()
+        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
+
+
+def _post(url: str, address: str, body: bytes, headers: dict[str, str]) -> int:
+    parts = urllib.parse.urlsplit(url)
+    pinned = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    assert parts.hostname is not None  # _vetted() refused a URL without one
+    connection = pinned(parts.hostname, port, address=address, timeout=TIMEOUT_SECONDS)
+    try:
+        connection.request(
+            "POST",
+            urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, "")),
+            body,
+            headers,
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 def deliver_due(batch: int = 50) -> int:
@@ -141,32 +215,34 @@ def deliver_due(batch: int = 50) -> int:
 
 
 def _send(delivery: WebhookDelivery) -> None:
-    if not delivery.key.webhook_secret:
+    secret = delivery.key.webhook_secret
+    if not secret:
         delivery.status, delivery.last_error = DeliveryStatus.FAILED, "no signing secret"
         delivery.save(update_fields=["status", "last_error"])
         return
     body = json.dumps(delivery.body, ensure_ascii=False).encode()
     timestamp = int(clock.now().timestamp())
-    request = urllib.request.Request(
-        delivery.key.webhook_url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "X-IGRS-Delivery": str(delivery.pk),
-            "X-IGRS-Timestamp": str(timestamp),
-            "X-IGRS-Signature": signature(delivery.key.webhook_secret, timestamp, body),
-        },
-    )
+    # The same id on every retry: receivers deduplicate by it.
+    message_id = f"igrs-delivery-{delivery.pk}"
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": standard_signature(secret, message_id, timestamp, body),
+        # Legacy, for one release (docs/open311.md).
+        "X-IGRS-Delivery": str(delivery.pk),
+        "X-IGRS-Timestamp": str(timestamp),
+        "X-IGRS-Signature": signature(secret, timestamp, body),
+    }
     delivery.attempts += 1
-    refused = refused_address(delivery.key.webhook_url)
+    address, refused = _vetted(delivery.key.webhook_url)
     try:
         if refused:
             raise ValueError(refused)
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            ok = 200 <= response.status < 300
-            error = "" if ok else f"HTTP {response.status}"
-    except (urllib.error.URLError, OSError, ValueError) as problem:
+        status = _post(delivery.key.webhook_url, address, body, headers)
+        ok = 200 <= status < 300
+        error = "" if ok else f"HTTP {status}"
+    except (OSError, http.client.HTTPException, ValueError) as problem:
         ok, error = False, str(problem)[:300]
     if ok:
         delivery.status, delivery.delivered_at, delivery.last_error = (

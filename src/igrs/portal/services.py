@@ -6,17 +6,18 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from igrs.core import clock
 from igrs.core.errors import Invalid, LimitReached, NotFound
 from igrs.core.models import RateHit
-from igrs.core.ratelimit import hit
+from igrs.core.ratelimit import HOUR, hit
 from igrs.core.roles import Role
 from igrs.core.text import ascii_digits, normalise_mobile
 from igrs.grievances import services as grievances
@@ -29,6 +30,7 @@ from igrs.notifications.services import queue_sms, save_outbox
 from .models import OneTimePassword
 
 OTP_DIGITS = 6
+DAY = dt.timedelta(days=1)
 
 
 # ---------------------------------------------------------------- rate limits
@@ -45,10 +47,20 @@ def prune(now: dt.datetime | None = None) -> int:
 # ---------------------------------------------------------------- one-time passwords
 
 
-def send_otp(raw_mobile: str, client_ip: str, language: str) -> str:
-    """Send a fresh code to the mobile and return it normalised. Refuses a number that is not
-    an Indian mobile (Invalid) and too many requests for it or from this address
-    (LimitReached)."""
+@dataclass(frozen=True)
+class SentCode:
+    """A code sent: to which mobile, and which one, so that only the browser that asked for
+    it can try it (the session keeps the id)."""
+
+    mobile: str
+    code_id: int
+
+
+def send_otp(raw_mobile: str, client_ip: str, language: str) -> SentCode:
+    """Send a fresh code to the mobile. Refuses a number that is not an Indian mobile (Invalid)
+    and a request over any budget (LimitReached): per mobile an hour and a day (nobody floods
+    a phone), per mobile from one address an hour and a day (a stranger cannot spend the
+    owner's budget alone), per address an hour and a day. A refusal counts nowhere."""
     mobile = normalise_mobile(raw_mobile)
     if mobile is None:
         raise Invalid(
@@ -57,24 +69,11 @@ def send_otp(raw_mobile: str, client_ip: str, language: str) -> str:
             }
         )
     with transaction.atomic():
-        if not hit("otp-mobile", mobile, settings.IGRS_OTP_PER_MOBILE_PER_HOUR):
-            raise LimitReached(
-                _(
-                    "Too many codes were sent to this number in the last hour. "
-                    "Please try again after an hour, or call 1076."
-                )
-            )
-        if not hit("otp-ip", client_ip, settings.IGRS_OTP_PER_IP_PER_HOUR):
-            raise LimitReached(
-                _(
-                    "Too many codes were requested from this connection in the "
-                    "last hour. Please try again later, or call 1076."
-                )
-            )
+        _spend_otp_budgets(mobile, client_ip)
         code = "".join(secrets.choice("0123456789") for _ in range(OTP_DIGITS))
         now = clock.now()
         minutes = settings.IGRS_OTP_VALID_MINUTES
-        OneTimePassword.objects.create(
+        sent = OneTimePassword.objects.create(
             mobile=mobile,
             code_hash=_code_hash(mobile, code),
             created_at=now,
@@ -82,34 +81,69 @@ def send_otp(raw_mobile: str, client_ip: str, language: str) -> str:
         )
         context = dict.fromkeys(PLACEHOLDERS, "") | {"otp": code, "minutes": minutes}
         save_outbox([queue_sms(mobile, "otp_citizen", language, context)])
-    return mobile
+    return SentCode(mobile, sent.pk)
 
 
-def check_otp(mobile: str, code: str) -> None:
-    """Accept the latest unexpired code for the mobile, once. Every entry counts against it
-    before it is compared, so parallel guesses cannot outrun the limit; after
-    IGRS_OTP_MAX_ATTEMPTS entries it is dead and a new one must be requested."""
+def _spend_otp_budgets(mobile: str, client_ip: str) -> None:
+    pair = f"{mobile}|{client_ip}"
+    for bucket, key, limit, window, refusal in (
+        ("otp-pair", pair, settings.IGRS_OTP_PER_MOBILE_SOURCE_PER_HOUR, HOUR, _TOO_MANY_HOUR),
+        ("otp-pair-day", pair, settings.IGRS_OTP_PER_MOBILE_SOURCE_PER_DAY, DAY, _TOO_MANY_DAY),
+        ("otp-mobile", mobile, settings.IGRS_OTP_PER_MOBILE_PER_HOUR, HOUR, _TOO_MANY_HOUR),
+        ("otp-mobile-day", mobile, settings.IGRS_OTP_PER_MOBILE_PER_DAY, DAY, _TOO_MANY_DAY),
+        ("otp-ip", client_ip, settings.IGRS_OTP_PER_IP_PER_HOUR, HOUR, _TOO_MANY_FROM_HERE),
+        ("otp-ip-day", client_ip, settings.IGRS_OTP_PER_IP_PER_DAY, DAY, _TOO_MANY_FROM_HERE_DAY),
+    ):
+        if not hit(bucket, key[:64], limit, window):
+            raise LimitReached(str(refusal))
+
+
+_TOO_MANY_HOUR = gettext_lazy(
+    "Too many codes were sent to this number in the last hour. "
+    "Please try again after an hour, or call 1076."
+)
+_TOO_MANY_DAY = gettext_lazy(
+    "Too many codes were sent to this number today. Please try again tomorrow, or call 1076."
+)
+_TOO_MANY_FROM_HERE = gettext_lazy(
+    "Too many codes were requested from this connection in the "
+    "last hour. Please try again later, or call 1076."
+)
+_TOO_MANY_FROM_HERE_DAY = gettext_lazy(
+    "Too many codes were requested from this connection today. Please try again tomorrow, "
+    "or call 1076."
+)
+
+
+def check_otp(mobile: str, code_id: int | None, code: str) -> None:
+    """Accept the code this browser asked for, once, while it is valid. Every entry counts
+    against it before it is compared, so parallel guesses cannot outrun the limit; after
+    IGRS_OTP_MAX_ATTEMPTS entries it is dead and a new one must be requested. A stranger who
+    asks for a code to someone else's number guesses against their own code only: the
+    owner's stays usable."""
     now = clock.now()
-    latest = (
-        OneTimePassword.objects.filter(mobile=mobile, used_at__isnull=True, expires_at__gt=now)
-        .order_by("-created_at", "-pk")
-        .first()
+    mine = (
+        OneTimePassword.objects.filter(
+            pk=code_id, mobile=mobile, used_at__isnull=True, expires_at__gt=now
+        ).first()
+        if code_id is not None
+        else None
     )
-    if latest is None:
+    if mine is None:
         raise Invalid(fields={"code": _("This code has expired. Ask for a new one.")})
     limit = settings.IGRS_OTP_MAX_ATTEMPTS
     taken = OneTimePassword.objects.filter(
-        pk=latest.pk, used_at__isnull=True, attempts__lt=limit
+        pk=mine.pk, used_at__isnull=True, attempts__lt=limit
     ).update(attempts=F("attempts") + 1)
     if not taken:
         raise LimitReached(_("Too many wrong codes. Ask for a new code."))
     typed = ascii_digits(code or "").strip()
-    if hmac.compare_digest(latest.code_hash, _code_hash(mobile, typed)):
+    if hmac.compare_digest(mine.code_hash, _code_hash(mobile, typed)):
         # Conditional: two tabs submitting the same code cannot both use it.
-        if OneTimePassword.objects.filter(pk=latest.pk, used_at__isnull=True).update(used_at=now):
+        if OneTimePassword.objects.filter(pk=mine.pk, used_at__isnull=True).update(used_at=now):
             return
         raise Invalid(fields={"code": _("This code was already used. Ask for a new one.")})
-    left = limit - OneTimePassword.objects.values_list("attempts", flat=True).get(pk=latest.pk)
+    left = limit - OneTimePassword.objects.values_list("attempts", flat=True).get(pk=mine.pk)
     if left <= 0:
         raise LimitReached(_("Too many wrong codes. Ask for a new code."))
     raise Invalid(fields={"code": _("Wrong code. %(left)d tries left.") % {"left": left}})

@@ -1,7 +1,6 @@
 """Pages of the citizen portal. Each view parses the form, calls one service or selector and
 renders; the rules live in the services."""
 
-import io
 from urllib.parse import urlencode
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -22,7 +21,7 @@ from igrs.faces.confirmations import confirm
 from igrs.faces.errors import add_service_errors
 from igrs.faces.forms import ComplaintForm
 from igrs.faces.pickers import choices_for
-from igrs.grievances import evidence, lifecycle, reference, selectors, services
+from igrs.grievances import lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Action, Source
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
@@ -54,13 +53,14 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
     form = MobileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            mobile = portal_services.send_otp(
+            sent = portal_services.send_otp(
                 form.cleaned_data["mobile"], session.client_ip(request), translation.get_language()
             )
         except ServiceError as error:
             add_service_errors(form, error)
         else:
-            request.session[session.PENDING] = mobile
+            request.session[session.PENDING] = sent.mobile
+            request.session[session.PENDING_CODE] = sent.code_id
             return redirect(_with_next("portal:verify_code", next_url))
     return render(request, "portal/verify_mobile.html", {"form": form, "next": next_url})
 
@@ -74,7 +74,9 @@ def verify_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            portal_services.check_otp(mobile, form.cleaned_data["code"])
+            portal_services.check_otp(
+                mobile, request.session.get(session.PENDING_CODE), form.cleaned_data["code"]
+            )
         except ServiceError as error:
             add_service_errors(form, error, general_field="code")
         else:
@@ -337,18 +339,12 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
 def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
     view = _tracked_view(request, ref)
     found = selectors.attachment_of(view.complaint, attachment_id)
+    # The public copy, made at upload: pixels only. Where and when a photo was taken stays
+    # with officers; a photo with no such copy is not given out at all.
+    if found is None or not found.public_file:
+        raise Http404(_("No such file."))
     try:
-        if found is None:
-            raise FileNotFoundError
-        with found.file.open("rb") as stored:
-            content = stored.read()
+        opened = found.public_file.open("rb")
     except FileNotFoundError:
         raise Http404(_("No such file.")) from None
-    # The public copy: pixels only. Where and when a photo was taken stays with officers.
-    try:
-        public = evidence.without_metadata(content, found.content_type)
-    except evidence.CannotClean:
-        raise Http404(_("No such file.")) from None
-    return FileResponse(
-        io.BytesIO(public), content_type=found.content_type, filename=found.original_name
-    )
+    return FileResponse(opened, content_type=found.content_type, filename=found.original_name)

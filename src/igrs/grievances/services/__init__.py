@@ -17,6 +17,11 @@ from .officer import (
     return_misrouted,
     submit_atr,
 )
+from .personal import (
+    anonymise_complaints,
+    correct_personal_data,
+    erase_personal_data,
+)
 from .registration import NewComplaint, register, register_once
 from .sweep import SweepReport, escalate_overdue, send_reminder, sweep
 from .uploads import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload
@@ -32,11 +37,14 @@ __all__ = [
     "SweepReport",
     "Upload",
     "add_note",
+    "anonymise_complaints",
     "approve_subordinate_report",
     "call_back_later",
     "claim_next_verification",
     "correct",
+    "correct_personal_data",
     "decide_special_closure",
+    "erase_personal_data",
     "escalate_overdue",
     "forward",
     "forward_down",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from igrs.core import clock
 from igrs.core.errors import Invalid, NotPermitted
 from igrs.core.roles import Role
-from igrs.core.text import nfc
+from igrs.core.text import clean
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post, UnitKind
 
@@ -69,7 +69,7 @@ def _required[T](value: T | None, message: str) -> T:
 
 
 def _required_text(text: str, message: str, minimum: int = 1) -> str:
-    value = nfc(text)
+    value = clean(text)
     _require(len(value) >= minimum, message)
     return value
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from igrs.core import clock
 from igrs.core.errors import NotPermitted
 from igrs.core.roles import Role
-from igrs.core.text import nfc
+from igrs.core.text import clean
 from igrs.directory import selectors as directory
 
 from ..actors import Actor
@@ -53,7 +53,7 @@ def forward(
         Status.ASSIGNED,
         now,
         changes=changes,
-        note=nfc(note),
+        note=clean(note, "note"),
         data={k: v for k, v in changes.items() if k in {"category_id", "place_id"}},
         messages=lambda c: _assignment_sms(c, "assigned", now),
     )
@@ -82,7 +82,7 @@ def correct(
         complaint.status,
         now,
         changes=changes,
-        note=nfc(note),
+        note=clean(note, "note"),
         data=changes,
     )
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from igrs.core import clock
 from igrs.core.errors import NotPermitted
 from igrs.core.roles import Role
-from igrs.core.text import nfc
+from igrs.core.text import clean
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post
 
@@ -59,9 +59,8 @@ class AtrDetails:
                 _("The site visit cannot be in the future."),
             )
         fields = {
-            "persons_met": nfc(self.persons_met),
-            "complainant_statement": nfc(self.complainant_statement),
-            "opposite_party_statement": nfc(self.opposite_party_statement),
+            name: clean(getattr(self, name), name)
+            for name in ("persons_met", "complainant_statement", "opposite_party_statement")
         }
         if self.site_visit_on is not None:
             fields["site_visit_on"] = self.site_visit_on.isoformat()
@@ -90,7 +89,7 @@ def forward_down(
         Status.ASSIGNED,
         now,
         changes=changes,
-        note=nfc(note),
+        note=clean(note, "note"),
         acting_post=acting,
         messages=lambda c: _holder_sms(c, "assigned_officer", now),
     )
@@ -108,7 +107,7 @@ def return_misrouted(
     reason = _required_text(reason, _("Say why the complaint is not for your post."))
     overdue = complaint.due_at is not None and complaint.due_at < now and not complaint.defaulted
     changes = _to_the_desk(complaint, now)
-    suggestion = nfc(suggestion, single_line=True)
+    suggestion = clean(suggestion, "suggestion", single_line=True)
     return _transition(
         complaint,
         actor,
@@ -146,7 +145,7 @@ def submit_atr(
         _("Write what was done (at least %(n)d characters).") % {"n": MIN_REPORT},
         minimum=MIN_REPORT,
     )
-    files = _checked_uploads(attachments, field="attachments")
+    files = _checked_uploads(attachments, field="attachments", complaint=complaint)
     category = directory.get_category(complaint.category_id)
     if disposal == Disposal.RESOLVED and category.photo_required:
         _require(
@@ -214,7 +213,8 @@ def approve_subordinate_report(
         _("There is no report from a subordinate to approve."),
     )
     disposal = report.data["disposal"]
-    text = report.note + (f"\n\n{nfc(note)}" if nfc(note) else "")
+    remark = clean(note, "note")
+    text = report.note + (f"\n\n{remark}" if remark else "")
     return _transition(
         complaint,
         actor,
@@ -259,7 +259,7 @@ def grade_disposal(
     )
     disposed = directory.get_post(disposed_id)
     grader = _senior_post(actor, disposed, complaint, now)
-    remarks = nfc(remarks)
+    remarks = clean(remarks, "remarks")
     data = {"grade": grade, "disposed_by_post": disposed.pk}
     if grade != Grade.C:
         return _transition(
@@ -375,7 +375,7 @@ def decide_special_closure(
             Status.CLOSED,
             now,
             changes={"closure_kind": ClosureKind.SPECIAL, "closed_at": now, "remind_at": None},
-            note=nfc(note),
+            note=clean(note, "note"),
             data={"ground": ground.value},
             acting_post=acting,
             messages=lambda c: [

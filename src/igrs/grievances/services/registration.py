@@ -2,7 +2,10 @@
 and exactly-once filing under an idempotency key.
 """
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from igrs.core import clock, fastsql
-from igrs.core.errors import Invalid, LimitReached
+from igrs.core.errors import Invalid, KeyReused, LimitReached
 from igrs.core.roles import Role
-from igrs.core.text import nfc, normalise_mobile
+from igrs.core.text import clean, normalise_mobile
 from igrs.directory import selectors as directory
 from igrs.directory.models import UnitKind
 from igrs.notifications.services import save_outbox
@@ -156,34 +159,53 @@ def _desk_reason(category_id: int) -> str:
 
 def register_once(actor: Actor, key: uuid.UUID, new: NewComplaint) -> tuple[Complaint, bool]:
     """register(), idempotent under `key`: a repeat (a double tap, a refresh, a client's
-    retry) returns the first complaint and False, even when both arrive at the same moment."""
-    earlier = _registered_under(key)
+    retry) returns the first complaint and False, even when both arrive at the same moment.
+    The same key with a different request raises KeyReused."""
+    request = _request_hash(new)
+    earlier = _registered_under(key, request)
     if earlier is not None:
         return earlier, False
     try:
         with transaction.atomic():
             # The key is claimed first: a parallel repeat waits here and then finds it taken,
             # instead of registering (or being refused by the monthly cap).
-            claimed = RegistrationKey.objects.create(key=key)
+            claimed = RegistrationKey.objects.create(key=key, request_sha256=request)
             complaint = register(actor, new)
             claimed.complaint = complaint
             claimed.save(update_fields=["complaint"])
     except IntegrityError:
-        earlier = _registered_under(key)
+        earlier = _registered_under(key, request)
         if earlier is None:
             raise
         return earlier, False
     return complaint, True
 
 
-def _registered_under(key: uuid.UUID) -> Complaint | None:
+def _request_hash(new: NewComplaint) -> str:
+    """The request as the face handed it over (files by their content)."""
+    fields = {f.name: getattr(new, f.name) for f in dataclasses.fields(new) if f.name != "uploads"}
+    fields["uploads"] = [[u.name, hashlib.sha256(u.content).hexdigest()] for u in new.uploads]
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+def _registered_under(key: uuid.UUID, request: str) -> Complaint | None:
     found = RegistrationKey.objects.select_related("complaint").filter(key=key).first()
-    return found.complaint if found and found.complaint else None
+    if found is None or found.complaint is None:
+        return None
+    if found.request_sha256 and found.request_sha256 != request:
+        raise KeyReused(
+            _(
+                "This Idempotency-Key was already used for another complaint (%(ref)s). Send a "
+                "new key with a new complaint."
+            )
+            % {"ref": found.complaint.reference}
+        )
+    return found.complaint
 
 
 def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
     errors: dict[str, str] = {}
-    name = nfc(new.complainant_name, single_line=True)
+    name = clean(new.complainant_name, "complainant_name", single_line=True)
     if not name:
         errors["complainant_name"] = _("Enter the complainant's name.")
     mobile = normalise_mobile(new.mobile)
@@ -191,7 +213,7 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         errors["mobile"] = _("Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")
     elif actor.role == Role.CITIZEN and actor.mobile != mobile:
         errors["mobile"] = _("The mobile number must be the one verified by OTP.")
-    description = nfc(new.description)
+    description = clean(new.description, "description")
     if len(description) < 10:
         errors["description"] = _("Describe the problem in at least 10 characters.")
     elif len(description) > MAX_DESCRIPTION:
@@ -202,7 +224,7 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         errors["source"] = _("Unknown source.")
     if new.language not in dict(settings.LANGUAGES):
         errors["language"] = _("Choose Hindi or English.")
-    email = nfc(new.email, single_line=True)
+    email = clean(new.email, "email", single_line=True)
     if email:
         try:
             validate_email(email)
@@ -248,15 +270,15 @@ def _validated_registration(actor: Actor, new: NewComplaint) -> dict:
         "language": new.language,
         "complainant_name": name,
         "mobile": mobile,
-        "address": nfc(new.address),
+        "address": clean(new.address, "address"),
         "email": email,
         "category_id": new.category_id,
         "place_id": new.place_id,
-        "place_detail": nfc(new.place_detail, single_line=True),
+        "place_detail": clean(new.place_detail, "place_detail", single_line=True),
         "description": description,
         "against_post_id": new.against_post_id,
         "against_officer_id": new.against_officer_id,
-        "call_id": nfc(new.call_id),
+        "call_id": clean(new.call_id, "call_id"),
     }
     for field in ("complainant_name", "email", "place_detail", "call_id"):
         column = Complaint._meta.get_field(field)

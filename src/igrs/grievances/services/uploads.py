@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from igrs.core.errors import Invalid
@@ -17,13 +18,15 @@ from igrs.directory import selectors as directory
 from .. import evidence
 from ..models import (
     Attachment,
+    Complaint,
     Event,
 )
 
 MAX_ATTACHMENTS = 3
-
-
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# All the files of one complaint, over every report and re-opening: bounded too.
+MAX_COMPLAINT_ATTACHMENTS = 15
+MAX_COMPLAINT_BYTES = 40 * 1024 * 1024
 
 
 # File types are recognised by their first bytes, never by the name's extension.
@@ -41,10 +44,11 @@ class Upload:
 
 
 def _checked_uploads(
-    uploads: Sequence[Upload], field: str | None = None
+    uploads: Sequence[Upload], field: str | None = None, complaint: Complaint | None = None
 ) -> list[tuple[Upload, str]]:
     """(upload, content type) for each file, recognised by its content; a refusal names
-    `field` when the caller reports errors per field."""
+    `field` when the caller reports errors per field. With `complaint`, its files so far count
+    against the per-complaint bounds."""
 
     def require(condition: bool, message: str) -> None:
         if not condition:
@@ -53,6 +57,15 @@ def _checked_uploads(
     require(
         len(uploads) <= MAX_ATTACHMENTS, _("Attach at most %(n)d files.") % {"n": MAX_ATTACHMENTS}
     )
+    if uploads and complaint is not None:
+        held = Attachment.objects.filter(event__complaint=complaint).aggregate(
+            files=Count("pk"), size=Sum("size")
+        )
+        require(
+            held["files"] + len(uploads) <= MAX_COMPLAINT_ATTACHMENTS
+            and (held["size"] or 0) + sum(len(u.content) for u in uploads) <= MAX_COMPLAINT_BYTES,
+            _("This complaint already holds as many files as it may; attach none, or fewer."),
+        )
     checked = []
     for upload in uploads:
         require(0 < len(upload.content) <= MAX_ATTACHMENT_BYTES, _("Each file must be under 5 MB."))
@@ -62,10 +75,17 @@ def _checked_uploads(
             _("“%(name)s” is not a photo (JPEG or PNG) or a PDF.") % {"name": upload.name},
         )
         assert kind is not None  # require() raised otherwise
-        require(
-            not (kind.startswith("image/") and evidence.too_large(upload.content)),
-            _("“%(name)s” has too many pixels; send a smaller photo.") % {"name": upload.name},
-        )
+        if kind.startswith("image/"):
+            # Judged from the header alone, before anything decodes the pixels.
+            pixels = evidence.pixels(upload.content)
+            require(
+                pixels is not None,
+                _("“%(name)s” is not a photo that can be read.") % {"name": upload.name},
+            )
+            require(
+                pixels is not None and pixels <= evidence.MAX_PIXELS,
+                _("“%(name)s” has too many pixels; send a smaller photo.") % {"name": upload.name},
+            )
         checked.append((upload, kind))
     return checked
 
@@ -84,8 +104,24 @@ def _save_attachments(event: Event, files: Sequence[tuple[Upload, str]]) -> None
             longitude=facts.longitude if facts else None,
             warnings=_evidence_warnings(event, facts) if facts else [],
         )
-        attachment.file.save(attachment.original_name, ContentFile(upload.content), save=False)
+        # Stored under a name and extension the server chose (models.evidence_path).
+        attachment.file.save("upload", ContentFile(upload.content), save=False)
+        _save_public_copy(attachment, upload.content)
         attachment.save()
+
+
+def _save_public_copy(attachment: Attachment, content: bytes) -> None:
+    """The copy the complainant and the public get, made once here rather than on every
+    download: a photo re-encoded without its metadata; a PDF as it is. None when the photo
+    cannot be re-encoded: then nobody outside gets it."""
+    if not attachment.content_type.startswith("image/"):
+        attachment.public_file.name = attachment.file.name
+        return
+    try:
+        public = evidence.without_metadata(content, attachment.content_type)
+    except evidence.CannotClean:
+        return
+    attachment.public_file.save("public", ContentFile(public), save=False)
 
 
 def _evidence_warnings(event: Event, facts: evidence.PhotoFacts) -> list[str]:
@@ -121,6 +157,7 @@ def _adopt_attachments(report: Event, event: Event) -> None:
         Attachment(
             event=event,
             file=a.file.name,
+            public_file=a.public_file.name,
             original_name=a.original_name,
             content_type=a.content_type,
             size=a.size,

@@ -15,7 +15,7 @@ from igrs.core.claims import NextInLine
 from igrs.core.errors import Conflict, Invalid, NotPermitted
 from igrs.core.locks import lock_for_transaction
 from igrs.core.roles import Role
-from igrs.core.text import nfc
+from igrs.core.text import clean
 
 from .. import lifecycle, routing, selectors
 from ..actors import Actor
@@ -70,7 +70,7 @@ def verify(
     _require_complainant(actor, complaint)
     _require_independent(actor, complaint, now)
     _require_free_or_own_call(actor, complaint, now)
-    note = nfc(note)
+    note = clean(note, "note")
     if outcome == Outcome.SATISFIED:
         return _close(complaint, actor, Action.VERIFY_SATISFIED, ClosureKind.SATISFIED, now, note)
     if outcome == Outcome.UNREACHABLE:
@@ -148,7 +148,7 @@ def call_back_later(actor: Actor, ref: str, *, at: dt.datetime, note: str = "") 
         Status.AWAITING_VERIFICATION,
         now,
         changes={"verify_after": at},
-        note=nfc(note),
+        note=clean(note, "note"),
         data={"call_back_at": at.isoformat()},
     )
 
