@@ -122,6 +122,13 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def real_jpeg() -> bytes:
+    """A small, genuine JPEG (a bare JPEG signature is refused as unreadable)."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 120, 10)).save(out, "JPEG")
+    return out.getvalue()
+
+
 def real_png() -> bytes:
     """A small, genuine PNG (uploads are checked by their first bytes and opened)."""
     out = io.BytesIO()

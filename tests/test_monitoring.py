@@ -37,7 +37,7 @@ from igrs.monitoring.models import (
 )
 from igrs.monitoring.services import rebuild_place_tallies_and_lost_marks, roll_up
 
-from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor
+from .conftest import DM, LUCKNOW_SADAR, TEHSILDAR, new_complaint, officer_actor, real_jpeg
 from .exported import csv_parts, sheet_parts
 
 PLACES = [
@@ -237,7 +237,7 @@ def test_defaulters_are_listed_with_the_officer_of_the_day_and_tables_export(des
 
 
 def test_quality_rates_and_where_stuck_come_from_the_timeline(desk_client, agent):
-    jpeg = b"\xff\xd8\xff\xe0" + b"0" * 100
+    jpeg = real_jpeg()
     happy = new_complaint(agent, mobile="9800000101")
     unhappy = new_complaint(agent, mobile="9800000102")
     late = new_complaint(agent, mobile="9800000103")
@@ -345,7 +345,7 @@ def test_where_stuck_reads_the_percentiles_of_the_histograms(db, histograms, own
 
 
 def test_the_ranking_follows_the_published_formula_and_shows_what_lost_marks(desk_client, agent):
-    jpeg = b"\xff\xd8\xff\xe0" + b"0" * 100
+    jpeg = real_jpeg()
     start_of_a_month(day=2)  # the whole story within one month
     agra_place = Unit.objects.get(code="UP-AGRA-T-SADAR")
     on_time = new_complaint(agent, mobile="9800000201", place_id=agra_place.pk)
@@ -836,7 +836,7 @@ def listed(response) -> set[str]:
 def test_the_roll_up_keeps_each_lost_mark_where_it_counts_and_the_page_lists_those(
     desk_client, agent
 ):
-    jpeg = b"\xff\xd8\xff\xe0" + b"0" * 100
+    jpeg = real_jpeg()
     report = "मौके पर जाकर कार्यवाही पूरी की गई।"
     start_of_a_month(day=2)  # the whole story within one month
     late = new_complaint(agent, mobile="9800000901")
