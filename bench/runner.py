@@ -292,8 +292,8 @@ class Run:
         p = self.plan
         with serve(db, workers, threads, log) as server:
             trivial = http_requests.trivial(server.port, ids["token"])
-            self.load(server.port, trivial, p.warmup, 404)
-            floor = self.load(server.port, trivial, p.trivial_count, 404)
+            self.load(server.port, trivial, p.warmup, 422)
+            floor = self.load(server.port, trivial, p.trivial_count, 422)
             register = http_requests.registration(server.port, ids["token"], ids, self.next_mobile)
             self.next_mobile += p.warmup + p.http_count
             self.load(server.port, register, p.warmup, 201)
