@@ -227,10 +227,10 @@ AXES_VERBOSE = False
 # The second factor: TOTP, required for these roles' sessions; officers too where the
 # deployment says so. Sessions lapse after IGRS_STAFF_IDLE_MINUTES without a request and when
 # the browser closes.
-IGRS_OTP_REQUIRED_ROLES = ["admin", "desk", "supervisor"]
-if env_bool("IGRS_OTP_FOR_OFFICERS", False):
-    IGRS_OTP_REQUIRED_ROLES.append("officer")
-OTP_TOTP_ISSUER = env_str("IGRS_OTP_ISSUER", "IGRS")
+IGRS_TOTP_REQUIRED_ROLES = ["admin", "desk", "supervisor"]
+if env_bool("IGRS_TOTP_FOR_OFFICERS", False):
+    IGRS_TOTP_REQUIRED_ROLES.append("officer")
+OTP_TOTP_ISSUER = env_str("IGRS_TOTP_ISSUER", "IGRS")
 IGRS_STAFF_IDLE_MINUTES = env_int("IGRS_STAFF_IDLE_MINUTES", 30, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("IGRS_SESSION_MAX_HOURS", 12, minimum=1) * 3600

@@ -81,9 +81,9 @@ def get_or_create_user(username: str, password: str | None = None, **fields):
 
 
 def second_factor_required(user) -> bool:
-    """Staff whose role needs a second factor (IGRS_OTP_REQUIRED_ROLES), and anyone who has
+    """Staff whose role needs a second factor (IGRS_TOTP_REQUIRED_ROLES), and anyone who has
     enrolled one of their own accord: once set up, it is always asked."""
-    return bool(roles_of(user) & set(settings.IGRS_OTP_REQUIRED_ROLES)) or has_totp(user)
+    return bool(roles_of(user) & set(settings.IGRS_TOTP_REQUIRED_ROLES)) or has_totp(user)
 
 
 def has_totp(user) -> bool:
