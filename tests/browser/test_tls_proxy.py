@@ -7,6 +7,7 @@ pages carry HSTS and CSP."""
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -141,8 +142,10 @@ def behind_nginx(tmp_path, reseeded):
         start_new_session=True,
     )
     try:
-        _wait_for(f"http://127.0.0.1:{app_port}/", server)
-        _wait_for(f"http://127.0.0.1:{tls_port}/", proxy)  # nginx answers (400: plain HTTP)
+        # Plain HTTP is redirected to HTTPS except delivery reports: one of those (404) says
+        # the server is up.
+        _wait_for(f"http://127.0.0.1:{app_port}/sms/dlr/0/x/", server)
+        _wait_for(f"{public}/", proxy, ssl._create_unverified_context())
         yield public
     finally:
         _stop(proxy)
