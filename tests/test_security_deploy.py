@@ -208,6 +208,13 @@ def test_no_template_has_what_the_csp_would_block():
 # ---------------------------------------------------------------- staff accounts
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Each sign-in here hashes a password: a cheap hasher keeps the lockout tests quick (the
+    production hasher is Django's default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def staff_member(username: str, *roles: str, password: str = "correct horse 1076") -> User:
     user = User.objects.create_user(username, password=password)
     for role in roles:
