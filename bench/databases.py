@@ -7,6 +7,7 @@ seeded with `igrs seed --demo-accounts`, exactly as an installation would be.
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,9 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUP_TIMEOUT = 300  # seconds for migrate or seed
+
+
+BENCH_KEY = secrets.token_urlsafe(50)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class BenchDatabase:
             "IGRS_DATABASE_URL": self.url,
             "IGRS_VAR_DIR": str(self.var_dir),
             "IGRS_LOG_LEVEL": "WARNING",
+            # `igrs serve` refuses the built-in demo key with debug off.
+            "IGRS_SECRET_KEY": os.environ.get("IGRS_SECRET_KEY") or BENCH_KEY,
             **extra,
         }
 

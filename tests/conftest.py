@@ -3,13 +3,19 @@ tests that need real transactions (threads, processes) run last because they flu
 
 import datetime as dt
 import io
+import os
+import secrets
 from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.utils import timezone, translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from igrs.core import cache, clock
@@ -20,6 +26,11 @@ from igrs.grievances import services
 from igrs.grievances.actors import Actor
 from igrs.monitoring.models import RankingFormula
 from igrs.notifications.services import seed_templates
+
+# The servers and workers the tests start refuse the built-in demo key, as in production:
+# those in child processes read it from here, the worker run in this one from the settings.
+os.environ.setdefault("IGRS_SECRET_KEY", secrets.token_urlsafe(50))
+settings.SECRET_KEY = os.environ["IGRS_SECRET_KEY"]
 
 LUCKNOW_SADAR = "UP-LUCKNOW-T-SADAR"
 TEHSILDAR = "REV-L1-UP-LUCKNOW-T-SADAR"
@@ -47,6 +58,25 @@ def pytest_collection_modifyitems(items):
 def files_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.IGRS_SMS_FILE = str(tmp_path / "sms.log")
+
+
+@pytest.fixture(autouse=True)
+def force_login_gives_the_second_factor(monkeypatch):
+    """`client.force_login` stands for the whole sign-in, second factor included: the session
+    is marked verified by a real enrolled authenticator, as the second step would mark it
+    (tests/test_security_deploy.py signs in step by step)."""
+    plain = Client.force_login
+
+    def force_login(self, user, backend=None):
+        plain(self, user, backend)
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=True, defaults={"name": "test"}
+        )
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

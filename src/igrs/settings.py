@@ -4,8 +4,10 @@ import ipaddress
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from igrs.core.env import (
@@ -17,15 +19,76 @@ from igrs.core.env import (
     env_list,
     env_str,
 )
+from igrs.core.keys import DEMO_KEY
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("IGRS_VAR_DIR", str(Path.cwd() / "var")))
 
 
 DEBUG = env_bool("IGRS_DEBUG", False)
-# The demo key only ever signs sessions of a local demo; production must set IGRS_SECRET_KEY.
-SECRET_KEY = env_str("IGRS_SECRET_KEY", "insecure-demo-key-set-IGRS_SECRET_KEY")
+# The demo key only ever signs sessions of a local demo: with debug off, `igrs serve` and
+# `igrs worker` refuse it (core/keys.py). Rotation: the old key moves to the fallbacks
+# (comma-separated), which are still accepted for what they signed, never used to sign.
+SECRET_KEY = env_str("IGRS_SECRET_KEY", DEMO_KEY)
+SECRET_KEY_FALLBACKS = env_list("IGRS_SECRET_KEY_FALLBACKS")
+
+# Where people reach this installation: links in SMS are built from it, and a browser's POST
+# from it passes the CSRF origin check even where a proxy terminates TLS.
+IGRS_PUBLIC_URL = env_str("IGRS_PUBLIC_URL", "http://127.0.0.1:8000")
+_public = urlsplit(IGRS_PUBLIC_URL)
+IGRS_HTTPS = env_bool("IGRS_HTTPS", _public.scheme == "https")
 ALLOWED_HOSTS = env_list("IGRS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+if _public.hostname and _public.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_public.hostname)
+CSRF_TRUSTED_ORIGINS = [
+    f"{_public.scheme}://{_public.netloc}",
+    *env_list("IGRS_CSRF_TRUSTED_ORIGINS"),
+]
+# Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto (and passes Host on):
+# trusted only when said so, since without such a proxy any client could send the header.
+IGRS_TRUSTED_PROXY = env_bool("IGRS_TRUSTED_PROXY", False)
+if IGRS_TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: secure cookies, HSTS, and plain-HTTP requests that reach the server redirected
+# (where the proxy is trusted to say which were HTTPS), except the SMS gateway's delivery
+# reports, which Kannel may post on the internal network.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = IGRS_HTTPS
+SECURE_SSL_REDIRECT = env_bool("IGRS_SSL_REDIRECT", IGRS_HTTPS and IGRS_TRUSTED_PROXY)
+SECURE_REDIRECT_EXEMPT = [r"^sms/dlr/"]
+SECURE_HSTS_SECONDS = env_int("IGRS_HSTS_SECONDS", 365 * 24 * 3600 if IGRS_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("IGRS_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("IGRS_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"  # officers' links carry a token: never sent elsewhere
+X_FRAME_OPTIONS = "DENY"
+# Scripts and styles only from our own static files: no inline script or style attribute.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Powerful browser features no page of ours uses.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +97,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "ninja",
     "igrs.core",
     "igrs.directory",
@@ -54,14 +120,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "igrs.core.middleware.HindiFirstMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "igrs.faces.staff_session.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "igrs.urls"
@@ -128,10 +199,45 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff_home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Staff accounts (docs/configuration.md, "Staff accounts") ---
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("IGRS_PASSWORD_MIN_LENGTH", 12, minimum=8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Lockout per account AND source together: failures from an attacker's address never lock
+# the owner out at their own desk, and one address cannot spray one account for ever. Each
+# lockout lasts longer than the last (progressive cool-off, faces/staff_session.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("IGRS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = "igrs.faces.staff_session.cool_off"
+AXES_CLIENT_IP_CALLABLE = "igrs.faces.session.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_USE_ATTEMPT_EXPIRATION = True  # each lockout expires by its own cool-off
+AXES_LOCKOUT_CALLABLE = "igrs.faces.staff_session.locked_out"
+AXES_VERBOSE = False
+# The second factor: TOTP, required for these roles' sessions; officers too where the
+# deployment says so. Sessions lapse after IGRS_STAFF_IDLE_MINUTES without a request and when
+# the browser closes.
+IGRS_TOTP_REQUIRED_ROLES = ["admin", "desk", "supervisor"]
+if env_bool("IGRS_TOTP_FOR_OFFICERS", False):
+    IGRS_TOTP_REQUIRED_ROLES.append("officer")
+OTP_TOTP_ISSUER = env_str("IGRS_TOTP_ISSUER", "IGRS")
+IGRS_STAFF_IDLE_MINUTES = env_int("IGRS_STAFF_IDLE_MINUTES", 30, minimum=1)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("IGRS_SESSION_MAX_HOURS", 12, minimum=1) * 3600
+
 # The language switch is remembered for a year.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("IGRS_HTTPS", False)
 
 # Uploaded evidence goes through Django's storage API: local disk by default; any backend by
 # its dotted path, e.g. S3-compatible storage with `pip install igrs[s3]` and
@@ -200,8 +306,6 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 IGRS_SUGGEST_PER_MINUTE = env_int("IGRS_SUGGEST_PER_MINUTE", 60)
 
 # --- Officers ---
-# Where people reach this installation: links in SMS are built from it.
-IGRS_PUBLIC_URL = env_str("IGRS_PUBLIC_URL", "http://127.0.0.1:8000")
 IGRS_OFFICER_LINK_DAYS = env_int("IGRS_OFFICER_LINK_DAYS", 30)
 # A photo taken farther than this from the complaint's place (where coordinates are known)
 # is flagged on the evidence.

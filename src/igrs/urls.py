@@ -6,6 +6,7 @@ from django.views.static import serve
 
 from igrs.api.api import api
 from igrs.core.env import env_bool
+from igrs.faces.second_factor import second_factor
 from igrs.faces.views import staff_home
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     # Sign-in and sign-out only: no password reset by e-mail (accounts are made by admins).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/second-factor/", second_factor, name="second_factor"),
     path("callcentre/", include("igrs.callcentre.urls")),
     path("staff/", staff_home, name="staff_home"),
     path("open311/v2/", include("igrs.open311.urls")),

@@ -15,7 +15,7 @@ from igrs.directory.models import Category, Officer, Post, Unit
 from igrs.grievances.models import Complaint, Status
 
 from ..conftest import new_complaint, post
-from .conftest import screenshot, serious_accessibility_problems, sign_in, staff
+from .conftest import screenshot, second_step, serious_accessibility_problems, sign_in, staff
 from .test_portal_browser import sign_in as citizen_sign_in
 
 pytestmark = pytest.mark.browser
@@ -98,6 +98,7 @@ def test_the_desk_sends_an_other_or_not_sure_complaint_to_the_post_that_must_act
     page.get_by_label("लॉगिन").fill("desk-lucknow")
     page.get_by_label("पासवर्ड").fill("demo")
     page.get_by_role("button", name="साइन इन").click()
+    second_step(page, "desk-lucknow")
     expect(page.locator("main")).to_contain_text("अन्य / पता नहीं")  # why it is there
     page.get_by_role("link", name=complaint.reference).click()
 

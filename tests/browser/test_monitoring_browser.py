@@ -2,15 +2,13 @@
 a time, with the chart drawn at each level."""
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from igrs.core.accounts import grant_role
 from igrs.directory.models import Unit
 from igrs.monitoring.services import roll_up
 
 from ..conftest import LUCKNOW_SADAR, new_complaint
-from .conftest import screenshot, serious_accessibility_problems
+from .conftest import screenshot, second_step, serious_accessibility_problems, staff
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_drill_down_from_the_state_to_a_timeline(browser, live_server, reseeded, agent):
     complaint = new_complaint(agent)
     roll_up()
-    grant_role(User.objects.create_user("monitor", password="demo"), "desk")
+    staff("monitor", "desk")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -26,6 +24,7 @@ def test_drill_down_from_the_state_to_a_timeline(browser, live_server, reseeded,
     page.get_by_label("लॉगिन").fill("monitor")
     page.get_by_label("पासवर्ड").fill("demo")
     page.get_by_role("button", name="साइन इन").click()
+    second_step(page, "monitor")
 
     district = Unit.objects.get(code="UP-LUCKNOW")
     for name in (

@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from igrs.core import clock
 from igrs.core.errors import ServiceError
@@ -104,7 +104,7 @@ def _filed_next(ref: str, request: HttpRequest) -> str:
 
 
 @staff(Role.AGENT)
-@require_GET
+@require_safe
 def live(request: HttpRequest) -> HttpResponse:
     """The current call and the caller's history, polled by every agent's console every two
     seconds (250 polls a second at 500 seats): when nothing changed since the console's last
@@ -136,7 +136,7 @@ def _live_context(call, version: str) -> dict:
 
 
 @staff(Role.AGENT)
-@require_GET
+@require_safe
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
     return _complaint_page(request, ref)
 
@@ -188,7 +188,7 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @staff(Role.AGENT)
-@require_GET
+@require_safe
 def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
     return original_file(stored_attachment(ref, attachment_id, _agent(request)))
 
@@ -197,7 +197,7 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileRespon
 
 
 @staff(Role.AGENT)
-@require_GET
+@require_safe
 def outbound(request: HttpRequest) -> HttpResponse:
     held = selectors.held_verification(request.user.pk, clock.now())
     return _outbound_page(request, held)
@@ -259,7 +259,7 @@ def verification_outcome(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @staff(Role.SUPERVISOR)
-@require_GET
+@require_safe
 def supervisor(request: HttpRequest) -> HttpResponse:
     today = callcentre.today_counts()
     # Both series share one scale, so the tallest bar of either fills the chart.
@@ -291,7 +291,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
 
 
 @staff(Role.SUPERVISOR)
-@require_GET
+@require_safe
 def audit(request: HttpRequest) -> HttpResponse:
     return _audit_page(request, callcentre.held_audit(request.user.pk))
 

@@ -3,13 +3,16 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .cache import memoize
 from .models import ApiToken
 from .roles import GROUP_ROLES, Role
+from .text import ascii_digits
 
 
 def roles_of(user) -> set[str]:
@@ -72,3 +75,46 @@ def get_or_create_user(username: str, password: str | None = None, **fields):
         user.set_password(password)
         user.save(update_fields=["password"])
     return user
+
+
+# ---------------------------------------------------------------- second factor (TOTP)
+
+
+def second_factor_required(user) -> bool:
+    """Staff whose role needs a second factor (IGRS_TOTP_REQUIRED_ROLES), and anyone who has
+    enrolled one of their own accord: once set up, it is always asked."""
+    return bool(roles_of(user) & set(settings.IGRS_TOTP_REQUIRED_ROLES)) or has_totp(user)
+
+
+def has_totp(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def totp_to_enrol(user) -> TOTPDevice:
+    """The authenticator key being set up for `user`: made once, shown until confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def confirm_totp(user, token: str) -> TOTPDevice | None:
+    """Confirm the key being set up with a code from it; the device, or None if the code is
+    wrong (each wrong code slows the next try: django-otp's throttling)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(_digits(token)):
+        return None
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()  # one authenticator each
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+def check_totp(user, token: str) -> TOTPDevice | None:
+    """The user's confirmed device if `token` is its current code, else None."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None or not device.verify_token(_digits(token)):
+        return None
+    return device
+
+
+def _digits(token: str) -> str:
+    return ascii_digits(token or "").replace(" ", "").strip()

@@ -7,7 +7,7 @@ is a plain select."""
 from dataclasses import dataclass
 
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from igrs.core import clock
 from igrs.core.text import sound_key
@@ -92,7 +92,7 @@ def _int(value) -> int | None:
     return number if 0 < number <= LARGEST_ID else None
 
 
-@require_GET
+@require_safe
 def places(request: HttpRequest) -> JsonResponse:
     """The pickers that depend on the district, for the filing form's script."""
     district = _int(request.GET.get("district"))

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from igrs.core.accounts import roles_of
 from igrs.core.errors import ServiceError
@@ -41,7 +41,7 @@ def _reach(request: HttpRequest) -> frozenset[int] | None:
 
 
 @desk
-@require_GET
+@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     form = DeskFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -68,7 +68,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @desk
-@require_GET
+@require_safe
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
     return _page(request, ref)
 

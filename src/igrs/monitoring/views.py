@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from igrs.core import clock
 from igrs.core.roles import Role
@@ -30,7 +30,7 @@ DEFAULTERS_SHOWN = 100  # the page lists the worst posts; the CSV has every one
 
 def monitoring(view):
     """Pages of the dashboard: read-only, each person's own reach (request.scope)."""
-    return staff(scope=scope_of, refusal=REFUSAL)(require_GET(view))
+    return staff(scope=scope_of, refusal=REFUSAL)(require_safe(view))
 
 
 @monitoring

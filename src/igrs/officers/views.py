@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from igrs.core import clock, links
 from igrs.core.errors import ServiceError
@@ -58,7 +58,7 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 @officer_required
-@require_GET
+@require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -120,7 +120,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
     return _complaint_page(request, ref)
 
@@ -289,7 +289,7 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
     """The original evidence, EXIF included, for officers who may see the complaint."""
     viewer, _may_act = _viewer(request, ref)

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from igrs.core.errors import Invalid, LimitReached, ServiceError
 from igrs.faces.errors import http_status
@@ -108,7 +108,7 @@ def _filer(key: IntegrationKey | None) -> IntegrationKey:
     return key
 
 
-@require_GET
+@require_safe
 @open311
 def discovery(request: HttpRequest, fmt: str, **_context) -> HttpResponse:
     base = f"{settings.IGRS_PUBLIC_URL.rstrip('/')}/open311/v2/"
@@ -132,13 +132,13 @@ def discovery(request: HttpRequest, fmt: str, **_context) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @open311
 def service_list(request: HttpRequest, fmt: str, *, language: str, **_context) -> HttpResponse:
     return _render(fmt, "services", selectors.services(language), item="service")
 
 
-@require_GET
+@require_safe
 @open311
 def service_definition(
     request: HttpRequest, fmt: str, code: str, *, language: str, **_context
@@ -216,7 +216,7 @@ def _file(fmt: str, key: IntegrationKey, params, language: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @open311
 def single_request(
     request: HttpRequest, fmt: str, ref: str, *, key, language: str, **_context
@@ -227,7 +227,7 @@ def single_request(
     return _requests(fmt, key, [found], language)
 
 
-@require_GET
+@require_safe
 @open311
 def token(request: HttpRequest, fmt: str, token: str, **_context) -> HttpResponse:
     """Requests are registered at once, so a token is the request id itself."""
@@ -238,7 +238,7 @@ def token(request: HttpRequest, fmt: str, token: str, **_context) -> HttpRespons
     )
 
 
-@require_GET
+@require_safe
 @open311
 def request_updates(
     request: HttpRequest, fmt: str, *, key, params, language: str, **_context

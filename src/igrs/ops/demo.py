@@ -1,8 +1,10 @@
 """Demo logins: one per role, password "demo", with fresh API tokens. Only `igrs demo` and
 `igrs seed --demo-accounts` call this; a real deployment creates its own accounts."""
 
+import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from igrs.core.accounts import create_token, get_or_create_user, grant_role
@@ -10,6 +12,21 @@ from igrs.core.roles import Role
 from igrs.directory.models import Officer, Post
 
 DEMO_PASSWORD = "demo"
+DEMO_KEY_FILE = "demo-secret-key"
+
+
+def demo_secret_key() -> str:
+    """The demo's own secret key, random and kept under the var directory, so its server and
+    worker start with debug off (they refuse the built-in demo key) and sessions survive a
+    restart of the demo."""
+    path = settings.VAR_DIR / DEMO_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 # Officers of Lucknow's revenue line: tehsildar (L1), DM (L2), principal secretary (L3).
 OFFICER_LOGINS = (
     ("tehsildar", "REV-L1-UP-LUCKNOW-T-SADAR"),

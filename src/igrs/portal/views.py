@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from igrs.core.errors import InvalidReference, NotFound, ServiceError
 from igrs.core.roles import Role
@@ -34,12 +34,12 @@ from .forms import CodeForm, FeedbackForm, MobileForm, TrackForm
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html")
 
@@ -178,7 +178,7 @@ def _filing_context(form: ComplaintForm, mobile: str) -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def filed(request: HttpRequest, ref: str) -> HttpResponse:
     view = _tracked_view(request, ref)
     return render(
@@ -223,7 +223,7 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def mine(request: HttpRequest) -> HttpResponse:
     mobile = session.verified_mobile(request)
     if mobile is None:
@@ -239,7 +239,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
     view = _tracked_view(request, ref)
     return render(request, "portal/complaint.html", _complaint_context(request, view))
@@ -335,7 +335,7 @@ def remind(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def attachment(request: HttpRequest, ref: str, attachment_id: int) -> FileResponse:
     view = _tracked_view(request, ref)
     found = selectors.attachment_of(view.complaint, attachment_id)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from igrs.core.accounts import roles_of
 from igrs.core.errors import InvalidReference, NotFound, ServiceError
@@ -75,7 +75,7 @@ def _act(actor: Actor, ref: str, action: str | None, data: dict) -> None:
 
 
 @never_cache
-@require_GET
+@require_safe
 def mine(request: HttpRequest) -> HttpResponse:
     mobile = session.verified_mobile(request)
     if mobile is None:
@@ -85,7 +85,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def download(request: HttpRequest, fmt: str) -> HttpResponse:
     mobile = session.verified_mobile(request)
     if mobile is None or fmt not in ("json", "pdf"):

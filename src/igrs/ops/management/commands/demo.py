@@ -11,7 +11,7 @@ from igrs.core.commands import TranslatedCommand
 from igrs.grievances.models import Status
 from igrs.ops import history
 from igrs.ops.address import check_free, public_url
-from igrs.ops.demo import DEMO_PASSWORD, logins
+from igrs.ops.demo import DEMO_PASSWORD, demo_secret_key, logins
 from igrs.ops.management.commands.serve import web_server_argv
 from igrs.ops.processes import run_together
 
@@ -55,7 +55,12 @@ class Command(TranslatedCommand):
         if options["no_serve"]:
             self._show_logins(url)
             return
-        env = {**os.environ, "IGRS_SERVE_STATIC": "1", "IGRS_PUBLIC_URL": url}
+        env = {
+            **os.environ,
+            "IGRS_SERVE_STATIC": "1",
+            "IGRS_PUBLIC_URL": url,
+            "IGRS_SECRET_KEY": os.environ.get("IGRS_SECRET_KEY") or demo_secret_key(),
+        }
         worker = [sys.executable, "-m", "igrs.cli", "worker"]
         stopped = run_together(
             [web_server_argv(bind), worker], env, on_start=lambda: self._welcome(url)

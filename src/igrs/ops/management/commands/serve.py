@@ -1,10 +1,12 @@
 import os
 import sys
 
+from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy
 
 from igrs.core.commands import TranslatedCommand
 from igrs.core.env import env_bool, env_int
+from igrs.core.keys import production_key_problem
 from igrs.ops.address import check_free, public_url
 
 
@@ -44,6 +46,13 @@ def web_server_argv(bind: str) -> list[str]:
     return argv
 
 
+def refuse_weak_key() -> None:
+    """Production processes (debug off) do not start with a key anyone could know."""
+    problem = production_key_problem()
+    if problem:
+        raise CommandError(problem)
+
+
 class Command(TranslatedCommand):
     help = gettext_lazy(
         "Run the web server (granian). IGRS_WEB_WORKERS and IGRS_WEB_THREADS size it."
@@ -53,6 +62,7 @@ class Command(TranslatedCommand):
         parser.add_argument("--bind", default=os.environ.get("IGRS_BIND", "127.0.0.1:8000"))
 
     def handle(self, *args, **options):
+        refuse_weak_key()
         bind = options["bind"]
         check_free(bind)
         # Links in SMS sent from web requests point at this server unless told otherwise.

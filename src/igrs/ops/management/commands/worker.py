@@ -15,6 +15,7 @@ from igrs.grievances.services import sweep
 from igrs.monitoring.services import roll_up
 from igrs.notifications.services import deliver_pending
 from igrs.open311.webhooks import deliver_due, queue_deliveries
+from igrs.ops.management.commands.serve import refuse_weak_key
 from igrs.portal.services import prune
 
 log = logging.getLogger("igrs.worker")
@@ -33,6 +34,7 @@ class Command(TranslatedCommand):
         parser.add_argument("--once", action="store_true", help=_("One round, then exit."))
 
     def handle(self, *args, **options):
+        refuse_weak_key()
         stopping = False
 
         def stop(*_args):
