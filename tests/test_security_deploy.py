@@ -301,6 +301,20 @@ def test_officers_need_it_only_where_the_deployment_says(db, settings):
     assert strict.get("/staff/").url.startswith("/accounts/second-factor/")
 
 
+@ON_SQLITE_PASS
+def test_the_second_factor_is_on_unless_turned_off_as_the_demo_does(tmp_path):
+    def roles(**env: str) -> str:
+        code = "from django.conf import settings as s; print(s.IGRS_TOTP_REQUIRED_ROLES)"
+        shown = igrs("shell", "--no-imports", "-c", code, tmp_path=tmp_path, **env)
+        return shown.stdout.strip() or shown.stderr
+
+    assert roles(**PRODUCTION) == "['admin', 'desk', 'supervisor']"
+    assert roles(**PRODUCTION, IGRS_TOTP_FOR_OFFICERS="1") == (
+        "['admin', 'desk', 'supervisor', 'officer']"
+    )
+    assert roles(**PRODUCTION, IGRS_TOTP="0") == "[]"
+
+
 def test_a_staff_session_ends_when_idle_and_with_the_browser(db):
     staff_member("asha", "agent")
     client = Client()

@@ -226,10 +226,13 @@ AXES_LOCKOUT_CALLABLE = "igrs.faces.staff_session.locked_out"
 AXES_VERBOSE = False
 # The second factor: TOTP, required for these roles' sessions; officers too where the
 # deployment says so. Sessions lapse after IGRS_STAFF_IDLE_MINUTES without a request and when
-# the browser closes.
+# the browser closes. IGRS_TOTP=0 turns it off: the demo does, so that anyone can look around
+# without an authenticator app; a deployment never should.
 IGRS_TOTP_REQUIRED_ROLES = ["admin", "desk", "supervisor"]
 if env_bool("IGRS_TOTP_FOR_OFFICERS", False):
     IGRS_TOTP_REQUIRED_ROLES.append("officer")
+if not env_bool("IGRS_TOTP", True):
+    IGRS_TOTP_REQUIRED_ROLES = []
 OTP_TOTP_ISSUER = env_str("IGRS_TOTP_ISSUER", "IGRS")
 IGRS_STAFF_IDLE_MINUTES = env_int("IGRS_STAFF_IDLE_MINUTES", 30, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

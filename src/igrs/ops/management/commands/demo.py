@@ -60,6 +60,8 @@ class Command(TranslatedCommand):
             "IGRS_SERVE_STATIC": "1",
             "IGRS_PUBLIC_URL": url,
             "IGRS_SECRET_KEY": os.environ.get("IGRS_SECRET_KEY") or demo_secret_key(),
+            # No authenticator app needed to look around; IGRS_TOTP=1 shows the second factor.
+            "IGRS_TOTP": os.environ.get("IGRS_TOTP", "0"),
         }
         worker = [sys.executable, "-m", "igrs.cli", "worker"]
         stopped = run_together(
