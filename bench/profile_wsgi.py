@@ -50,18 +50,22 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("framework, other", ("",)),
 )
 LAYER_NAMES = tuple(name for name, _ in LAYERS)
+# Helpers every layer uses (context-locals behind translation and the connection proxy, lazy
+# strings): like C functions, their time counts in their callers' layers.
+BY_CALLER = ("asgiref/local", "django/utils/functional")
 
 Function = tuple[str, int, str]  # pstats' (file, line, name)
 
 
 def layer_of(function: Function) -> str | None:
-    """The layer a Python function belongs to; None for a C function no name places."""
+    """The layer a function belongs to; None for a C function no name places and for the
+    shared helpers (their callers' layers take their time)."""
     path, _line, name = function
+    if any(helper in path for helper in BY_CALLER):
+        return None
     text = f"{path} {name}"
     for layer, markers in LAYERS[:-1]:
         if any(marker in text for marker in markers):
-            if path == "~" and layer == "application (services, selectors)":
-                break
             return layer
     return None if path == "~" else LAYERS[-1][0]
 

@@ -29,6 +29,7 @@ def test_python_functions_are_placed_by_module_and_c_functions_by_name_or_caller
     assert layer_of(RENDER) == "rendering"
     assert layer_of(SQL_WAIT) == "SQL"  # named by its module
     assert layer_of(LEN) is None  # placed by its callers
+    assert layer_of(("/x/site-packages/asgiref/local.py", 1, "__getattr__")) is None
 
 
 def test_a_c_functions_time_is_split_between_its_callers_layers():

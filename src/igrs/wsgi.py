@@ -9,10 +9,13 @@ pages = get_wsgi_application()
 from django.conf import settings  # noqa: E402 - after the application has set Django up
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 
+from igrs.core.env import env_bool  # noqa: E402
+
 # The JSON API authenticates by bearer token on every request and reads neither the session,
 # request.user, messages nor a CSRF token (its views are exempt), and pages' language choice
 # does not apply to it: these middleware only cost it time (decision 0077). Security headers,
-# Accept-Language and the common checks stay.
+# Accept-Language and the common checks stay. IGRS_API_LANE=0 sends the API through the full
+# stack too (for the bench's before-and-after).
 API_SKIPS = frozenset(
     {
         "django.contrib.sessions.middleware.SessionMiddleware",
@@ -33,7 +36,7 @@ def _api_handler() -> WSGIHandler:
         settings.MIDDLEWARE = everything
 
 
-api = _api_handler()
+api = _api_handler() if env_bool("IGRS_API_LANE", True) else pages
 
 
 def application(environ, start_response):
