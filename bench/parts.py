@@ -267,6 +267,26 @@ def _index_line(plan: str) -> str:
     return next((line for line in lines if "complaint_sweep_due" in line), " / ".join(lines))
 
 
+def lookup_query(refs: list[str], n: int) -> dict[str, Any]:
+    """CPU per lookup of a complaint by reference, the ORM query compiled each time (before
+    decision 0078) against fastsql's prepared statement (after), alternating in one process."""
+    from igrs.core import fastsql
+
+    ways = {
+        "orm": lambda ref: Complaint.objects.filter(reference=ref).first(),
+        "prepared": lambda ref: fastsql.select(Complaint, "reference = %s", [ref], limit=1),
+    }
+    spent = dict.fromkeys(ways, 0.0)
+    for round_ in range(4):  # alternate, so drift in the machine's load hits both
+        for name, way in ways.items():
+            start = time.process_time()
+            for i in range(n // 4):
+                way(refs[i % len(refs)])
+            if round_:  # the first round warms the connection and the statement cache
+                spent[name] += time.process_time() - start
+    return {name: seconds / (n // 4 * 3) * 1e6 for name, seconds in spent.items()}
+
+
 def profile(
     section: str, n: int, mobile_base: int, token: str, top: int, lookup: dict[str, Any]
 ) -> dict[str, Any]:
@@ -305,6 +325,7 @@ PARTS: dict[str, Callable[..., dict[str, Any]]] = {
     "profile": profile,
     "prepare_day": prepare_day,
     "prepare_lookup": prepare_lookup,
+    "lookup_query": lookup_query,
     "sms": sms_throughput,
     "dashboard": dashboard,
 }

@@ -524,6 +524,12 @@ class Run:
                 ratio(result.rate, raw_rate),
                 " ".join("✔" if ok else "✘" for ok in met),
             )
+        query = run_part(db, "lookup_query", self.plan.part_timeout, refs=refs, n=4000)
+        t.notes.append(
+            f"{db.label}: finding the complaint by reference (decision 0078), CPU per lookup in "
+            f"one process, alternating: ORM query {query['orm']:.0f} µs, prepared statement "
+            f"{query['prepared']:.0f} µs ({ratio(query['prepared'], query['orm'])} of before)."
+        )
         t.notes.append(
             f"{db.label}: {len(refs)} complaints (registration, assignment and a note on each "
             f"timeline) looked up in turn for {self.plan.seconds:g} s per row, through "
