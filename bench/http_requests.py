@@ -5,9 +5,9 @@ from collections.abc import Callable
 
 DESCRIPTION = "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।"
 PATH = "/api/v1/complaints"
-# An invalid reference is refused after authentication and routing but before any query:
-# the cost of the framework alone, the baseline for the registration's cost.
-TRIVIAL_PATH = "/api/v1/complaints/0"
+# An invalid reference is refused (422) after authentication and routing but before any
+# query: the cost of the framework alone, the baseline for the registration's cost.
+TRIVIAL_PATH, TRIVIAL_STATUS = "/api/v1/complaints/0", 422
 
 
 def registration_body(mobile: int, ids: dict[str, int]) -> bytes:

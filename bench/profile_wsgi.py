@@ -189,7 +189,7 @@ def _top(stats: dict[Function, tuple], top: int, n: int) -> list[list[Any]]:
         rows.append(
             [
                 f"{_short(path)}:{line} {name}",
-                layer_of(function) or "(C, by caller)",
+                layer_of(function) or "(by caller)",
                 round(calls / n, 1),
                 round(tottime / n * 1000, 3),
             ]

@@ -387,8 +387,8 @@ class Run:
         p = self.plan
         with serve(db, workers, threads, log, **(env or {})) as server:
             trivial = http_requests.trivial(server.port, ids["token"])
-            self.load(server.port, trivial, p.warmup, 404)
-            floor = self.load(server.port, trivial, ENDLESS, 404)
+            self.load(server.port, trivial, p.warmup, http_requests.TRIVIAL_STATUS)
+            floor = self.load(server.port, trivial, ENDLESS, http_requests.TRIVIAL_STATUS)
             register = http_requests.registration(server.port, ids["token"], ids, self.next_mobile)
             self.next_mobile += p.warmup + ENDLESS
             self.load(server.port, register, p.warmup, 201)
@@ -791,7 +791,7 @@ def _cpu(ms: dict[str, float]) -> str:
 
 
 def _errors(result: LoadResult, expect: int = 201) -> str:
-    wrong = {k: v for k, v in result.statuses.items() if k not in (expect, 404)}
+    wrong = {k: v for k, v in result.statuses.items() if k not in (expect, http_requests.TRIVIAL_STATUS)}
     return f"{result.errors} {wrong}" if wrong else str(result.errors)
 
 
