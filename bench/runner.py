@@ -791,7 +791,9 @@ def _cpu(ms: dict[str, float]) -> str:
 
 
 def _errors(result: LoadResult, expect: int = 201) -> str:
-    wrong = {k: v for k, v in result.statuses.items() if k not in (expect, http_requests.TRIVIAL_STATUS)}
+    wrong = {
+        k: v for k, v in result.statuses.items() if k not in (expect, http_requests.TRIVIAL_STATUS)
+    }
     return f"{result.errors} {wrong}" if wrong else str(result.errors)
 
 
