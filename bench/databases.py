@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,7 +98,22 @@ def bench_database(
         _prepare(db)
         yield db
     finally:
-        _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(pg_url, name)
+
+
+def _drop(pg_url: str, name: str, attempts: int = 10) -> None:
+    """Drop the run's database, retrying while a shared server has no connection slot free
+    (a failed run must not leave its database behind)."""
+    import psycopg
+
+    for attempt in range(attempts):
+        try:
+            _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(3)
 
 
 MAINTENANCE = "postgres"
