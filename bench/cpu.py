@@ -30,7 +30,8 @@ def spent(
     after: dict[int, tuple[str, float]],
     workers: Iterable[int],
 ) -> dict[str, float]:
-    """CPU seconds between two snapshots: web workers, database, load generator, other."""
+    """CPU seconds between two snapshots: web workers, database, load generator (this
+    process or pgbench), other."""
     workers, me = set(workers), os.getpid()
     groups = {"web": 0.0, "database": 0.0, "load": 0.0, "other": 0.0}
     for pid, (name, seconds) in after.items():
@@ -39,7 +40,7 @@ def spent(
             groups["web"] += delta
         elif name.startswith("postgres"):
             groups["database"] += delta
-        elif pid == me:
+        elif pid == me or name == "pgbench":
             groups["load"] += delta
         else:
             groups["other"] += delta

@@ -1,6 +1,7 @@
 """Throw-away databases for one bench run, and running code against them in child processes.
 
-PostgreSQL: a database igrs_bench_<pid> on the server named by --pg-url, dropped at the end.
+PostgreSQL: a database <name>_<pid> on the server (host and port) of --pg-url, where <name> is
+the URL's database name (igrs_bench for the maintenance database), dropped at the end.
 SQLite: a file in the run's temporary directory. Both are migrated with `igrs migrate` and
 seeded with `igrs seed --demo-accounts`, exactly as an installation would be.
 """
@@ -10,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -94,15 +96,46 @@ def bench_database(
         _prepare(db)
         yield db  # the file goes with the temporary directory
         return
-    name = f"igrs_bench_{os.getpid()}{suffix}"
+    name = f"{database_prefix(pg_url)}_{os.getpid()}{suffix}"
     _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _pg_admin(pg_url, f'CREATE DATABASE "{name}"')
     try:
-        db = BenchDatabase(vendor, urlunparse(urlparse(pg_url)._replace(path=f"/{name}")), var_dir)
+        db = BenchDatabase(vendor, _with_database(pg_url, name), var_dir)
         _prepare(db)
         yield db
     finally:
-        _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(pg_url, name)
+
+
+def _drop(pg_url: str, name: str, attempts: int = 10) -> None:
+    """Drop the run's database, retrying while a shared server has no connection slot free
+    (a failed run must not leave its database behind)."""
+    import psycopg
+
+    for attempt in range(attempts):
+        try:
+            _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(3)
+
+
+MAINTENANCE = "postgres"
+
+
+def database_prefix(pg_url: str) -> str:
+    """The name the URL gives (igrs_bench when it names the maintenance database or none):
+    the run's databases are that name with the process id, so parallel runs on one server
+    neither collide nor touch the named database itself."""
+    name = urlparse(pg_url).path.lstrip("/")
+    return name if name and name != MAINTENANCE else "igrs_bench"
+
+
+def _with_database(pg_url: str, name: str) -> str:
+    """The same server, port, user and options, another database."""
+    return urlunparse(urlparse(pg_url)._replace(path=f"/{name}"))
 
 
 def _prepare(db: BenchDatabase) -> None:
@@ -113,7 +146,9 @@ def _prepare(db: BenchDatabase) -> None:
 def _pg_admin(pg_url: str, sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(pg_url, autocommit=True, connect_timeout=10) as conn:
+    # Through the maintenance database: the URL's own database need not exist.
+    admin = _with_database(pg_url, MAINTENANCE)
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
         conn.execute(sql)
 
 
@@ -121,7 +156,7 @@ def pg_reachable(pg_url: str) -> bool:
     import psycopg
 
     try:
-        with psycopg.connect(pg_url, connect_timeout=5):
+        with psycopg.connect(_with_database(pg_url, MAINTENANCE), connect_timeout=5):
             return True
     except psycopg.Error:
         return False

@@ -5,9 +5,9 @@ from collections.abc import Callable
 
 DESCRIPTION = "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।"
 PATH = "/api/v1/complaints"
-# A malformed reference is refused (422) after authentication and routing, before any query:
-# the cost of the framework alone, the baseline for the registration's cost.
-TRIVIAL_PATH = "/api/v1/complaints/0"
+# An invalid reference is refused (422) after authentication and routing but before any
+# query: the cost of the framework alone, the baseline for the registration's cost.
+TRIVIAL_PATH, TRIVIAL_STATUS = "/api/v1/complaints/0", 422
 
 
 def registration_body(mobile: int, ids: dict[str, int]) -> bytes:
@@ -43,3 +43,26 @@ def trivial(port: int, token: str) -> Callable[[int], bytes]:
         f"Authorization: Bearer {token}\r\n\r\n"
     ).encode()
     return lambda _i: request
+
+
+def lookup(port: int, token: str, refs: list[str]) -> Callable[[int], bytes]:
+    """GET /api/v1/complaints/{ref} as the helpline agent, through the references in turn."""
+    requests = [
+        (
+            f"GET {PATH}/{ref} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n"
+        ).encode()
+        for ref in refs
+    ]
+    return lambda i: requests[i % len(requests)]
+
+
+def tracker(port: int, cookie: str, refs: list[str]) -> Callable[[int], bytes]:
+    """The public tracker page of each reference, as the citizen whose session found them."""
+    requests = [
+        (
+            f"GET /track/{ref}/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n\r\n"
+        ).encode()
+        for ref in refs
+    ]
+    return lambda i: requests[i % len(requests)]

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench import bulk, rawdb  # noqa: E402
+from bench import bulk, cpu, rawdb  # noqa: E402
 from bench.sms import sms_throughput  # noqa: E402
 from igrs.core.accounts import create_token  # noqa: E402
 from igrs.core.roles import Role  # noqa: E402
@@ -101,8 +101,9 @@ def prepare_day(agents: int, awaiting: int) -> dict[str, Any]:
     }
 
 
-def register_service(n: int, mobile_base: int, warmup: int = 20) -> dict[str, Any]:
-    """services.register in a loop, one agent, a new mobile number each time."""
+def register_service(n: int, mobile_base: int, seconds: float, warmup: int = 20) -> dict[str, Any]:
+    """services.register in a loop, one agent, a new mobile number each time, for `seconds`
+    (at most n registrations); CPU of this process and of the database per registration."""
     ids = seeded_ids()
     agent = Actor(Role.AGENT, user_id=ids["agent_user_id"])
 
@@ -123,14 +124,20 @@ def register_service(n: int, mobile_base: int, warmup: int = 20) -> dict[str, An
         register(i)
     with CaptureQueriesContext(connection) as queries:
         sample = register(warmup)
-    start = time.perf_counter()
-    for i in range(warmup + 1, warmup + 1 + n):
-        register(i)
+    before, start, done = cpu.snapshot(), time.perf_counter(), 0
+    while done < n and time.perf_counter() - start < seconds:
+        register(warmup + 1 + done)
+        done += 1
     elapsed = time.perf_counter() - start
+    used = cpu.spent(before, cpu.snapshot(), ())
     return {
-        "n": n,
+        "n": done,
         "seconds": elapsed,
-        "rate": n / elapsed,
+        "rate": done / elapsed,
+        "cpu_ms": {
+            "process": used["load"] / max(done, 1) * 1000,
+            "database": used["database"] / max(done, 1) * 1000,
+        },
         "statements": len(queries),
         "status": sample.status,
         "events": Event.objects.filter(complaint=sample).count(),
@@ -139,18 +146,60 @@ def register_service(n: int, mobile_base: int, warmup: int = 20) -> dict[str, An
 
 
 def raw_inserts(
-    n: int, clients: int, events: int, outbox: int, time_limit: float
+    n: int, clients: int, events: int, outbox: int, time_limit: float, seconds: float
 ) -> dict[str, Any]:
-    rate = rawdb.insert_rate(
+    before = cpu.snapshot()
+    done, elapsed = rawdb.insert_rate(
         os.environ["IGRS_DATABASE_URL"],
         n,
         clients,
         time_limit,
+        seconds,
         ids=seeded_ids(),
         events=events,
         outbox=outbox,
     )
-    return {"rate": rate}
+    used = cpu.spent(before, cpu.snapshot(), ())
+    return {
+        "rate": done / elapsed,
+        "seconds": elapsed,
+        "cpu_ms": {
+            "process": used["load"] / max(done, 1) * 1000,
+            "database": used["database"] / max(done, 1) * 1000,
+        },
+    }
+
+
+def prepare_lookup(complaints: int, mobile_base: int) -> dict[str, Any]:
+    """Complaints to look up (each with a note on its timeline besides registration and
+    assignment), and a citizen's browser session that found them all on the tracker."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from igrs.faces import session
+
+    ids = seeded_ids()
+    agent = Actor(Role.AGENT, user_id=ids["agent_user_id"])
+    tracked = {}
+    for i in range(complaints):
+        complaint = services.register(
+            agent,
+            services.NewComplaint(
+                source="helpline",
+                complainant_name="राम प्रसाद",
+                mobile=f"{mobile_base + i:010d}",
+                category_id=ids["category_id"],
+                place_id=ids["place_id"],
+                description=DESCRIPTION,
+            ),
+        )
+        services.add_note(agent, complaint.reference, note="शिकायतकर्ता ने फ़ोन किया।")
+        tracked[complaint.reference] = [complaint.mobile, session._until()]
+    store = SessionStore()
+    store[session.TRACKED] = tracked
+    store.create()
+    refs = list(tracked)
+    return {"refs": refs, "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}"}
 
 
 def overdue_ids(now: dt.datetime):
@@ -185,9 +234,15 @@ def sweep(rows: int, overdue_every: int, repeats: int) -> dict[str, Any]:
         "all_overdue": _median_time(lambda: list(overdue_ids(now)), repeats),
         "plan": _index_line(batch.explain()),
     }
-    start = time.perf_counter()
+    before, start = cpu.snapshot(), time.perf_counter()
     report = services.sweep(now=now)
+    used = cpu.spent(before, cpu.snapshot(), ())
+    moved = max(report.escalated + report.defaulted, 1)
     result |= {
+        "cpu_ms": {
+            "process": used["load"] / moved * 1000,
+            "database": used["database"] / moved * 1000,
+        },
         "sweep_seconds": time.perf_counter() - start,
         "escalated": report.escalated,
         "defaulted": report.defaulted,
@@ -212,10 +267,42 @@ def _index_line(plan: str) -> str:
     return next((line for line in lines if "complaint_sweep_due" in line), " / ".join(lines))
 
 
-def profile(n: int, mobile_base: int, token: str, top: int) -> dict[str, Any]:
-    from bench.profile_wsgi import profile_registrations
+def lookup_query(refs: list[str], n: int) -> dict[str, Any]:
+    """CPU per lookup of a complaint by reference, the ORM query compiled each time (before
+    decision 0078) against fastsql's prepared statement (after), alternating in one process."""
+    from igrs.core import fastsql
 
-    return profile_registrations(n, mobile_base, token, seeded_ids(), top)
+    ways = {
+        "orm": lambda ref: Complaint.objects.filter(reference=ref).first(),
+        "prepared": lambda ref: fastsql.select(Complaint, "reference = %s", [ref], limit=1),
+    }
+    spent = dict.fromkeys(ways, 0.0)
+    for round_ in range(4):  # alternate, so drift in the machine's load hits both
+        for name, way in ways.items():
+            start = time.process_time()
+            for i in range(n // 4):
+                way(refs[i % len(refs)])
+            if round_:  # the first round warms the connection and the statement cache
+                spent[name] += time.process_time() - start
+    return {name: seconds / (n // 4 * 3) * 1e6 for name, seconds in spent.items()}
+
+
+def profile(
+    section: str, n: int, mobile_base: int, token: str, top: int, lookup: dict[str, Any]
+) -> dict[str, Any]:
+    """Where one request of `section` spends its time, by layer (bench/profile_wsgi.py)."""
+    from bench import profile_wsgi as pw
+
+    refs = lookup["refs"]
+    agent = {"Authorization": f"Bearer {token}"}
+    makers = {
+        "registration": pw.registration_request(token, seeded_ids(), mobile_base),
+        "lookup": lambda i: pw.environ("GET", f"/api/v1/complaints/{refs[i % len(refs)]}", agent),
+        "tracker": lambda i: pw.environ(
+            "GET", f"/track/{refs[i % len(refs)]}/", {"Cookie": lookup["cookie"]}
+        ),
+    }
+    return pw.profile_requests(makers[section], n, top)
 
 
 def dashboard(cold: int, warm: int) -> dict[str, Any]:
@@ -237,6 +324,8 @@ PARTS: dict[str, Callable[..., dict[str, Any]]] = {
     "sweep": sweep,
     "profile": profile,
     "prepare_day": prepare_day,
+    "prepare_lookup": prepare_lookup,
+    "lookup_query": lookup_query,
     "sms": sms_throughput,
     "dashboard": dashboard,
 }

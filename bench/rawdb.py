@@ -55,14 +55,25 @@ def connect(url: str) -> tuple[Any, Callable[[str], str], Callable[[dt.datetime]
 
 
 def insert_complaints(
-    url: str, n: int, *, tag: str, ids: dict[str, int], events: int, outbox: int
-) -> None:
-    """Write n complaints, one transaction each."""
+    url: str,
+    n: int,
+    *,
+    tag: str,
+    ids: dict[str, int],
+    events: int,
+    outbox: int,
+    deadline: float = float("inf"),
+) -> int:
+    """Write up to n complaints, one transaction each, until the perf_counter deadline;
+    returns how many."""
     conn, sql, when = connect(url)
     begin = "BEGIN IMMEDIATE" if isinstance(conn, sqlite3.Connection) else None
     complaint_sql, event_sql, outbox_sql = sql(COMPLAINT), sql(EVENT), sql(OUTBOX)
+    done = 0
     try:
         for i in range(n):
+            if time.perf_counter() > deadline:
+                break
             now = dt.datetime.now(dt.UTC)
             # "+915…" is no valid mobile: these rows never count against a registration's cap.
             ref, mobile = f"RAW{tag}{i:08d}", f"+915{tag}{i:05d}"
@@ -124,24 +135,38 @@ def insert_complaints(
                 ],
             )
             conn.commit()
+            done += 1
     finally:
         conn.close()
+    return done
 
 
-def insert_rate(url: str, total: int, clients: int, time_limit: float, **rows: Any) -> float:
-    """Complaints per second with `clients` connections writing at once (threads: the
-    drivers release the GIL while they wait for the database)."""
+def insert_rate(
+    url: str, total: int, clients: int, time_limit: float, seconds: float, **rows: Any
+) -> tuple[int, float]:
+    """(complaints written, seconds) with `clients` connections writing at once for `seconds`
+    or `total` complaints, whichever ends first (threads: the drivers release the GIL while
+    they wait for the database)."""
     per_client = max(1, total // clients)
     errors: list[BaseException] = []
+    counts: list[int] = []
+    start = time.perf_counter()
 
     def work(k: int) -> None:
         try:
-            insert_complaints(url, per_client, tag=f"{clients:02d}{k:02d}", **rows)
+            counts.append(
+                insert_complaints(
+                    url,
+                    per_client,
+                    tag=f"{clients:02d}{k:02d}",
+                    deadline=start + seconds,
+                    **rows,
+                )
+            )
         except BaseException as error:  # noqa: BLE001 - reported after the join
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(clients)]
-    start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -151,4 +176,48 @@ def insert_rate(url: str, total: int, clients: int, time_limit: float, **rows: A
         raise errors[0]
     if any(t.is_alive() for t in threads):
         raise TimeoutError(f"raw inserts took longer than {time_limit:.0f} s")
-    return per_client * clients / elapsed
+    return sum(counts), elapsed
+
+
+LOOKUP = (
+    "SELECT * FROM grievances_complaint WHERE reference = %s",
+    "SELECT * FROM grievances_event WHERE complaint_id = %s ORDER BY at, id",
+    "SELECT * FROM grievances_attachment WHERE event_id IN "
+    "(SELECT id FROM grievances_event WHERE complaint_id = %s) ORDER BY id",
+)
+
+
+def lookup_rate(url: str, refs: list[str], clients: int, seconds: float) -> tuple[int, float]:
+    """(lookups done, seconds): the reads of a lookup by reference (complaint, timeline,
+    files) from `clients` threads for `seconds` (the SQLite baseline; pgbench on PostgreSQL)."""
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    start = time.perf_counter()
+
+    def work(k: int) -> None:
+        try:
+            conn, sql, _when = connect(url)
+            complaint, events, files = (sql(statement) for statement in LOOKUP)
+            done = 0
+            while time.perf_counter() - start < seconds:
+                cur = conn.cursor()
+                cur.execute(complaint, (refs[(k + done) % len(refs)],))
+                pk = cur.fetchone()[0]
+                cur.execute(events, (pk,))
+                cur.fetchall()
+                cur.execute(files, (pk,))
+                cur.fetchall()
+                done += 1
+            conn.close()
+            counts.append(done)
+        except BaseException as error:  # noqa: BLE001 - reported after the join
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    if errors:
+        raise errors[0]
+    return sum(counts), time.perf_counter() - start

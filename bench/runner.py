@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import cpu, day, http_requests, sms
+from bench import cpu, day, http_requests, pgbench, rawdb, sms
 from bench.databases import (
     ROOT,
     BenchDatabase,
@@ -25,8 +25,16 @@ from bench.tables import Table, median, percentile, ratio
 
 RESULTS = ROOT / "bench" / "results.md"
 CLIENTS = 32
+# Connections of the raw baselines: 8 keep PostgreSQL's two cores busy (the rate does not grow
+# beyond), and a shared server's 100 connection slots are not taken from others.
+RAW_CLIENTS = 8
 TARGET_RATE, TARGET_P99_MS, TARGET_RSS_MB, TARGET_SELECT_S = 400, 100, 150, 1.0
 SERVICE_MOBILES, HTTP_MOBILES, PROFILE_MOBILES = 6_000_000_000, 7_000_000_000, 8_000_000_000
+LOOKUP_MOBILES, LOOKUP_COMPLAINTS = 6_300_000_000, 10
+# Lookup by reference (issue 20): p99 under 10 ms with 32 clients, at ≥ 0.25× the raw reads.
+LOOKUP_TARGET_P99_MS, LOOKUP_TARGET_RATIO = 10, 0.25
+PROFILED = ("registration", "lookup", "tracker")  # what --profile can take apart
+NO_LOOKUP: dict[str, Any] = {"refs": [], "cookie": ""}
 DAY_MOBILES = 6_100_000_000
 # The helpline's day (issue 4): 80,000 inbound registrations and 55,000 verification outcomes
 # by 50 agents, to run in under 10 minutes (≥ 144× real time) with p99 under 100 ms. The
@@ -42,19 +50,17 @@ DAY_PACE = 150
 DAY_WARMUP = (200, 100)  # inbound, outbound calls before the timed runs, not counted
 # The dashboard on a state's history (issue 6): every page under 300 ms p95 at 10 million.
 DASHBOARD_TARGET_MS = 300
-SECTIONS = ("registration", "http", "sweep", "day", "dashboard", "sms")
+SECTIONS = ("registration", "http", "lookup", "sweep", "day", "dashboard", "sms")
+ENDLESS = 1_000_000  # a timed section's request budget: its duration ends it first
 
 
 @dataclass(frozen=True)
 class Plan:
     """How much work each section does; every loop in the bench is bounded by these."""
 
-    service_n: int
-    raw_n: int
-    http_count: int
-    trivial_count: int
-    http_seconds: float  # a load run stops after this even if requests remain
+    seconds: float  # each timed run (registration, raw SQL, HTTP, lookup) lasts this long
     http_configs: dict[str, list[tuple[int, int]]]  # vendor -> [(workers, threads)]
+    lookup_server: tuple[int, int]  # workers, threads
     sweep_rows: int
     repeats: int
     part_timeout: float  # seconds for one child process
@@ -65,6 +71,7 @@ class Plan:
     dashboard_cold: int  # cold requests per page
     dashboard_warm: int  # warm requests per page
     sms_n: int  # messages through each SMS gateway
+    profile_n: int  # requests profiled per --profile section
 
     @property
     def warmup(self) -> int:
@@ -72,12 +79,9 @@ class Plan:
 
 
 QUICK = Plan(
-    service_n=300,
-    raw_n=320,
-    http_count=800,
-    trivial_count=800,
-    http_seconds=30,
-    http_configs={"postgresql": [(2, 2), (2, 4)], "sqlite": [(2, 2)]},
+    seconds=10,
+    http_configs={"postgresql": [(2, 1), (2, 2)], "sqlite": [(2, 1)]},
+    lookup_server=(2, 1),
     sweep_rows=100_000,
     repeats=3,
     part_timeout=300,
@@ -88,14 +92,12 @@ QUICK = Plan(
     dashboard_cold=5,
     dashboard_warm=10,
     sms_n=400,
+    profile_n=300,
 )
 FULL = Plan(
-    service_n=2000,
-    raw_n=2048,
-    http_count=4000,
-    trivial_count=3000,
-    http_seconds=90,
+    seconds=30,
     http_configs={"postgresql": [(2, 1), (2, 2), (2, 4), (4, 2)], "sqlite": [(2, 1), (2, 2)]},
+    lookup_server=(2, 1),
     sweep_rows=1_000_000,
     repeats=5,
     part_timeout=1800,
@@ -106,6 +108,24 @@ FULL = Plan(
     dashboard_cold=10,
     dashboard_warm=20,
     sms_n=5000,
+    profile_n=500,
+)
+# A test's plan: the same sections, runs of a fraction of a second.
+TINY = Plan(
+    seconds=0.5,
+    http_configs={"postgresql": [(1, 1)], "sqlite": [(1, 1)]},
+    lookup_server=(1, 1),
+    sweep_rows=1_000,
+    repeats=1,
+    part_timeout=120,
+    day_scale=0.001,
+    day_server=(1, 2),
+    dashboard_n=500,
+    dashboard_base_n=100,
+    dashboard_cold=1,
+    dashboard_warm=1,
+    sms_n=10,
+    profile_n=20,
 )
 
 
@@ -119,7 +139,7 @@ class Run:
         self,
         plan: Plan,
         pg_url: str,
-        profile: bool,
+        profile: tuple[str, ...],
         say: Say = print,
         sections: tuple[str, ...] = SECTIONS,
         history_url: str = "",
@@ -130,7 +150,13 @@ class Run:
         self.next_mobile = HTTP_MOBILES
         self.registration = Table(
             "1–2. Registration throughput, one process, vs the raw database rate",
-            ["Database", "Path", "Complaints/s", "× raw SQL, 1 connection"],
+            [
+                "Database",
+                "Path",
+                "Complaints/s",
+                "CPU ms/req process + DB",
+                "× raw SQL, 1 connection",
+            ],
         )
         self.http = Table(
             f"3. Registration over HTTP (POST /api/v1/complaints), {CLIENTS} concurrent clients",
@@ -148,7 +174,8 @@ class Run:
                 "Other CPU %",
                 "Trivial GET/s",
                 "× trivial GET",
-                "× raw SQL, 32 conn.",
+                "× raw SQL, 8 conn.",
+                "× pgbench raw",
                 "Targets met",
             ],
         )
@@ -166,6 +193,7 @@ class Run:
                 "sweep() s",
                 "Escalated",
                 "Escalations/s",
+                "CPU ms/escalation process + DB",
                 "Left overdue",
             ],
         )
@@ -206,6 +234,25 @@ class Run:
             "at once; SMPP one in flight), no throttle. Reported/s: until every message has "
             "its final report. Half the messages are Hindi (UCS-2, 2 parts), half English."
         )
+        self.lookup = Table(
+            f"3b. Lookup by reference over HTTP, {CLIENTS} concurrent clients, vs the raw reads",
+            [
+                "Database",
+                "Path",
+                "OK",
+                "Errors",
+                "Requests/s",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "CPU ms/req web + DB + load",
+                "Other CPU %",
+                "× raw lookup",
+                "Targets met",
+            ],
+        )
+        self.lookups: dict[str, dict[str, Any]] = {}  # vendor -> refs and tracker cookie
+        self.pgbench_registration: dict[str, float] = {}
         self.profiles: list[Table] = []
         self.raw32: dict[str, float] = {}
         self.best: dict[str, tuple[float, str]] = {}  # database -> (rate, configuration)
@@ -214,6 +261,7 @@ class Run:
         chosen = {
             "registration": self.registration,
             "http": self.http,
+            "lookup": self.lookup,
             "sweep": self.sweep,
             "day": self.day,
             "dashboard": self.dashboard,
@@ -232,9 +280,18 @@ class Run:
                 for workers, threads in self.plan.http_configs[vendor]:
                     self.say(f"== {db.label}: HTTP, {workers} workers × {threads} threads")
                     self.http_config(db, ids, workers, threads, workdir / "server.log")
-            if self.profile:
-                self.say(f"== {db.label}: profiling in-process WSGI registrations")
-                self.profile_http(db, ids)
+                # The same-run "before" of decision 0077, at the first setting.
+                workers, threads = self.plan.http_configs[vendor][0]
+                self.say(f"== {db.label}: HTTP, {workers} × {threads}, IGRS_API_LANE=0")
+                self.http_config(
+                    db, ids, workers, threads, workdir / "server.log", {"IGRS_API_LANE": "0"}
+                )
+            if "lookup" in self.sections:
+                self.say(f"== {db.label}: lookup by reference, API and tracker page")
+                self.lookup_section(db, ids, workdir / "server.log")
+            for section in self.profile:
+                self.say(f"== {db.label}: profiling in-process WSGI requests: {section}")
+                self.profile_section(db, ids, section)
             if "day" in self.sections and vendor == "postgresql":
                 self.say(f"== {db.label}: a simulated helpline day ({self.plan.day_scale:g} of it)")
                 self.day_section(db, workdir / "server.log")
@@ -257,55 +314,100 @@ class Run:
     def service_and_raw(self, db: BenchDatabase) -> None:
         p = self.plan
         service = run_part(
-            db, "register_service", p.part_timeout, n=p.service_n, mobile_base=SERVICE_MOBILES
+            db,
+            "register_service",
+            p.part_timeout,
+            n=ENDLESS,
+            seconds=p.seconds,
+            mobile_base=SERVICE_MOBILES,
         )
         rows = {
             "events": service["events"],
             "outbox": service["outbox"],
             "time_limit": p.part_timeout / 2,
+            "seconds": p.seconds,
+            "n": ENDLESS,
         }
-        raw1 = run_part(db, "raw_inserts", p.part_timeout, n=p.raw_n, clients=1, **rows)["rate"]
-        raw32 = run_part(db, "raw_inserts", p.part_timeout, n=p.raw_n, clients=CLIENTS, **rows)[
-            "rate"
-        ]
-        self.raw32[db.vendor] = raw32
+        raw1 = run_part(db, "raw_inserts", p.part_timeout, clients=1, **rows)
+        raw32 = run_part(db, "raw_inserts", p.part_timeout, clients=RAW_CLIENTS, **rows)
+        self.raw32[db.vendor] = raw32["rate"]
         t = self.registration
+        base = raw1["rate"]
         t.add(
             db.label,
             "services.register, agent actor",
             service["rate"],
-            ratio(service["rate"], raw1),
+            _cpu(service["cpu_ms"]),
+            ratio(service["rate"], base),
         )
-        t.add(db.label, "raw SQL, 1 connection (baseline)", raw1, "1.00×")
-        t.add(db.label, f"raw SQL, {CLIENTS} connections", raw32, ratio(raw32, raw1))
+        t.add(
+            db.label,
+            "raw SQL, 1 connection (baseline)",
+            base,
+            _client_cpu(raw1["cpu_ms"]["process"]),
+            "1.00×",
+        )
+        t.add(
+            db.label,
+            f"raw SQL, {RAW_CLIENTS} connections",
+            raw32["rate"],
+            _client_cpu(raw32["cpu_ms"]["process"]),
+            ratio(raw32["rate"], base),
+        )
+        if db.vendor == "postgresql" and pgbench.available():
+            script = pgbench.registration_script(
+                run_part(db, "prepare", 120), service["events"], service["outbox"]
+            )
+            before = cpu.snapshot()
+            found = pgbench.run(db.url, [script], RAW_CLIENTS, p.seconds, setup=pgbench.SETUP)
+            used = cpu.spent(before, cpu.snapshot(), ())
+            self.pgbench_registration[db.vendor] = found.rate
+            t.add(
+                db.label,
+                f"raw SQL by pgbench, {RAW_CLIENTS} connections",
+                found.rate,
+                _client_cpu(used["load"] * 1000 / max(found.rate * found.seconds, 1)),
+                ratio(found.rate, base),
+            )
         t.notes.append(
             f"{db.label}: each registration ran {service['statements']} SQL statements and "
             f"wrote 1 complaint ({service['status']}), {service['events']} timeline events and "
-            f"{service['outbox']} outbox SMS; the raw baseline writes the same rows in one "
-            f"transaction with none of the reads. {p.service_n} registrations, "
-            f"{p.raw_n} raw transactions."
+            f"{service['outbox']} outbox SMS; the raw baselines write the same rows in one "
+            f"transaction with none of the reads (psycopg or sqlite3 from Python threads; "
+            f"pgbench, a C client, with prepared statements). Each run lasted "
+            f"{p.seconds:g} s. CPU: this process (or the raw client) + the database server, "
+            "per complaint; a raw baseline's database CPU is not counted (n/a: its backends "
+            "exit with their connections before the count)."
         )
 
     def http_config(
-        self, db: BenchDatabase, ids: dict[str, Any], workers: int, threads: int, log: Path
+        self,
+        db: BenchDatabase,
+        ids: dict[str, Any],
+        workers: int,
+        threads: int,
+        log: Path,
+        env: dict[str, str] | None = None,
     ) -> None:
         p = self.plan
-        with serve(db, workers, threads, log) as server:
+        with serve(db, workers, threads, log, **(env or {})) as server:
             trivial = http_requests.trivial(server.port, ids["token"])
-            self.load(server.port, trivial, p.warmup, 422)
-            floor = self.load(server.port, trivial, p.trivial_count, 422)
+            self.load(server.port, trivial, p.warmup, http_requests.TRIVIAL_STATUS)
+            floor = self.load(server.port, trivial, ENDLESS, http_requests.TRIVIAL_STATUS)
             register = http_requests.registration(server.port, ids["token"], ids, self.next_mobile)
-            self.next_mobile += p.warmup + p.http_count
+            self.next_mobile += p.warmup + ENDLESS
             self.load(server.port, register, p.warmup, 201)
             before = cpu.snapshot()
-            result = self.load(server.port, lambda i: register(p.warmup + i), p.http_count, 201)
+            result = self.load(server.port, lambda i: register(p.warmup + i), ENDLESS, 201)
             used = cpu.spent(before, cpu.snapshot(), server.workers())
             rss = max(server.worker_peak_rss_mb(), default=0.0)
         p99 = result.percentile_ms(99)
-        self.best[db.label] = max(
-            self.best.get(db.label, (0.0, "")),
-            (result.rate, f"{workers} workers × {threads} threads"),
-        )
+        setting = f"{workers} × {threads}" + "".join(f", {k}={v}" for k, v in (env or {}).items())
+        if not env:
+            self.best[db.label] = max(
+                self.best.get(db.label, (0.0, "")),
+                (result.rate, f"{workers} workers × {threads} threads"),
+            )
         met = (result.rate >= TARGET_RATE, p99 < TARGET_P99_MS, 0 < rss < TARGET_RSS_MB)
         per_request = " + ".join(
             f"{used[k] / max(result.ok, 1) * 1000:.1f}" for k in ("web", "database", "load")
@@ -313,7 +415,7 @@ class Run:
         other = used["other"] / result.seconds / (os.cpu_count() or 1) * 100
         self.http.add(
             db.label,
-            f"{workers} × {threads}",
+            setting,
             result.ok,
             _errors(result),
             result.rate,
@@ -326,6 +428,7 @@ class Run:
             floor.rate,
             ratio(result.rate, floor.rate),
             ratio(result.rate, self.raw32.get(db.vendor, 0.0)),
+            ratio(result.rate, self.pgbench_registration.get(db.vendor, 0.0)),
             " ".join("✔" if ok else "✘" for ok in met),
         )
 
@@ -335,38 +438,155 @@ class Run:
             make,
             count=count,
             clients=CLIENTS,
-            time_limit=self.plan.http_seconds,
+            time_limit=self.plan.seconds,
             expect=expect,
         )
 
-    def profile_http(self, db: BenchDatabase, ids: dict[str, Any]) -> None:
-        n = min(self.plan.service_n, 500)
+    def lookup_data(self, db: BenchDatabase) -> dict[str, Any]:
+        if db.vendor not in self.lookups:
+            self.lookups[db.vendor] = run_part(
+                db,
+                "prepare_lookup",
+                self.plan.part_timeout,
+                complaints=LOOKUP_COMPLAINTS,
+                mobile_base=LOOKUP_MOBILES,
+            )
+        return self.lookups[db.vendor]
+
+    def raw_lookup(self, db: BenchDatabase, refs: list[str]) -> tuple[float, dict[str, float]]:
+        """Lookups per second and CPU ms per lookup of the same reads without the web process:
+        pgbench on PostgreSQL, sqlite3 from Python threads on SQLite."""
+        before = cpu.snapshot()
+        if db.vendor == "postgresql":
+            found = pgbench.run(
+                db.url, [pgbench.lookup_script(ref) for ref in refs], RAW_CLIENTS, self.plan.seconds
+            )
+            rate, seconds = found.rate, found.seconds
+        else:
+            done, seconds = rawdb.lookup_rate(db.url, refs, RAW_CLIENTS, self.plan.seconds)
+            rate = done / seconds
+        used = cpu.spent(before, cpu.snapshot(), ())
+        used["web"] = 0.0
+        return rate, {k: used[k] * 1000 / max(rate * seconds, 1) for k in _SPLIT}
+
+    def lookup_section(self, db: BenchDatabase, ids: dict[str, Any], log: Path) -> None:
+        found = self.lookup_data(db)
+        refs = found["refs"]
+        raw_rate, raw_cpu = self.raw_lookup(db, refs)
+        t = self.lookup
+        t.add(
+            db.label,
+            "raw reads (baseline)",
+            "",
+            "",
+            raw_rate,
+            "",
+            "",
+            "",
+            _client_cpu(raw_cpu["load"]),
+            "",
+            "1.00×",
+            "",
+        )
+        workers, threads = self.plan.lookup_server
+        paths: tuple[tuple[str, Callable[[int], Callable[[int], bytes]], dict[str, str]], ...] = (
+            (
+                "API GET /api/v1/complaints/{ref}",
+                lambda port: http_requests.lookup(port, ids["token"], refs),
+                {},
+            ),
+            (
+                "same, through the pages' middleware (IGRS_API_LANE=0: before decision 0077)",
+                lambda port: http_requests.lookup(port, ids["token"], refs),
+                {"IGRS_API_LANE": "0"},
+            ),
+            (
+                "tracker page GET /track/{ref}/",
+                lambda port: http_requests.tracker(port, found["cookie"], refs),
+                {},
+            ),
+        )
+        for label, requests, env in paths:
+            with serve(db, workers, threads, log, **env) as server:
+                make = requests(server.port)
+                self.load(server.port, make, self.plan.warmup, 200)
+                before = cpu.snapshot()
+                result = self.load(server.port, make, ENDLESS, 200)
+                used = cpu.spent(before, cpu.snapshot(), server.workers())
+            p99 = result.percentile_ms(99)
+            met = (p99 < LOOKUP_TARGET_P99_MS, result.rate >= LOOKUP_TARGET_RATIO * raw_rate)
+            t.add(
+                db.label,
+                label,
+                result.ok,
+                _errors(result, 200),
+                result.rate,
+                result.percentile_ms(50),
+                result.percentile_ms(95),
+                p99,
+                _cpu({k: used[k] / max(result.ok, 1) * 1000 for k in _SPLIT}),
+                f"{used['other'] / result.seconds / (os.cpu_count() or 1) * 100:.0f}",
+                ratio(result.rate, raw_rate),
+                " ".join("✔" if ok else "✘" for ok in met),
+            )
+        query = run_part(db, "lookup_query", self.plan.part_timeout, refs=refs, n=4000)
+        t.notes.append(
+            f"{db.label}: finding the complaint by reference (decision 0078), CPU per lookup in "
+            f"one process, alternating: ORM query {query['orm']:.0f} µs, prepared statement "
+            f"{query['prepared']:.0f} µs ({ratio(query['prepared'], query['orm'])} of before)."
+        )
+        t.notes.append(
+            f"{db.label}: {len(refs)} complaints (registration, assignment and a note on each "
+            f"timeline) looked up in turn for {self.plan.seconds:g} s per row, through "
+            f"`igrs serve` ({workers} workers × {threads} threads): the API as the helpline "
+            "agent (bearer token), the tracker page as a citizen whose session found them. "
+            "Raw reads: the complaint, its timeline and the timeline's files by reference, "
+            + (
+                f"by pgbench (C, prepared statements, {RAW_CLIENTS} connections)."
+                if db.vendor == "postgresql"
+                else f"by sqlite3 from {RAW_CLIENTS} Python threads."
+            )
+        )
+
+    def profile_section(self, db: BenchDatabase, ids: dict[str, Any], section: str) -> None:
+        n = self.plan.profile_n
         found = run_part(
             db,
             "profile",
             self.plan.part_timeout,
+            section=section,
             n=n,
-            mobile_base=PROFILE_MOBILES,
+            mobile_base=PROFILE_MOBILES + 1_000_000 * PROFILED.index(section),
             token=ids["token"],
-            top=25,
+            top=20,
+            lookup=self.lookup_data(db)
+            if section != "registration"
+            else {"refs": [], "cookie": ""},
         )
-        for key, what in (
-            ("cumulative", "time in our code, callees included"),
-            ("self", "own time, any code"),
-        ):
-            table = Table(
-                f"Profile, {db.label}: {n} in-process HTTP registrations, "
-                f"{found['cpu_ms']:.2f} ms CPU and {found['wall_ms']:.2f} ms wall each "
-                f"unprofiled; top by {what}",
-                ["Function", "Calls/request", "ms/request (profiled)"],
-            )
-            for row in found[key]:
-                table.add(*row)
-            table.notes.append(
-                "cProfile counts wall time and roughly doubles it; waiting for the "
-                "database shows up as own time of psycopg's send and wait."
-            )
-            self.profiles.append(table)
+        layers = Table(
+            f"Profile, {db.label}, {section}: where a request's time goes, by layer "
+            f"({n} in-process requests; unprofiled {found['cpu_ms']:.2f} ms CPU and "
+            f"{found['wall_ms']:.2f} ms wall each, profiled {found['profiled_ms']:.2f} ms)",
+            ["Layer", "ms/request (profiled)", "Share"],
+        )
+        total = sum(found["layers"].values()) or 1.0
+        for layer, ms in sorted(found["layers"].items(), key=lambda kv: -kv[1]):
+            layers.add(layer, round(ms, 3), f"{ms / total * 100:.0f}%")
+        layers.notes += [
+            f"SQL at Django's execute_wrapper: {found['sql_statements']:.1f} statements and "
+            f"{found['sql_wrapper_ms']:.2f} ms per request (in PostgreSQL's pipeline mode a "
+            "statement's wait falls on the read, so the layer's own time is the better figure).",
+            "Own time of each function under cProfile (wall clock, inflated by the profiler), "
+            "grouped by module; a C function counts in its callers' layers. Validation "
+            "includes checking the answer against its schema.",
+        ]
+        top = Table(
+            f"Profile, {db.label}, {section}: top functions by own time",
+            ["Function", "Layer", "Calls/request", "ms/request (profiled)"],
+        )
+        for row in found["self"]:
+            top.add(*row)
+        self.profiles += [layers, top]
 
     def day_section(self, db: BenchDatabase, log: Path) -> None:
         scale = self.plan.day_scale
@@ -550,6 +770,7 @@ class Run:
             f"{found['sweep_seconds']:.1f}",
             done,
             done / found["sweep_seconds"] if found["sweep_seconds"] else math.nan,
+            _cpu(found["cpu_ms"]),
             found["left_overdue"],
         )
         verdict = "meets" if found["all_overdue"] < TARGET_SELECT_S else "misses"
@@ -565,8 +786,25 @@ class Run:
         )
 
 
-def _errors(result: LoadResult) -> str:
-    wrong = {k: v for k, v in result.statuses.items() if k not in (201, 404)}
+_SPLIT = ("web", "database", "load")
+
+
+def _cpu(ms: dict[str, float]) -> str:
+    """CPU ms per request as 'web + DB + load' (or 'process + DB' without a web server)."""
+    parts = [ms[k] for k in ("web", "process", "database", "load") if k in ms]
+    return " + ".join(f"{v:.2f}" for v in parts)
+
+
+def _client_cpu(ms: float) -> str:
+    """A raw baseline's client CPU per request. Its database backends end with their
+    connections, before the second /proc snapshot, so their CPU is not counted."""
+    return f"{ms:.2f} + n/a"
+
+
+def _errors(result: LoadResult, expect: int = 201) -> str:
+    wrong = {
+        k: v for k, v in result.statuses.items() if k not in (expect, http_requests.TRIVIAL_STATUS)
+    }
     return f"{result.errors} {wrong}" if wrong else str(result.errors)
 
 
@@ -578,12 +816,13 @@ def run(
     vendors: list[str],
     quick: bool,
     pg_url: str,
-    profile: bool,
+    profile: tuple[str, ...],
     say: Say = print,
     sections: tuple[str, ...] = SECTIONS,
     history_url: str = "",
+    plan: Plan | None = None,
 ) -> str:
-    plan = QUICK if quick else FULL
+    plan = plan or (QUICK if quick else FULL)
     bench = Run(plan, pg_url, profile, say, sections, history_url)
     started, load_before = dt.datetime.now(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="igrs-bench-") as tmp:

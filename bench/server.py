@@ -40,9 +40,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(db: BenchDatabase, workers: int, threads: int, log: Path) -> Iterator[Server]:
+def serve(
+    db: BenchDatabase, workers: int, threads: int, log: Path, **extra_env: str
+) -> Iterator[Server]:
     port = free_port()
-    env = db.env(IGRS_WEB_WORKERS=str(workers), IGRS_WEB_THREADS=str(threads), IGRS_ACCESS_LOG="0")
+    env = db.env(
+        IGRS_WEB_WORKERS=str(workers),
+        IGRS_WEB_THREADS=str(threads),
+        IGRS_ACCESS_LOG="0",
+        **extra_env,
+    )
     with log.open("ab") as errors:
         proc = subprocess.Popen(
             [sys.executable, "-m", "igrs.cli", "serve", "--bind", f"{HOST}:{port}"],

@@ -12,6 +12,11 @@ from igrs.ops.testrun import DEFAULT_PG
 SOURCE_ROOT = Path(__file__).resolve().parents[5]
 
 
+def _postgres_url() -> str:
+    url = os.environ.get("IGRS_DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else DEFAULT_PG
+
+
 class Command(BaseCommand):
     help = (
         "Run the benchmark suite (bench/): registration, HTTP API and escalation sweep, "
@@ -26,8 +31,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--profile",
-            action="store_true",
-            help="Also profile in-process HTTP registrations (cProfile).",
+            nargs="?",
+            const="registration",
+            default="",
+            metavar="SECTIONS",
+            help="Also show where a request's time goes, by layer (cProfile, in process): "
+            "registration (the default), lookup, tracker, comma-separated.",
         )
         parser.add_argument(
             "--only",
@@ -44,8 +53,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--pg-url",
-            default=os.environ.get("IGRS_BENCH_POSTGRES_URL", DEFAULT_PG),
-            help="Maintenance database of the PostgreSQL server to use.",
+            default=os.environ.get("IGRS_BENCH_POSTGRES_URL") or _postgres_url(),
+            help="PostgreSQL server (host, port, user) and the name its throw-away "
+            "databases start with (<name>_<pid>; igrs_bench when the URL names the "
+            "maintenance database). Default: IGRS_BENCH_POSTGRES_URL, else "
+            "IGRS_DATABASE_URL when it is PostgreSQL.",
         )
 
     def handle(self, *args, **options):
@@ -55,7 +67,7 @@ class Command(BaseCommand):
             )
         sys.path.insert(0, str(SOURCE_ROOT))
         from bench.databases import pg_reachable
-        from bench.runner import SECTIONS, run
+        from bench.runner import PROFILED, SECTIONS, run
 
         vendors = {
             "sqlite": ["sqlite"],
@@ -74,12 +86,15 @@ class Command(BaseCommand):
         sections = tuple(options["only"].split(",")) if options["only"] else SECTIONS
         if unknown := set(sections) - set(SECTIONS):
             raise CommandError(f"Unknown sections: {', '.join(sorted(unknown))}.")
+        profile = tuple(filter(None, options["profile"].split(",")))
+        if unknown := set(profile) - set(PROFILED):
+            raise CommandError(f"Cannot profile: {', '.join(sorted(unknown))}.")
         self.stdout.write(
             run(
                 vendors,
                 options["quick"],
                 options["pg_url"],
-                options["profile"],
+                profile,
                 say,
                 sections,
                 options["history_url"],
