@@ -22,6 +22,10 @@ API_SKIPS = frozenset(
         "igrs.core.middleware.HindiFirstMiddleware",
         "django.middleware.csrf.CsrfViewMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",
+        # The staff sign-in's second factor, idle timeout and lockout read the session's user.
+        "django_otp.middleware.OTPMiddleware",
+        "igrs.faces.staff_session.StaffSessionMiddleware",
+        "axes.middleware.AxesMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
     }
 )
