@@ -1,6 +1,9 @@
 import os
+import shutil
 import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy
 
 from igrs.core.commands import TranslatedCommand
@@ -39,9 +42,23 @@ def web_server_argv(bind: str) -> list[str]:
         "--log-level",
         "warning",
     ]
-    if env_bool("IGRS_ACCESS_LOG", True):
+    # Off by default: granian's access line shows the path and query, which can carry a
+    # mobile number; IGRS logs its own line per request, by view (ops/middleware.py).
+    if env_bool("IGRS_ACCESS_LOG", False):
         argv.append("--access-log")
     return argv
+
+
+def metrics_folder(bind: str) -> Path:
+    """Where granian's worker processes keep their request metrics for /metrics to add up
+    (prometheus_client's multiprocess mode): one folder per address served."""
+    return Path(settings.VAR_DIR) / "metrics" / bind.replace(":", "_").replace("/", "_")
+
+
+def fresh_folder(folder: Path) -> None:
+    """Counts from an earlier run of the server would be added to this one's."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
 
 
 class Command(TranslatedCommand):
@@ -57,5 +74,7 @@ class Command(TranslatedCommand):
         check_free(bind)
         # Links in SMS sent from web requests point at this server unless told otherwise.
         os.environ.setdefault("IGRS_PUBLIC_URL", public_url(bind))
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_folder(bind)))
+        fresh_folder(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
         argv = web_server_argv(bind)
         os.execv(argv[0], argv)
