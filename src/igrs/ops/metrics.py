@@ -27,7 +27,8 @@ RESPONSES = Counter("igrs_responses", "Responses by view and status class.", ["v
 
 
 class DatabaseCollector(Collector):
-    """Queue depths and job heartbeats, read when scraped."""
+    """Queue depths and job heartbeats, read when scraped. A job's name is the label
+    `task`: Prometheus gives `job` to the scrape target."""
 
     def collect(self):
         queue = GaugeMetricFamily("igrs_queue_depth", "Items waiting, by queue.", labels=["queue"])
@@ -40,17 +41,17 @@ class DatabaseCollector(Collector):
     def _jobs():
         now = clock.now()
         age = GaugeMetricFamily(
-            "igrs_job_heartbeat_age_seconds", "Seconds since a job last ran.", labels=["job"]
+            "igrs_job_heartbeat_age_seconds", "Seconds since a job last ran.", labels=["task"]
         )
         success = GaugeMetricFamily(
             "igrs_job_last_success_timestamp_seconds",
             "When a job last ran without error (Unix time).",
-            labels=["job"],
+            labels=["task"],
         )
-        runs = CounterMetricFamily("igrs_job_runs", "Runs of a job.", labels=["job"])
-        errors = CounterMetricFamily("igrs_job_errors", "Failed runs of a job.", labels=["job"])
+        runs = CounterMetricFamily("igrs_job_runs", "Runs of a job.", labels=["task"])
+        errors = CounterMetricFamily("igrs_job_errors", "Failed runs of a job.", labels=["task"])
         duration = GaugeMetricFamily(
-            "igrs_job_last_duration_seconds", "How long a job's last run took.", labels=["job"]
+            "igrs_job_last_duration_seconds", "How long a job's last run took.", labels=["task"]
         )
         for beat in selectors.heartbeats():
             age.add_metric([beat.job], (now - beat.beat_at).total_seconds())

@@ -37,6 +37,7 @@ class JobLoop(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.is_set():
+            close_old_connections()  # past IGRS_DB_CONN_MAX_AGE, or broken
             pause = self.run_once()
             if pause:
                 self.stopping.wait(pause)
@@ -44,7 +45,6 @@ class JobLoop(threading.Thread):
 
     def run_once(self) -> float:
         """One run of the job and its heartbeat; the seconds to wait before the next."""
-        close_old_connections()
         started = time.monotonic()
         error: Exception | None = None
         done = 0
