@@ -6,6 +6,7 @@ settled by Kannel's delivery reports (the DLR URL names the outbox id) or, with 
 confirmation wait, queued again: 0 lost, 0 duplicates."""
 
 import collections
+import json
 import os
 import signal
 import subprocess
@@ -15,16 +16,17 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from bench.server import free_port
 from igrs.notifications import services as sms
 from igrs.notifications.models import OutboxMessage, OutboxStatus
+from igrs.notifications.receipts import Receipt
 
 from .conftest import database_url, later
 from .sms_rig import Kannel, wait_until
 from .test_sms_gateways import register_on_dlt
 
-pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[1]
 S = OutboxStatus
 MESSAGES = 2000
@@ -34,7 +36,7 @@ IN_DOUBT = (S.SENDING, S.UNCONFIRMED)
 
 
 @pytest.fixture
-def kannel(tmp_path, settings, reseeded):
+def kannel(transactional_db, tmp_path, settings, reseeded):
     if connection.vendor != "postgresql":
         pytest.skip("worker processes share the test database only on PostgreSQL")
     (tmp_path / "kannel").mkdir()
@@ -148,3 +150,65 @@ def test_killed_workers_send_each_sms_exactly_once(kannel, environment, reports_
 def in_doubt() -> set[str]:
     mobiles = OutboxMessage.objects.filter(status__in=IN_DOUBT).values_list("mobile", flat=True)
     return {mobile.lstrip("+") for mobile in mobiles}
+
+
+# ---------------------------------------------------------------- the rules, on both databases
+
+
+@pytest.fixture
+def reporting_gateway(settings, db):
+    """The HTTP gateway with the callback URL in its request: it reports what it took."""
+    settings.IGRS_SMS_GATEWAY = "igrs.notifications.gateways.HttpGateway"
+    settings.IGRS_SMS_HTTP_URL = f"http://127.0.0.1:{free_port()}/"  # nothing listens
+    settings.IGRS_DLT_REQUIRED = False
+    settings.IGRS_SMS_CONFIRM_SECONDS = 600
+
+
+def dead_workers_messages(count: int) -> list[OutboxMessage]:
+    """Messages claimed by a worker that died before recording anything."""
+    queue(count)
+    rows = list(OutboxMessage.objects.order_by("pk"))
+    OutboxMessage.objects.update(status=S.SENDING, attempts=1, next_attempt_at=timezone.now())
+    return rows
+
+
+def test_an_unreported_send_in_doubt_is_queued_again_only_after_the_wait(reporting_gateway):
+    reported, silent = dead_workers_messages(2)
+    later(0.001)
+    sms.reconcile_unconfirmed()  # the lease is over: in doubt
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {S.UNCONFIRMED}
+    assert sms.record_receipt(reported.pk, Receipt(S.SENT))  # Kannel: accepted by the SMSC
+    later(0.005)  # 7 minutes: the wait is 10
+    assert sms.reconcile_unconfirmed() == 0
+    later(0.003)
+    assert sms.reconcile_unconfirmed() == 1
+    assert OutboxMessage.objects.get(pk=silent.pk).status == S.QUEUED
+    assert OutboxMessage.objects.get(pk=reported.pk).status == S.SENT
+    # A report that comes after all: the gateway had it, so it is not sent again.
+    assert sms.record_receipt(silent.pk, Receipt(S.DELIVERED))
+    assert sms.deliver_pending() == 0
+
+
+def test_without_reports_a_send_in_doubt_waits_for_a_person(reporting_gateway, settings):
+    settings.IGRS_SMS_CONFIRM_SECONDS = 0
+    dead_workers_messages(1)
+    later(1)
+    sms.reconcile_unconfirmed()
+    later(30)
+    sms.reconcile_unconfirmed()
+    assert OutboxMessage.objects.get().status == S.UNCONFIRMED
+
+
+def test_the_console_gateway_writes_an_outbox_message_once_across_processes(settings, tmp_path, db):
+    from igrs.notifications.gateways import ConsoleGateway
+
+    settings.IGRS_SMS_FILE = str(tmp_path / "sms.log")
+    queue(2)
+    first, second = OutboxMessage.objects.order_by("pk")
+    one, other = ConsoleGateway(), ConsoleGateway()  # as two worker processes would have
+    accepted = one.send(first)
+    assert other.send(first) == accepted  # after a kill, sent again: not written again
+    other.send(second)
+    assert one.send(second).ids == other.send(second).ids
+    lines = (tmp_path / "sms.log").read_text().splitlines()
+    assert [json.loads(line)["outbox_id"] for line in lines] == [first.pk, second.pk]
