@@ -177,16 +177,25 @@ def test_an_unreported_send_in_doubt_is_queued_again_only_after_the_wait(reporti
     later(0.001)
     sms.reconcile_unconfirmed()  # the lease is over: in doubt
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {S.UNCONFIRMED}
-    assert sms.record_receipt(reported.pk, Receipt(S.SENT))  # Kannel: accepted by the SMSC
+    assert sms.record_receipt(reported.pk, Receipt(S.DELIVERED))  # reports reach IGRS
     later(0.005)  # 7 minutes: the wait is 10
     assert sms.reconcile_unconfirmed() == 0
     later(0.003)
     assert sms.reconcile_unconfirmed() == 1
     assert OutboxMessage.objects.get(pk=silent.pk).status == S.QUEUED
-    assert OutboxMessage.objects.get(pk=reported.pk).status == S.SENT
+    assert OutboxMessage.objects.get(pk=reported.pk).status == S.DELIVERED
     # A report that comes after all: the gateway had it, so it is not sent again.
     assert sms.record_receipt(silent.pk, Receipt(S.DELIVERED))
     assert sms.deliver_pending() == 0
+
+
+def test_while_no_report_reaches_igrs_silence_proves_nothing(reporting_gateway):
+    dead_workers_messages(2)
+    later(1)
+    sms.reconcile_unconfirmed()
+    later(30)
+    assert sms.reconcile_unconfirmed() == 0  # e.g. a callback URL the gateway cannot reach
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {S.UNCONFIRMED}
 
 
 def test_without_reports_a_send_in_doubt_waits_for_a_person(reporting_gateway, settings):

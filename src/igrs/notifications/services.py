@@ -444,18 +444,31 @@ def _confirm_wait(gateway: Gateway) -> dt.timedelta | None:
     return dt.timedelta(seconds=seconds) if seconds and gateway.reports_acceptance else None
 
 
+def _reports_came_since(moment: dt.datetime) -> bool:
+    """Whether any delivery report has reached IGRS since: a callback URL the gateway cannot
+    reach (a wrong IGRS_SMS_DLR_BASE, a firewall) must not turn every send in doubt into a
+    repeat."""
+    return OutboxMessage.objects.filter(
+        status__in=(S.DELIVERED, S.UNDELIVERED), finished_at__gte=moment
+    ).exists()
+
+
 def reconcile_unconfirmed(batch: int = 500) -> int:
     """Settle unconfirmed sends with what the gateway reported. A message whose worker died
     mid-send becomes unconfirmed when its lease ends; with a gateway that reports each
     message it accepted (Kannel's DLR URL naming the outbox id, mask 8 and 16), a report
     moves it on as soon as it comes, and one without any report by its confirmation wait
-    never reached the gateway: it is queued again. The number moved."""
+    — while reports for other messages do arrive — never reached the gateway: it is queued
+    again. The number moved."""
     gateway = get_gateway()
     expired = _expire_leases(gateway)
     now = clock.now()
     unreported = OutboxMessage.objects.filter(status=S.UNCONFIRMED, confirm_by__lte=now)
     moved = 0
-    for pk in unreported.order_by("confirm_by").values_list("pk", flat=True)[:batch]:
+    rows = unreported.order_by("confirm_by").values_list("pk", "created_at")[:batch]
+    for pk, created_at in rows:
+        if not _reports_came_since(created_at):
+            continue  # silence proves nothing while no report reaches IGRS at all
         moved += _move(
             pk,
             S.QUEUED,
