@@ -37,7 +37,7 @@ S = OutboxStatus
 
 
 class FailingGateway:
-    concurrency, idempotent, tracks_parts = 1, False, False
+    concurrency, idempotent, tracks_parts, reports_acceptance = 1, False, False, False
 
     def send(self, message):
         raise GatewayError("operator down")

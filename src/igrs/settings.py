@@ -119,6 +119,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "igrs.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -376,6 +377,10 @@ IGRS_SMS_HTTP_PARAMS = json.dumps(
 IGRS_SMS_HTTP_ID_PATTERN = env_str("IGRS_SMS_HTTP_ID_PATTERN", "")
 IGRS_SMS_TIMEOUT = env_float("IGRS_SMS_TIMEOUT", 10)  # HTTP and SMPP
 IGRS_SMS_HTTP_IDEMPOTENT = env_bool("IGRS_SMS_HTTP_IDEMPOTENT", False)
+# A send in doubt (worker killed, no answer) through a gateway that reports each message it
+# accepted (the HTTP gateway with {dlr_url}: Kannel's DLR mask 8/16) waits this long for that
+# report; without one it never reached the gateway and is queued again. 0: a person decides.
+IGRS_SMS_CONFIRM_SECONDS = env_float("IGRS_SMS_CONFIRM_SECONDS", 900)
 # Delivery-report callback: base URL the gateway can reach, and the query it appends
 # (Kannel's escapes by default: %d the report type, %A the SMSC's answer).
 IGRS_SMS_DLR_BASE = env_str("IGRS_SMS_DLR_BASE", "")
@@ -411,3 +416,5 @@ MAILERS = {
 }
 IGRS_WORKER_POLL_SECONDS = env_float("IGRS_WORKER_POLL_SECONDS", 1)
 IGRS_SWEEP_EVERY_SECONDS = env_float("IGRS_SWEEP_EVERY_SECONDS", 60)
+# /readyz is "not ready" when a job's heartbeat is older than three intervals and this.
+IGRS_HEARTBEAT_GRACE_SECONDS = env_float("IGRS_HEARTBEAT_GRACE_SECONDS", 60)

@@ -10,6 +10,7 @@ from igrs.faces.second_factor import second_factor
 from igrs.faces.views import staff_home
 
 urlpatterns = [
+    path("", include("igrs.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

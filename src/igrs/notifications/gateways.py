@@ -10,6 +10,7 @@ GatewayUnsure (the request left and no answer came: it may have been sent).
 """
 
 import contextlib
+import fcntl
 import json
 import logging
 import re
@@ -55,6 +56,9 @@ class Gateway(Protocol):
     concurrency: int | None  # requests at once; None: IGRS_SMS_CONCURRENCY
     idempotent: bool  # drops a repeat of the same outbox id, so an unsure send may repeat
     tracks_parts: bool  # its receipts name each part's id (SMPP), not the outbox id
+    # reports every message it accepted, naming the outbox id: no report in time means it
+    # never had the message (services.reconcile_unconfirmed)
+    reports_acceptance: bool
 
     def send(self, message) -> Accepted: ...
 
@@ -62,14 +66,53 @@ class Gateway(Protocol):
 
 
 class ConsoleGateway:
-    """Writes each SMS as one JSON line to IGRS_SMS_FILE ("-" for standard output)."""
+    """Writes each SMS as one JSON line to IGRS_SMS_FILE ("-" for standard output). Each line
+    names its outbox id, and a message whose id is in the file already is not written again
+    (the file is locked while it is checked and written, so several workers can share it):
+    a worker killed after writing sends it again harmlessly."""
 
     concurrency = 1
-    idempotent = True  # a line written twice harms nobody
+    idempotent = True  # drops repeats of the outbox id
     tracks_parts = False
+    reports_acceptance = False
     _lock = threading.Lock()
 
+    def __init__(self) -> None:
+        self._written: dict[int, str] = {}  # outbox id → the id given when it was written
+        self._read_to = 0  # how far the file has been read into _written
+        self._file = ""
+
     def send(self, message) -> Accepted:
+        if settings.IGRS_SMS_FILE == "-":
+            line, message_id = self._line(message)
+            with self._lock:
+                print(line, file=sys.stdout, flush=True)
+            return Accepted((message_id,))
+        with self._lock, open(settings.IGRS_SMS_FILE, "a+", encoding="utf-8") as out:
+            fcntl.flock(out, fcntl.LOCK_EX)  # released when the file is closed
+            self._catch_up(out)
+            if message.pk in self._written:
+                return Accepted((self._written[message.pk],))
+            line, message_id = self._line(message)
+            out.write(line + "\n")
+            out.flush()
+            self._written[message.pk] = message_id
+            self._read_to = out.tell()
+        return Accepted((message_id,))
+
+    def _catch_up(self, out) -> None:
+        """Read what was written since last time (by this process or another)."""
+        if self._file != settings.IGRS_SMS_FILE:
+            self._file, self._written, self._read_to = settings.IGRS_SMS_FILE, {}, 0
+        out.seek(self._read_to)
+        for text in out.read().splitlines():
+            with contextlib.suppress(ValueError, KeyError, TypeError):  # a torn last line
+                row = json.loads(text)
+                self._written[row["outbox_id"]] = row["id"]
+        self._read_to = out.tell()
+
+    @staticmethod
+    def _line(message) -> tuple[str, str]:
         message_id = uuid.uuid4().hex
         line = json.dumps(
             {
@@ -86,13 +129,7 @@ class ConsoleGateway:
             },
             ensure_ascii=False,
         )
-        with self._lock:
-            if settings.IGRS_SMS_FILE == "-":
-                print(line, file=sys.stdout, flush=True)
-            else:
-                with open(settings.IGRS_SMS_FILE, "a", encoding="utf-8") as out:
-                    out.write(line + "\n")
-        return Accepted((message_id,))
+        return line, message_id
 
     def poll(self, on_receipt: Callable) -> None:
         pass
@@ -108,6 +145,12 @@ class HttpGateway:
 
     concurrency = None  # as many requests at once as IGRS_SMS_CONCURRENCY
     tracks_parts = False  # reports name the outbox id (in the callback URL)
+
+    @property
+    def reports_acceptance(self) -> bool:
+        # With the callback URL in the request, Kannel (DLR mask 8 and 16) and aggregators
+        # report every message they took, under its outbox id.
+        return "{dlr_url}" in settings.IGRS_SMS_HTTP_PARAMS
 
     @property
     def idempotent(self) -> bool:
@@ -187,6 +230,9 @@ class SmppGateway:
     concurrency = 1
     idempotent = False
     tracks_parts = True  # receipts name the SMSC's id of each part
+    # Receipts name the SMSC's id, which a worker killed before recording it never kept:
+    # a receipt cannot say which outbox message it is about.
+    reports_acceptance = False
 
     def __init__(self):
         # Imported here: only a deployment that chooses SMPP loads it.

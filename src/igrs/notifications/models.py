@@ -127,6 +127,9 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("queued at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Unconfirmed with a gateway that reports every message it accepts: with no report by
+    # then, the gateway never had it, and it is queued again (services.reconcile_unconfirmed).
+    confirm_by = models.DateTimeField(_("report expected by"), null=True, blank=True)
     gateway_message_id = models.CharField(_("gateway id"), max_length=100, blank=True)
     error_code = models.CharField(_("operator error code"), max_length=30, blank=True)
     last_error = models.TextField(_("last error"), blank=True)

@@ -42,9 +42,11 @@ MOVES: dict[str, frozenset[str]] = {  # to ← from
     S.SENDING: frozenset({S.QUEUED}),
     S.QUEUED: frozenset({S.SENDING, S.PARKED, S.UNCONFIRMED, S.FAILED}),
     S.PARKED: frozenset({S.SENDING}),
-    S.SENT: frozenset({S.SENDING, S.UNCONFIRMED}),
-    S.DELIVERED: frozenset({S.SENDING, S.SENT, S.UNCONFIRMED}),
-    S.UNDELIVERED: frozenset({S.SENDING, S.SENT, S.UNCONFIRMED, S.DELIVERED}),
+    # A report for a queued message: one queued again after its confirmation wait whose
+    # report came late. The gateway has it, so it must not go again.
+    S.SENT: frozenset({S.SENDING, S.UNCONFIRMED, S.QUEUED}),
+    S.DELIVERED: frozenset({S.SENDING, S.SENT, S.UNCONFIRMED, S.QUEUED}),
+    S.UNDELIVERED: frozenset({S.SENDING, S.SENT, S.UNCONFIRMED, S.DELIVERED, S.QUEUED}),
     S.FAILED: frozenset({S.SENDING}),
     S.UNCONFIRMED: frozenset({S.SENDING}),
 }
@@ -196,7 +198,8 @@ def _alert(kind: str, key: str, detail: str) -> None:
         pk=alert.pk, sent_at__lte=now - ALERT_EVERY
     ).update(sent_at=now):
         return
-    log.error("SMS %s: %s — %s", kind, key, detail)
+    # The detail (with the mobile) goes to the administrators' mail only, never to the log.
+    log.error("SMS %s: %s", kind, key)
     try:
         mail_admins(f"IGRS SMS {kind}: {key}", detail)
     except Exception:  # noqa: BLE001 - a mail server down must not stop SMS or filings
@@ -268,6 +271,7 @@ def send_again(message_id: int) -> bool:
         last_error="",
         error_code="",
         finished_at=None,
+        confirm_by=None,
     )
 
 
@@ -415,11 +419,65 @@ def _record(
 
 
 def _unsure(message: OutboxMessage, outcome: GatewayUnsure, gateway: Gateway) -> None:
-    """It may have gone. Only a gateway that drops repeats gets it again by itself."""
+    """It may have gone. A gateway that drops repeats gets it again by itself; one that
+    reports every message it accepted has until the confirmation wait to say so, after
+    which the message is taken as never received (reconcile_unconfirmed); for the rest a
+    person decides."""
     if gateway.idempotent:
         _retry_or_give_up(message, str(outcome), "", permanent=False)
-    elif _move(message.pk, S.UNCONFIRMED, claim=_mine(message), last_error=str(outcome)):
+        return
+    wait = _confirm_wait(gateway)
+    confirm_by = clock.now() + wait if wait else None
+    moved = _move(
+        message.pk,
+        S.UNCONFIRMED,
+        claim=_mine(message),
+        last_error=str(outcome),
+        confirm_by=confirm_by,
+    )
+    if moved and confirm_by is None:
         _alert("unconfirmed", message.key, f"{message.mobile}: {outcome}")
+
+
+def _confirm_wait(gateway: Gateway) -> dt.timedelta | None:
+    seconds = settings.IGRS_SMS_CONFIRM_SECONDS
+    return dt.timedelta(seconds=seconds) if seconds and gateway.reports_acceptance else None
+
+
+def _reports_came_since(moment: dt.datetime) -> bool:
+    """Whether any delivery report has reached IGRS since: a callback URL the gateway cannot
+    reach (a wrong IGRS_SMS_DLR_BASE, a firewall) must not turn every send in doubt into a
+    repeat."""
+    return OutboxMessage.objects.filter(
+        status__in=(S.DELIVERED, S.UNDELIVERED), finished_at__gte=moment
+    ).exists()
+
+
+def reconcile_unconfirmed(batch: int = 500) -> int:
+    """Settle unconfirmed sends with what the gateway reported. A message whose worker died
+    mid-send becomes unconfirmed when its lease ends; with a gateway that reports each
+    message it accepted (Kannel's DLR URL naming the outbox id, mask 8 and 16), a report
+    moves it on as soon as it comes, and one without any report by its confirmation wait
+    — while reports for other messages do arrive — never reached the gateway: it is queued
+    again. The number moved."""
+    gateway = get_gateway()
+    expired = _expire_leases(gateway)
+    now = clock.now()
+    unreported = OutboxMessage.objects.filter(status=S.UNCONFIRMED, confirm_by__lte=now)
+    moved = 0
+    rows = unreported.order_by("confirm_by").values_list("pk", "created_at")[:batch]
+    for pk, created_at in rows:
+        if not _reports_came_since(created_at):
+            continue  # silence proves nothing while no report reaches IGRS at all
+        moved += _move(
+            pk,
+            S.QUEUED,
+            only_from=frozenset({S.UNCONFIRMED}),
+            confirm_by=None,
+            next_attempt_at=now,
+            last_error=gettext_noop("no report from the gateway: never received, queued again"),
+        )
+    return expired + moved
 
 
 def _retry_or_give_up(message: OutboxMessage, error: str, code: str, permanent: bool) -> None:
@@ -440,7 +498,13 @@ def _retry(message: OutboxMessage, error: str, code: str) -> None:
         error_code=code,
         next_attempt_at=_quiet_until(message, retry_at),
     )
-    log.warning("SMS %s to %s not sent, will retry: %s", message.pk, message.mobile, error)
+    log.warning("SMS %s not sent, will retry: %s", message.pk, _error_class(error))
+
+
+def _error_class(error: str) -> str:
+    """The error's first words (e.g. "HTTP 503", "cannot reach the gateway"): the rest may
+    quote the gateway's answer, which can echo the number or the text."""
+    return error.split(":", 1)[0]
 
 
 def _give_up(message: OutboxMessage, error: str, code: str) -> None:

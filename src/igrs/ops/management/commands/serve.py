@@ -1,6 +1,9 @@
 import os
+import shutil
 import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy
 
@@ -41,7 +44,9 @@ def web_server_argv(bind: str) -> list[str]:
         "--log-level",
         "warning",
     ]
-    if env_bool("IGRS_ACCESS_LOG", True):
+    # Off by default: granian's access line shows the path and query, which can carry a
+    # mobile number; IGRS logs its own line per request, by view (ops/middleware.py).
+    if env_bool("IGRS_ACCESS_LOG", False):
         argv.append("--access-log")
     return argv
 
@@ -51,6 +56,18 @@ def refuse_weak_key() -> None:
     problem = production_key_problem()
     if problem:
         raise CommandError(problem)
+
+
+def metrics_folder(bind: str) -> Path:
+    """Where granian's worker processes keep their request metrics for /metrics to add up
+    (prometheus_client's multiprocess mode): one folder per address served."""
+    return Path(settings.VAR_DIR) / "metrics" / bind.replace(":", "_").replace("/", "_")
+
+
+def fresh_folder(folder: Path) -> None:
+    """Counts from an earlier run of the server would be added to this one's."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
 
 
 class Command(TranslatedCommand):
@@ -67,5 +84,7 @@ class Command(TranslatedCommand):
         check_free(bind)
         # Links in SMS sent from web requests point at this server unless told otherwise.
         os.environ.setdefault("IGRS_PUBLIC_URL", public_url(bind))
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_folder(bind)))
+        fresh_folder(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
         argv = web_server_argv(bind)
         os.execv(argv[0], argv)
