@@ -23,6 +23,8 @@ REUSED_PHOTO = "photo_reused"
 CITIZEN_PHOTO = "citizen_photo"
 COPIED_TEXT = "copied_text"
 FLAGS = (REUSED_PHOTO, CITIZEN_PHOTO, COPIED_TEXT)
+# The hash of a picture without any detail (one colour): it tells nothing about the photo.
+FLAT = "0" * 16
 REFS_KEPT = 5  # the other complaints named with a flag
 PHOTOS_COMPARED = 2000  # recent report photos of the category compared bit by bit
 REPORTS_COMPARED = 500  # the post's recent reports compared with the new text
@@ -32,7 +34,7 @@ def disposal_flags(
     complaint: Complaint, post_id: int, text: str, photo_hashes: Iterable[str], now: dt.datetime
 ) -> dict:
     """{"flags": [...], "flag_refs": {flag: [references]}} for a report, or {} when clean."""
-    hashes = [h for h in photo_hashes if h]
+    hashes = [h for h in photo_hashes if h and h != FLAT]
     mates = _cluster_mates(complaint)
     since = now - dt.timedelta(days=settings.IGRS_FLAG_WINDOW_DAYS)
     found: dict[str, list[str]] = {}
@@ -66,7 +68,7 @@ def _matches_citizen_photo(complaint: Complaint, hashes: list[str]) -> bool:
     theirs = (
         Attachment.objects.filter(event__complaint=complaint)
         .exclude(event__action__in=REPORT_STEPS)
-        .exclude(photo_hash="")
+        .exclude(photo_hash__in=("", FLAT))
         .values_list("photo_hash", flat=True)
     )
     return _near(hashes, theirs)
@@ -83,7 +85,7 @@ def _reused_photo(
     same = reports.filter(photo_hash__in=hashes)
     recent = (
         reports.filter(event__at__gte=since, event__complaint__category_id=complaint.category_id)
-        .exclude(photo_hash="")
+        .exclude(photo_hash__in=("", FLAT))
         .order_by("-event__at")
         .values_list("photo_hash", "event__complaint__reference")[:PHOTOS_COMPARED]
     )
