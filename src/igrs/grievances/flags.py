@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from . import evidence
 from .models import Action, Attachment, Complaint, Event
@@ -23,6 +24,11 @@ REUSED_PHOTO = "photo_reused"
 CITIZEN_PHOTO = "citizen_photo"
 COPIED_TEXT = "copied_text"
 FLAGS = (REUSED_PHOTO, CITIZEN_PHOTO, COPIED_TEXT)
+LABELS = {
+    REUSED_PHOTO: gettext_lazy("A photo of this report was already in another complaint's report"),
+    CITIZEN_PHOTO: gettext_lazy("A photo of this report is the complainant's own photo sent back"),
+    COPIED_TEXT: gettext_lazy("The same text was filed by this post on many complaints"),
+}
 # The hash of a picture without any detail (one colour): it tells nothing about the photo.
 FLAT = "0" * 16
 REFS_KEPT = 5  # the other complaints named with a flag
@@ -106,3 +112,10 @@ def _copied_text(post_id: int, text: str, mates: set[int], since: dt.datetime) -
     threshold = settings.IGRS_COPIED_REPORT_SIMILARITY
     refs = sorted({ref for note, ref in earlier if similarity(note, text) >= threshold})
     return refs[:REFS_KEPT] if len(refs) >= settings.IGRS_COPIED_REPORT_REPEATS else []
+
+
+def shown(event: Event | None) -> list[tuple[str, list[str]]]:
+    """A report's flags as people read them: (what, the other complaints' references)."""
+    data = (event.data or {}) if event is not None else {}
+    refs = data.get("flag_refs", {})
+    return [(str(LABELS[f]), refs.get(f, [])) for f in data.get("flags", []) if f in LABELS]

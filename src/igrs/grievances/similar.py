@@ -114,6 +114,11 @@ def cluster_members(complaint: Complaint) -> list[Complaint]:
     )
 
 
+def waits_on(complaint: Complaint, post_id: int | None) -> bool:
+    """Whether the complaint waits for action on the post (a cluster's report reaches it)."""
+    return complaint.status == Status.ASSIGNED and complaint.current_post_id == post_id
+
+
 @dataclass(frozen=True)
 class ClusterRow:
     lead: Complaint

@@ -166,15 +166,10 @@ def submit_cluster_atr(
         first = Event.objects.filter(complaint=complaint).latest("at", "pk")
         shared = Evidence(adopted=list(first.attachments.all()))
         for mate in similar.cluster_members(complaint):
-            if mate.pk != complaint.pk and waits_on(mate, post_id):
+            if mate.pk != complaint.pk and similar.waits_on(mate, post_id):
                 mate = _load(mate.reference, None)
                 filed.append(_file_report(actor, mate, disposal, report, shared, details))
     return filed
-
-
-def waits_on(complaint: Complaint, post_id: int | None) -> bool:
-    """Whether the complaint waits for action on the post (a cluster's report reaches it)."""
-    return complaint.status == Status.ASSIGNED and complaint.current_post_id == post_id
 
 
 @dataclass(frozen=True)
