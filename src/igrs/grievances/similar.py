@@ -6,6 +6,7 @@ same measure in Python on SQLite, over the few open complaints of one category a
 """
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.db.models import Count, Q
 from igrs.core import clock
 from igrs.core.text import normalise_mobile
 
-from .models import Complaint, Status
+from .models import Complaint, RegistrationKey, Status
 from .similarity import similarity
 
 SHOWN = 5  # similar complaints shown at filing
@@ -50,6 +51,11 @@ def similar_open(
     ]
     rows.sort(key=lambda s: (not s.same_mobile, -s.score, -s.complaint.pk))
     return rows[:SHOWN]
+
+
+def filed_under(key: uuid.UUID | None) -> bool:
+    """Whether a form with this key was already filed (or is being filed now)."""
+    return key is not None and RegistrationKey.objects.filter(key=key).exists()
 
 
 def _same_mobile(mobile: str, category_id: int, since: dt.datetime) -> list[Complaint]:
