@@ -7,8 +7,10 @@ import itertools
 import threading
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 
+from igrs.core.accounts import create_token, grant_role
 from igrs.core.errors import Invalid
 from igrs.core.roles import Role
 from igrs.directory.models import Category, Unit
@@ -269,3 +271,95 @@ def test_two_first_complaints_at_once_do_not_start_two_clusters(reseeded):
     assert not errors
     leads = set(Complaint.objects.values_list("cluster_id", flat=True))
     assert len(leads) == 1 and leads <= set(Complaint.objects.values_list("pk", flat=True))
+
+
+# ---------------------------------------------------------------- the faces
+
+
+def test_the_api_answers_similar_complaints_and_links_instead(client, agent):
+    from .test_api import Api, registration, user_with_role
+
+    api = Api(client, create_token(user_with_role("agent-api", "agent"), "agent"))
+    first = transformer_complaint(agent)
+    body = {
+        "mobile": "9861111111",
+        "category_id": first.category_id,
+        "place_id": first.place_id,
+        "description": TRANSFORMER_AGAIN,
+    }
+    found = api.post("/complaints/similar", body)
+    assert found.status_code == 200
+    [row] = found.json()
+    assert (row["reference"], row["same_mobile"]) == (first.reference, False)
+    assert row["similarity"] >= 0.45 and row["description"] == TRANSFORMER
+    before = Complaint.objects.count()
+    linked = api.post(
+        "/complaints",
+        registration(mobile="9861111111", description=TRANSFORMER_AGAIN, link_to=first.reference),
+    )
+    assert linked.status_code == 200 and linked.json()["linked"] is True
+    assert linked.json()["reference"] == first.reference
+    assert Complaint.objects.count() == before
+    assert LinkedFiling.objects.get(complaint=first).mobile == "+919861111111"
+    filed = api.post("/complaints", registration(mobile="9862222222", description=TRANSFORMER))
+    assert filed.status_code == 201 and filed.json()["cluster_of"] == first.reference
+
+
+def test_the_console_offers_the_open_complaint_then_joins_it(client, agent):
+    from .test_callcentre_console import registration, staff_user
+
+    client.force_login(staff_user("asha-c", "agent"))
+    first = transformer_complaint(agent)
+    typed = registration(mobile="9863333333", description=TRANSFORMER_AGAIN)
+    offered = client.post("/callcentre/", typed)
+    shown = offered.content.decode()
+    assert offered.status_code == 200 and f'name="link_to" value="{first.reference}"' in shown
+    assert TRANSFORMER in shown  # agents read the other complaint to the caller
+    assert Complaint.objects.count() == 1
+    joined = client.post("/callcentre/", typed | {"link_to": first.reference})
+    assert joined["Location"] == f"/callcentre/?filed={first.reference}&linked=1"
+    assert LinkedFiling.objects.filter(complaint=first, mobile="+919863333333").exists()
+    anyway = client.post("/callcentre/", typed | {"file_anyway": "1"})
+    assert anyway.status_code == 302 and Complaint.objects.count() == 2
+
+
+def test_the_portal_offers_the_open_complaint_without_its_text_and_joins_it(client, agent):
+    from .test_portal import form_data, sign_in
+
+    first = transformer_complaint(agent)
+    sign_in(client, "9864444444")
+    typed = form_data(description=TRANSFORMER_AGAIN)
+    shown = client.post("/file/", typed).content.decode()
+    assert f'name="link_to" value="{first.reference}"' in shown
+    assert TRANSFORMER not in shown  # another citizen's words stay theirs
+    joined = client.post("/file/", typed | {"link_to": first.reference}).content.decode()
+    assert first.reference in joined and Complaint.objects.count() == 1
+    assert LinkedFiling.objects.get(complaint=first).role == Role.CITIZEN
+
+
+def test_the_officer_sees_one_row_and_files_one_report_for_the_cluster(client, agent):
+    from .test_officers import signed_in
+
+    members = [transformer_complaint(agent) for _ in range(3)]
+    signed_in(client, TEHSILDAR)
+    inbox = client.get("/officer/").content.decode()
+    assert sum(m.reference in inbox for m in members) == 1
+    shown = client.get(f"/officer/complaints/{members[0].reference}/").content.decode()
+    assert all(m.reference in shown for m in members) and 'name="whole_cluster"' in shown
+    response = client.post(
+        f"/officer/complaints/{members[0].reference}/atr/",
+        {"disposal": "resolved", "report": REPORT, "whole_cluster": "on", "version": 2},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert {reload(m).status for m in members} == {Status.AWAITING_VERIFICATION}
+
+
+def test_the_dashboard_lists_clusters(client, agent):
+    members = [transformer_complaint(agent) for _ in range(3)]
+    transformer_complaint(agent, OTHER_PROBLEM)
+    user = User.objects.create_user("monitor-c")
+    grant_role(user, "desk")
+    client.force_login(user)
+    shown = client.get("/monitoring/clusters/").content.decode()
+    assert members[0].reference in shown and members[1].reference not in shown
+    assert ">3<" in shown
