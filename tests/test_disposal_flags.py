@@ -9,12 +9,19 @@ import itertools
 import random
 
 import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
 from PIL import Image
 
+from igrs.core import clock
+from igrs.core.accounts import grant_role
 from igrs.grievances import evidence, flags, services
 from igrs.grievances.models import Action, Attachment, Event
+from igrs.monitoring import selectors as dashboard
+from igrs.monitoring.services import roll_up
 
 from .conftest import DM, TEHSILDAR, new_complaint, officer_actor, post
+from .test_officers import signed_in
 
 _mobiles = itertools.count(1)
 
@@ -159,3 +166,63 @@ def test_a_subordinates_flagged_report_keeps_its_flags_when_approved(agent, tehs
     services.approve_subordinate_report(dm, later_one.reference)
     approved = report_of(later_one)
     assert approved.action == Action.SUBMIT_ATR and approved.data["flags"] == [flags.REUSED_PHOTO]
+
+
+# ---------------------------------------------------------------- where they are shown
+
+
+def flagged_pair(agent, tehsildar):
+    """Two complaints whose reports carry the same photo: the second is flagged."""
+    first, second = complaint(agent), complaint(agent)
+    atr(tehsildar, first.reference, "पहली शिकायत पर मौके पर जाकर कब्ज़ा हटवाया।", photo(50))
+    atr(tehsildar, second.reference, "दूसरी शिकायत में लेखपाल से पैमाइश कराई गई।", photo(50))
+    return first, second
+
+
+def test_the_verification_agent_sees_the_flags(client, agent, tehsildar):
+    first, second = flagged_pair(agent, tehsildar)
+    services.verify(agent, first.reference, outcome=services.Outcome.SATISFIED)
+    user = User.objects.create_user("asha-f")
+    grant_role(user, "agent")
+    client.force_login(user)
+    client.post("/callcentre/outbound/next/")
+    shown = client.get("/callcentre/outbound/").content.decode()
+    assert second.mobile in shown  # the flagged report's call
+    assert 'class="panel flags"' in shown and first.reference in shown
+
+
+def test_the_approving_officer_sees_the_flags_of_the_subordinates_report(client, agent, desk):
+    tehsildar = officer_actor(TEHSILDAR)
+    earlier, pending = complaint(agent), complaint(agent)
+    atr(tehsildar, earlier.reference, "पहली शिकायत पर मौके पर जाकर कब्ज़ा हटवाया।", photo(60))
+    dm = officer_actor(DM)
+    services.forward(desk, pending.reference, to_post_id=post(DM).pk)
+    services.forward_down(dm, pending.reference, to_post_id=post(TEHSILDAR).pk)
+    atr(tehsildar, pending.reference, "लेखपाल से नापजोख कराकर कब्ज़ा हटवाया।", photo(60))
+    signed_in(client, DM)
+    shown = client.get(f"/officer/complaints/{pending.reference}/").content.decode()
+    assert 'class="panel flags"' in shown and earlier.reference in shown
+    clean = client.get(f"/officer/complaints/{earlier.reference}/").content.decode()
+    assert 'class="panel flags"' not in clean
+
+
+def test_the_dashboard_counts_flags_by_district_and_officer_and_the_ranking_loses_marks(
+    client, agent, tehsildar
+):
+    first, second = flagged_pair(agent, tehsildar)
+    roll_up()
+    month = timezone.localdate(clock.now()).replace(day=1)
+    [lucknow] = [r for r in dashboard.quality(month) if r.district.code == "UP-LUCKNOW"]
+    assert lucknow.flag_rate == 50.0
+    [row] = dashboard.flags_by_officer(month)
+    assert (row.reports, row.flagged, row.rate) == (2, 1, 50.0)
+    ranked = {r.key: r for r in dashboard.ranking("district", month)}
+    assert dashboard.formula().version == 2
+    assert ranked[lucknow.district.pk].marks["unflagged"] == 5.0  # half of 10
+    lost = dashboard.lost_marks("district", lucknow.district.pk, "unflagged", month)
+    assert [e.complaint_id for e in lost] == [second.pk]
+    user = User.objects.create_user("monitor-f")
+    grant_role(user, "desk")
+    client.force_login(user)
+    shown = client.get("/monitoring/quality/").content.decode()
+    assert row.officer.name in shown and "50.0" in shown
