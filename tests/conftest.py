@@ -100,6 +100,9 @@ def reseeded(transactional_db):
         import_module("igrs.monitoring.migrations.0003_ranking_formula").publish_first_formula(
             apps, None
         )
+        import_module(
+            "igrs.monitoring.migrations.0008_ranking_formula_v2_flags"
+        ).publish_second_formula(apps, None)
 
 
 @pytest.fixture

@@ -25,22 +25,24 @@ HINDI_RANKING_HEADER = [
     "नाम",
     "अंक",
     "समय से निस्तारण (30)",
-    "कोई समय-सीमा नहीं चूकी (20)",
+    "कोई समय-सीमा नहीं चूकी (15)",
     "सत्यापन में संतुष्ट (25)",
     "पुनः नहीं खुली (10)",
     "कम स्पेशल क्लोज (5)",
-    "फ़ोटो साक्ष्य (10)",
+    "फ़ोटो साक्ष्य (5)",
+    "आख्या पर कोई संदेह-चिह्न नहीं (10)",
 ]
 ENGLISH_RANKING_HEADER = [
     "Rank",
     "Name",
     "Marks",
     "Disposed in time (30)",
-    "No deadlines missed (20)",
+    "No deadlines missed (15)",
     "Satisfied on verification (25)",
     "Not re-opened (10)",
     "Few special closures (5)",
-    "Photo evidence (10)",
+    "Photo evidence (5)",
+    "Reports not flagged (10)",
 ]
 
 

@@ -370,7 +370,9 @@ def test_the_ranking_follows_the_published_formula_and_shows_what_lost_marks(des
     agra, lucknow = rows["आगरा"], rows["लखनऊ"]
     assert agra.rank < lucknow.rank
     assert (agra.marks["timely"], lucknow.marks["timely"]) == (30.0, 0.0)
-    assert (agra.marks["evidence"], lucknow.marks["evidence"]) == (10.0, 0.0)
+    # Formula v2 (decision 0073): photo evidence 5, reports not flagged 10.
+    assert (agra.marks["evidence"], lucknow.marks["evidence"]) == (5.0, 0.0)
+    assert (agra.marks["unflagged"], lucknow.marks["unflagged"]) == (10.0, 10.0)
     assert lucknow.marks["satisfaction"] is None  # nothing verified yet: left out
     page = desk_client.get("/monitoring/ranking/", {"month": f"{month:%Y-%m}"}).content.decode()
     assert "1" in page and "30" in page
@@ -902,6 +904,7 @@ def test_the_roll_up_keeps_each_lost_mark_where_it_counts_and_the_page_lists_tho
         "defaulters": [escalated],
         "special_closures": [special],
         "reopens": [special],
+        "unflagged": [],  # no report here is flagged (test_disposal_flags.py has those)
     }
     assert set(lost) == set(LOSES_MARKS) == set(dashboard.PARAMETERS)  # each has its page
     assert sorted(

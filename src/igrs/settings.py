@@ -281,6 +281,20 @@ IGRS_REMINDER_HOURS_BEFORE_DUE = env_int("IGRS_REMINDER_HOURS_BEFORE_DUE", 24)
 IGRS_CITIZEN_REMINDER_EVERY_HOURS = env_int("IGRS_CITIZEN_REMINDER_EVERY_HOURS", 72)
 # At the top level a not-satisfied verdict closes the complaint with the final reason.
 IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED = env_bool("IGRS_CLOSE_AT_TOP_WHEN_NOT_SATISFIED", True)
+# Mass grievances (docs/intelligence.md): an open complaint of the same category and place
+# whose description is at least this similar (trigram similarity, 0-1) is the same problem;
+# at least 0.3, pg_trgm's own threshold, which the index search applies first.
+IGRS_CLUSTER_SIMILARITY = max(0.3, env_float("IGRS_CLUSTER_SIMILARITY", 0.45))
+# How far back open complaints are looked at for clusters and for "already filed?" at filing.
+IGRS_CLUSTER_WINDOW_DAYS = env_int("IGRS_CLUSTER_WINDOW_DAYS", 30)
+# Fake-disposal signals: a report photo within this many bits (of 64, dHash) of another
+# report's photo or of the complainant's own is a re-used photo.
+IGRS_PHOTO_HASH_MAX_DISTANCE = env_int("IGRS_PHOTO_HASH_MAX_DISTANCE", 6)
+# A report whose text is at least this similar to this many of the same post's earlier
+# reports on other complaints (in the window) is copy-paste.
+IGRS_COPIED_REPORT_SIMILARITY = env_float("IGRS_COPIED_REPORT_SIMILARITY", 0.9)
+IGRS_COPIED_REPORT_REPEATS = env_int("IGRS_COPIED_REPORT_REPEATS", 3)
+IGRS_FLAG_WINDOW_DAYS = env_int("IGRS_FLAG_WINDOW_DAYS", 90)
 # Master data (posts, rules, time limits, holidays, templates) is cached per process this long.
 IGRS_MASTER_CACHE_SECONDS = env_int("IGRS_MASTER_CACHE_SECONDS", 30)
 

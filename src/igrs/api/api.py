@@ -20,7 +20,7 @@ from igrs.core.roles import Role
 from igrs.core.text import mask_mobile, normalise_mobile
 from igrs.directory.models import Post
 from igrs.faces.errors import api_body, http_status
-from igrs.grievances import reference, selectors, services
+from igrs.grievances import reference, selectors, services, similar
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Action, Complaint, Status
 from igrs.grievances.selectors import ComplaintView
@@ -138,6 +138,7 @@ def summary_out(c: Complaint) -> dict:
         "created_at": c.created_at,
         "version": c.version,
         "probable_duplicate_of": c.duplicate_of.reference if c.duplicate_of_id else None,
+        "cluster_of": c.cluster.reference if c.cluster_id else None,
     }
 
 
@@ -247,10 +248,51 @@ def register_complaint(request, body: s.RegisterIn):
         ) from None
     fields = body.dict()
     other_number = fields.pop("other_number")
+    if link_to := fields.pop("link_to"):
+        joined = services.link_instead(
+            who,
+            link_to,
+            complainant_name=body.complainant_name,
+            mobile=body.mobile,
+            source=body.source,
+        )
+        return answer(s.ComplaintSummary, summary_out(joined) | {"linked": True})
     complaint, created = callcentre.register(
         who, services.NewComplaint(**fields), parsed, other_number=other_number
     )
     return answer(s.ComplaintSummary, summary_out(complaint), 201 if created else 200)
+
+
+@api.post("/complaints/similar", response={200: list[s.SimilarOut], **ERRORS}, tags=["complaints"])
+def similar_complaints(request, body: s.SimilarIn):
+    """Before filing: open complaints the caller may mean instead — the same mobile's in the
+    category, and the same problem at the same place (a similar description). Register with
+    `link_to` to join one instead of filing again."""
+    require(request, Role.AGENT, Role.DESK, Role.ADMIN)
+    found = similar.similar_open(
+        mobile=body.mobile,
+        category_id=body.category_id,
+        place_id=body.place_id,
+        description=body.description,
+    )
+    return [similar_out(row) for row in found]
+
+
+def similar_out(row: similar.Similar) -> dict:
+    c = row.complaint
+    return {
+        "reference": c.reference,
+        "reference_grouped": reference.grouped(c.reference),
+        "status": c.status,
+        "status_label": str(Status(c.status).label),
+        "created_at": c.created_at,
+        "category_id": c.category_id,
+        "place_id": c.place_id,
+        "place_detail": c.place_detail,
+        "description": c.description,
+        "same_mobile": row.same_mobile,
+        "similarity": round(row.score, 3),
+    }
 
 
 @api.get("/complaints/{ref}", response={200: s.ComplaintOut, **ERRORS}, tags=["complaints"])

@@ -32,6 +32,33 @@ class RegisterIn(Schema):
     against_post_id: int | None = None
     against_officer_id: int | None = None
     call_id: str = ""
+    link_to: str | None = Field(
+        None,
+        description="Reference of an open complaint about the same problem (from "
+        "POST /complaints/similar): no new complaint is filed, the complainant is linked to "
+        "that one, whose summary is answered (200, linked: true)",
+    )
+
+
+class SimilarIn(Schema):
+    mobile: str = ""
+    category_id: int
+    place_id: int
+    description: str = ""
+
+
+class SimilarOut(Out):
+    reference: str
+    reference_grouped: str
+    status: str
+    status_label: str
+    created_at: dt.datetime
+    category_id: int
+    place_id: int
+    place_detail: str
+    description: str
+    same_mobile: bool = Field(..., description="filed from the same mobile")
+    similarity: float = Field(..., description="trigram similarity of the descriptions, 0-1")
 
 
 class PostOut(Out):
@@ -84,6 +111,8 @@ class ComplaintSummary(Out):
     created_at: dt.datetime
     version: int
     probable_duplicate_of: str | None
+    cluster_of: str | None = None
+    linked: bool = False
 
 
 class ComplaintOut(ComplaintSummary):

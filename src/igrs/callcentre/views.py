@@ -23,6 +23,7 @@ from igrs.faces.complaints import (
 from igrs.faces.confirmations import confirm, what_next
 from igrs.faces.errors import add_service_errors
 from igrs.faces.pickers import choices_for
+from igrs.faces.similar import similar_to_offer
 from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Source
@@ -47,28 +48,24 @@ def _agent(request: HttpRequest) -> Actor:
 @require_http_methods(["GET", "POST"])
 def inbound(request: HttpRequest) -> HttpResponse:
     call = callcentre.current_call(request.user.pk)
+    offered: list = []
     if request.method == "POST":
         form = AgentComplaintForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                complaint, _created = callcentre_services.register(
-                    _agent(request),
-                    form.new_complaint(
-                        source=Source.HELPLINE,
-                        mobile=data["mobile"],
-                        language="hi",
-                        call_id=data["call_id"],
-                    ),
-                    data["submission_key"],
-                    other_number=data["other_number"],
-                )
-            except ServiceError as error:
-                # The call id is a hidden field: its error goes on top of the form.
-                add_service_errors(form, error, renamed={"call_id": NON_FIELD_ERRORS})
-            else:
-                record_suggestion_choice(request, complaint)
-                return redirect(f"{request.path}?filed={complaint.reference}")
+            new = form.new_complaint(
+                source=Source.HELPLINE,
+                mobile=data["mobile"],
+                language="hi",
+                call_id=data["call_id"],
+            )
+            offered = similar_to_offer(request.POST, new, data["submission_key"])
+            if not offered:  # else shown below the form: the agent asks the caller
+                try:
+                    return _file_or_link(request, new, data)
+                except ServiceError as error:
+                    # The call id is a hidden field: its error goes on top of the form.
+                    add_service_errors(form, error, renamed={"call_id": NON_FIELD_ERRORS})
     else:
         form = AgentComplaintForm(
             initial={
@@ -86,11 +83,31 @@ def inbound(request: HttpRequest) -> HttpResponse:
             **choices_for(form),
             **_live_context(call, _live_version(call)),
             "filed": filed if reference.is_valid(filed) else "",
+            "linked": bool(request.GET.get("linked")),
+            "similar_found": offered,
             "filed_next": _filed_next(filed, request),
             "filed_grouped": reference.grouped(filed),
             "check_digit": filed[-1:],
         },
     )
+
+
+def _file_or_link(request: HttpRequest, new: services.NewComplaint, data: dict) -> HttpResponse:
+    """File the complaint, or join the open one the caller chose ("link_to") instead."""
+    if link_to := request.POST.get("link_to"):
+        joined = services.link_instead(
+            _agent(request),
+            link_to,
+            complainant_name=new.complainant_name,
+            mobile=new.mobile,
+            source=Source.HELPLINE,
+        )
+        return redirect(f"{request.path}?filed={joined.reference}&linked=1")
+    complaint, _created = callcentre_services.register(
+        _agent(request), new, data["submission_key"], other_number=data["other_number"]
+    )
+    record_suggestion_choice(request, complaint)
+    return redirect(f"{request.path}?filed={complaint.reference}")
 
 
 def _filed_next(ref: str, request: HttpRequest) -> str:

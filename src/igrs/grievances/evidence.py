@@ -137,3 +137,28 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def photo_hash(content: bytes) -> str:
+    """A perceptual hash (dHash, 64 bits as 16 hex digits): the photo shrunk to 9×8 grey
+    pixels, one bit per pair of neighbours, set where the left is brighter. A photo
+    re-compressed, resized or lightly cropped keeps nearly the same bits. Empty when the
+    content is not a readable photo."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.draft("L", (64, 64))  # JPEG decodes at 1/8 scale: cheap for big photos
+            grey = ImageOps.exif_transpose(image).convert("L").resize((9, 8), Image.LANCZOS)
+            values = list(grey.get_flattened_data())
+    except Exception:  # noqa: BLE001 - a photo that cannot be read has no hash
+        return ""
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            left, right = values[row * 9 + col], values[row * 9 + col + 1]
+            bits = (bits << 1) | (left > right)
+    return f"{bits:016x}"
+
+
+def hash_distance(a: str, b: str) -> int:
+    """How many of the 64 bits two photo hashes differ in."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()

@@ -178,6 +178,16 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="probable_duplicates",
     )
+    # A mass grievance: the first complaint of the cluster (itself included) when other
+    # open complaints of the same category and place describe the same problem.
+    cluster = models.ForeignKey(
+        "self",
+        verbose_name=_("cluster of the same problem, led by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cluster_members",
+    )
 
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -238,6 +248,13 @@ class Complaint(models.Model):
                 condition=Q(closed_at__isnull=False),
             ),
             models.Index(fields=["mobile", "created_at"], name="complaint_by_mobile"),
+            # Open complaints of a category in a place: the candidates of a cluster and of
+            # "already filed?" at filing (PostgreSQL adds a trigram index on the description).
+            models.Index(
+                fields=["category", "place", "created_at"],
+                name="complaint_open_by_place",
+                condition=~Q(status="closed"),
+            ),
             models.Index(fields=["current_post", "status"], name="complaint_by_post"),
             models.Index(fields=["status", "created_at"], name="complaint_by_status"),
         ]
@@ -408,6 +425,8 @@ class Attachment(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     warnings = models.JSONField(_("evidence warnings"), default=list, blank=True)
+    # A photo's perceptual hash (evidence.photo_hash): a re-used photo is found by it.
+    photo_hash = models.CharField(_("photo hash"), max_length=16, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -488,3 +507,32 @@ class ReferenceCounter(models.Model):
     PostgreSQL uses the sequence igrs_reference_serial instead, which takes no row lock."""
 
     value = models.BigIntegerField(default=0)
+
+
+class LinkedFiling(models.Model):
+    """Someone who was about to file the same problem again and joined an open complaint
+    instead (docs/intelligence.md): no new complaint, the link kept."""
+
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("joined complaint"),
+        on_delete=models.CASCADE,
+        related_name="linked_filings",
+    )
+    complainant_name = models.CharField(_("complainant's name"), max_length=200)
+    mobile = models.CharField(_("mobile"), max_length=16)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    role = models.CharField(_("by (role)"), max_length=10, choices=Role.choices)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("linked at"))
+
+    class Meta:
+        verbose_name = _("linked filing")
+        verbose_name_plural = _("linked filings")

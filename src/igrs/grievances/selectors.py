@@ -17,7 +17,7 @@ from igrs.core.text import nfc
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer, Post
 
-from . import deadlines, reference
+from . import deadlines, flags, reference
 from .actors import Actor
 from .lifecycle import UNVERSIONED
 from .models import DESK_STATUSES, Action, Attachment, Complaint, Event, Status
@@ -173,6 +173,11 @@ ATR_DETAILS = (
 class ActionTaken:
     event: Event
     attachments: list[Attachment]
+
+    @property
+    def flags(self) -> list[tuple[str, list[str]]]:
+        """Signs of a fake disposal on the report (staff only: never on a public page)."""
+        return flags.shown(self.event)
 
     @property
     def details(self) -> list[tuple[str, object]]:

@@ -10,6 +10,7 @@ PARAMETERS = {
     "reopens": _("Not re-opened"),
     "special_closures": _("Few special closures"),
     "evidence": _("Photo evidence"),
+    "unflagged": _("Reports not flagged"),
 }
 
 LEVELS = {

@@ -36,6 +36,7 @@ class Metric(models.TextChoices):
     GRADED_C = "graded_c", _("Graded C")
     WITH_PHOTO = "with_photo", _("Action-taken reports with a photo")
     LATE = "late", _("Disposed after the time limit")
+    FLAGGED = "flagged", _("Action-taken reports flagged (re-used photo or pasted text)")
 
 
 # The steps that lose a unit marks on a ranking parameter, by what the roll-up counts of a
@@ -47,6 +48,7 @@ LOSES_MARKS: dict[str, tuple[str, str | None]] = {
     "reopens": (Metric.REOPENED, None),
     "special_closures": (Metric.SPECIAL_CLOSURE, None),
     "evidence": (Metric.DISPOSED, Metric.WITH_PHOTO),
+    "unflagged": (Metric.FLAGGED, None),
 }
 
 

@@ -125,11 +125,19 @@ def _quality_and_rank(pdf: "FPDF", report: DistrictMonth) -> None:
             _("Special closures"),
             _("Graded C"),
             _("Reports with a photo"),
+            _("Reports flagged"),
         ],
         [
-            [q.satisfaction, q.reopen_rate, q.special_rate, q.c_grade_rate, q.photo_share]
+            [
+                q.satisfaction,
+                q.reopen_rate,
+                q.special_rate,
+                q.c_grade_rate,
+                q.photo_share,
+                q.flag_rate,
+            ]
             if q
-            else [None] * 5
+            else [None] * 6
         ],
     )
     _heading(pdf, _("Ranking among districts"))

@@ -25,7 +25,7 @@ from igrs.directory.models import (
     localised,
     post_title,
 )
-from igrs.grievances.models import DESK_STATUSES, Complaint, Defaulter, Event, Status
+from igrs.grievances.models import DESK_STATUSES, Action, Complaint, Defaulter, Event, Status
 
 from .models import (
     STAY_BUCKETS,
@@ -444,6 +444,7 @@ class QualityRow:
     special_rate: float | None
     c_grade_rate: float | None
     photo_share: float | None
+    flag_rate: float | None
 
 
 def quality(
@@ -473,9 +474,45 @@ def quality(
                 _rate(c[Metric.SPECIAL_CLOSURE], c[Metric.CLOSED]),
                 _rate(c[Metric.GRADED_C], c[Metric.DISPOSED]),
                 _rate(c[Metric.WITH_PHOTO], c[Metric.DISPOSED]),
+                _rate(c[Metric.FLAGGED], c[Metric.DISPOSED]),
             )
         )
     return sorted(rows, key=lambda r: r.district.name_en)
+
+
+@dataclass
+class OfficerFlags:
+    officer: Officer
+    post: Post
+    reports: int
+    flagged: int
+
+    @property
+    def rate(self) -> float | None:
+        return _rate(self.flagged, self.reports)
+
+
+def flags_by_officer(
+    since: dt.date, keep: Callable[[Post], bool] | None = None, limit: int = 50
+) -> list[OfficerFlags]:
+    """Action-taken reports since a day by officer and post, with how many were flagged as
+    signs of a fake disposal (grievances/flags.py), the most flagged first (of the posts
+    `keep` keeps). Read from the timeline: a month of reports, through the action index."""
+    rows = (
+        Event.objects.filter(action=Action.SUBMIT_ATR, at__gte=_start_of(since))
+        .exclude(actor_officer=None)
+        .values("actor_officer_id", "actor_post_id")
+        .annotate(reports=Count("pk"), flagged=Count("pk", filter=Q(data__has_key="flags")))
+        .order_by("-flagged", "-reports", "actor_officer_id")
+    )
+    officers = Officer.objects.in_bulk({r["actor_officer_id"] for r in rows})
+    found = []
+    for row in rows:
+        post = directory.get_post(row["actor_post_id"])
+        if keep is None or keep(post):
+            officer = officers[row["actor_officer_id"]]
+            found.append(OfficerFlags(officer, post, row["reports"], row["flagged"]))
+    return found[:limit]
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -590,6 +627,7 @@ PARAMETERS = {
     "reopens": (Metric.REOPENED, Metric.CLOSED, True),
     "special_closures": (Metric.SPECIAL_CLOSURE, Metric.CLOSED, True),
     "evidence": (Metric.WITH_PHOTO, Metric.DISPOSED, False),
+    "unflagged": (Metric.FLAGGED, Metric.DISPOSED, True),
 }
 
 

@@ -194,6 +194,8 @@ def _metrics(event: dict) -> list[Metric]:
         found.append(Metric.WITH_PHOTO)
     if event["action"] == Action.SUBMIT_ATR and data.get("late"):
         found.append(Metric.LATE)
+    if event["action"] == Action.SUBMIT_ATR and data.get("flags"):
+        found.append(Metric.FLAGGED)  # signs of a fake disposal (grievances/flags.py)
     return found
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("unit/<int:unit_id>/", views.unit, name="unit"),
     path("defaulters/", views.defaulter_list, name="defaulters"),
     path("quality/", views.quality, name="quality"),
+    path("clusters/", views.clusters, name="clusters"),
     path("ranking/", views.ranking, name="ranking"),
     path("report/<int:district_id>/", views.district_report, name="report"),
     path("ranking/lost/", views.lost_marks, name="lost_marks"),

@@ -15,6 +15,7 @@ from igrs.directory import selectors as directory
 from igrs.directory.models import Department, Post, Unit, UnitKind
 from igrs.faces.access import staff
 from igrs.faces.complaints import complaint_or_404, complaint_page, original_file, stored_attachment
+from igrs.grievances import similar
 from igrs.grievances.actors import Actor
 
 from . import exports, labels, reports
@@ -159,9 +160,18 @@ def quality(request: HttpRequest) -> HttpResponse:
                 if scope.covers_unit(r.district.pk)
             ],
             "since": since,
+            "officer_flags": dashboard.flags_by_officer(since, keep=scope.covers_post),
             "stuck": dashboard.where_stuck(keep=scope.place_filter),
         },
     )
+
+
+@monitoring
+def clusters(request: HttpRequest) -> HttpResponse:
+    """Mass grievances: clusters of the same problem at the same place, the largest first."""
+    scope = request.scope
+    rows = [r for r in similar.open_clusters() if scope.covers_complaint(r.lead)]
+    return render(request, "monitoring/clusters.html", {"rows": rows})
 
 
 @monitoring

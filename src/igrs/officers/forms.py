@@ -79,6 +79,10 @@ class AtrForm(forms.Form):
     files = forms.Field(
         label=_("Photos or documents (up to 3)"), required=False, widget=MultipleFileInput
     )
+    whole_cluster = forms.BooleanField(
+        label=_("File this report on every complaint of this problem waiting on your post"),
+        required=False,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 

@@ -1,6 +1,7 @@
 """Reads for the officer workspace: one inbox across every post an officer holds."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -36,6 +37,7 @@ class InboxRow:
     complaint: Complaint
     days_left: int  # whole days until the deadline, 0 on its last day
     overdue_days: int
+    also: int = 0  # more complaints of its cluster in the inbox, shown as this one row
 
 
 @dataclass
@@ -56,12 +58,28 @@ def inbox(officer_id: int, chosen: InboxFilter) -> Inbox:
     end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
     shown = _filtered(everything, chosen, now)
     return Inbox(
-        complaints=[_row(c, now) for c in shown.select_related("place")[:INBOX_LIMIT]],
+        complaints=_one_row_per_cluster(shown.select_related("place")[:INBOX_LIMIT], now),
         total=shown.count(),
         overdue=everything.filter(due_at__lt=now).count(),
         due_today=everything.filter(due_at__gte=now, due_at__lte=end_of_today).count(),
         posts=[directory.get_post(pk) for pk in sorted(directory.posts_held_by(officer_id, today))],
     )
+
+
+def _one_row_per_cluster(complaints: Iterable[Complaint], now: dt.datetime) -> list[InboxRow]:
+    """A mass grievance is one row (its most urgent complaint), counting the rest: the
+    officer acts once for all of them (a cluster's report)."""
+    rows: list[InboxRow] = []
+    first_of: dict[int, InboxRow] = {}
+    for complaint in complaints:
+        if complaint.cluster_id is not None and complaint.cluster_id in first_of:
+            first_of[complaint.cluster_id].also += 1
+            continue
+        row = _row(complaint, now)
+        if complaint.cluster_id is not None:
+            first_of[complaint.cluster_id] = row
+        rows.append(row)
+    return rows
 
 
 def _row(complaint: Complaint, now: dt.datetime) -> InboxRow:

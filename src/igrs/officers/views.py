@@ -24,8 +24,9 @@ from igrs.faces.complaints import (
 )
 from igrs.faces.confirmations import confirm
 from igrs.faces.errors import add_service_errors
-from igrs.grievances import selectors, services
+from igrs.grievances import flags, selectors, services, similar
 from igrs.grievances.actors import Actor
+from igrs.grievances.models import Complaint
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, AtrDetails, Upload
 
 from . import selectors as workspace
@@ -155,6 +156,8 @@ def _complaint_page(
             "may_act": may_act,
             "options": options,
             "evidence": [a for event in view.events for a in event.attachments.all()],
+            "pending_flags": flags.shown(options.pending_report),
+            **_cluster(c),
             "login_url": f"{reverse('login')}?next={request.path}",
             **{
                 name: form_class(initial=version, auto_id=f"{name}_%s")
@@ -166,9 +169,22 @@ def _complaint_page(
     )
 
 
+def _cluster(complaint: Complaint) -> dict:
+    """The complaint's cluster, and how many of it wait on the same post (one report can go
+    to all of them)."""
+    members = similar.cluster_members(complaint)
+    waiting = [c for c in members if similar.waits_on(c, complaint.current_post_id)]
+    return {"cluster": members, "cluster_waiting": len(waiting)}
+
+
 def _uploads(request: HttpRequest) -> list[Upload]:
     files = [f for f in request.FILES.getlist("files") if f.size][: MAX_ATTACHMENTS + 1]
     return [Upload(f.name, f.read(MAX_ATTACHMENT_BYTES + 1)) for f in files]
+
+
+def _cluster_atr(actor: Actor, ref: str, **report) -> Complaint:
+    """One report on every complaint of the cluster waiting on the post; this one shown."""
+    return services.submit_cluster_atr(actor, ref, **report)[0]
 
 
 ACTIONS = {
@@ -176,7 +192,7 @@ ACTIONS = {
         "atr",
         AtrForm,
         lambda request, d: dict(
-            fn=services.submit_atr,
+            fn=_cluster_atr if d["whole_cluster"] else services.submit_atr,
             disposal=d["disposal"],
             report=d["report"],
             attachments=_uploads(request),

@@ -165,6 +165,18 @@ def file_complaint(
     )
 
 
+def link_instead(mobile: str, ref: str, new: grievances.NewComplaint) -> Complaint:
+    """Join an open complaint about the same problem instead of filing it again, from the
+    OTP-verified mobile (grievances.link_instead)."""
+    return grievances.link_instead(
+        Actor(Role.CITIZEN, mobile=mobile),
+        ref,
+        complainant_name=new.complainant_name,
+        mobile=mobile,
+        source=Source.PORTAL,
+    )
+
+
 # ---------------------------------------------------------------- tracking and feedback
 
 

@@ -21,6 +21,7 @@ from igrs.faces.confirmations import confirm
 from igrs.faces.errors import add_service_errors
 from igrs.faces.forms import ComplaintForm
 from igrs.faces.pickers import choices_for
+from igrs.faces.similar import similar_to_offer
 from igrs.grievances import lifecycle, reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Action, Source
@@ -138,17 +139,20 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
         form = ComplaintForm(initial=_draft(request.POST))  # a tampered key: start afresh
     elif form.is_bound and form.is_valid():
         data = form.cleaned_data
+        new = form.new_complaint(
+            source=Source.PORTAL,
+            mobile=mobile,
+            language=translation.get_language(),
+            uploads=_uploads(request),
+        )
+        if offered := similar_to_offer(request.POST, new, data["submission_key"]):
+            context = _filing_context(form, mobile)
+            return render(request, "portal/file.html", context | {"similar_found": offered})
         try:
-            complaint, _new = portal_services.file_complaint(
-                mobile,
-                data["submission_key"],
-                form.new_complaint(
-                    source=Source.PORTAL,
-                    mobile=mobile,
-                    language=translation.get_language(),
-                    uploads=_uploads(request),
-                ),
-            )
+            if link_to := request.POST.get("link_to"):
+                joined = portal_services.link_instead(mobile, link_to, new)
+                return render(request, "portal/linked.html", {"complaint": joined})
+            complaint, _new = portal_services.file_complaint(mobile, data["submission_key"], new)
         except ServiceError as error:
             add_service_errors(form, error)
         else:

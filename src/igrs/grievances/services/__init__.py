@@ -4,6 +4,7 @@ update on version → timeline event → outbox rows, all in one transaction (tr
 Nothing else changes a complaint's status. Faces import the actions from here.
 """
 
+from .clusters import link_instead
 from .desk import correct, forward, return_to_citizen
 from .messages import add_note, remind, reopen
 from .officer import (
@@ -16,6 +17,7 @@ from .officer import (
     propose_special_closure,
     return_misrouted,
     submit_atr,
+    submit_cluster_atr,
 )
 from .personal import (
     anonymise_complaints,
@@ -50,6 +52,7 @@ __all__ = [
     "forward_down",
     "grade_disposal",
     "interim_reply",
+    "link_instead",
     "propose_special_closure",
     "register",
     "register_once",
@@ -59,6 +62,7 @@ __all__ = [
     "return_to_citizen",
     "send_reminder",
     "submit_atr",
+    "submit_cluster_atr",
     "sweep",
     "verify",
 ]

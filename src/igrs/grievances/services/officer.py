@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
@@ -15,10 +16,11 @@ from igrs.core.text import clean
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post
 
-from .. import deadlines, lifecycle, routing, selectors
+from .. import deadlines, evidence, flags, lifecycle, routing, selectors, similar
 from ..actors import Actor
 from ..models import (
     Action,
+    Attachment,
     ClosureKind,
     Complaint,
     Disposal,
@@ -135,8 +137,94 @@ def submit_atr(
     """The action-taken report (आख्या): what was done, and optionally the site visit, who was
     met and what each side said. 'Cannot be resolved' needs its reason in the report; a
     'resolved' report in a category of physical works needs a photo. The complaint then waits
-    for the call centre to verify with the complainant."""
+    for the call centre to verify with the complainant. Signs of a fake disposal (a re-used
+    photo, pasted text) are flagged on the report (flags.py)."""
     complaint = _load(ref, version)
+    files = _checked_uploads(attachments, field="attachments", complaint=complaint)
+    return _file_report(actor, complaint, disposal, report, Evidence(files=files), details)
+
+
+def submit_cluster_atr(
+    actor: Actor,
+    ref: str,
+    *,
+    disposal: str,
+    report: str,
+    attachments: Sequence[Upload] = (),
+    details: AtrDetails | None = None,
+    version: int | None = None,
+) -> list[Complaint]:
+    """One report for a mass grievance: filed on this complaint, then on every other
+    complaint of its cluster that waits for action on the same post — each its own step with
+    its own timeline entry and SMS, and each complainant verified on their own. The photos
+    are stored once and shared. All or none: one refusal files nothing."""
+    complaint = _load(ref, version)
+    files = _checked_uploads(attachments, field="attachments", complaint=complaint)
+    post_id = complaint.current_post_id
+    with transaction.atomic():
+        filed = [_file_report(actor, complaint, disposal, report, Evidence(files=files), details)]
+        first = Event.objects.filter(complaint=complaint).latest("at", "pk")
+        shared = Evidence(adopted=list(first.attachments.all()))
+        for mate in similar.cluster_members(complaint):
+            if mate.pk != complaint.pk and similar.waits_on(mate, post_id):
+                mate = _load(mate.reference, None)
+                filed.append(_file_report(actor, mate, disposal, report, shared, details))
+    return filed
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A report's files: uploaded now, or the stored files of a report filed just before
+    (a cluster's)."""
+
+    files: Sequence[tuple[Upload, str]] = ()
+    adopted: Sequence[Attachment] = ()
+
+    def photos(self) -> int:
+        return sum(kind.startswith("image/") for _upload, kind in self.files) + sum(
+            a.content_type.startswith("image/") for a in self.adopted
+        )
+
+    def hashes(self) -> list[str]:
+        return [
+            evidence.photo_hash(upload.content)
+            for upload, kind in self.files
+            if kind.startswith("image/")
+        ] + [a.photo_hash for a in self.adopted]
+
+    def adopt(self, event: Event) -> None:
+        Attachment.objects.bulk_create(
+            Attachment(
+                event=event,
+                **{f: getattr(a, f) for f in ADOPTED_FIELDS},
+                file=a.file.name,
+                public_file=a.public_file.name,
+            )
+            for a in self.adopted
+        )
+
+
+ADOPTED_FIELDS = (
+    "original_name",
+    "content_type",
+    "size",
+    "sha256",
+    "taken_at",
+    "latitude",
+    "longitude",
+    "warnings",
+    "photo_hash",
+)
+
+
+def _file_report(
+    actor: Actor,
+    complaint: Complaint,
+    disposal: str,
+    report: str,
+    proof: Evidence,
+    details: AtrDetails | None,
+) -> Complaint:
     now = clock.now()
     acting = _acting_post(actor, complaint.current_post_id, now)
     _require(disposal in Disposal.values, _("Choose resolved or cannot be resolved."))
@@ -145,22 +233,22 @@ def submit_atr(
         _("Write what was done (at least %(n)d characters).") % {"n": MIN_REPORT},
         minimum=MIN_REPORT,
     )
-    files = _checked_uploads(attachments, field="attachments", complaint=complaint)
     category = directory.get_category(complaint.category_id)
     if disposal == Disposal.RESOLVED and category.photo_required:
         _require(
-            any(kind.startswith("image/") for _upload, kind in files),
+            proof.photos() > 0,
             _(
                 "Attach at least one photo of the work done: this category needs one for "
                 "a resolved report."
             ),
         )
     data = {"disposal": disposal, **(details.cleaned(now) if details else {})}
-    photos = sum(kind.startswith("image/") for _upload, kind in files)
-    if photos:
+    if photos := proof.photos():
         data["photos"] = photos
     if complaint.due_at is not None and now > complaint.due_at:
         data["late"] = True  # disposed after the time limit (the ranking's timeliness)
+    data |= flags.disposal_flags(complaint, acting.pk, report, proof.hashes(), now)
+    adopt = proof.adopt if proof.adopted else None
     forwarder_id = (
         selectors.forwarded_by(complaint)
         if complaint.accountable_post_id not in (None, complaint.current_post_id)
@@ -179,7 +267,8 @@ def submit_atr(
             note=report,
             data=data,
             acting_post=acting,
-            attachments=files,
+            attachments=proof.files,
+            also=adopt,
             messages=lambda c: _post_sms(forwarder, c, "subordinate_report_officer", now),
         )
     changes = {"disposal": disposal, "verification_attempts": 0, "remind_at": None}
@@ -193,7 +282,8 @@ def submit_atr(
         note=report,
         data=data,
         acting_post=acting,
-        attachments=files,
+        attachments=proof.files,
+        also=adopt,
         messages=lambda c: [
             _citizen_sms(c, "disposed_citizen", outcome=_label(Disposal(disposal), c.language))
         ],

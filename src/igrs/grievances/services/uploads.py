@@ -103,6 +103,7 @@ def _save_attachments(event: Event, files: Sequence[tuple[Upload, str]]) -> None
             latitude=facts.latitude if facts else None,
             longitude=facts.longitude if facts else None,
             warnings=_evidence_warnings(event, facts) if facts else [],
+            photo_hash=evidence.photo_hash(upload.content) if facts else "",
         )
         # Stored under a name and extension the server chose (models.evidence_path).
         attachment.file.save("upload", ContentFile(upload.content), save=False)
@@ -166,6 +167,7 @@ def _adopt_attachments(report: Event, event: Event) -> None:
             latitude=a.latitude,
             longitude=a.longitude,
             warnings=a.warnings,
+            photo_hash=a.photo_hash,
         )
         for a in report.attachments.all()
     )

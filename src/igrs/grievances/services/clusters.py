@@ -1,0 +1,72 @@
+"""Mass grievances: a new complaint joins the cluster of open complaints about the same
+problem at the same place; and someone about to file what is already filed joins that
+complaint instead (a linked filing, no new complaint).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from igrs.core import clock
+from igrs.core.errors import Invalid
+from igrs.core.locks import lock_for_transaction
+from igrs.core.text import clean, normalise_mobile
+
+from .. import similar
+from ..actors import Actor
+from ..models import Complaint, LinkedFiling, Source, Status
+from .transitions import _load
+
+
+def _cluster_for(category_id: int, place_id: int, description: str, now: dt.datetime) -> int | None:
+    """The cluster a new complaint joins (its lead's id), or None when nothing open is
+    alike. Call inside the registering transaction: the lock on the category and place makes
+    two similar complaints arriving at once join one cluster (the second waits, then sees
+    the first) instead of starting two."""
+    lock_for_transaction(f"cluster:{category_id}:{place_id}")
+    since = now - dt.timedelta(days=settings.IGRS_CLUSTER_WINDOW_DAYS)
+    alike = similar.same_problem(category_id, place_id, description, since)
+    if not alike:
+        return None
+    best = Complaint.objects.only("pk", "cluster_id").get(pk=alike[0][0])
+    if best.cluster_id is None:
+        # The first complaint leads its cluster; no step of its own, nothing is decided.
+        Complaint.objects.filter(pk=best.pk, cluster__isnull=True).update(cluster_id=best.pk)
+        return best.pk
+    return best.cluster_id
+
+
+def link_instead(
+    actor: Actor, ref: str, *, complainant_name: str, mobile: str, source: str
+) -> Complaint:
+    """Join an open complaint instead of filing the same problem again: the link is kept
+    with who joined, and the complaint (whose reference the person is told) is returned."""
+    complaint = _load(ref, None)
+    errors: dict[str, str] = {}
+    name = clean(complainant_name, "complainant_name", single_line=True)[:200]
+    number = normalise_mobile(mobile)
+    if complaint.status == Status.CLOSED:
+        errors["link_to"] = _("That complaint is closed: file a new one.")
+    if not name:
+        errors["complainant_name"] = _("Enter the complainant's name.")
+    if number is None:
+        errors["mobile"] = _("Enter a 10-digit Indian mobile number starting with 6, 7, 8 or 9.")
+    elif actor.mobile and actor.mobile != number:
+        errors["mobile"] = _("The mobile number must be the one verified by OTP.")
+    if source not in Source.values:
+        errors["source"] = _("Unknown source.")
+    if errors:
+        raise Invalid(fields=errors)
+    assert number is not None
+    if not LinkedFiling.objects.filter(complaint=complaint, mobile=number).exists():
+        LinkedFiling.objects.create(
+            complaint=complaint,
+            complainant_name=name,
+            mobile=number,
+            source=source,
+            role=actor.role,
+            linked_by_id=actor.user_id,
+            at=clock.now(),
+        )
+    return complaint

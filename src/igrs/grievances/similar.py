@@ -1,0 +1,147 @@
+"""Reads for mass grievances and duplicates: open complaints like a new one (the same
+mobile's, or the same problem at the same place), and clusters of the same problem.
+
+Similarity of descriptions is pg_trgm's on PostgreSQL (a trigram index finds them) and the
+same measure in Python on SQLite, over the few open complaints of one category and place.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q
+
+from igrs.core import clock
+from igrs.core.text import normalise_mobile
+
+from .models import Complaint, RegistrationKey, Status
+from .similarity import similarity
+
+SHOWN = 5  # similar complaints shown at filing
+# On SQLite, the newest open complaints of one category and place compared in Python.
+CANDIDATES = 500
+
+
+@dataclass(frozen=True)
+class Similar:
+    complaint: Complaint
+    score: float  # description similarity, 0-1
+    same_mobile: bool
+
+
+def similar_open(
+    *, mobile: str, category_id: int, place_id: int, description: str
+) -> list[Similar]:
+    """Open complaints a person about to file may mean instead: the same mobile's in the same
+    category, then the same place and category with a similar description, best first."""
+    since = clock.now() - dt.timedelta(days=settings.IGRS_CLUSTER_WINDOW_DAYS)
+    mine = _same_mobile(mobile, category_id, since)
+    found = {c.pk: Similar(c, similarity(c.description, description), True) for c in mine}
+    for pk, score in same_problem(category_id, place_id, description, since):
+        if pk not in found:
+            found[pk] = Similar(Complaint(pk=pk), score, False)
+    others = [pk for pk, s in found.items() if not s.same_mobile]
+    loaded = Complaint.objects.select_related("category", "place").in_bulk(others)
+    rows = [
+        s if s.same_mobile else Similar(loaded[s.complaint.pk], s.score, False)
+        for s in found.values()
+        if s.same_mobile or s.complaint.pk in loaded
+    ]
+    rows.sort(key=lambda s: (not s.same_mobile, -s.score, -s.complaint.pk))
+    return rows[:SHOWN]
+
+
+def filed_under(key: uuid.UUID | None) -> bool:
+    """Whether a form with this key was already filed (or is being filed now)."""
+    return key is not None and RegistrationKey.objects.filter(key=key).exists()
+
+
+def _same_mobile(mobile: str, category_id: int, since: dt.datetime) -> list[Complaint]:
+    try:
+        number = normalise_mobile(mobile)
+    except ValueError:
+        return []
+    return list(
+        Complaint.objects.filter(mobile=number, created_at__gte=since, category_id=category_id)
+        .exclude(status=Status.CLOSED)
+        .select_related("category", "place")
+        .order_by("-created_at")[:SHOWN]
+    )
+
+
+def same_problem(
+    category_id: int, place_id: int, description: str, since: dt.datetime
+) -> list[tuple[int, float]]:
+    """(id, similarity) of open complaints of the category at the place, registered since,
+    whose description is at least IGRS_CLUSTER_SIMILARITY like this one, most alike first."""
+    threshold = settings.IGRS_CLUSTER_SIMILARITY
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # "%%" is pg_trgm's similarity operator (its own 0.3 threshold: the index).
+            cursor.execute(
+                "SELECT id, similarity(description, %s) AS s FROM grievances_complaint "
+                "WHERE category_id = %s AND place_id = %s AND status <> 'closed' "
+                "AND created_at >= %s AND description %% %s "
+                "AND similarity(description, %s) >= %s ORDER BY s DESC, id LIMIT %s",
+                [
+                    description,
+                    category_id,
+                    place_id,
+                    since,
+                    description,
+                    description,
+                    threshold,
+                    CANDIDATES,
+                ],
+            )
+            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+    candidates = (
+        Complaint.objects.filter(category_id=category_id, place_id=place_id, created_at__gte=since)
+        .exclude(status=Status.CLOSED)
+        .order_by("-created_at")
+        .values_list("pk", "description")[:CANDIDATES]
+    )
+    scored = [(pk, similarity(text, description)) for pk, text in candidates]
+    return sorted(
+        ((pk, s) for pk, s in scored if s >= threshold), key=lambda row: (-row[1], row[0])
+    )
+
+
+def cluster_members(complaint: Complaint) -> list[Complaint]:
+    """The complaints of this complaint's cluster (itself included), first filed first."""
+    if complaint.cluster_id is None:
+        return [complaint]
+    return list(
+        Complaint.objects.filter(cluster_id=complaint.cluster_id)
+        .select_related("category", "place")
+        .order_by("created_at", "pk")
+    )
+
+
+def waits_on(complaint: Complaint, post_id: int | None) -> bool:
+    """Whether the complaint waits for action on the post (a cluster's report reaches it)."""
+    return complaint.status == Status.ASSIGNED and complaint.current_post_id == post_id
+
+
+@dataclass(frozen=True)
+class ClusterRow:
+    lead: Complaint
+    size: int
+    open: int
+
+
+def open_clusters(limit: int = 100) -> list[ClusterRow]:
+    """Clusters with open complaints, the largest first (the dashboard's list)."""
+    rows = list(
+        Complaint.objects.filter(cluster__isnull=False)
+        .values("cluster_id")
+        .annotate(size=Count("pk"), open=Count("pk", filter=~Q(status=Status.CLOSED)))
+        .filter(open__gt=0, size__gt=1)
+        .order_by("-size", "-cluster_id")[:limit]
+    )
+    leads = Complaint.objects.select_related("category", "place", "current_post").in_bulk(
+        [row["cluster_id"] for row in rows]
+    )
+    return [ClusterRow(leads[r["cluster_id"]], r["size"], r["open"]) for r in rows]
