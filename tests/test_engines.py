@@ -1,0 +1,137 @@
+"""IGRS on the engines a state runs it on: pgbouncer in transaction pooling mode in front of
+PostgreSQL. Each engine is started for real on a free port in a temporary folder
+(tests/engines_rig.py) and stopped afterwards. PostgreSQL only: SQLite has no pooler."""
+
+import datetime as dt
+import itertools
+import threading
+from collections import Counter
+
+import psycopg
+import pytest
+from django.db import connection, connections
+
+from igrs.core import clock, databases
+from igrs.grievances import selectors, services
+from igrs.grievances.actors import Actor
+from igrs.grievances.models import Action, Complaint, Defaulter
+
+from . import engines_rig as rig
+from .conftest import DM, new_complaint
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the engines here stand around PostgreSQL"
+)
+
+THREADS = 6
+EACH = 8  # registrations per thread
+_mobiles = itertools.count(1)
+
+
+def through(port: int, pooler: str) -> dict:
+    """The test database's Django settings, reached through the pooler on `port`."""
+    db = connection.settings_dict
+    return connections.configure_settings(
+        {
+            "default": databases.configure(
+                rig.url(port, db["NAME"]),
+                pooler=pooler,
+                prepared=True,  # as in production: the pooler setting alone must suffice
+                conn_max_age=600,
+                health_checks=False,
+            )
+        }
+    )["default"]
+
+
+def in_threads(settings_dict: dict, work) -> list:
+    """`work(index)` in THREADS threads, each with its own connection made from
+    `settings_dict`, released together; errors are returned, not swallowed."""
+    barrier = threading.Barrier(THREADS)
+    results: list = [None] * THREADS
+    backend = type(connections["default"])
+
+    def run(index: int) -> None:
+        connections["default"] = backend(settings_dict, "default")
+        try:
+            barrier.wait(timeout=60)
+            results[index] = work(index)
+        except BaseException as error:  # noqa: BLE001 - reported to the test thread
+            results[index] = error
+        finally:
+            connections["default"].close()
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    return results
+
+
+def register_and_look_up(agent: Actor, index: int) -> list[str]:
+    refs = []
+    for _ in range(EACH):
+        mobile = f"98{next(_mobiles):08d}"
+        complaint = new_complaint(agent, mobile=mobile, complainant_name=f"थ्रेड {index}")
+        view = selectors.get_complaint(complaint.reference, agent)
+        assert view.complaint.reference == complaint.reference
+        refs.append(complaint.reference)
+    return refs
+
+
+def pgbouncer_stats(port: int) -> dict:
+    with psycopg.connect(rig.url(port, "pgbouncer"), autocommit=True) as admin:
+        cursor = admin.execute("SHOW STATS")
+        names = [column.name for column in cursor.description]
+        return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_registrations_lookups_and_sweeps_through_pgbouncer(reseeded, agent):
+    """Six threads register and look up complaints through pgbouncer (4 server connections
+    shared by transaction), then all sweep at once: every complaint is stored once, found,
+    and escalated exactly once. Named prepared statements would collide on the shared server
+    connections ("prepared statement _pg3_0 already exists"): the pooler setting must have
+    switched them off while keeping the pipelined registration."""
+    port = connection.settings_dict["PORT"] or 5432
+    with rig.engine_folder() as folder, rig.pgbouncer(folder, int(port), pool_size=4) as bouncer:
+        pooled = through(bouncer, "pgbouncer")
+        registered = in_threads(pooled, lambda index: register_and_look_up(agent, index))
+        errors = [result for result in registered if isinstance(result, BaseException)]
+        assert not errors, errors
+        refs = [ref for refs in registered for ref in refs]
+        assert len(set(refs)) == THREADS * EACH
+
+        clock.advance(dt.timedelta(days=40))  # every one of them overdue
+        now = clock.now()
+        swept = in_threads(pooled, lambda _index: services.sweep(now))
+        assert not [result for result in swept if isinstance(result, BaseException)], swept
+        stats = pgbouncer_stats(bouncer)[connection.settings_dict["NAME"]]
+
+    assert sum(report.escalated for report in swept) == len(refs)
+    complaints = Complaint.objects.filter(reference__in=refs)
+    assert complaints.count() == len(refs)
+    assert all(c.current_post.code == DM for c in complaints.select_related("current_post"))
+    escalations = Counter(
+        complaints.filter(events__action=Action.ESCALATE).values_list("reference", flat=True)
+    )
+    assert set(escalations.values()) == {1}
+    assert Defaulter.objects.filter(complaint__reference__in=refs).count() == len(refs)
+    # The work really went through pgbouncer's shared server connections.
+    assert stats["total_xact_count"] >= len(refs)
+
+
+def test_the_pooler_setting_turns_off_what_cannot_cross_a_pool():
+    direct = databases.configure(
+        "postgres://u@h/db", pooler="", prepared=True, conn_max_age=0, health_checks=False
+    )
+    pooled = databases.configure(
+        "postgres://u@h/db", pooler="pgbouncer", prepared=True, conn_max_age=0, health_checks=False
+    )
+    assert direct["OPTIONS"]["prepare_threshold"] == 0
+    assert not direct["DISABLE_SERVER_SIDE_CURSORS"]
+    assert pooled["OPTIONS"]["prepare_threshold"] is None
+    assert pooled["DISABLE_SERVER_SIDE_CURSORS"]
