@@ -121,7 +121,9 @@ def init_cluster(folder: Path, *, settings: str = "") -> Cluster:
     require(postgres_bin() / "initdb")
     _writable_folder(folder)
     data = folder / "primary"
-    run([str(postgres_bin() / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"])
+    run(
+        [str(postgres_bin() / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-N"]
+    )
     cluster = Cluster(data, free_port())
     with (data / "postgresql.conf").open("a") as conf:
         conf.write(
@@ -145,6 +147,8 @@ def standby_of(primary: Cluster, folder: Path) -> Cluster:
             "-R",
             "-X",
             "stream",
+            "--checkpoint=fast",  # not a spread checkpoint: minutes on an idle server
+            "--no-sync",
         ]
     )
     standby = Cluster(data, free_port())

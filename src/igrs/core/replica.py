@@ -39,6 +39,7 @@ class Freshness:
 
 PRIMARY = Freshness(DEFAULT_DB_ALIAS)
 _current: ContextVar[Freshness] = ContextVar("igrs_reads", default=PRIMARY)
+WROTE_KEY = "igrs_wrote_until"
 _checked: dict[str, Any] = {"at": float("-inf"), "freshness": PRIMARY}
 
 LAG_SQL = """
@@ -101,14 +102,36 @@ def replica_reads() -> Iterator[Freshness]:
 
 
 def reads_from_replica[V: Callable[..., Any]](view: V) -> V:
-    """A view whose reads may come from the replica (see the module's note)."""
+    """A view whose reads may come from the replica (see the module's note): only GETs, and
+    not for a browser session that has just written (it would not see its own change)."""
 
     @wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or _wrote_lately(request):
+            return view(request, *args, **kwargs)
         with replica_reads():
-            return view(*args, **kwargs)
+            return view(request, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _wrote_lately(request: Any) -> bool:
+    session = getattr(request, "session", None)
+    return session is not None and session.get(WROTE_KEY, 0) > time.time()
+
+
+class ReadYourWritesMiddleware:
+    """After a browser session sends a change (any POST), its pages read from the primary
+    for as long as the replica may lag, so a citizen who just gave feedback sees it."""
+
+    def __init__(self, get_response: Callable[[Any], Any]):
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        response = self.get_response(request)
+        if configured() and request.method == "POST" and hasattr(request, "session"):
+            request.session[WROTE_KEY] = time.time() + settings.IGRS_REPLICA_MAX_LAG_SECONDS
+        return response
 
 
 class Router:
