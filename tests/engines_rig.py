@@ -121,9 +121,7 @@ def init_cluster(folder: Path, *, settings: str = "") -> Cluster:
     require(postgres_bin() / "initdb")
     _writable_folder(folder)
     data = folder / "primary"
-    run(
-        [str(postgres_bin() / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-N"]
-    )
+    run([str(postgres_bin() / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-N"])
     cluster = Cluster(data, free_port())
     with (data / "postgresql.conf").open("a") as conf:
         conf.write(

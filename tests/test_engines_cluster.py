@@ -4,8 +4,10 @@ both, migrates and seeds the primary, and points Django's default connection at 
 `replica` alias at the standby) for these tests only; everything is stopped and removed
 afterwards. PostgreSQL only: SQLite has neither replicas nor WAL."""
 
+import io
 import itertools
 import re
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -72,7 +74,12 @@ def pointed_at(primary: rig.Cluster, standby: rig.Cluster) -> Iterator[None]:
 @pytest.fixture(scope="module")
 def cluster(django_db_blocker):
     with rig.engine_folder() as folder:
-        primary = rig.init_cluster(folder)
+        wal = folder / "wal"
+        wal.mkdir()
+        rig.give_to_postgres(wal)
+        primary = rig.init_cluster(
+            folder, settings=f"archive_mode = on\narchive_command = 'cp %p {wal}/%f'\n"
+        )
         with rig.running(primary):
             with psycopg.connect(primary.url, autocommit=True) as admin:
                 admin.execute(f"CREATE DATABASE {DATABASE}")
@@ -80,7 +87,7 @@ def cluster(django_db_blocker):
             with rig.running(standby), django_db_blocker.unblock(), pointed_at(primary, standby):
                 call_command("migrate", verbosity=0)
                 seed_all()
-                yield primary, standby
+                yield primary, standby, folder
 
 
 @pytest.fixture
@@ -128,7 +135,7 @@ def page(client: Client, complaint: Complaint):
 
 
 def test_reads_come_from_the_replica_and_say_as_of_when(on_cluster):
-    _primary, standby = on_cluster
+    _primary, standby, _folder = on_cluster
     seen = register()
     rig.wait_for(lambda: on_standby(standby, seen.reference), what="replication")
     standby_sql(standby, "SELECT pg_wal_replay_pause()")
@@ -151,7 +158,7 @@ def test_reads_come_from_the_replica_and_say_as_of_when(on_cluster):
 
 
 def test_a_session_that_just_wrote_reads_the_primary(on_cluster):
-    _primary, standby = on_cluster
+    _primary, standby, _folder = on_cluster
     standby_sql(standby, "SELECT pg_wal_replay_pause()")
     try:
         complaint = register()
@@ -174,7 +181,7 @@ def test_the_dashboard_reads_the_replica(on_cluster):
 
 
 def test_too_far_behind_falls_back_to_the_primary(on_cluster, settings):
-    _primary, standby = on_cluster
+    _primary, standby, _folder = on_cluster
     standby_sql(standby, "SELECT pg_wal_replay_pause()")
     try:
         complaint = register()
@@ -188,7 +195,7 @@ def test_too_far_behind_falls_back_to_the_primary(on_cluster, settings):
 
 
 def test_a_replica_that_is_down_falls_back_to_the_primary(on_cluster):
-    _primary, standby = on_cluster
+    _primary, standby, _folder = on_cluster
     complaint = register()
     client = tracker(complaint)
     standby.stop("immediate")
@@ -199,3 +206,46 @@ def test_a_replica_that_is_down_falls_back_to_the_primary(on_cluster):
         standby.start()
     rig.wait_for(lambda: on_standby(standby, complaint.reference), what="replication")
     assert AS_OF.search(page(client, complaint).content.decode())
+
+
+def archived_through(primary: rig.Cluster) -> None:
+    """Close the current WAL segment and wait until the server has archived it."""
+    with psycopg.connect(rig.url(primary.port, DATABASE), autocommit=True) as c:
+        (segment,) = c.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
+
+        def archived() -> bool:
+            (last,) = c.execute("SELECT last_archived_wal FROM pg_stat_archiver").fetchone()
+            return last is not None and last >= segment
+
+        rig.wait_for(archived, what=f"WAL segment {segment} archived")
+
+
+def test_restore_to_a_point_in_time_keeps_every_acknowledged_complaint(on_cluster):
+    """Back up, register complaints, note the time, register more, then restore to that time
+    into a fresh data folder: every complaint acknowledged before it is there, none after."""
+    primary, _standby, folder = on_cluster
+    call_command("backup", to=folder / "backups", stdout=io.StringIO())
+    before = [register().reference for _ in range(5)]
+    with psycopg.connect(rig.url(primary.port, DATABASE)) as c:
+        (point,) = c.execute("SELECT clock_timestamp()").fetchone()
+    after = [register().reference for _ in range(3)]
+    archived_through(primary)
+
+    restored = folder / "restored"
+    call_command(
+        "restore",
+        source=folder / "backups",
+        into=restored,
+        wal_archive=folder / "wal",
+        target_time=point,
+        stdout=io.StringIO(),
+    )
+    subprocess.run(["chown", "-R", "postgres:postgres", str(restored)], check=True)
+    copy = rig.Cluster(restored, rig.free_port())
+    with (restored / "postgresql.conf").open("a") as conf:
+        conf.write(f"port = {copy.port}\n")
+    with rig.running(copy), psycopg.connect(rig.url(copy.port, DATABASE)) as c:
+        rows = c.execute("SELECT reference FROM grievances_complaint").fetchall()
+    present = {ref for (ref,) in rows}
+    assert set(before) <= present
+    assert not set(after) & present, "restored past the point in time"
