@@ -12,10 +12,11 @@ import psycopg
 import pytest
 from django.db import connection, connections
 
-from igrs.core import clock, databases
+from igrs.core import clock, databases, partitions
 from igrs.grievances import selectors, services
 from igrs.grievances.actors import Actor
-from igrs.grievances.models import Action, Complaint, Defaulter
+from igrs.grievances.models import Action, Complaint, Defaulter, Event
+from igrs.notifications.models import OutboxMessage
 from igrs.ops import backups
 
 from . import engines_rig as rig
@@ -158,3 +159,45 @@ def test_sqlite_backup_is_a_consistent_copy_while_a_writer_holds_the_database(tm
         backups.restore_sqlite(copy, restored)
     rows = sqlite3.connect(restored).execute("SELECT reference FROM complaint").fetchall()
     assert sorted(ref for (ref,) in rows) == sorted(f"R{i}" for i in range(100))
+
+
+def partition_of(table: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tableoid::regclass::text FROM {table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+def test_months_are_made_ahead_rows_moved_out_of_the_default_and_old_months_detached(agent):
+    """A complaint registered beyond the months made lands in the default partition; the job
+    makes its month and moves it there (the timeline still reads whole); with a retention,
+    months past it are detached and their rows leave the table."""
+    clock.advance(dt.timedelta(days=400))
+    far = clock.now()
+    complaint = new_complaint(agent)
+    event = Event.objects.filter(complaint=complaint).first()
+    sms = OutboxMessage.objects.filter(reference=complaint.reference).first()
+    assert partition_of("grievances_event", event.pk) == "grievances_event_default"
+
+    done = partitions.maintain(far, ahead=1, keep_months={})
+    month = partitions.month_start(far.astimezone(dt.UTC))
+    assert partitions.partition_name("grievances_event", month) in done.created
+    assert partition_of("grievances_event", event.pk) == f"grievances_event_p{month:%Y%m}"
+    if sms is not None:
+        assert partition_of("notifications_outboxmessage", sms.pk).endswith(f"{month:%Y%m}")
+    assert partitions.maintain(far, ahead=1, keep_months={}).created == []  # idempotent
+    timeline = [e.pk for e in selectors._timeline(complaint)]
+    assert event.pk in timeline and len(timeline) == complaint.events.count()
+
+    later = far + dt.timedelta(days=100)
+    done = partitions.maintain(later, ahead=1, keep_months={"grievances_event": 2})
+    assert f"grievances_event_p{month:%Y%m}" in done.detached
+    assert not Event.objects.filter(pk=event.pk).exists()
+    assert Complaint.objects.filter(pk=complaint.pk).exists()
+
+
+def test_partitions_do_nothing_on_sqlite_and_count_months():
+    assert partitions.next_month(dt.date(2026, 12, 1)) == dt.date(2027, 1, 1)
+    assert partitions._months_before(dt.date(2027, 1, 15), 2) == dt.date(2026, 11, 1)
+    if connection.vendor == "sqlite":
+        assert partitions.maintain(clock.now(), ahead=3, keep_months={"x": 1}).created == []

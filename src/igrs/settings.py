@@ -311,3 +311,9 @@ MAILERS = {
 }
 IGRS_WORKER_POLL_SECONDS = env_float("IGRS_WORKER_POLL_SECONDS", 1)
 IGRS_SWEEP_EVERY_SECONDS = env_float("IGRS_SWEEP_EVERY_SECONDS", 60)
+
+# --- Partitions (PostgreSQL; core/partitions.py, `igrs partitions`) ---
+# Months made ahead of time, and months kept per table before they are detached (a JSON
+# object, e.g. {"notifications_outboxmessage": 24}; a table not named keeps everything).
+IGRS_PARTITION_MONTHS_AHEAD = env_int("IGRS_PARTITION_MONTHS_AHEAD", 3, minimum=1)
+IGRS_PARTITION_KEEP_MONTHS = env_json("IGRS_PARTITION_KEEP_MONTHS", "{}")
