@@ -179,13 +179,15 @@ def test_months_are_made_ahead_rows_moved_out_of_the_default_and_old_months_deta
     sms = OutboxMessage.objects.filter(reference=complaint.reference).first()
     assert partition_of("grievances_event", event.pk) == "grievances_event_default"
 
-    done = partitions.maintain(far, ahead=1, keep_months={})
+    # Made from the rows found in the default, though further than `ahead` months away.
+    earlier = far - dt.timedelta(days=200)
+    done = partitions.maintain(earlier, ahead=1, keep_months={})
     month = partitions.month_start(far.astimezone(dt.UTC))
     assert partitions.partition_name("grievances_event", month) in done.created
     assert partition_of("grievances_event", event.pk) == f"grievances_event_p{month:%Y%m}"
     if sms is not None:
         assert partition_of("notifications_outboxmessage", sms.pk).endswith(f"{month:%Y%m}")
-    assert partitions.maintain(far, ahead=1, keep_months={}).created == []  # idempotent
+    assert partitions.maintain(earlier, ahead=1, keep_months={}).created == []  # idempotent
     timeline = [e.pk for e in selectors._timeline(complaint)]
     assert event.pk in timeline and len(timeline) == complaint.events.count()
 

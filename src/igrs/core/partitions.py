@@ -10,9 +10,10 @@ so those constraints are dropped and the rows are kept right by the services tha
 partition takes rows outside every month made so far, so an insert never fails for want of
 a partition; making a month moves its rows out of the default in the same transaction.
 
-`maintain` is the job: it makes the coming months and detaches months older than the
-retention (IGRS_PARTITION_KEEP_MONTHS): a detached month is a plain table to dump and drop.
-Decision 0067 has the numbers.
+`maintain` is the job: it makes the coming months (and a month for any rows found in the
+default partition) and detaches months older than the retention
+(IGRS_PARTITION_KEEP_MONTHS): a detached month is a plain table to dump and drop. Decision
+0067 has the numbers.
 """
 
 import datetime as dt
@@ -24,6 +25,7 @@ from django.db import connection, transaction
 PARTITIONED = {
     "grievances_event": "at",
     "notifications_outboxmessage": "created_at",
+    "open311_call": "at",  # the integrations' access log
 }
 
 
@@ -162,12 +164,25 @@ def maintain(now: dt.datetime, *, ahead: int, keep_months: dict[str, int]) -> Ma
     for table in PARTITIONED:
         if not is_partitioned(table):
             continue
-        for month in _months(None, now.date(), ahead):
+        wanted = set(_months(None, now.date(), ahead)) | set(_months_in_default(table))
+        for month in sorted(wanted):
             if create_month(connection, table, month):
                 done.created.append(partition_name(table, month))
         if table in keep_months:
             done.detached += _detach_older(table, _months_before(now.date(), keep_months[table]))
     return done
+
+
+def _months_in_default(table: str) -> list[dt.date]:
+    """Months that have rows in the default partition (history loaded or written before
+    their month was made); each becomes a partition of its own."""
+    key = PARTITIONED[table]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT date_trunc('month', \"{key}\" AT TIME ZONE 'UTC')::date "
+            f'FROM "{table}_default"'
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _months_before(today: dt.date, months: int) -> dt.date:
