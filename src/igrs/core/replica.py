@@ -107,7 +107,7 @@ def reads_from_replica[V: Callable[..., Any]](view: V) -> V:
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or _wrote_lately(request):
+        if not configured() or request.method != "GET" or _wrote_lately(request):
             return view(request, *args, **kwargs)
         with replica_reads():
             return view(request, *args, **kwargs)
@@ -116,8 +116,11 @@ def reads_from_replica[V: Callable[..., Any]](view: V) -> V:
 
 
 def _wrote_lately(request: Any) -> bool:
-    session = getattr(request, "session", None)
-    return session is not None and session.get(WROTE_KEY, 0) > time.time()
+    """Only a browser with a session cookie can have written: machine clients (Open311) cost
+    no session lookup."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.session.get(WROTE_KEY, 0) > time.time()
 
 
 class ReadYourWritesMiddleware:
