@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from igrs.core import databases
 from igrs.core.env import (
     env_bool,
     env_float,
@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "igrs.faces.staff_session.StaffSessionMiddleware",
+    "igrs.core.replica.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -151,36 +152,42 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "igrs.portal.context.citizen",
                 "igrs.faces.context.staff",
+                "igrs.core.replica.context",
             ],
         },
     },
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": databases.configure(
         env_str("IGRS_DATABASE_URL", f"sqlite:///{VAR_DIR / 'igrs.sqlite3'}"),
+        pooler=env_str("IGRS_DATABASE_POOLER", ""),
+        prepared=env_bool("IGRS_DB_PREPARED", True),
         # Persistent connections: a new connection per request costs ~3x throughput.
         conn_max_age=env_int("IGRS_DB_CONN_MAX_AGE", 600),
         # Off by default: a check is one more query on every request; a connection that broke
         # fails one request and is then replaced. Turn on where the database restarts often.
-        conn_health_checks=env_bool("IGRS_DB_HEALTH_CHECKS", False),
+        health_checks=env_bool("IGRS_DB_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("IGRS_TEST_SQLITE_NAME")}
-else:
-    # Only the hot path's server-bound statements (core/fastsql.py) are prepared, once per
-    # connection; Django's own cursors bind client-side and never prepare. Turn off behind a
-    # transaction-pooling PgBouncer older than 1.21 (it cannot follow prepared statements).
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        0 if env_bool("IGRS_DB_PREPARED", True) else None
+if env_str("IGRS_REPLICA_URL", ""):
+    # A streaming replica for the pages that may read a little behind (core/replica.py).
+    DATABASES["replica"] = databases.configure(
+        env_str("IGRS_REPLICA_URL", ""),
+        pooler=env_str("IGRS_REPLICA_POOLER", env_str("IGRS_DATABASE_POOLER", "")),
+        prepared=env_bool("IGRS_DB_PREPARED", True),
+        conn_max_age=env_int("IGRS_DB_CONN_MAX_AGE", 600),
+        health_checks=True,  # a replica restarts on its own schedule
     )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["igrs.core.replica.Router"]
+# Reads from the replica while it is at most this far behind the primary (then: primary),
+# measured at most this often per process.
+IGRS_REPLICA_MAX_LAG_SECONDS = env_float("IGRS_REPLICA_MAX_LAG_SECONDS", 30)
+IGRS_REPLICA_CHECK_SECONDS = env_float("IGRS_REPLICA_CHECK_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "hi"
@@ -432,3 +439,9 @@ IGRS_WORKER_POLL_SECONDS = env_float("IGRS_WORKER_POLL_SECONDS", 1)
 IGRS_SWEEP_EVERY_SECONDS = env_float("IGRS_SWEEP_EVERY_SECONDS", 60)
 # /readyz is "not ready" when a job's heartbeat is older than three intervals and this.
 IGRS_HEARTBEAT_GRACE_SECONDS = env_float("IGRS_HEARTBEAT_GRACE_SECONDS", 60)
+
+# --- Partitions (PostgreSQL; core/partitions.py, `igrs partitions`) ---
+# Months made ahead of time, and months kept per table before they are detached (a JSON
+# object, e.g. {"notifications_outboxmessage": 24}; a table not named keeps everything).
+IGRS_PARTITION_MONTHS_AHEAD = env_int("IGRS_PARTITION_MONTHS_AHEAD", 3, minimum=1)
+IGRS_PARTITION_KEEP_MONTHS = env_json("IGRS_PARTITION_KEEP_MONTHS", "{}")

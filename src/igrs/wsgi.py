@@ -26,6 +26,8 @@ API_SKIPS = frozenset(
         "django_otp.middleware.OTPMiddleware",
         "igrs.faces.staff_session.StaffSessionMiddleware",
         "axes.middleware.AxesMiddleware",
+        # Reads the session to send a browser that just wrote to the primary.
+        "igrs.core.replica.ReadYourWritesMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
     }
 )

@@ -18,7 +18,7 @@ from contextlib import contextmanager, nullcontext
 from functools import cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, router
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models.expressions import Col
 
@@ -135,14 +135,16 @@ def start_select[M: models.Model](
         sql += f" ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    c = cursor()
+    # Where the router sends the model's reads (the replica, on pages that allow it).
+    alias = router.db_for_read(model) or DEFAULT_DB_ALIAS
+    c = cursor(alias)
     c.execute(sql, params)
 
     def read() -> list[M]:
         with c:
             rows = c.fetchall()
         names, converters = _loaders(model)
-        db = connections[DEFAULT_DB_ALIAS]
+        db = connections[alias]
         found = []
         for row in rows:
             values = list(row)
@@ -188,12 +190,12 @@ def update(
         return c.rowcount
 
 
-def cursor() -> Any:
+def cursor(alias: str = DEFAULT_DB_ALIAS) -> Any:
     """A cursor for hand-written hot-path statements. On PostgreSQL its parameters are bound
     by the server, so psycopg can prepare each statement once per connection
     (IGRS_DB_PREPARED); Django's own cursors interpolate parameters client-side and never
     prepare. Statements still pass through Django's wrapper (query logging, error types)."""
-    db = connections[DEFAULT_DB_ALIAS]
+    db = connections[alias]
     if db.vendor != "postgresql":
         return db.cursor()
     db.close_if_health_check_failed()
@@ -207,7 +209,8 @@ def cursor() -> Any:
 def batch() -> Any:
     """Within the block, PostgreSQL statements are sent without waiting for each answer
     (pipeline mode); reading a result waits for everything sent before it. Errors surface at
-    that read or, at the latest, when the block ends. Elsewhere a no-op."""
+    that read or, at the latest, when the block ends. Elsewhere a no-op. Only the primary's
+    connection is pipelined: reads routed to the replica wait for each answer."""
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
         return nullcontext()

@@ -409,6 +409,9 @@ class Attachment(models.Model):
         verbose_name=_("timeline event"),
         on_delete=models.CASCADE,
         related_name="attachments",
+        # Events are partitioned by month on PostgreSQL: no key without the month to point
+        # at (core/partitions.py). Both rows are written in one transaction.
+        db_constraint=False,
     )
     file = models.FileField(_("file"), upload_to=evidence_path)
     # What the complainant and the public are given: made once at upload (a photo without

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from igrs.core import clock
+from igrs.core.replica import reads_from_replica
 from igrs.core.roles import Role
 from igrs.directory import selectors as directory
 from igrs.directory.models import Department, Post, Unit, UnitKind
@@ -30,8 +31,9 @@ DEFAULTERS_SHOWN = 100  # the page lists the worst posts; the CSV has every one
 
 
 def monitoring(view):
-    """Pages of the dashboard: read-only, each person's own reach (request.scope)."""
-    return staff(scope=scope_of, refusal=REFUSAL)(require_safe(view))
+    """Pages of the dashboard: read-only (from the replica where one is set up), each
+    person's own reach (request.scope)."""
+    return staff(scope=scope_of, refusal=REFUSAL)(require_safe(reads_from_replica(view)))
 
 
 @monitoring

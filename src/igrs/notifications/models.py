@@ -173,7 +173,11 @@ class SmsPart(models.Model):
     Without a message: a receipt that came before its send was recorded, waiting."""
 
     message = models.ForeignKey(
-        OutboxMessage, on_delete=models.CASCADE, related_name="+", null=True
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        db_constraint=False,  # the outbox is partitioned by month (core/partitions.py)
     )
     gateway_id = models.CharField(_("gateway id"), max_length=100)
     status = models.CharField(

@@ -95,6 +95,7 @@ class WebhookDelivery(models.Model):
         verbose_name=_("timeline event"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,  # events are partitioned by month (core/partitions.py)
     )
     body = models.JSONField(_("body"))
     status = models.CharField(

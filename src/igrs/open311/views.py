@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from igrs.core.errors import Invalid, LimitReached, ServiceError
+from igrs.core.replica import reads_from_replica
 from igrs.faces.errors import http_status
 from igrs.faces.session import client_ip
 
@@ -46,7 +47,7 @@ class Refused(Exception):
 
 def open311(view: Callable) -> Callable:
     """Format check, locale, key, jurisdiction, rate limit, the call log and the spec's
-    errors."""
+    errors; GETs read from the replica where one is set up."""
 
     def wrapper(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
         if fmt not in FORMATS:
@@ -57,7 +58,9 @@ def open311(view: Callable) -> Callable:
         with translation.override(language):
             try:
                 _admit(request, params, key, kwargs.values())
-                response = view(request, fmt, key=key, params=params, language=language, **kwargs)
+                response = reads_from_replica(view)(
+                    request, fmt, key=key, params=params, language=language, **kwargs
+                )
             except Refused as refused:
                 response = _render_errors(fmt, refused.status, refused.descriptions)
         if key is not None:

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from igrs.core.errors import InvalidReference, NotFound, ServiceError
+from igrs.core.replica import reads_from_replica
 from igrs.core.roles import Role
 from igrs.core.text import mask_mobile
 from igrs.faces import session
@@ -244,6 +245,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_safe
+@reads_from_replica
 def complaint(request: HttpRequest, ref: str) -> HttpResponse:
     view = _tracked_view(request, ref)
     return render(request, "portal/complaint.html", _complaint_context(request, view))
