@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from igrs.callcentre.services import sample_audits
-from igrs.core import clock
+from igrs.core import clock, partitions
 from igrs.grievances.services import sweep
 from igrs.monitoring.services import roll_up
 from igrs.notifications.services import deliver_pending, reconcile_unconfirmed
@@ -47,6 +47,18 @@ def retention() -> int:
     return prune() + apply_retention()
 
 
+def partition_months() -> int:
+    """PostgreSQL's monthly partitions made ahead and old ones detached (nothing on SQLite).
+    Cheap when there is nothing to do, so it runs as often as the sweep and a new month is
+    never missed by a worker that was down at the turn of the month."""
+    done = partitions.maintain(
+        clock.now(),
+        ahead=settings.IGRS_PARTITION_MONTHS_AHEAD,
+        keep_months=settings.IGRS_PARTITION_KEEP_MONTHS,
+    )
+    return len(done.created) + len(done.detached)
+
+
 class AuditSampling:
     """Samples closures since its last run. Overlapping windows: a closure stamped before a
     run but committed after it is still seen next time (sampling twice adds nothing)."""
@@ -72,4 +84,5 @@ def all_jobs() -> list[Job]:
         Job("webhooks", webhooks, poll),
         Job("audit_sampling", AuditSampling(), periodic),
         Job("retention", retention, periodic),
+        Job("partitions", partition_months, periodic),
     ]
