@@ -4,6 +4,7 @@ update on version → timeline event → outbox rows, all in one transaction (tr
 Nothing else changes a complaint's status. Faces import the actions from here.
 """
 
+from .conflict import move_from_conflicted_holders
 from .desk import correct, forward, return_to_citizen
 from .messages import add_note, remind, reopen
 from .officer import (
@@ -50,6 +51,7 @@ __all__ = [
     "forward_down",
     "grade_disposal",
     "interim_reply",
+    "move_from_conflicted_holders",
     "propose_special_closure",
     "register",
     "register_once",
