@@ -9,7 +9,7 @@ charge or forward brought it to him."""
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from igrs.core import clock
 from igrs.core.roles import Role
@@ -79,27 +79,11 @@ def can_read(viewer: Actor, complaint: Complaint) -> bool:
     return complaint.events.filter(Q(to_post_id__in=held) | Q(from_post_id__in=held)).exists()
 
 
-def can_act(viewer: Actor, complaint: Complaint) -> bool:
-    """Whether a face should offer the viewer the complaint's actions at all: it may read it
-    and is not conflicted. The services still check the post and the step."""
-    if viewer.role == Role.OFFICER:
-        return viewer.officer_id is not None and can_read(viewer, complaint)
-    return viewer.role != Role.CITIZEN or can_read(viewer, complaint)
-
-
-def readable(complaints: QuerySet[Complaint], viewer: Actor) -> QuerySet[Complaint]:
-    """A list narrowed to what the viewer may read: for an officer, without the complaints
-    against them or against a post they hold or sit under (the other reads are the list's
-    own: an inbox lists its posts' complaints)."""
-    if viewer.role != Role.OFFICER:
-        return complaints
-    return complaints.exclude(conflict_q(viewer.officer_id))
-
-
 def conflict_q(officer_id: int | None, prefix: str = "") -> Q:
-    """The complaints an officer is conflicted for, as a filter (see officer_conflicted):
-    against them, against a post they hold or one above it, or against an officer who holds
-    such a post today."""
+    """The complaints an officer is conflicted for, as a filter for lists (see
+    officer_conflicted): against them, against a post they hold or one above it, or against
+    an officer who holds such a post today. An inbox excludes them; its own filter says
+    which of the rest are the officer's."""
     if officer_id is None:
         return Q(pk__in=[])
     today = clock.local_date(clock.now())
