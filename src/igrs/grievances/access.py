@@ -24,9 +24,6 @@ EVERYTHING = frozenset({Role.AGENT, Role.DESK, Role.ADMIN, Role.SYSTEM})
 # Roles whose work is calling the complainant: the helpline agent on the call, the
 # verification caller, their supervisor on an audit re-call. Everyone else sees it masked.
 CALLERS = frozenset({Role.AGENT, Role.SUPERVISOR, Role.SYSTEM})
-# Roles that may reveal a masked mobile, with a reason that is logged (officers: only on a
-# complaint they may act on, see may_reveal).
-REVEALERS = frozenset({Role.DESK, Role.ADMIN, Role.OFFICER})
 
 
 def sees_everything(viewer: Actor) -> bool:
@@ -108,7 +105,7 @@ def may_reveal(viewer: Actor, complaint: Complaint) -> bool:
     """Who may reveal a masked mobile (with a reason, logged): the desk and administrators,
     and an officer holding the post the complaint is with (to call the complainant for a
     site visit), never one who is conflicted."""
-    if viewer.role in (Role.DESK, Role.ADMIN):
+    if viewer.role in (Role.DESK, Role.ADMIN):  # they hand complaints on; no post of theirs
         return True
     if viewer.role != Role.OFFICER or viewer.officer_id is None or not complaint.current_post_id:
         return False
