@@ -20,11 +20,13 @@ from igrs.core.roles import Role
 from igrs.core.text import mask_mobile, normalise_mobile
 from igrs.directory.models import Post
 from igrs.faces.errors import api_body, http_status
-from igrs.grievances import reference, selectors, services, similar
+from igrs.grievances import access, reference, selectors, services, similar
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Action, Complaint, Status
 from igrs.grievances.selectors import ComplaintView
 from igrs.intelligence.api import router as suggestions_router
+from igrs.privacy import services as privacy
+from igrs.privacy.models import Face
 
 from . import masterdata
 from . import schemas as s
@@ -158,9 +160,7 @@ def detail_out(view: ComplaintView, viewer: Actor) -> dict:
         "place_detail": c.place_detail,
         "description": c.description,
         "complainant_name": c.complainant_name,
-        "mobile": c.mobile
-        if viewer.role in {Role.AGENT, Role.DESK, Role.ADMIN}
-        else mask_mobile(c.mobile),
+        "mobile": c.mobile if access.sees_full_mobile(viewer, c) else mask_mobile(c.mobile),
         "holders": [officer_out(o) for o in view.holder.officers],
         "days_with_holder": view.days_with_holder,
         "overdue_days": view.overdue_days,
@@ -212,8 +212,14 @@ def answer(schema: type[BaseModel], data: dict, status: int = 200) -> HttpRespon
     )
 
 
+def detail_answer(view: ComplaintView, viewer: Actor) -> HttpResponse:
+    """The complaint in full as this viewer may see it; a member of staff's look is logged."""
+    privacy.record_views(viewer, [view.complaint.pk], Face.API)
+    return answer(s.ComplaintOut, detail_out(view, viewer))
+
+
 def detail(ref: str, viewer: Actor) -> HttpResponse:
-    return answer(s.ComplaintOut, detail_out(selectors.get_complaint(ref, viewer), viewer))
+    return detail_answer(selectors.get_complaint(ref, viewer), viewer)
 
 
 # ---------------------------------------------------------------- complaints
@@ -313,11 +319,11 @@ def complaints_by_mobile(request, mobile: str = Query(...)):
 
 def _act(request, ref: str, fn, **kwargs):
     who = actor(request)
-    if not selectors.sees_everything(who):
+    if not access.sees_everything(who):
         # Whoever may not see the complaint learns nothing from a write either: same 404 as
         # a read.
         selectors.visible_complaint(ref, who)
-    return answer(s.ComplaintOut, detail_out(selectors.complaint_view(fn(who, ref, **kwargs)), who))
+    return detail_answer(selectors.complaint_view(fn(who, ref, **kwargs)), who)
 
 
 @api.post(
@@ -411,6 +417,14 @@ def remind(request, ref: str):
     return _act(request, ref, services.remind)
 
 
+@api.post("/complaints/{ref}/mobile", response={200: s.MobileOut, **ERRORS}, tags=["complaints"])
+def reveal_mobile(request, ref: str, body: s.RevealIn):
+    """The complainant's full mobile, for a role that may reveal it (the desk, an
+    administrator, the officer holding the post): the reason is logged with who asked."""
+    mobile = privacy.reveal_mobile(actor(request), ref, reason=body.reason, face=Face.API)
+    return {"reference": reference.normalise(ref), "mobile": mobile}
+
+
 @api.post("/complaints/{ref}/notes", response={200: s.ComplaintOut, **ERRORS}, tags=["complaints"])
 def add_note(request, ref: str, body: s.NoteIn):
     return _act(request, ref, services.add_note, **body.dict())
@@ -429,7 +443,7 @@ def next_verification_call(request):
     complaint = services.claim_next_verification(who)
     if complaint is None:
         return HttpStatus(204, None)
-    return answer(s.ComplaintOut, detail_out(selectors.complaint_view(complaint), who))
+    return detail_answer(selectors.complaint_view(complaint), who)
 
 
 @api.post("/cti/events", response={200: s.CallOut, **ERRORS}, tags=["call centre"])

@@ -218,3 +218,12 @@ class ErrorOut(Schema):
     code: str
     message: str
     errors: dict[str, list[str]] = {}
+
+
+class RevealIn(Schema):
+    reason: str = Field(..., description="Why the full number is needed; logged with who asked")
+
+
+class MobileOut(Schema):
+    reference: str
+    mobile: str

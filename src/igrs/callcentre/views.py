@@ -28,6 +28,8 @@ from igrs.grievances import reference, selectors, services
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Source
 from igrs.intelligence.views import record_suggestion_choice
+from igrs.privacy.models import Face
+from igrs.privacy.services import record_views
 
 from . import selectors as callcentre
 from . import services as callcentre_services
@@ -75,13 +77,15 @@ def inbound(request: HttpRequest) -> HttpResponse:
             }
         )
     filed = reference.normalise(request.GET.get("filed", ""))
+    live = _live_context(call, _live_version(call))
+    _log_history(request, live["history"])
     return render(
         request,
         "callcentre/inbound.html",
         {
             "form": form,
             **choices_for(form),
-            **_live_context(call, _live_version(call)),
+            **live,
             "filed": filed if reference.is_valid(filed) else "",
             "linked": bool(request.GET.get("linked")),
             "similar_found": offered,
@@ -131,9 +135,17 @@ def live(request: HttpRequest) -> HttpResponse:
     unchanged = get_conditional_response(request, etag=version)  # weak tags, lists: per RFC
     if unchanged is not None:
         return unchanged
-    response = render(request, "callcentre/_live.html", _live_context(call, version))
+    context = _live_context(call, version)
+    _log_history(request, context["history"])
+    response = render(request, "callcentre/_live.html", context)
     response["ETag"] = version
     return response
+
+
+def _log_history(request: HttpRequest, history) -> None:
+    """The caller's earlier complaints on the console are a view of their data: one INSERT,
+    only when the console gets a fresh copy (never on a 304)."""
+    record_views(_agent(request), [row.complaint.pk for row in history], Face.CALL_CENTRE)
 
 
 def _live_version(call) -> str:
@@ -165,12 +177,13 @@ def _complaint_page(
     message: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    view = complaint_or_404(ref, _agent(request))
+    viewer = _agent(request)
+    view = complaint_or_404(ref, viewer, Face.CALL_CENTRE)
     return render(
         request,
         "callcentre/complaint.html",
         {
-            **complaint_page(view, "callcentre:attachment"),
+            **complaint_page(view, "callcentre:attachment", viewer),
             "note_form": note_form or NoteForm(),
             "message": message,
         },
@@ -223,6 +236,8 @@ def outbound(request: HttpRequest) -> HttpResponse:
 def _outbound_page(
     request: HttpRequest, held, form: VerificationForm | None = None, status: int = 200
 ) -> HttpResponse:
+    if held is not None:
+        record_views(_agent(request), [held.pk], Face.CALL_CENTRE)
     return render(
         request,
         "callcentre/outbound.html",
@@ -316,6 +331,8 @@ def audit(request: HttpRequest) -> HttpResponse:
 def _audit_page(
     request: HttpRequest, held, form: AuditForm | None = None, status: int = 200
 ) -> HttpResponse:
+    if held is not None:
+        record_views(_agent(request), [held.complaint_id], Face.CALL_CENTRE)
     return render(
         request,
         "callcentre/audit.html",

@@ -5,28 +5,44 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from igrs.core.errors import InvalidReference, NotFound
-from igrs.grievances import reference, selectors
+from igrs.core.text import mask_mobile
+from igrs.grievances import access, reference, selectors
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Attachment
+from igrs.privacy.services import record_views
 
 
-def complaint_or_404(ref: str, viewer: Actor) -> selectors.ComplaintView:
-    """The tracking view for this viewer; the same 404 as for a number never issued."""
+def complaint_or_404(ref: str, viewer: Actor, face: str) -> selectors.ComplaintView:
+    """The tracking view for this viewer (the one rule, grievances.access); the same 404 as
+    for a number never issued. A member of staff's look is logged with the face it was on."""
     try:
-        return selectors.get_complaint(ref, viewer)
+        view = selectors.get_complaint(ref, viewer)
     except (NotFound, InvalidReference) as error:
         raise Http404(error.message) from None
+    record_views(viewer, [view.complaint.pk], face)
+    return view
 
 
 def complaint_page(
-    view: selectors.ComplaintView, attachment_view: str, timeline: list | None = None
+    view: selectors.ComplaintView,
+    attachment_view: str,
+    viewer: Actor,
+    timeline: list | None = None,
+    revealed: str = "",
 ) -> dict:
     """What every complaint page renders: the complaint, its reference grouped for reading,
-    the three answers, and the timeline (all of it unless the face filters it)."""
+    the complainant's mobile as the viewer may see it (the one masking rule, or `revealed`
+    after a logged reveal), the three answers, and the timeline (all of it unless the face
+    filters it)."""
+    complaint = view.complaint
+    full = revealed or access.sees_full_mobile(viewer, complaint)
     return {
         "view": view,
-        "complaint": view.complaint,
-        "grouped": reference.grouped(view.complaint.reference),
+        "complaint": complaint,
+        "grouped": reference.grouped(complaint.reference),
+        "mobile": complaint.mobile if full else mask_mobile(complaint.mobile),
+        "mobile_full": bool(full),
+        "may_reveal": not full and access.may_reveal(viewer, complaint),
         "action_taken": selectors.last_action_taken(view),
         "attachment_view": attachment_view,
         "timeline": view.events if timeline is None else timeline,

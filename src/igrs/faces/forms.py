@@ -79,3 +79,11 @@ class ComplaintForm(forms.Form):
             address=data["address"],
             email=data["email"],
         )
+
+
+class RevealForm(forms.Form):
+    """Why a masked mobile must be shown in full (the service checks the reason's length)."""
+
+    reason = forms.CharField(
+        label=_("Why do you need the number?"), max_length=500, error_messages=REQUIRED
+    )

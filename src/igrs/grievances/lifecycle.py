@@ -59,6 +59,9 @@ TRANSITIONS: dict[tuple[str | None, str], Rule] = {
     # For long matters: the citizen sees progress; the clock keeps running.
     (S.ASSIGNED, A.INTERIM_REPLY): rule({R.OFFICER}, {S.ASSIGNED}),
     (S.ASSIGNED, A.ESCALATE): rule({R.SYSTEM}, {S.ASSIGNED}),
+    # A posting made the holder conflicted: to the first clear post above (docs/security.md).
+    # With no clear post above, to the district's desk, which sends it outside the line.
+    (S.ASSIGNED, A.CONFLICT_MOVE): rule({R.SYSTEM}, {S.ASSIGNED, S.RETURNED}),
     # The desk has a time limit too: a district desk's overdue complaint goes to the state's.
     **{(status, A.ESCALATE): rule({R.SYSTEM}, {status}) for status in DESK_STATUSES},
     **{(status, A.MARK_DEFAULTER): rule({R.SYSTEM}, {status}) for status in DESK_STATUSES},

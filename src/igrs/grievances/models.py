@@ -302,6 +302,10 @@ class Action(models.TextChoices):
     CORRECT = "correct", _("Category or place corrected by the monitoring desk")
     RETURN_TO_CITIZEN = "return_to_citizen", _("Returned to the complainant by the desk")
     PERSONAL_DATA = "personal_data", _("Complainant's personal data corrected or erased on request")
+    CONFLICT_MOVE = (
+        "conflict_move",
+        _("Moved up: the officer now holding the post is complained against"),
+    )
 
 
 # Steps that move a complaint without giving it a new time limit: the delay goes on.

@@ -12,12 +12,11 @@ from django.utils.translation import gettext_lazy
 
 from igrs.core import clock, fastsql
 from igrs.core.errors import NotFound
-from igrs.core.roles import Role
 from igrs.core.text import nfc
 from igrs.directory import selectors as directory
 from igrs.directory.models import Officer, Post
 
-from . import deadlines, flags, reference
+from . import access, deadlines, flags, reference
 from .actors import Actor
 from .lifecycle import UNVERSIONED
 from .models import DESK_STATUSES, Action, Attachment, Complaint, Event, Status
@@ -152,7 +151,7 @@ def visible_complaint(ref: str, viewer: Actor) -> Complaint:
     # A prepared statement, not an ORM query compiled per lookup (decision 0078).
     found = fastsql.select(Complaint, "reference = %s", [reference.checked(ref)], limit=1)
     complaint = found[0] if found else None
-    if complaint is None or not can_view(viewer, complaint):
+    if complaint is None or not access.can_read(viewer, complaint):
         raise NotFound(
             _("No complaint you can see has the reference number %(ref)s; please check the digits.")
             % {"ref": ref}
@@ -246,11 +245,6 @@ def id_of(ref: str) -> int | None:
     return Complaint.objects.filter(reference=digits).values_list("pk", flat=True).first()
 
 
-def sees_everything(viewer: Actor) -> bool:
-    """Roles that may see any complaint (the call centre, the desk, administrators)."""
-    return viewer.role in {Role.AGENT, Role.DESK, Role.ADMIN, Role.SYSTEM}
-
-
 def _attach_master_data(row, fields: tuple[str, ...], get) -> None:
     """Fill foreign keys to master data from the per-process memo instead of joining: the
     joins cost more to compile than the memo costs to read."""
@@ -258,21 +252,6 @@ def _attach_master_data(row, fields: tuple[str, ...], get) -> None:
         pk = getattr(row, f"{name}_id")
         if pk is not None:
             setattr(row, name, get(pk))
-
-
-def can_view(viewer: Actor, complaint: Complaint) -> bool:
-    if sees_everything(viewer):
-        return True
-    if viewer.role == Role.CITIZEN:
-        return bool(viewer.mobile) and viewer.mobile == complaint.mobile
-    if viewer.role == Role.OFFICER and viewer.officer_id is not None:
-        held = directory.posts_held_by(viewer.officer_id, clock.local_date(clock.now()))
-        if complaint.current_post_id and any(
-            p.pk in held for p in directory.post_chain(complaint.current_post_id)
-        ):
-            return True
-        return complaint.events.filter(Q(to_post_id__in=held) | Q(from_post_id__in=held)).exists()
-    return False
 
 
 def complaints_by_mobile(mobile: str, limit: int = 50) -> QuerySet[Complaint]:
@@ -384,6 +363,7 @@ def post_inbox(officer_id: int, on: dt.date | None = None) -> QuerySet[Complaint
             Q(current_post_id__in=held, status=Status.ASSIGNED)
             | Q(current_post__superior_id__in=held, status=Status.CLOSURE_PROPOSED)
         )
+        .exclude(access.conflict_q(officer_id))
         .select_related("category", "current_post__unit")
         .order_by("due_at")
     )

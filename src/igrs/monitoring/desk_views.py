@@ -20,6 +20,8 @@ from igrs.faces.errors import add_service_errors
 from igrs.faces.pickers import place_groups, post_choices
 from igrs.grievances import selectors, services
 from igrs.grievances.actors import Actor
+from igrs.privacy.models import Face
+from igrs.privacy.services import record_views
 
 from .forms import AssignForm, CorrectForm, DeskFilterForm, ReturnToCitizenForm
 
@@ -54,6 +56,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         overdue_only=data.get("overdue", False),
         query=data.get("q", ""),
     )
+    record_views(_actor(request), [row.complaint.pk for row in rows], Face.DESK)
     return render(
         request,
         "monitoring/desk.html",
@@ -122,7 +125,8 @@ def _do(request: HttpRequest, ref: str, action: str, data: dict):
 
 
 def _page(request: HttpRequest, ref: str, forms: dict | None = None, status: int = 200):
-    view = complaint_or_404(ref, _actor(request))
+    viewer = _actor(request)
+    view = complaint_or_404(ref, viewer, Face.DESK)
     c = view.complaint
     district = directory.district_of(c.place_id)
     initial = {"version": c.version}
@@ -130,7 +134,7 @@ def _page(request: HttpRequest, ref: str, forms: dict | None = None, status: int
         request,
         "monitoring/desk_complaint.html",
         {
-            **complaint_page(view, "monitoring:attachment"),
+            **complaint_page(view, "monitoring:attachment", viewer),
             "with_desk": c.status in selectors.DESK_STATUSES,
             "assign_form": AssignForm(initial=initial, auto_id="assign_%s"),
             "correct_form": CorrectForm(initial=initial, auto_id="correct_%s"),

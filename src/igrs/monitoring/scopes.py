@@ -15,6 +15,7 @@ from igrs.core.accounts import roles_of
 from igrs.core.roles import Role
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post, UnitKind
+from igrs.grievances import access
 
 EVERYTHING_ROLES = {Role.DESK, Role.ADMIN}
 
@@ -23,9 +24,8 @@ EVERYTHING_ROLES = {Role.DESK, Role.ADMIN}
 class Scope:
     district_id: int | None = None
     department_id: int | None = None
-    # Whose complaints against them stay hidden: the viewer's officer id and posts today.
+    # Whose complaints stay hidden (grievances.access: those the officer is conflicted for).
     officer_id: int | None = None
-    own_posts: frozenset[int] = frozenset()
 
     @property
     def everything(self) -> bool:
@@ -48,10 +48,7 @@ class Scope:
         return self.covers_unit(unit_id) and self.department_id in (None, department_id)
 
     def covers_complaint(self, complaint) -> bool:
-        if self.officer_id is not None and (
-            complaint.against_officer_id == self.officer_id
-            or complaint.against_post_id in self.own_posts
-        ):
+        if self.officer_id is not None and access.officer_conflicted(self.officer_id, complaint):
             return False
         return self.covers_unit(complaint.place_id) and self.department_id in (
             None,
@@ -79,7 +76,7 @@ def scope_of(user) -> Scope | None:
         return None
     officer_id = user.officer.pk
     own = directory.posts_held_by(officer_id, clock.local_date(clock.now()))
-    mine = {"officer_id": officer_id, "own_posts": own}
+    mine = {"officer_id": officer_id}
     for post in sorted((directory.get_post(pk) for pk in sorted(own)), key=lambda p: -p.level):
         if post.level >= 3 and post.unit.kind == UnitKind.STATE:
             return Scope(department_id=post.department_id, **mine)

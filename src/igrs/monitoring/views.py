@@ -18,6 +18,7 @@ from igrs.faces.access import staff
 from igrs.faces.complaints import complaint_or_404, complaint_page, original_file, stored_attachment
 from igrs.grievances import similar
 from igrs.grievances.actors import Actor
+from igrs.privacy.models import Face
 
 from . import exports, labels, reports
 from . import selectors as dashboard
@@ -336,7 +337,9 @@ def complaint(request: HttpRequest, ref: str) -> HttpResponse:
     return render(
         request,
         "monitoring/complaint.html",
-        complaint_page(_complaint_in_scope(request, ref), "monitoring:attachment"),
+        complaint_page(
+            _complaint_in_scope(request, ref), "monitoring:attachment", _viewer(request)
+        ),
     )
 
 
@@ -348,10 +351,16 @@ def attachment(request: HttpRequest, ref: str, attachment_id: int):
     )
 
 
+def _viewer(request: HttpRequest) -> Actor:
+    """The dashboard reads as the desk does (its scope narrows it); the log names the
+    officer, if the viewer is one."""
+    return Actor(Role.DESK, user_id=request.user.pk, officer_id=request.scope.officer_id)
+
+
 def _complaint_in_scope(request: HttpRequest, ref: str):
     """The complaint as the desk sees it; the same 404 as for a number never issued when it
     lies outside the viewer's district or department."""
-    view = complaint_or_404(ref, Actor(Role.DESK, user_id=request.user.pk))
+    view = complaint_or_404(ref, _viewer(request), Face.MONITORING)
     if not request.scope.covers_complaint(view.complaint):
         raise Http404(
             _("No complaint you can see has the reference number %(ref)s; please check the digits.")

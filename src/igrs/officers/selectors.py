@@ -11,7 +11,7 @@ from igrs.core import clock
 from igrs.core.text import ascii_digits, nfc
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post
-from igrs.grievances import deadlines, reference
+from igrs.grievances import access, deadlines, reference
 from igrs.grievances.models import TIMED_STATUSES, Action, Complaint, Event, Status
 from igrs.grievances.selectors import (
     disposing_post,
@@ -21,6 +21,7 @@ from igrs.grievances.selectors import (
 )
 
 INBOX_LIMIT = 200
+MASKED_DIGITS = 4  # the digits a masked mobile shows (core.text.mask_mobile)
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,9 @@ def _filtered(
 
 
 def _searched(complaints: QuerySet[Complaint], query: str) -> QuerySet[Complaint]:
-    """A reference number, the last digits of a mobile, or words (Hindi or English) of the
-    complainant's name or the description."""
+    """A reference number, the last four digits of a mobile (what the masked number shows:
+    more would let the search spell out the rest, digit by digit), or words (Hindi or
+    English) of the complainant's name or the description."""
     # NFC: Hindi typed with another keyboard (decomposed) finds the same words.
     text = nfc(ascii_digits(query or ""), single_line=True)
     digits = reference.normalise(text)
@@ -114,8 +116,10 @@ def _searched(complaints: QuerySet[Complaint], query: str) -> QuerySet[Complaint
         return complaints
     if digits.isdigit() and reference.is_valid(digits):
         return complaints.filter(reference=digits)
-    if digits.isdigit() and len(digits) >= 4:
+    if digits.isdigit() and len(digits) == MASKED_DIGITS:
         return complaints.filter(mobile__endswith=digits)
+    if digits.isdigit():
+        return complaints.none()
     for word in text.split():
         complaints = complaints.filter(
             Q(description__icontains=word) | Q(complainant_name__icontains=word)
@@ -225,6 +229,7 @@ def disposals_to_grade(officer_id: int, days: int = 30, limit: int = 50) -> list
             complaint__status__in=[Status.AWAITING_VERIFICATION, Status.CLOSED],
         )
         .exclude(Exists(later))  # graded already, or superseded by a newer report
+        .exclude(access.conflict_q(officer_id, prefix="complaint__"))
         .select_related("complaint")
         .order_by("-at")[:limit]
     )

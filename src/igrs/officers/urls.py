@@ -13,5 +13,6 @@ urlpatterns = [
         views.attachment,
         name="attachment",
     ),
+    path("officer/complaints/<str:ref>/reveal-mobile/", views.reveal, name="reveal"),
     path("officer/complaints/<str:ref>/<str:action>/", views.act, name="act"),
 ]

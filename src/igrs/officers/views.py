@@ -24,10 +24,13 @@ from igrs.faces.complaints import (
 )
 from igrs.faces.confirmations import confirm
 from igrs.faces.errors import add_service_errors
+from igrs.faces.forms import RevealForm
 from igrs.grievances import flags, selectors, services, similar
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Complaint
 from igrs.grievances.services import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, AtrDetails, Upload
+from igrs.privacy import services as privacy
+from igrs.privacy.models import Face
 
 from . import selectors as workspace
 from . import services as workspace_services
@@ -74,6 +77,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         ),
     )
     officer_id = _officer_id(request)
+    privacy.record_views(
+        _actor(request), [row.complaint.pk for row in found.complaints], Face.OFFICER_INBOX
+    )
     return render(
         request,
         "officers/inbox.html",
@@ -139,12 +145,16 @@ def _viewer(request: HttpRequest, ref: str) -> tuple[Actor | None, bool]:
 
 
 def _complaint_page(
-    request: HttpRequest, ref: str, forms: dict | None = None, status: int = 200
+    request: HttpRequest,
+    ref: str,
+    forms: dict | None = None,
+    status: int = 200,
+    revealed: str = "",
 ) -> HttpResponse:
     viewer, may_act = _viewer(request, ref)
     if viewer is None:
         return redirect_to_login(request.get_full_path())
-    view = complaint_or_404(ref, viewer)
+    view = complaint_or_404(ref, viewer, Face.OFFICER if may_act else Face.OFFICER_LINK)
     c = view.complaint
     version = {"version": c.version}
     options = workspace.options_for(viewer.officer_id, c) if may_act else workspace.NO_OPTIONS
@@ -152,7 +162,9 @@ def _complaint_page(
         request,
         "officers/complaint.html",
         {
-            **complaint_page(view, "officers:attachment"),
+            **complaint_page(view, "officers:attachment", viewer, revealed=revealed),
+            "reveal_form": RevealForm(auto_id="reveal_%s"),
+            "reveal_url": reverse("officers:reveal", kwargs={"ref": c.reference}),
             "may_act": may_act,
             "options": options,
             "evidence": [a for event in view.events for a in event.attachments.all()],
@@ -302,6 +314,24 @@ def act(request: HttpRequest, ref: str, action: str) -> HttpResponse:
             confirm(request, str(DONE[action]), complaint)
             return redirect("officers:complaint", ref=complaint.reference)
     return _complaint_page(request, ref, {name: form, "open_form": action}, status=422)
+
+
+@officer_required
+@require_POST
+def reveal(request: HttpRequest, ref: str) -> HttpResponse:
+    """The complainant's full mobile, shown once on this page, for an officer holding the
+    post; the reason is logged."""
+    form = RevealForm(request.POST, auto_id="reveal_%s")
+    if form.is_valid():
+        try:
+            mobile = privacy.reveal_mobile(
+                _actor(request), ref, reason=form.cleaned_data["reason"], face=Face.OFFICER
+            )
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            return _complaint_page(request, ref, revealed=mobile)
+    return _complaint_page(request, ref, {"reveal_form": form}, status=422)
 
 
 @never_cache

@@ -276,6 +276,7 @@ def _complaint_context(
         **complaint_page(
             view,
             "portal:attachment",
+            Actor(Role.CITIZEN, mobile=session.mobile_for(request, c.reference) or ""),
             timeline=[e for e in view.events if e.action not in selectors.INTERNAL_STEPS],
         ),
         "masked_mobile": mask_mobile(c.mobile),

@@ -27,7 +27,7 @@ from igrs.grievances.models import Complaint, Status
 from igrs.ivr.models import Handover, IvrCall
 from igrs.notifications.models import OutboxMessage
 
-from .models import RecordClass, RetentionRule
+from .models import PersonalDataView, RecordClass, RetentionRule
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ def _forget_calls(ids: Sequence[int]) -> int:
 def _forget_ivr_calls(ids: Sequence[int]) -> int:
     Handover.objects.filter(call_id__in=ids).update(mobile="", caller="", keyed="")
     return IvrCall.objects.filter(pk__in=ids).update(caller="", mobile="", keys="")
+
+
+def _forget_views(ids: Sequence[int]) -> int:
+    """The view log holds no citizen's data of its own: past its time the rows go."""
+    return PersonalDataView.objects.filter(pk__in=ids).delete()[0]
 
 
 FINISHED_SMS = ("sent", "delivered", "undelivered", "failed", "unconfirmed")
@@ -85,6 +90,14 @@ KEPT: dict[str, Kept] = {
         default_days=365,
         minimum_days=90,
         anonymise=_forget_ivr_calls,
+    ),
+    # Kept long enough for a complaint about a look to be looked into (decision 0054).
+    RecordClass.VIEW_LOG: Kept(
+        lambda: PersonalDataView.objects.all(),
+        "at",
+        default_days=2 * 365,
+        minimum_days=365,
+        anonymise=_forget_views,
     ),
 }
 

@@ -1,15 +1,23 @@
 """Everything IGRS holds about one mobile number, for the citizen's own download: their
 complaints with what they wrote and the public steps of each, the SMS sent to them, and the
-records of their calls."""
+records of their calls. And, for supervisors, the log of who of the staff looked at whose
+personal data."""
+
+import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from igrs.callcentre.models import Call
 from igrs.core import clock
+from igrs.grievances import reference
 from igrs.grievances.models import Complaint, Event
 from igrs.grievances.selectors import INTERNAL_STEPS
 from igrs.ivr.models import IvrCall
 from igrs.notifications.models import OutboxMessage
+
+from .models import PersonalDataView
 
 
 def everything_about(mobile: str) -> dict:
@@ -67,3 +75,38 @@ def _complaint(c: Complaint) -> dict:
 
 def _when(at) -> str | None:
     return clock.local(at).isoformat(timespec="minutes") if at else None
+
+
+@dataclass(frozen=True)
+class ViewSearch:
+    reference: str = ""
+    username: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    face: str = ""
+    revealed_only: bool = False
+
+
+def views_of_personal_data(search: ViewSearch, limit: int = 200) -> list[PersonalDataView]:
+    """Who looked at complainants' personal data, newest first, narrowed by the search (a
+    reference, or its last digits; a staff login; a day range in IST; a face; reveals)."""
+    rows = PersonalDataView.objects.all()
+    digits = reference.normalise(search.reference)
+    if digits:
+        rows = rows.filter(complaint__reference__endswith=digits)
+    if search.username:
+        rows = rows.filter(user__username=search.username)
+    if search.since:
+        rows = rows.filter(at__gte=_start_of(search.since))
+    if search.until:
+        rows = rows.filter(at__lt=_start_of(search.until + dt.timedelta(days=1)))
+    if search.face:
+        rows = rows.filter(face=search.face)
+    if search.revealed_only:
+        rows = rows.filter(revealed=True)
+    return list(rows.select_related("user", "officer", "complaint").order_by("-at", "-pk")[:limit])
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """Midnight beginning the day, in the deployment's time zone (IST)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -24,7 +24,8 @@ from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
 
 from . import report, selectors, services
-from .forms import CorrectionForm, ErasureForm
+from .forms import CorrectionForm, ErasureForm, ViewLogForm
+from .models import Face
 
 CORRECTED = ("complainant_name", "mobile", "address", "email")
 
@@ -38,6 +39,7 @@ def staff_page(request: HttpRequest, ref: str) -> HttpResponse:
         complaint = grievance_selectors.visible_complaint(ref, actor)
     except (NotFound, InvalidReference) as error:
         raise Http404(error.message) from None
+    services.record_views(actor, [complaint.pk], Face.PRIVACY)
     initial = {f: getattr(complaint, f) for f in CORRECTED} | {"version": complaint.version}
     correction = CorrectionForm(initial=initial)
     erasure = ErasureForm(initial={"version": complaint.version})
@@ -72,6 +74,27 @@ def _act(actor: Actor, ref: str, action: str | None, data: dict) -> None:
         )
     else:
         services.erase_on_request(actor, ref, reason=data["reason"], version=data["version"])
+
+
+@staff(Role.SUPERVISOR, Role.ADMIN)
+@require_safe
+def view_log(request: HttpRequest) -> HttpResponse:
+    """Who of the staff looked at which complainant's personal data, where and when."""
+    form = ViewLogForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    search = selectors.ViewSearch(
+        reference=data.get("ref", ""),
+        username=data.get("user", ""),
+        since=data.get("since"),
+        until=data.get("until"),
+        face=data.get("face", ""),
+        revealed_only=data.get("revealed", False),
+    )
+    return render(
+        request,
+        "privacy/view_log.html",
+        {"form": form, "rows": selectors.views_of_personal_data(search) if form.is_valid() else []},
+    )
 
 
 @never_cache

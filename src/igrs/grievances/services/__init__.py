@@ -5,6 +5,7 @@ Nothing else changes a complaint's status. Faces import the actions from here.
 """
 
 from .clusters import link_instead
+from .conflict import move_from_conflicted_holders
 from .desk import correct, forward, return_to_citizen
 from .messages import add_note, remind, reopen
 from .officer import (
@@ -53,6 +54,7 @@ __all__ = [
     "grade_disposal",
     "interim_reply",
     "link_instead",
+    "move_from_conflicted_holders",
     "propose_special_closure",
     "register",
     "register_once",

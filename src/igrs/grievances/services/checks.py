@@ -15,7 +15,7 @@ from igrs.core.text import clean
 from igrs.directory import selectors as directory
 from igrs.directory.models import Post, UnitKind
 
-from .. import routing
+from .. import access, routing
 from ..actors import Actor
 from ..models import (
     Action,
@@ -26,14 +26,23 @@ from ..models import (
 PLACE_KINDS = {UnitKind.DISTRICT, UnitKind.TEHSIL, UnitKind.BLOCK, UnitKind.THANA}
 
 
-def _acting_post(actor: Actor, post_id: int | None, now: dt.datetime) -> Post:
-    """The post the officer acts for: it must be one they hold today."""
+def _acting_post(actor: Actor, post_id: int | None, now: dt.datetime, complaint: Complaint) -> Post:
+    """The post the officer acts for: it must be one they hold today, and the officer must
+    not be conflicted for the complaint (whichever posting brought it to them)."""
     if actor.role != Role.OFFICER or actor.officer_id is None:
         raise NotPermitted(_("Only an officer holding the post can do this."))
     held = directory.posts_held_by(actor.officer_id, clock.local_date(now))
     if post_id is None or post_id not in held:
         raise NotPermitted(_("This complaint is not with a post you hold."))
+    _require_impartial_officer(actor.officer_id, complaint, now)
     return directory.get_post(post_id)
+
+
+def _require_impartial_officer(officer_id: int, complaint: Complaint, now: dt.datetime) -> None:
+    if access.officer_conflicted(officer_id, complaint, now):
+        raise NotPermitted(
+            _("The complaint is against you or a post you hold; you may not act on it.")
+        )
 
 
 def _require_impartial(post: Post, complaint: Complaint, now: dt.datetime) -> None:
@@ -130,15 +139,7 @@ def _holder(complaint: Complaint) -> Post:
 
 
 def _conflicted(complaint: Complaint, now: dt.datetime) -> frozenset[int]:
-    """Posts the complaint is against: the named post, and every post the named officer held
-    when it was registered or holds today (a transfer does not make them impartial)."""
-    days = {clock.local_date(complaint.created_at), clock.local_date(now)}
-    return frozenset().union(
-        *(
-            routing.conflicted_posts(complaint.against_post_id, complaint.against_officer_id, day)
-            for day in days
-        )
-    )
+    return access.conflicted_posts(complaint, now)
 
 
 def _last_report(complaint: Complaint) -> str:

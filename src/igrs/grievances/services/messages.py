@@ -66,7 +66,7 @@ def add_note(
     lifecycle.check(complaint.status, Action.NOTE, actor.role)
     acting = None
     if actor.role == Role.OFFICER:
-        acting = _acting_post(actor, complaint.current_post_id, now)
+        acting = _acting_post(actor, complaint.current_post_id, now, complaint)
     note = _required_text(note, _("Write the note."))
     return _transition(
         complaint,

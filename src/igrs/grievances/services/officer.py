@@ -35,6 +35,7 @@ from .checks import (
     _post_or_error,
     _require,
     _require_impartial,
+    _require_impartial_officer,
     _required,
     _required_text,
 )
@@ -76,7 +77,7 @@ def forward_down(
     forwarding is not a way to buy time."""
     complaint = _load(ref, version)
     now = clock.now()
-    acting = _acting_post(actor, complaint.current_post_id, now)
+    acting = _acting_post(actor, complaint.current_post_id, now, complaint)
     post = _post_or_error(to_post_id)
     _require(
         routing.is_subordinate(post.pk, acting.pk),
@@ -105,7 +106,7 @@ def return_misrouted(
     not wipe the default: the posts are marked first."""
     complaint = _load(ref, version)
     now = clock.now()
-    acting = _acting_post(actor, complaint.current_post_id, now)
+    acting = _acting_post(actor, complaint.current_post_id, now, complaint)
     reason = _required_text(reason, _("Say why the complaint is not for your post."))
     overdue = complaint.due_at is not None and complaint.due_at < now and not complaint.defaulted
     changes = _to_the_desk(complaint, now)
@@ -226,7 +227,7 @@ def _file_report(
     details: AtrDetails | None,
 ) -> Complaint:
     now = clock.now()
-    acting = _acting_post(actor, complaint.current_post_id, now)
+    acting = _acting_post(actor, complaint.current_post_id, now, complaint)
     _require(disposal in Disposal.values, _("Choose resolved or cannot be resolved."))
     report = _required_text(
         report,
@@ -297,7 +298,7 @@ def approve_subordinate_report(
     its evidence); to disagree, they forward it down again with instructions."""
     complaint = _load(ref, version)
     now = clock.now()
-    acting = _acting_post(actor, complaint.current_post_id, now)
+    acting = _acting_post(actor, complaint.current_post_id, now, complaint)
     report = _required(
         selectors.pending_subordinate_report(complaint),
         _("There is no report from a subordinate to approve."),
@@ -401,6 +402,7 @@ def _senior_post(actor: Actor, disposed: Post, complaint: Complaint, now: dt.dat
     above = [p for p in directory.post_chain(disposed.pk)[1:] if p.pk in held and p.level >= 2]
     if not above or filed_by == actor.officer_id:
         raise NotPermitted(_("Only an officer above the post that disposed of it can grade it."))
+    _require_impartial_officer(actor.officer_id, complaint, now)
     return above[0]
 
 
@@ -412,7 +414,7 @@ def propose_special_closure(
     the defaulter and the complaint goes above it."""
     complaint = _load(ref, version)
     now = clock.now()
-    acting = _acting_post(actor, complaint.current_post_id, now)
+    acting = _acting_post(actor, complaint.current_post_id, now, complaint)
     _require(ground in SpecialGround.values, _("Choose a ground for special closure."))
     superior_id = _required(
         acting.superior_id,
@@ -455,7 +457,7 @@ def decide_special_closure(
     if complaint.status != Status.CLOSURE_PROPOSED or proposer is None:
         lifecycle.check(complaint.status, Action.APPROVE_CLOSURE, actor.role)
     assert proposer is not None  # a proposed closure is with the proposing post
-    acting = _acting_post(actor, proposer.superior_id, now)
+    acting = _acting_post(actor, proposer.superior_id, now, complaint)
     if approve:
         ground = SpecialGround(complaint.special_ground)
         return _transition(
@@ -497,7 +499,7 @@ def interim_reply(actor: Actor, ref: str, *, reply: str) -> Complaint:
     """A progress note to the complainant on a long matter; the time limit keeps running."""
     complaint = _load(ref, None)
     now = clock.now()
-    acting = _acting_post(actor, complaint.current_post_id, now)
+    acting = _acting_post(actor, complaint.current_post_id, now, complaint)
     reply = _required_text(
         reply,
         _("Write the reply (at least %(n)d characters).") % {"n": MIN_REPORT},
