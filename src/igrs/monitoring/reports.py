@@ -1,13 +1,13 @@
 """A district's monthly report as PDF, in the page's language. Devanagari needs shaping
 (conjuncts, the ि matra drawn before its consonant): HarfBuzz does it through fpdf2. The
-fonts ship with the project (fonts/, SIL Open Font License), so no system font is needed."""
+fonts ship with the project (core/fonts/, SIL Open Font License), so no system font is needed."""
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.utils import formats
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from igrs.core.pdf import document
 
 from . import exports, labels
 from .selectors import DistrictMonth
@@ -15,13 +15,9 @@ from .selectors import DistrictMonth
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-FONTS = Path(__file__).parent / "fonts"
-# Family name → file stem; the page's script first, the other as the fallback.
-FAMILIES = {"Deva": "NotoSansDevanagari", "Latin": "NotoSans"}
-
 
 def district_month_pdf(report: DistrictMonth) -> bytes:
-    pdf = _document()
+    pdf = document()
     pdf.set_title(_title(report))
     pdf.add_page()
     _title_block(pdf, report)
@@ -30,25 +26,6 @@ def district_month_pdf(report: DistrictMonth) -> bytes:
     _quality_and_rank(pdf, report)
     _defaulters(pdf, report)
     return bytes(pdf.output())
-
-
-def _document() -> "FPDF":
-    # Imported here: fpdf2 (with fontTools) is large, and every web worker would load it for
-    # the odd report.
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    for family, stem in FAMILIES.items():
-        pdf.add_font(family, "", FONTS / f"{stem}-Regular.ttf")
-        pdf.add_font(family, "B", FONTS / f"{stem}-Bold.ttf")
-    main, other = (
-        ("Latin", "Deva") if (get_language() or "hi").startswith("en") else ("Deva", "Latin")
-    )
-    pdf.set_font(main, size=10)
-    pdf.set_fallback_fonts([other])
-    pdf.set_text_shaping(True)
-    return pdf
 
 
 def _title(report: DistrictMonth) -> str:

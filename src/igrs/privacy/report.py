@@ -1,13 +1,13 @@
 """The citizen's download as a readable PDF in the page's language, with the monthly
-report's fonts and Devanagari shaping (monitoring.reports sets them up)."""
+report's fonts and Devanagari shaping (core.pdf)."""
 
 from django.utils.translation import gettext as _
 
-from igrs.monitoring.reports import _document
+from igrs.core.pdf import document
 
 
 def everything_pdf(held: dict) -> bytes:
-    pdf = _document()
+    pdf = document()
     pdf.set_title(_("Everything IGRS holds about %(mobile)s") % {"mobile": held["mobile"]})
     pdf.add_page()
     _line(pdf, _("Everything IGRS holds about %(mobile)s") % {"mobile": held["mobile"]}, 15)
