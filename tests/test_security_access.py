@@ -620,3 +620,34 @@ def test_no_role_reads_or_changes_what_it_may_not(agent):
     assert len(calls) > 250  # every pattern, with a complaint of each kind where one is named
     assert seen == {(key, what) for key in READERS for what in ("name", "mobile")}
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:200])
+
+
+def test_a_cluster_shows_and_reports_only_the_members_the_officer_may_act_on(agent):
+    """C1 and C2 are one mass grievance (the same problem at the same place), both waiting on
+    the Sadar Tehsildar's post. Its holder and the accused may not read C2: C1's page must
+    not name it, and a report for the whole cluster must reach C1 alone."""
+    world = build_world(agent)
+    c1, c2 = (Complaint.objects.get(pk=world.complaints[key].pk) for key in ("C1", "C2"))
+    assert c1.cluster_id == c2.cluster_id == c1.pk
+    page = f"/officer/complaints/{c1.reference}/"
+    assert c2.reference in client_for("monitor", world).get(page).content.decode()
+    for role in ("officer_post", "accused"):
+        assert c2.reference not in client_for(role, world).get(page).content.decode()
+    report = {
+        "disposal": "cannot_resolve",
+        "report": FORM["report"],
+        "version": c1.version,
+        "whole_cluster": "1",
+    }
+    answer = client_for("officer_post", world).post(f"{page}atr/", report)
+    assert answer.status_code == 302, answer.status_code
+    c1.refresh_from_db()
+    assert c1.status != "assigned"
+    assert state_reader(world)()["C2"] == (
+        c2.version,
+        c2.status,
+        c2.current_post_id,
+        c2.mobile,
+        c2.complainant_name,
+        c2.events.count(),
+    )
