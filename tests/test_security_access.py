@@ -500,7 +500,8 @@ def perform(call: Call, role: str, client: Client, world: World):
     return client.post(call.url, data)
 
 
-REFUSING_REDIRECTS = ("/accounts/login/", "/admin/login/", "/verify/")
+# Sent to sign in, or (a staff session without its second factor) to give the TOTP code.
+REFUSING_REDIRECTS = ("/accounts/login/", "/accounts/second-factor/", "/admin/login/", "/verify/")
 
 
 def answered(response) -> bool:
