@@ -13,10 +13,10 @@ Each call runs in a savepoint rolled back afterwards, so one role's act never fe
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -34,6 +34,8 @@ from igrs.notifications.models import OutboxMessage
 from igrs.officers.views import ACTIONS as OFFICER_ACTIONS
 from igrs.open311 import services as open311
 from igrs.open311.models import Scope
+from igrs.ops import services as ops
+from igrs.ops.jobs import all_jobs
 
 from .conftest import DM, TEHSILDAR, new_complaint, post, real_jpeg, today
 
@@ -81,20 +83,33 @@ FULL_MOBILE = AGENTS | {"citizen_own"}
 class Expect:
     """Who gets an answer (2xx, or a redirect that is not a refusal) to a GET; with `reads`
     the URL names a complaint and only its readers among them do. `post`: POSTed too. `full`:
-    roles that may see the full mobile here (a reveal, the personal-data page)."""
+    roles that may see the full mobile here (a reveal, the personal-data page). `answers`:
+    for a POST that only reads (a search), who gets an answer to it — exactly them."""
 
     ok: frozenset[str]
     reads: bool = False
     post: bool = False
     full: frozenset[str] = NOBODY
     strict: bool = True  # the roles in `ok` must get an answer, not only the others none
+    answers: frozenset[str] | None = None
 
 
-def e(*roles, reads=False, post=False, full=(), strict=True) -> Expect:
+def e(*roles, reads=False, post=False, full=(), strict=True, answers=None) -> Expect:
+    return Expect(
+        roles_of(roles),
+        reads,
+        post,
+        frozenset(full),
+        strict,
+        None if answers is None else roles_of(answers),
+    )
+
+
+def roles_of(given) -> frozenset[str]:
     found: set[str] = set()
-    for role in roles:
+    for role in given:
         found |= {role} if isinstance(role, str) else set(role)
-    return Expect(frozenset(found), reads, post, frozenset(full), strict)
+    return frozenset(found)
 
 
 MONITORS = ("monitor", "desk", "admin")
@@ -103,6 +118,14 @@ EXPECTED: dict[str, Expect] = {
     "login": e(ANY),
     "logout": e(post=True),
     "staff_home": e(STAFF),
+    # The second sign-in step: any signed-in person (staff: citizens have no account); a
+    # POST without a right code changes nothing.
+    "second_factor": e(STAFF, post=True),
+    # For the load balancer, systemd and Prometheus: open, and nothing personal in them
+    # (decision 0063: /metrics is restricted at the reverse proxy, not here).
+    "ops:healthz": e(ANY),
+    "ops:readyz": e(ANY),  # ready: build_world records each job's heartbeat
+    "ops:metrics": e(ANY),
     "callcentre:inbound": e(AGENTS, post=True),
     "callcentre:live": e(AGENTS),
     "callcentre:complaint": e(AGENTS, reads=True),
@@ -131,6 +154,7 @@ EXPECTED: dict[str, Expect] = {
     "monitoring:report": e(MONITORS),
     "monitoring:lost_marks": e(MONITORS, strict=False),  # 404 without a ranked unit
     "monitoring:post": e(MONITORS),
+    "monitoring:clusters": e(MONITORS),
     "monitoring:complaint": e(MONITORS, reads=True),
     "monitoring:attachment": e(MONITORS, reads=True),
     "monitoring:desk": e("desk", "admin"),
@@ -185,6 +209,8 @@ API_EXPECTED: dict[str, Expect] = {
     "GET /api/v1/openapi.json": e(ANY),
     "GET /api/v1/docs": e(ANY),
     "POST /api/v1/complaints": e(post=True),
+    # Before filing: those who file (agents, the desk, administrators) search open complaints.
+    "POST /api/v1/complaints/similar": e(post=True, answers=("agent", "desk", "admin")),
     "GET /api/v1/complaints": e("agent", "desk", "admin"),
     "GET /api/v1/complaints/{ref}": e(COMPLAINT_READERS, reads=True),
     "POST /api/v1/complaints/{ref}/forward": e(post=True),
@@ -243,6 +269,7 @@ class World:
     officers: dict[str, Officer]
     key: str
     values: dict[str, object]
+    headers: dict[str, dict] = field(default_factory=dict)  # each role's API token, once
 
 
 def build_world(agent) -> World:
@@ -273,6 +300,8 @@ def build_world(agent) -> World:
             )
         ]
     )
+    for job in all_jobs():  # the worker runs: /readyz answers
+        ops.record_run(job.name, "matrix:1", job.every, 0.01, None)
     cache.clear()
     admin = User.objects.create_superuser("root", password="x")
     users = {
@@ -300,6 +329,7 @@ def build_world(agent) -> World:
         "content_type_id": 1,
         "url": "nothing-here",
         "id": 1,
+        "pk": 1,  # an authenticator (django_otp's admin pages): the first signed-in's
     }
     return World({"C1": c1, "C2": c2}, users, officers, plain, values)
 
@@ -357,6 +387,15 @@ def expectation(name: str) -> Expect | None:
     if name.startswith("admin:"):
         return ADMIN_PUBLIC.get(name, ADMIN_SITE)
     return EXPECTED.get(name)
+
+
+def undeclared() -> list[str]:
+    """URL names without a line in EXPECTED and API operations without one in API_EXPECTED."""
+    names = {name for name, _route in url_patterns() if not name.startswith("api:")}
+    operations = {f"{method} {path}" for method, path in api_operations()}
+    return sorted(
+        {name for name in names if expectation(name) is None} | operations - set(API_EXPECTED)
+    )
 
 
 # ---------------------------------------------------------------- the calls
@@ -452,7 +491,7 @@ def perform(call: Call, role: str, client: Client, world: World):
     if role == "open311" and call.url.startswith("/open311/"):
         data["api_key"] = world.key
     if call.api:
-        headers = api_headers(role, world)
+        headers = world.headers[role]
         if call.method == "GET":
             return client.get(call.url, QUERIES.get(call.label.rsplit(" ", 1)[0], {}), **headers)
         return client.post(call.url, json.dumps(data), "application/json", **headers)
@@ -461,7 +500,8 @@ def perform(call: Call, role: str, client: Client, world: World):
     return client.post(call.url, data)
 
 
-REFUSING_REDIRECTS = ("/accounts/login/", "/admin/login/", "/verify/")
+# Sent to sign in, or (a staff session without its second factor) to give the TOTP code.
+REFUSING_REDIRECTS = ("/accounts/login/", "/accounts/second-factor/", "/admin/login/", "/verify/")
 
 
 def answered(response) -> bool:
@@ -497,16 +537,25 @@ def _shows(text: str, complaint: Complaint, what: str) -> bool:
     return (complaint.complainant_name if what == "name" else complaint.mobile[-10:]) in text
 
 
-def state(world: World) -> dict:
-    """What an act would change, of both complaints, in one query."""
+def state_reader(world: World):
+    """What an act would change, of both complaints, in one query: compiled once, as it runs
+    after each of the thousands of calls."""
     rows = Complaint.objects.filter(pk__in=[c.pk for c in world.complaints.values()])
-    found = {
-        row[0]: row[1:]
-        for row in rows.annotate(steps=Count("events")).values_list(
+    sql, params = (
+        rows.annotate(steps=Count("events"))
+        .values_list(
             "pk", "version", "status", "current_post_id", "mobile", "complainant_name", "steps"
         )
-    }
-    return {key: found[c.pk] for key, c in world.complaints.items()}
+        .query.sql_with_params()
+    )
+
+    def state() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = {row[0]: row[1:] for row in cursor.fetchall()}
+        return {key: found[c.pk] for key, c in world.complaints.items()}
+
+    return state
 
 
 def judge(
@@ -514,6 +563,11 @@ def judge(
 ) -> list[str]:
     problems = [f"leaks {what}" for what in leaks(response, role, call, world, seen)]
     problems += [f"changed {key}" for key in changed if role not in ACTORS[key]]
+    if call.method == "POST" and call.expect.answers is not None:
+        if role in call.expect.answers and not answered(response):
+            problems.append(f"refused ({response.status_code}) but declared allowed")
+        if role not in call.expect.answers and answered(response):
+            problems.append(f"answered ({response.status_code}) but not declared allowed")
     if call.method == "GET":
         problems += [f"GET changed {key}" for key in changed]
         allowed = call.expect.ok & (READERS[call.complaint] if call.expect.reads else ANY)
@@ -528,14 +582,8 @@ def judge(
 
 
 def test_every_url_and_api_operation_declares_who_may_use_it():
-    undeclared = sorted(
-        name
-        for name, _route in url_patterns()
-        if not name.startswith("api:") and expectation(name) is None
-    )
-    assert not undeclared, f"declare these in EXPECTED: {undeclared}"
-    operations = {f"{method} {path}" for method, path in api_operations()}
-    assert not operations - set(API_EXPECTED), "declare these in API_EXPECTED"
+    missing = undeclared()
+    assert not missing, f"declare these in EXPECTED / API_EXPECTED: {missing}"
     api_paths = {
         "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
         for name, route in url_patterns()
@@ -546,11 +594,16 @@ def test_every_url_and_api_operation_declares_who_may_use_it():
 
 
 def test_no_role_reads_or_changes_what_it_may_not(agent):
+    missing = undeclared()
+    assert not missing, f"declare who may use these before the matrix can call them: {missing}"
     world = build_world(agent)
     clients = {role: client_for(role, world) for role in ROLES}
+    world.headers.update({role: api_headers(role, world) for role in ROLES})
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()  # what the answers showed at all: the check has teeth
     calls = list(planned_calls(world))
+    state = state_reader(world)
+    initial = state()  # each call is rolled back: every one starts from here
     for call in calls:
         for role in ROLES:
             if call.label.startswith("admin:") and role not in ADMIN_SITE_CALLERS:
@@ -558,14 +611,44 @@ def test_no_role_reads_or_changes_what_it_may_not(agent):
             # The admin site's pages only read (its forms are not posted): no state to compare.
             watch = not call.label.startswith("admin:")
             with transaction.atomic():
-                before = state(world) if watch else {}
                 response = perform(call, role, clients[role], world)
-                after = state(world) if watch else {}
+                after = state() if watch else initial
                 transaction.set_rollback(True)
-            changed = [key for key in before if before[key] != after[key]]
+            changed = [key for key in initial if initial[key] != after[key]]
             problems += judge(call, role, response, changed, world, seen)
             if call.label.split()[0] in SIGNS_OUT:
                 clients[role] = client_for(role, world)
     assert len(calls) > 250  # every pattern, with a complaint of each kind where one is named
     assert seen == {(key, what) for key in READERS for what in ("name", "mobile")}
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:200])
+
+
+def test_a_cluster_shows_and_reports_only_the_members_the_officer_may_act_on(agent):
+    """C1 and C2 are one mass grievance (the same problem at the same place), both waiting on
+    the Sadar Tehsildar's post. Its holder and the accused may not read C2: C1's page must
+    not name it, and a report for the whole cluster must reach C1 alone."""
+    world = build_world(agent)
+    c1, c2 = (Complaint.objects.get(pk=world.complaints[key].pk) for key in ("C1", "C2"))
+    assert c1.cluster_id == c2.cluster_id == c1.pk
+    page = f"/officer/complaints/{c1.reference}/"
+    assert c2.reference in client_for("monitor", world).get(page).content.decode()
+    for role in ("officer_post", "accused"):
+        assert c2.reference not in client_for(role, world).get(page).content.decode()
+    report = {
+        "disposal": "cannot_resolve",
+        "report": FORM["report"],
+        "version": c1.version,
+        "whole_cluster": "1",
+    }
+    answer = client_for("officer_post", world).post(f"{page}atr/", report)
+    assert answer.status_code == 302, answer.status_code
+    c1.refresh_from_db()
+    assert c1.status != "assigned"
+    assert state_reader(world)()["C2"] == (
+        c2.version,
+        c2.status,
+        c2.current_post_id,
+        c2.mobile,
+        c2.complainant_name,
+        c2.events.count(),
+    )

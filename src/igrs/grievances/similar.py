@@ -16,6 +16,8 @@ from django.db.models import Count, Q
 from igrs.core import clock
 from igrs.core.text import normalise_mobile
 
+from . import access
+from .actors import Actor
 from .models import Complaint, RegistrationKey, Status
 from .similarity import similarity
 
@@ -118,6 +120,16 @@ def cluster_members(complaint: Complaint) -> list[Complaint]:
         .select_related("category", "place")
         .order_by("created_at", "pk")
     )
+
+
+def cluster_members_for(viewer: Actor, complaint: Complaint) -> list[Complaint]:
+    """The cluster as the viewer may know it: only the members they may read. An officer
+    conflicted for one (it is against him) neither learns it exists nor reports on it."""
+    return [
+        member
+        for member in cluster_members(complaint)
+        if member.pk == complaint.pk or access.can_read(viewer, member)
+    ]
 
 
 def waits_on(complaint: Complaint, post_id: int | None) -> bool:

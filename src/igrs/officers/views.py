@@ -169,7 +169,7 @@ def _complaint_page(
             "options": options,
             "evidence": [a for event in view.events for a in event.attachments.all()],
             "pending_flags": flags.shown(options.pending_report),
-            **_cluster(c),
+            **_cluster(viewer, c),
             "login_url": f"{reverse('login')}?next={request.path}",
             **{
                 name: form_class(initial=version, auto_id=f"{name}_%s")
@@ -181,10 +181,10 @@ def _complaint_page(
     )
 
 
-def _cluster(complaint: Complaint) -> dict:
-    """The complaint's cluster, and how many of it wait on the same post (one report can go
-    to all of them)."""
-    members = similar.cluster_members(complaint)
+def _cluster(viewer: Actor, complaint: Complaint) -> dict:
+    """The complaint's cluster as the viewer may see it, and how many of it wait on the same
+    post (one report can go to all of them)."""
+    members = similar.cluster_members_for(viewer, complaint)
     waiting = [c for c in members if similar.waits_on(c, complaint.current_post_id)]
     return {"cluster": members, "cluster_waiting": len(waiting)}
 

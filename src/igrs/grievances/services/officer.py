@@ -156,9 +156,10 @@ def submit_cluster_atr(
     version: int | None = None,
 ) -> list[Complaint]:
     """One report for a mass grievance: filed on this complaint, then on every other
-    complaint of its cluster that waits for action on the same post — each its own step with
-    its own timeline entry and SMS, and each complainant verified on their own. The photos
-    are stored once and shared. All or none: one refusal files nothing."""
+    complaint of its cluster that waits for action on the same post and that the officer may
+    act on (not one he is conflicted for) — each its own step with its own timeline entry
+    and SMS, and each complainant verified on their own. The photos are stored once and
+    shared. All or none: one refusal files nothing."""
     complaint = _load(ref, version)
     files = _checked_uploads(attachments, field="attachments", complaint=complaint)
     post_id = complaint.current_post_id
@@ -166,7 +167,7 @@ def submit_cluster_atr(
         filed = [_file_report(actor, complaint, disposal, report, Evidence(files=files), details)]
         first = Event.objects.filter(complaint=complaint).latest("at", "pk")
         shared = Evidence(adopted=list(first.attachments.all()))
-        for mate in similar.cluster_members(complaint):
+        for mate in similar.cluster_members_for(actor, complaint):
             if mate.pk != complaint.pk and similar.waits_on(mate, post_id):
                 mate = _load(mate.reference, None)
                 filed.append(_file_report(actor, mate, disposal, report, shared, details))
