@@ -49,7 +49,13 @@ PRODUCTION = {
 
 def igrs(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     """The `igrs` command in a child process with only the given settings (debug off)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("IGRS_")}
+    # Not the test run's own switches either: the browser tests allow Django's sync calls
+    # from Playwright's event loop, which check --deploy rightly refuses in production.
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("IGRS_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     base["IGRS_VAR_DIR"] = str(tmp_path)
     return subprocess.run(
         [sys.executable, "-m", "igrs.cli", "--lang", "en", *args],
