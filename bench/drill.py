@@ -46,6 +46,47 @@ DATABASE = "igrs"
 MOBILE_BASE = 7_100_000_000
 CLIENTS = 16
 VERIFY_EVERY = 10  # one verification call per this many registrations
+# Words of the descriptions: each complaint's own mix, so that registration's search for the
+# same problem at the same place (trigram similarity) finds few, as with real callers; one
+# text for all would make every registration compare itself with every open complaint.
+WORDS = [
+    "नाली",
+    "सड़क",
+    "बिजली",
+    "पानी",
+    "राशन",
+    "पेंशन",
+    "खतौनी",
+    "नक्शा",
+    "चकबंदी",
+    "अतिक्रमण",
+    "हैंडपंप",
+    "शौचालय",
+    "आवास",
+    "वृद्धावस्था",
+    "छात्रवृत्ति",
+    "प्रमाणपत्र",
+    "दाखिल-खारिज",
+    "पैमाइश",
+    "तालाब",
+    "खड़ंजा",
+    "ट्रांसफार्मर",
+    "मीटर",
+    "बिल",
+    "कोटेदार",
+    "लेखपाल",
+    "प्रधान",
+    "सचिव",
+    "थाना",
+    "चौकी",
+    "मुकदमा",
+    "गवाही",
+    "अस्पताल",
+    "दवा",
+    "टीका",
+    "विद्यालय",
+    "मिड-डे-मील",
+]
 REQUEST_TIMEOUT = 30.0
 GIVE_UP_AFTER = 180.0  # seconds of retrying one registration
 SETTLE_TIMEOUT = 300.0
@@ -176,7 +217,7 @@ async def _register(load: Load, connections: list[Connection], token: str, n: in
         "mobile": f"{MOBILE_BASE + n:010d}",
         "category_id": load.category_id,
         "place_id": load.place_id,
-        "description": "पड़ोसी ने मेरी ज़मीन पर अवैध कब्ज़ा कर लिया है।",
+        "description": description(n),
     }
     headers = f"Idempotency-Key: {key}\r\n"
     status, answer, _retried = await _sent(
@@ -216,6 +257,14 @@ async def _verify(load: Load, connections: list[Connection], token: str, n: int)
         tally.verified[f"{outcome} (409 on a retry: recorded before)"] += 1
     else:
         tally.verified[f"outcome: {status}"] += 1
+
+
+def description(n: int) -> str:
+    """Seven words picked by n (the same n, the same text: a retry sends the same body)."""
+    picked = [
+        WORDS[(n * prime + k) % len(WORDS)] for k, prime in enumerate((7, 11, 13, 17, 19, 23, 29))
+    ]
+    return " ".join(picked) + f" की समस्या, क्रमांक {n}।"
 
 
 # ------------------------------------------------------------------------------ processes
