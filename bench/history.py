@@ -401,6 +401,8 @@ class Life:
         self.disposal = "resolved" if rng.random() < 0.9 else "cannot_resolve"
         extra = ', "photos": 1' if rng.random() < 0.45 else ""
         extra += ', "late": true' if at > self.due else ""
+        # A few reports carry a sign of a fake disposal (grievances/flags.py), as real ones do.
+        extra += ', "flags": ["copied_text"]' if rng.random() < 0.03 else ""
         self.event(
             at,
             "submit_atr",
@@ -727,6 +729,7 @@ OTHER_METRICS = {
     "graded_c": "e.action = 'grade' AND e.data ->> 'grade' = 'C'",
     "with_photo": f"e.action = 'submit_atr' AND {TRUTHY.format(key='photos')}",
     "late": f"e.action = 'submit_atr' AND {TRUTHY.format(key='late')}",
+    "flagged": f"e.action = 'submit_atr' AND {TRUTHY.format(key='flags')}",
 }
 ACTION_METRICS = " ".join(
     f"WHEN '{action}' THEN '{metric}'" for action, metric in METRIC_FOR.items()

@@ -18,7 +18,7 @@ from django.db import connection
 
 from bench.server import free_port
 from igrs.core import clock
-from igrs.ops.jobs import Job
+from igrs.ops.jobs import Job, all_jobs
 from igrs.ops.models import JobHeartbeat
 from igrs.ops.supervisor import supervise
 
@@ -27,7 +27,6 @@ from .sms_rig import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = 80
-JOBS = ("sms", "sms_reconcile", "sweep", "rollup", "webhooks", "audit_sampling", "retention")
 
 
 def postgres_bin(name: str) -> str:
@@ -171,7 +170,7 @@ def test_the_worker_resumes_after_a_postgres_restart_and_terminated_connections(
         after_restart = own_postgres.query("SELECT now()")[0][0]
         wait_until(lambda: len(sent(sms_file)) == MESSAGES, timeout=90, what="every SMS")
         wait_until(
-            lambda: fresh_beats(own_postgres, after_restart) == set(JOBS),
+            lambda: fresh_beats(own_postgres, after_restart) == {job.name for job in all_jobs()},
             timeout=30,
             what="every job's heartbeat after the restart",
         )
