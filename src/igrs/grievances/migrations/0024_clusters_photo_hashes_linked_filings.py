@@ -6,20 +6,14 @@ from django.db import migrations, models
 
 
 def trigram_index(apps, schema_editor):
-    """PostgreSQL only: pg_trgm and a trigram index on the description, so similar
-    descriptions are found by the index (SQLite compares the few candidates in Python)."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS complaint_description_trgm ON grievances_complaint "
-        "USING gin (description gin_trgm_ops)"
-    )
+    """PostgreSQL only: pg_trgm, whose similarity() compares the newest open complaints of a
+    category at a place (SQLite compares the same candidates in Python)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
 
 def drop_trigram_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS complaint_description_trgm")
+    """The extension stays: other databases on the server may use it."""
 
 
 class Migration(migrations.Migration):
