@@ -100,7 +100,7 @@ async def _agent(
     deadline: float,
     result: DayResult,
 ) -> None:
-    connection = _Connection(day.port)
+    connection = Connection(day.port)
     try:
         # Shared: each job is done once, by whichever agent is free.
         for i, (kind, n) in jobs:
@@ -121,7 +121,7 @@ async def _agent(
 
 
 async def _inbound(
-    day: Day, connection: "_Connection", login: str, token: str, n: int, result: DayResult
+    day: Day, connection: "Connection", login: str, token: str, n: int, result: DayResult
 ) -> None:
     mobile = f"{day.mobile_base + n:010d}"
     call_id = f"day-{mobile}"  # unique across runs, as an ACD's call ids are
@@ -152,7 +152,7 @@ async def _inbound(
     result.inbound += status == 201
 
 
-async def _outbound(connection: "_Connection", token: str, n: int, result: DayResult) -> None:
+async def _outbound(connection: "Connection", token: str, n: int, result: DayResult) -> None:
     status, body = await _timed(
         connection, result, "next call", "/api/v1/verification/next", token, None, expect=(200, 204)
     )
@@ -182,7 +182,7 @@ async def _outbound(connection: "_Connection", token: str, n: int, result: DayRe
 
 
 async def _timed(
-    connection: "_Connection",
+    connection: "Connection",
     result: DayResult,
     operation: str,
     path: str,
@@ -205,7 +205,7 @@ async def _timed(
     return status, answer
 
 
-class _Connection:
+class Connection:
     """One keep-alive HTTP/1.1 connection, reopened after the server closes it."""
 
     def __init__(self, port: int) -> None:
@@ -213,22 +213,24 @@ class _Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, path: str, token: str, body: dict | None) -> tuple[int, bytes]:
+    async def post(
+        self, path: str, token: str, body: dict | None, headers: str = ""
+    ) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         data = json.dumps(body or {}, ensure_ascii=False).encode()
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n{headers}"
             f"Content-Length: {len(data)}\r\n\r\n".encode()
             + data
         )
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
-        headers = dict(line.lower().split(":", 1) for line in lines[1:] if ":" in line)
-        answer = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        if headers.get("connection", "").strip() == "close":
+        fields = dict(line.lower().split(":", 1) for line in lines[1:] if ":" in line)
+        answer = await self.reader.readexactly(int(fields.get("content-length", "0")))
+        if fields.get("connection", "").strip() == "close":
             self.close()
         return status, answer
 

@@ -37,6 +37,7 @@ import psycopg
 import uvloop
 
 from bench.databases import ROOT, BenchDatabase, run_igrs, run_part
+from bench.day import Connection as KeepAlive
 from bench.server import free_port
 from tests import engines_rig as rig
 from tests.sms_rig import GOT, Kannel
@@ -109,45 +110,18 @@ class Tally:
     events: list[str] = field(default_factory=list)
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection to one server, reopened after a failure."""
+class Connection(KeepAlive):
+    """One keep-alive HTTP/1.1 connection to one server; a failure or a timeout answers
+    status 0 (the server was killed: the caller retries on the other one)."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, path: str, token: str, body: dict, headers: str = "") -> tuple[int, bytes]:
+    async def post(
+        self, path: str, token: str, body: dict | None, headers: str = ""
+    ) -> tuple[int, bytes]:
         try:
-            return await asyncio.wait_for(self._post(path, token, body, headers), REQUEST_TIMEOUT)
+            return await asyncio.wait_for(super().post(path, token, body, headers), REQUEST_TIMEOUT)
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
             self.close()
             return 0, b""
-
-    async def _post(self, path: str, token: str, body: dict, headers: str) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-        assert self.reader is not None
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n{headers}"
-            f"Content-Length: {len(data)}\r\n\r\n".encode()
-            + data
-        )
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        fields = dict(line.lower().split(":", 1) for line in lines[1:] if ":" in line)
-        answer = await self.reader.readexactly(int(fields.get("content-length", "0")))
-        if fields.get("connection", "").strip() == "close":
-            self.close()
-        return status, answer
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
 
 
 @dataclass
