@@ -79,7 +79,8 @@ def same_problem(
     category_id: int, place_id: int, description: str, since: dt.datetime
 ) -> list[tuple[int, float]]:
     """(id, similarity) of open complaints of the category at the place, registered since,
-    whose description is at least IGRS_CLUSTER_SIMILARITY like this one, most alike first."""
+    whose description is at least IGRS_CLUSTER_SIMILARITY like this one: the SHOWN most alike,
+    best first."""
     threshold = settings.IGRS_CLUSTER_SIMILARITY
     if connection.vendor == "postgresql":
         # pg_trgm's similarity() over the newest open complaints of the category at the place
@@ -88,12 +89,14 @@ def same_problem(
         # tried first: with many alike texts each filing scored them all (decision 0071).
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, s FROM (SELECT id, similarity(description, %s) AS s "
-                "FROM grievances_complaint WHERE category_id = %s AND place_id = %s "
-                "AND status <> 'closed' AND created_at >= %s "
-                "ORDER BY created_at DESC LIMIT %s) AS newest "
-                "WHERE s >= %s ORDER BY s DESC, id",
-                [description, category_id, place_id, since, CANDIDATES, threshold],
+                # Scored outside the LIMIT: inside, a plan that sorts would score every
+                # open complaint at the place before keeping 20.
+                "SELECT id, s FROM (SELECT id, similarity(description, %s) AS s FROM "
+                "(SELECT id, description FROM grievances_complaint WHERE category_id = %s "
+                "AND place_id = %s AND status <> 'closed' AND created_at >= %s "
+                "ORDER BY created_at DESC LIMIT %s) AS newest) AS scored "
+                "WHERE s >= %s ORDER BY s DESC, id LIMIT %s",
+                [description, category_id, place_id, since, CANDIDATES, threshold, SHOWN],
             )
             return [(pk, float(score)) for pk, score in cursor.fetchall()]
     candidates = (
@@ -105,7 +108,7 @@ def same_problem(
     scored = [(pk, similarity(text, description)) for pk, text in candidates]
     return sorted(
         ((pk, s) for pk, s in scored if s >= threshold), key=lambda row: (-row[1], row[0])
-    )
+    )[:SHOWN]
 
 
 def cluster_members(complaint: Complaint) -> list[Complaint]:
