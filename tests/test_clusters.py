@@ -34,13 +34,26 @@ def mobile() -> str:
     return f"+917{next(_mobiles):09d}"
 
 
-def transformer_complaint(actor: Actor, description: str = TRANSFORMER, **overrides):
+def filed(actor: Actor, description: str = TRANSFORMER, **overrides) -> Complaint:
     fields = {
         "category_id": Category.objects.get(code="REV-LAND").pk,
         "mobile": mobile(),
         "description": description,
     }
     return new_complaint(actor, **{**fields, **overrides})
+
+
+def placed() -> None:
+    """The worker's clusters job, run until it has nothing left."""
+    while services.cluster_new():
+        pass
+
+
+def transformer_complaint(actor: Actor, description: str = TRANSFORMER, **overrides):
+    """Filed, then placed in its cluster as the worker does right after filing."""
+    complaint = filed(actor, description, **overrides)
+    placed()
+    return reload(complaint)
 
 
 def reload(complaint: Complaint) -> Complaint:
@@ -74,7 +87,21 @@ def test_postgresql_and_python_agree_on_similarity():
             assert cursor.fetchone()[0] == pytest.approx(similarity(a, b), abs=1e-6)
 
 
-# ---------------------------------------------------------------- clusters at registration
+# ---------------------------------------------------------------- clusters, placed by the worker
+
+
+def test_filing_leaves_the_cluster_to_the_worker_which_places_each_complaint_once(agent):
+    first, second = filed(agent), filed(agent, TRANSFORMER_AGAIN)
+    assert [(c.cluster_id, c.cluster_pending) for c in map(reload, (first, second))] == [
+        (None, True),
+        (None, True),
+    ]
+    assert services.cluster_new() == 2
+    assert services.cluster_new() == 0  # nothing is placed twice
+    assert [(c.cluster_id, c.cluster_pending) for c in map(reload, (first, second))] == [
+        (first.pk, False),
+        (first.pk, False),
+    ]
 
 
 def test_the_same_problem_at_the_same_place_forms_one_cluster(agent):
@@ -212,59 +239,50 @@ def test_a_refused_report_files_on_no_member(agent, tehsildar):
 # ---------------------------------------------------------------- at the same moment
 
 
-@pytest.mark.django_db(transaction=True)
-def test_similar_complaints_arriving_at_once_form_one_cluster(reseeded):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (SQLite serialises writers, so nothing can collide)")
-    agent = Actor(Role.AGENT)
-    first = transformer_complaint(agent)
-    count = 4
-    barrier = threading.Barrier(count)
-    made: list[Complaint] = []
+def placed_by_workers_at_once(workers: int) -> None:
+    """Several workers' clusters jobs at once, a complaint a round, until nothing is left."""
+    barrier = threading.Barrier(workers)
     errors: list[BaseException] = []
 
-    def file() -> None:
+    def work() -> None:
         try:
             barrier.wait(timeout=30)
-            made.append(transformer_complaint(agent))
+            while services.cluster_new(limit=1):
+                pass
         except BaseException as error:  # noqa: BLE001 - reported to the test thread
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=file, daemon=True) for _ in range(count)]
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert not errors and len(made) == count
+    assert not errors and not Complaint.objects.filter(cluster_pending=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_similar_complaints_placed_at_once_form_one_cluster(reseeded):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (SQLite serialises writers, so nothing can collide)")
+    agent = Actor(Role.AGENT)
+    first = transformer_complaint(agent)
+    for _ in range(6):
+        filed(agent)
+    placed_by_workers_at_once(3)
     clusters = set(Complaint.objects.values_list("cluster_id", flat=True))
     assert clusters == {first.pk}  # one cluster, led by the first
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_first_complaints_at_once_do_not_start_two_clusters(reseeded):
+def test_first_complaints_placed_at_once_do_not_start_two_clusters(reseeded):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (SQLite serialises writers, so nothing can collide)")
     agent = Actor(Role.AGENT)
-    barrier = threading.Barrier(3)
-    errors: list[BaseException] = []
-
-    def file() -> None:
-        try:
-            barrier.wait(timeout=30)
-            transformer_complaint(agent)
-        except BaseException as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=file, daemon=True) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors
+    for _ in range(4):
+        filed(agent)
+    placed_by_workers_at_once(3)
     leads = set(Complaint.objects.values_list("cluster_id", flat=True))
     assert len(leads) == 1 and leads <= set(Complaint.objects.values_list("pk", flat=True))
 
@@ -297,8 +315,11 @@ def test_the_api_answers_similar_complaints_and_links_instead(client, agent):
     assert linked.json()["reference"] == first.reference
     assert Complaint.objects.count() == before
     assert LinkedFiling.objects.get(complaint=first).mobile == "+919861111111"
-    filed = api.post("/complaints", registration(mobile="9862222222", description=TRANSFORMER))
-    assert filed.status_code == 201 and filed.json()["cluster_of"] == first.reference
+    answer = api.post("/complaints", registration(mobile="9862222222", description=TRANSFORMER))
+    assert answer.status_code == 201 and answer.json()["cluster_of"] is None  # not yet placed
+    placed()
+    reference = answer.json()["reference"]
+    assert api.get(f"/complaints/{reference}").json()["cluster_of"] == first.reference
 
 
 def test_the_console_offers_the_open_complaint_then_joins_it(client, agent):

@@ -288,6 +288,7 @@ def build_world(agent) -> World:
         uploads=photo,
         against_officer_id=officers["accused"].pk,
     )
+    services.cluster_new()  # the worker places C2 in C1's cluster (the same problem)
     # The additional charge, written around the signals: were the move to miss it, the
     # read and act rules must still hold.
     Posting.objects.bulk_create(

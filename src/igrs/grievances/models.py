@@ -188,6 +188,9 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="cluster_members",
     )
+    # Filed but not yet compared with the open complaints before it (the worker's clusters
+    # job does that right after filing, off the filing's path).
+    cluster_pending = models.BooleanField(_("cluster not yet looked for"), default=False)
 
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -249,11 +252,15 @@ class Complaint(models.Model):
             ),
             models.Index(fields=["mobile", "created_at"], name="complaint_by_mobile"),
             # Open complaints of a category in a place: the candidates of a cluster and of
-            # "already filed?" at filing (PostgreSQL adds a trigram index on the description).
+            # "already filed?" at filing.
             models.Index(
                 fields=["category", "place", "created_at"],
                 name="complaint_open_by_place",
                 condition=~Q(status="closed"),
+            ),
+            # The clusters job's queue: only complaints not yet compared are in it.
+            models.Index(
+                fields=["id"], name="complaint_cluster_pending", condition=Q(cluster_pending=True)
             ),
             models.Index(fields=["current_post", "status"], name="complaint_by_post"),
             models.Index(fields=["status", "created_at"], name="complaint_by_status"),

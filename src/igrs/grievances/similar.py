@@ -76,12 +76,18 @@ def _same_mobile(mobile: str, category_id: int, since: dt.datetime) -> list[Comp
 
 
 def same_problem(
-    category_id: int, place_id: int, description: str, since: dt.datetime
+    category_id: int,
+    place_id: int,
+    description: str,
+    since: dt.datetime,
+    compared_only: bool = False,
 ) -> list[tuple[int, float]]:
     """(id, similarity) of open complaints of the category at the place, registered since,
     whose description is at least IGRS_CLUSTER_SIMILARITY like this one: the SHOWN most alike,
-    best first."""
+    best first. `compared_only`: only those the clusters job has already placed (it compares
+    each complaint with those before it in its own order, not in the order ids were given)."""
     threshold = settings.IGRS_CLUSTER_SIMILARITY
+    placed = " AND NOT cluster_pending" if compared_only else ""
     if connection.vendor == "postgresql":
         # pg_trgm's similarity() over the newest open complaints of the category at the place
         # (the partial index complaint_open_by_place finds them): bounded work per filing
@@ -93,18 +99,18 @@ def same_problem(
                 # open complaint at the place before keeping 20.
                 "SELECT id, s FROM (SELECT id, similarity(description, %s) AS s FROM "
                 "(SELECT id, description FROM grievances_complaint WHERE category_id = %s "
-                "AND place_id = %s AND status <> 'closed' AND created_at >= %s "
+                "AND place_id = %s AND status <> 'closed' AND created_at >= %s" + placed + " "
                 "ORDER BY created_at DESC LIMIT %s) AS newest) AS scored "
                 "WHERE s >= %s ORDER BY s DESC, id LIMIT %s",
                 [description, category_id, place_id, since, CANDIDATES, threshold, SHOWN],
             )
             return [(pk, float(score)) for pk, score in cursor.fetchall()]
-    candidates = (
-        Complaint.objects.filter(category_id=category_id, place_id=place_id, created_at__gte=since)
-        .exclude(status=Status.CLOSED)
-        .order_by("-created_at")
-        .values_list("pk", "description")[:CANDIDATES]
-    )
+    open_here = Complaint.objects.filter(
+        category_id=category_id, place_id=place_id, created_at__gte=since
+    ).exclude(status=Status.CLOSED)
+    if compared_only:
+        open_here = open_here.filter(cluster_pending=False)
+    candidates = open_here.order_by("-created_at").values_list("pk", "description")[:CANDIDATES]
     scored = [(pk, similarity(text, description)) for pk, text in candidates]
     return sorted(
         ((pk, s) for pk, s in scored if s >= threshold), key=lambda row: (-row[1], row[0])

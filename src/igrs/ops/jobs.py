@@ -9,7 +9,7 @@ from django.conf import settings
 
 from igrs.callcentre.services import sample_audits
 from igrs.core import clock, partitions
-from igrs.grievances.services import sweep
+from igrs.grievances.services import cluster_new, sweep
 from igrs.monitoring.services import roll_up
 from igrs.notifications.services import deliver_pending, reconcile_unconfirmed
 from igrs.open311.webhooks import deliver_due, queue_deliveries
@@ -79,6 +79,7 @@ def all_jobs() -> list[Job]:
     return [
         Job("sms", deliver_pending, poll),
         Job("sms_reconcile", reconcile_unconfirmed, poll),
+        Job("clusters", cluster_new, poll),
         Job("sweep", escalation_sweep, periodic),
         Job("rollup", roll_up, poll),
         Job("webhooks", webhooks, poll),

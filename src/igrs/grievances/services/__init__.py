@@ -4,7 +4,7 @@ update on version → timeline event → outbox rows, all in one transaction (tr
 Nothing else changes a complaint's status. Faces import the actions from here.
 """
 
-from .clusters import link_instead
+from .clusters import cluster_new, link_instead
 from .conflict import move_from_conflicted_holders
 from .desk import correct, forward, return_to_citizen
 from .messages import add_note, remind, reopen
@@ -65,6 +65,7 @@ __all__ = [
     "send_reminder",
     "submit_atr",
     "submit_cluster_atr",
+    "cluster_new",
     "sweep",
     "verify",
 ]

@@ -6,6 +6,7 @@ complaint instead (a linked filing, no new complaint).
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
@@ -18,15 +19,51 @@ from ..actors import Actor
 from ..models import Complaint, LinkedFiling, Source, Status
 from .transitions import _load
 
+# Newly filed complaints compared per round: a round holds their rows (and their clusters'
+# locks) until it commits, so an officer acting on one at once waits at most a round.
+CLUSTER_ROUND = 50
 
-def _cluster_for(category_id: int, place_id: int, description: str, now: dt.datetime) -> int | None:
-    """The cluster a new complaint joins (its lead's id), or None when nothing open is
-    alike. Call inside the registering transaction: the lock on the category and place makes
-    two similar complaints arriving at once join one cluster (the second waits, then sees
-    the first) instead of starting two."""
-    lock_for_transaction(f"cluster:{category_id}:{place_id}")
-    since = now - dt.timedelta(days=settings.IGRS_CLUSTER_WINDOW_DAYS)
-    alike = similar.same_problem(category_id, place_id, description, since)
+
+def cluster_new(limit: int = CLUSTER_ROUND) -> int:
+    """Join newly filed complaints to the cluster of the same problem at the same place,
+    each compared with the open complaints already placed. The worker does this right after
+    filing, so a filing neither scores descriptions nor waits on a cluster's lock (decision
+    0079). Safe in several workers at once: rows are claimed with SKIP LOCKED and each
+    category and place is locked, in one order, for the round, so complaints of one place
+    are placed one after another and two alike ones never start two clusters. Returns how
+    many were compared."""
+    with transaction.atomic():
+        batch = list(
+            Complaint.objects.select_for_update(skip_locked=True)
+            .filter(cluster_pending=True)
+            .order_by("pk")
+            .only("category_id", "place_id", "description", "status", "cluster_id", "created_at")[
+                :limit
+            ]
+        )
+        for category_id, place_id in sorted({(c.category_id, c.place_id) for c in batch}):
+            lock_for_transaction(f"cluster:{category_id}:{place_id}")
+        for complaint in batch:
+            cluster_id = complaint.cluster_id  # already leads one a later complaint joined
+            if cluster_id is None and complaint.status != Status.CLOSED:
+                cluster_id = _cluster_for(complaint)
+            Complaint.objects.filter(pk=complaint.pk).update(
+                cluster_id=cluster_id, cluster_pending=False
+            )
+    return len(batch)
+
+
+def _cluster_for(complaint: Complaint) -> int | None:
+    """The cluster the complaint joins (its lead's id), or None when no open complaint
+    already placed is alike."""
+    since = complaint.created_at - dt.timedelta(days=settings.IGRS_CLUSTER_WINDOW_DAYS)
+    alike = similar.same_problem(
+        complaint.category_id,
+        complaint.place_id,
+        complaint.description,
+        since,
+        compared_only=True,
+    )
     if not alike:
         return None
     best = Complaint.objects.only("pk", "cluster_id").get(pk=alike[0][0])

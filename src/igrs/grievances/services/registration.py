@@ -37,7 +37,6 @@ from ..models import (
     Status,
 )
 from .checks import _category_ok, _check_reference, _officer_ok, _place_ok, _post_ok
-from .clusters import _cluster_for
 from .sms import _citizen_sms, _holder_sms
 from .transitions import _event, _place_with
 from .uploads import Upload, _checked_uploads, _save_attachments
@@ -107,7 +106,6 @@ def register(actor: Actor, new: NewComplaint) -> Complaint:
         numbers = reference.reserve(lock_key=fields["mobile"], events=1 + (post is not None))
         duplicate = _check_mobile_history(fields["mobile"], new.category_id, new.place_id, now)
         taken = numbers()
-        cluster_id = _cluster_for(new.category_id, new.place_id, fields["description"], now)
         complaint = Complaint(
             **fields,
             pk=taken.complaint_id,
@@ -115,7 +113,7 @@ def register(actor: Actor, new: NewComplaint) -> Complaint:
             status=Status.REGISTERED,
             level=1,
             duplicate_of_id=duplicate and duplicate[0],
-            cluster_id=cluster_id,
+            cluster_pending=True,
             registered_by_id=actor.user_id,
             created_at=now,
             updated_at=now,
