@@ -18,9 +18,9 @@ COMPLAINT = (
     "address, email, place_detail, description, status, level, current_post_id, "
     "accountable_post_id, assigned_at, due_at, remind_at, defaulted, escalation_count, disposal, "
     "special_ground, verification_attempts, closure_kind, flagged, call_id, created_at, "
-    "updated_at, version, category_id, place_id, registered_by_id) VALUES (%s, 'helpline', 'hi', "
-    "%s, %s, '', '', '', %s, 'assigned', 1, %s, %s, %s, %s, %s, FALSE, 0, '', '', 0, '', FALSE, "
-    "'', %s, %s, 2, %s, %s, %s) RETURNING id"
+    "updated_at, version, category_id, place_id, registered_by_id, cluster_pending) VALUES (%s, "
+    "'helpline', 'hi', %s, %s, '', '', '', %s, 'assigned', 1, %s, %s, %s, %s, %s, FALSE, 0, '', "
+    "'', 0, '', FALSE, '', %s, %s, 2, %s, %s, %s, TRUE) RETURNING id"
 )
 EVENT = (
     "INSERT INTO grievances_event (complaint_id, at, action, role, actor_user_id, from_status, "

@@ -190,7 +190,10 @@ class Complaint(models.Model):
     )
     # Filed but not yet compared with the open complaints before it (the worker's clusters
     # job does that right after filing, off the filing's path).
-    cluster_pending = models.BooleanField(_("cluster not yet looked for"), default=False)
+    # (A database default too: rows written by plain SQL — imports, bulk loads — are not.)
+    cluster_pending = models.BooleanField(
+        _("cluster not yet looked for"), default=False, db_default=False
+    )
 
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
