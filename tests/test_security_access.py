@@ -190,9 +190,10 @@ EXPECTED: dict[str, Expect] = {
     "portal:remind": e(post=True),
     "portal:attachment": e(CITIZENS, reads=True),
 }
-# The Django admin: administrators only, who see the records as stored (their views of a
-# complaint are logged); its login page answers anyone. Not strict: many of its pages
-# refuse even an administrator (no adding of complaints, no deleting).
+# The Django admin: administrators only, who see the records as stored (opening a complaint
+# there is logged: tests/test_security_findings.py); its login page answers anyone. Not
+# strict: many of its pages refuse even an administrator (no adding of complaints, no
+# deleting).
 ADMIN_SITE = e("admin", full={"admin"}, strict=False)
 ADMIN_PUBLIC = {"admin:login": e(ANY), "admin:logout": e(ANY, strict=False)}
 # One decorator (AdminSite.admin_view) guards every admin page: each is called by one of

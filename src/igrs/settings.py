@@ -417,6 +417,9 @@ IGRS_SMPP_TEMPLATE_TLV = env_int("IGRS_SMPP_TEMPLATE_TLV", 0x1401)
 # Administrators mailed about parked and failed SMS (comma-separated addresses); without an
 # SMTP host the mails are written under var/mail.
 ADMINS = env_list("IGRS_ADMINS")
+# The 500 reports mailed to them carry no POST value, sign-in header or cookie: the forms
+# that fail carry complainants' names and mobiles (core/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "igrs.core.error_reports.NoPersonalData"
 SERVER_EMAIL = env_str("IGRS_SERVER_EMAIL", "igrs@localhost")
 MAILERS = {
     "default": {

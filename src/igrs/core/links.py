@@ -10,7 +10,7 @@ from django.conf import settings
 from . import clock, keys
 
 EPOCH = dt.date(2020, 1, 1)
-MAC_CHARS = 12  # 60 bits
+MAC_CHARS = 12  # hex characters: 48 bits of the HMAC
 PURPOSE = "officer-link"
 
 

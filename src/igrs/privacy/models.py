@@ -47,6 +47,7 @@ class Face(models.TextChoices):
     MONITORING = "monitoring", _("Dashboard")
     API = "api", _("API")
     PRIVACY = "privacy", _("Personal-data page")
+    ADMIN = "admin", _("Django admin")
 
 
 class PersonalDataView(models.Model):

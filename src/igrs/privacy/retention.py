@@ -50,7 +50,7 @@ def _forget_calls(ids: Sequence[int]) -> int:
     return Call.objects.filter(pk__in=ids).update(ani="", mobile="")
 
 
-def _forget_ivr_calls(ids: Sequence[int]) -> int:
+def forget_ivr_calls(ids: Sequence[int]) -> int:
     Handover.objects.filter(call_id__in=ids).update(mobile="", caller="", keyed="")
     return IvrCall.objects.filter(pk__in=ids).update(caller="", mobile="", keys="")
 
@@ -89,7 +89,7 @@ KEPT: dict[str, Kept] = {
         "started_at",
         default_days=365,
         minimum_days=90,
-        anonymise=_forget_ivr_calls,
+        anonymise=forget_ivr_calls,
     ),
     # Kept long enough for a complaint about a look to be looked into (decision 0054).
     RecordClass.VIEW_LOG: Kept(

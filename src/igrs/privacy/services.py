@@ -1,12 +1,12 @@
 """Erasure on request across the records that carry it: the complaint (through the grievance
-services, with its timeline step), and the SMS and call records about it."""
+services, with its timeline step), and the SMS, 1076, audit and IVR call records about it."""
 
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from igrs.callcentre.models import Call
+from igrs.callcentre.models import AuditCall, Call
 from igrs.core import clock
 from igrs.core.errors import Invalid, NotPermitted
 from igrs.core.roles import Role
@@ -16,10 +16,11 @@ from igrs.grievances import selectors as grievance_selectors
 from igrs.grievances import services as grievances
 from igrs.grievances.actors import Actor
 from igrs.grievances.models import Complaint
+from igrs.ivr.models import Handover, IvrCall
 from igrs.notifications.models import OutboxMessage
 
 from .models import PersonalDataView
-from .retention import FINISHED_SMS
+from .retention import FINISHED_SMS, forget_ivr_calls
 
 # Who is not staff: a complainant reading their own, the system sending SMS.
 NOT_STAFF = frozenset({Role.CITIZEN, Role.SYSTEM})
@@ -39,6 +40,17 @@ def erase_on_request(
         )
         if call_id:
             Call.objects.filter(call_id=call_id).update(ani="", mobile="")
+        # The supervisor's note of the audit re-call is the complainant's words, as an
+        # agent's verification note is (erased with the complaint's notes).
+        AuditCall.objects.filter(complaint=complaint).update(note="")
+        # IVR calls know the complaint only by the reference the caller keyed in.
+        keyed = complaint.reference
+        forget_ivr_calls(
+            [
+                *IvrCall.objects.filter(reference=keyed).values_list("pk", flat=True),
+                *Handover.objects.filter(reference=keyed).values_list("call_id", flat=True),
+            ]
+        )
     return complaint
 
 
