@@ -29,15 +29,18 @@ def spent(
     before: dict[int, tuple[str, float]],
     after: dict[int, tuple[str, float]],
     workers: Iterable[int],
+    background: Iterable[int] = (),
 ) -> dict[str, float]:
-    """CPU seconds between two snapshots: web workers, database, load generator (this
-    process or pgbench), other."""
-    workers, me = set(workers), os.getpid()
-    groups = {"web": 0.0, "database": 0.0, "load": 0.0, "other": 0.0}
+    """CPU seconds between two snapshots: web workers, the background worker (`igrs worker`),
+    database, load generator (this process or pgbench), other."""
+    workers, jobs, me = set(workers), set(background), os.getpid()
+    groups = {"web": 0.0, "worker": 0.0, "database": 0.0, "load": 0.0, "other": 0.0}
     for pid, (name, seconds) in after.items():
         delta = seconds - before.get(pid, (name, 0.0))[1]
         if pid in workers:
             groups["web"] += delta
+        elif pid in jobs:
+            groups["worker"] += delta
         elif name.startswith("postgres"):
             groups["database"] += delta
         elif pid == me or name == "pgbench":

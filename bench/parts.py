@@ -317,8 +317,14 @@ def dashboard(cold: int, warm: int) -> dict[str, Any]:
     return {"complaints": Complaint.objects.count(), "events": events, "pages": measure(cold, warm)}
 
 
+def outbox_backlog() -> dict[str, Any]:
+    """SMS queued and not yet sent (the worker's backlog)."""
+    return {"queued": OutboxMessage.objects.filter(status="queued").count()}
+
+
 PARTS: dict[str, Callable[..., dict[str, Any]]] = {
     "prepare": prepare,
+    "outbox_backlog": outbox_backlog,
     "register_service": register_service,
     "raw_inserts": raw_inserts,
     "sweep": sweep,

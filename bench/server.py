@@ -27,7 +27,7 @@ class Server:
 
     def worker_peak_rss_mb(self) -> list[float]:
         """Each worker's peak resident memory so far (VmHWM), in MB."""
-        return sorted(_status_kb(pid, "VmHWM") / 1024 for pid in self.workers())
+        return sorted(peak_rss_mb(pid) for pid in self.workers())
 
     def workers(self) -> list[int]:
         return _children(self.pid)
@@ -64,6 +64,32 @@ def serve(
         yield Server(proc.pid, port)
     finally:
         _stop(proc)
+
+
+@contextmanager
+def background_worker(db: BenchDatabase, log: Path) -> Iterator[int]:
+    """`igrs worker` beside the server, as deployed: it sends the SMS the requests queue (to
+    the console gateway's file, unthrottled), places clusters, sweeps and rolls up. Yields
+    its pid, for its CPU and memory."""
+    env = db.env(IGRS_SMS_RATE="0")
+    with log.open("ab") as errors:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "igrs.cli", "worker"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=errors,
+            stderr=errors,
+            start_new_session=True,
+        )
+    try:
+        yield proc.pid
+    finally:
+        _stop(proc)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A process's peak resident memory so far (VmHWM), in MB."""
+    return _status_kb(pid, "VmHWM") / 1024
 
 
 def _wait_ready(proc: subprocess.Popen, port: int, workers: int) -> None:

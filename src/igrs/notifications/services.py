@@ -568,8 +568,12 @@ def deliver_pending(batch: int | None = None) -> int:
             outcomes = list(pool.map(lambda m: _send_one(gateway, m), messages))
     else:
         outcomes = [_send_one(gateway, message) for message in messages]
-    for message, outcome in zip(messages, outcomes, strict=True):
-        _record(message, outcome, gateway)
+    # One commit for the round's outcomes, not one per message (a busy day's worker spent
+    # more on commits than on sending). A crash before it leaves the round claimed: the
+    # lease's expiry settles those as any send in doubt (_expire_leases), as before.
+    with transaction.atomic():
+        for message, outcome in zip(messages, outcomes, strict=True):
+            _record(message, outcome, gateway)
     gateway.poll(record_smpp_receipt)
     return len(claimed)
 
