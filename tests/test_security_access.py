@@ -121,6 +121,9 @@ EXPECTED: dict[str, Expect] = {
     # The second sign-in step: any signed-in person (staff: citizens have no account); a
     # POST without a right code changes nothing.
     "second_factor": e(STAFF, post=True),
+    # One's own password (a POST without the old password changes nothing).
+    "password_change": e(STAFF, post=True),
+    "password_change_done": e(STAFF),
     # For the load balancer, systemd and Prometheus: open, and nothing personal in them
     # (decision 0063: /metrics is restricted at the reverse proxy, not here).
     "ops:healthz": e(ANY),

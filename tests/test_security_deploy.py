@@ -293,6 +293,51 @@ def test_a_supervisor_enrols_an_authenticator_then_is_asked_for_it_at_each_sign_
     assert 'id="totp-secret"' not in step  # enrolled: only the code is asked
 
 
+def test_staff_change_their_own_password_and_their_other_browsers_are_signed_out(db):
+    """ASVS 2.1.5-2.1.6: a signed-in staff member changes their own password, giving the
+    current one; the rules apply to the new one, and a session elsewhere ends."""
+    staff_member("asha", "agent")
+    client, elsewhere = Client(), Client()
+    sign_in(client, "asha", "correct horse 1076")
+    sign_in(elsewhere, "asha", "correct horse 1076", "10.0.0.2")
+    page = client.get("/accounts/password/")
+    assert page.status_code == 200 and 'autocomplete="current-password"' in page.content.decode()
+    wrong_old = {"old_password": "guess", "new_password1": "नीला आसमान 1076 पर"}
+    refused = client.post(
+        "/accounts/password/", {**wrong_old, "new_password2": "नीला आसमान 1076 पर"}
+    )
+    assert refused.status_code == 200 and 'aria-invalid="true"' in refused.content.decode()
+    weak = {"old_password": "correct horse 1076", "new_password1": "12345678"}
+    assert (
+        client.post("/accounts/password/", {**weak, "new_password2": "12345678"}).status_code == 200
+    )
+    assert User.objects.get(username="asha").check_password("correct horse 1076")
+    new = "नीला आसमान 1076 पर"
+    done = client.post(
+        "/accounts/password/",
+        {"old_password": "correct horse 1076", "new_password1": new, "new_password2": new},
+    )
+    assert done.status_code == 302 and done.url == "/accounts/password/changed/"
+    assert client.get("/callcentre/").status_code == 200  # this browser stays signed in
+    assert elsewhere.get("/callcentre/").status_code == 302  # the other one does not
+    assert sign_in(Client(), "asha", new).status_code == 302
+
+
+def test_the_password_cannot_be_changed_before_the_second_factor(db):
+    """Whoever has only a supervisor's password must not be able to lock its owner out by
+    changing it: the page waits for the TOTP code like every other."""
+    staff_member("sunita", "agent", "supervisor")
+    client = Client()
+    sign_in(client, "sunita", "correct horse 1076")
+    new = "नीला आसमान 1076 पर"
+    asked = client.post(
+        "/accounts/password/",
+        {"old_password": "correct horse 1076", "new_password1": new, "new_password2": new},
+    )
+    assert asked.status_code == 302 and asked.url.startswith("/accounts/second-factor/")
+    assert User.objects.get(username="sunita").check_password("correct horse 1076")
+
+
 def test_officers_need_it_only_where_the_deployment_says(db, settings):
     officer = Officer.objects.filter(user__isnull=True).first()
     officer.user = staff_member("tehsildar")

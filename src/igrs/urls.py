@@ -14,10 +14,23 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    # Sign-in and sign-out only: no password reset by e-mail (accounts are made by admins).
+    # Sign-in, sign-out and a signed-in person's own password change; no password reset by
+    # e-mail (accounts are made by admins, who set a new password when one is forgotten).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/second-factor/", second_factor, name="second_factor"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/changed/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/password_changed.html"
+        ),
+        name="password_change_done",
+    ),
     path("callcentre/", include("igrs.callcentre.urls")),
     path("staff/", staff_home, name="staff_home"),
     path("open311/v2/", include("igrs.open311.urls")),

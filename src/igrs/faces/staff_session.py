@@ -22,8 +22,15 @@ from .session import client_ip
 SEEN = "staff_seen"  # when the session last made a request (epoch seconds)
 NEEDS_OTP = "staff_needs_otp"  # worked out once per session
 SEEN_GRANULARITY = 60  # seconds: the session is rewritten at most once a minute for this
-# Reachable before the second factor: the steps themselves, signing out, the language switch.
-OPEN_BEFORE_OTP = ("/accounts/", "/i18n/", "/static/")
+# Reachable before the second factor: the steps themselves, signing out, the language switch
+# (not the password change: whoever has only the password must not lock its owner out).
+OPEN_BEFORE_OTP = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/second-factor/",
+    "/i18n/",
+    "/static/",
+)
 # Each lockout of the same login from the same address lasts this much longer than the last.
 BASE_COOL_OFF = dt.timedelta(minutes=15)
 LONGEST_COOL_OFF = dt.timedelta(hours=24)
