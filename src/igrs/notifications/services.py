@@ -568,12 +568,19 @@ def deliver_pending(batch: int | None = None) -> int:
             outcomes = list(pool.map(lambda m: _send_one(gateway, m), messages))
     else:
         outcomes = [_send_one(gateway, message) for message in messages]
-    # One commit for the round's outcomes, not one per message (a busy day's worker spent
-    # more on commits than on sending). A crash before it leaves the round claimed: the
-    # lease's expiry settles those as any send in doubt (_expire_leases), as before.
+    done = list(zip(messages, outcomes, strict=True))
+    plain = [(m, o) for m, o in done if isinstance(o, Accepted) and not gateway.tracks_parts]
+    rest = [(m, o) for m, o in done if (m, o) not in plain]
+    # The round's plain acceptances in one commit, not one per message (a busy day's worker
+    # spent more on commits than on sending); a crash before it leaves them claimed, and the
+    # lease's expiry settles them as any send in doubt (_expire_leases). The rest — alerts
+    # that mail, retries, SMPP parts whose receipts other workers must see at once — are
+    # committed one by one, as before.
     with transaction.atomic():
-        for message, outcome in zip(messages, outcomes, strict=True):
+        for message, outcome in plain:
             _record(message, outcome, gateway)
+    for message, outcome in rest:
+        _record(message, outcome, gateway)
     gateway.poll(record_smpp_receipt)
     return len(claimed)
 

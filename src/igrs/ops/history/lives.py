@@ -292,6 +292,10 @@ class Life:
                 language=plan.language,
             ),
         )
+        # The worker places a new complaint in its cluster right after filing (decision
+        # 0079); the history has no worker running, so it does that here, as it happens.
+        while services.cluster_new():
+            pass
         self.ref, self.first_post_id = complaint.reference, complaint.current_post_id
         self.current = complaint
 
