@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from igrs.core.accounts import create_token, grant_role
 from igrs.core.errors import Invalid
@@ -237,6 +237,25 @@ def test_a_refused_report_files_on_no_member(agent, tehsildar):
 
 
 # ---------------------------------------------------------------- at the same moment
+
+
+def test_a_complaint_that_cannot_be_placed_is_left_alone_and_holds_no_queue(agent, monkeypatch):
+    """An error placing one complaint (here a database error while comparing it) leaves it
+    in no cluster, logged, and the complaints behind it are still placed."""
+    first = transformer_complaint(agent)
+    broken, behind = filed(agent, OTHER_PROBLEM), filed(agent, TRANSFORMER_AGAIN)
+    compare = similar.same_problem
+
+    def failing(category_id, place_id, description, since, compared_only=False):
+        if description == OTHER_PROBLEM:
+            raise DatabaseError("deadlock detected")
+        return compare(category_id, place_id, description, since, compared_only)
+
+    monkeypatch.setattr(similar, "same_problem", failing)
+    assert services.cluster_new() == 2
+    assert (reload(broken).cluster_id, reload(broken).cluster_pending) == (None, False)
+    assert reload(behind).cluster_id == first.pk
+    assert services.cluster_new() == 0
 
 
 def placed_by_workers_at_once(workers: int) -> None:

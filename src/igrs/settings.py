@@ -430,6 +430,8 @@ MAILERS = {
             "username": env_str("IGRS_EMAIL_USER", ""),
             "password": env_str("IGRS_EMAIL_PASSWORD", ""),
             "use_tls": env_bool("IGRS_EMAIL_TLS", False),
+            # A stuck mail server must not hold the worker's loop that alerts (SMS, sweep).
+            "timeout": env_int("IGRS_EMAIL_TIMEOUT", 10, minimum=1),
         },
     }
     if env_str("IGRS_EMAIL_HOST", "")

@@ -577,8 +577,8 @@ def deliver_pending(batch: int | None = None) -> int:
     # that mail, retries, SMPP parts whose receipts other workers must see at once — are
     # committed one by one, as before.
     with transaction.atomic():
-        for message, outcome in plain:
-            _record(message, outcome, gateway)
+        for message, accepted in plain:
+            _record(message, accepted, gateway)
     for message, outcome in rest:
         _record(message, outcome, gateway)
     gateway.poll(record_smpp_receipt)

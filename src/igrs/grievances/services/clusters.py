@@ -4,9 +4,10 @@ complaint instead (a linked filing, no new complaint).
 """
 
 import datetime as dt
+import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from igrs.core import clock
@@ -18,6 +19,8 @@ from .. import similar
 from ..actors import Actor
 from ..models import Complaint, LinkedFiling, Source, Status
 from .transitions import _load
+
+log = logging.getLogger(__name__)
 
 # Newly filed complaints compared per round: a round holds their rows (and their clusters'
 # locks) until it commits, so an officer acting on one at once waits at most a round.
@@ -44,13 +47,24 @@ def cluster_new(limit: int = CLUSTER_ROUND) -> int:
         for category_id, place_id in sorted({(c.category_id, c.place_id) for c in batch}):
             lock_for_transaction(f"cluster:{category_id}:{place_id}")
         for complaint in batch:
-            cluster_id = complaint.cluster_id  # already leads one a later complaint joined
+            _place(complaint)
+    return len(batch)
+
+
+def _place(complaint: Complaint) -> None:
+    """Into its cluster, or alone. An error placing it (a deadlock with a posting's conflict
+    move, say) leaves it alone rather than holding every complaint behind it in the queue."""
+    cluster_id = complaint.cluster_id  # already leads one a later complaint joined
+    try:
+        with transaction.atomic():  # a savepoint: the round goes on without this one
             if cluster_id is None and complaint.status != Status.CLOSED:
                 cluster_id = _cluster_for(complaint)
             Complaint.objects.filter(pk=complaint.pk).update(
                 cluster_id=cluster_id, cluster_pending=False
             )
-    return len(batch)
+    except DatabaseError:
+        log.exception("event=cluster_failed complaint_id=%s", complaint.pk)
+        Complaint.objects.filter(pk=complaint.pk).update(cluster_pending=False)
 
 
 def _cluster_for(complaint: Complaint) -> int | None:
