@@ -50,15 +50,7 @@ def serve(
         IGRS_ACCESS_LOG="0",
         **extra_env,
     )
-    with log.open("ab") as errors:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "igrs.cli", "serve", "--bind", f"{HOST}:{port}"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=errors,
-            stderr=errors,
-            start_new_session=True,
-        )
+    proc = _igrs(["serve", "--bind", f"{HOST}:{port}"], env, log)
     try:
         _wait_ready(proc, port, workers)
         yield Server(proc.pid, port)
@@ -71,20 +63,24 @@ def background_worker(db: BenchDatabase, log: Path) -> Iterator[int]:
     """`igrs worker` beside the server, as deployed: it sends the SMS the requests queue (to
     the console gateway's file, unthrottled), places clusters, sweeps and rolls up. Yields
     its pid, for its CPU and memory."""
-    env = db.env(IGRS_SMS_RATE="0")
+    proc = _igrs(["worker"], db.env(IGRS_SMS_RATE="0"), log)
+    try:
+        yield proc.pid
+    finally:
+        _stop(proc)
+
+
+def _igrs(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """An `igrs` command in its own session (stopping it ends its children), output to log."""
     with log.open("ab") as errors:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "igrs.cli", "worker"],
+        return subprocess.Popen(
+            [sys.executable, "-m", "igrs.cli", *args],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=errors,
             stderr=errors,
             start_new_session=True,
         )
-    try:
-        yield proc.pid
-    finally:
-        _stop(proc)
 
 
 def peak_rss_mb(pid: int) -> float:
