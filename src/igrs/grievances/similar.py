@@ -23,7 +23,6 @@ from .models import Complaint, RegistrationKey, Status
 from .similarity import similarity
 
 SHOWN = 5  # similar complaints shown at filing
-# On SQLite, the newest open complaints of one category and place compared in Python.
 # The newest open complaints of a category at a place compared with a new one: pg_trgm
 # scores Devanagari at ~70 µs a pair, so this bounds a filing's database time (decision 0071).
 CANDIDATES = 20

@@ -568,9 +568,13 @@ def deliver_pending(batch: int | None = None) -> int:
             outcomes = list(pool.map(lambda m: _send_one(gateway, m), messages))
     else:
         outcomes = [_send_one(gateway, message) for message in messages]
-    done = list(zip(messages, outcomes, strict=True))
-    plain = [(m, o) for m, o in done if isinstance(o, Accepted) and not gateway.tracks_parts]
-    rest = [(m, o) for m, o in done if (m, o) not in plain]
+    plain: list[tuple[OutboxMessage, Accepted]] = []
+    rest: list[tuple[OutboxMessage, Accepted | GatewayError | GatewayUnsure]] = []
+    for message, outcome in zip(messages, outcomes, strict=True):
+        if isinstance(outcome, Accepted) and not gateway.tracks_parts:
+            plain.append((message, outcome))
+        else:
+            rest.append((message, outcome))
     # The round's plain acceptances in one commit, not one per message (a busy day's worker
     # spent more on commits than on sending); a crash before it leaves them claimed, and the
     # lease's expiry settles them as any send in doubt (_expire_leases). The rest — alerts
